@@ -1,0 +1,94 @@
+import type { ErrorCode } from './codes.js';
+import { NetconfError, type NetconfErrorOptions, causeFromJSON, registerReviver } from './netconf-error.js';
+
+/**
+ * The families callers `catch`. Each is a plain subclass with a brand; the code says exactly
+ * what happened, the class says which family it belongs to.
+ */
+
+/** SSH and socket failures: refused, unreachable, lost, SSH protocol errors. */
+export class ConnectionError extends NetconfError {
+  static override brand = 'ConnectionError';
+}
+
+/** The device rejected the credentials. Never retryable; never carries the credentials. */
+export class AuthenticationError extends ConnectionError {
+  static override brand = 'AuthenticationError';
+}
+
+/** The device's host key did not match, or could not be checked. */
+export class HostKeyError extends ConnectionError {
+  static override brand = 'HostKeyError';
+  /** The OpenSSH-style `SHA256:…` fingerprint the device presented. */
+  readonly fingerprint: string | null;
+  constructor(code: ErrorCode, message: string, options: NetconfErrorOptions & { fingerprint?: string | null } = {}) {
+    super(code, message, options);
+    this.fingerprint = options.fingerprint ?? null;
+  }
+  protected override jsonFields(): Record<string, unknown> {
+    return { fingerprint: this.fingerprint };
+  }
+}
+
+/** Connect, hello or RPC timeouts. */
+export class TimeoutError extends NetconfError {
+  static override brand = 'TimeoutError';
+}
+
+/** The peer broke NETCONF: framing, XML, hello, message-id rules. */
+export class ProtocolError extends NetconfError {
+  static override brand = 'ProtocolError';
+}
+
+/** RFC 6242 framing could not be decoded, or a message was over the size limit. */
+export class FramingError extends ProtocolError {
+  static override brand = 'FramingError';
+}
+
+/** A message is not well-formed XML, or carries a DOCTYPE / entity declaration. */
+export class MalformedXmlError extends ProtocolError {
+  static override brand = 'MalformedXmlError';
+  /** Byte offset in the message where the problem was found, when known. */
+  readonly offset: number | null;
+  constructor(message: string, options: NetconfErrorOptions & { offset?: number | null } = {}) {
+    super('MALFORMED_XML', message, options);
+    this.offset = options.offset ?? null;
+  }
+  protected override jsonFields(): Record<string, unknown> {
+    return { offset: this.offset };
+  }
+}
+
+/** Misuse, a missing capability, a closed session, an abort. */
+export class ClientError extends NetconfError {
+  static override brand = 'ClientError';
+}
+
+/** A write was cut off after it was sent: the device may or may not have applied it. */
+export class CommitOutcomeUnknownError extends NetconfError {
+  static override brand = 'CommitOutcomeUnknownError';
+  constructor(message: string, options: NetconfErrorOptions = {}) {
+    super('COMMIT_OUTCOME_UNKNOWN', message, options);
+  }
+}
+
+for (const Class of [ConnectionError, AuthenticationError, TimeoutError, ProtocolError, FramingError, ClientError]) {
+  registerReviver(Class.brand, (j) => new Class(j.code, j.message ?? '', { cause: causeFromJSON(j.cause), retryable: j.retryable }));
+}
+registerReviver(HostKeyError.brand, (j) =>
+  new HostKeyError(j.code, j.message ?? '', {
+    cause: causeFromJSON(j.cause),
+    retryable: j.retryable,
+    fingerprint: typeof j.fingerprint === 'string' ? j.fingerprint : null,
+  }),
+);
+registerReviver(MalformedXmlError.brand, (j) =>
+  new MalformedXmlError(j.message ?? '', {
+    cause: causeFromJSON(j.cause),
+    retryable: j.retryable,
+    offset: typeof j.offset === 'number' ? j.offset : null,
+  }),
+);
+registerReviver(CommitOutcomeUnknownError.brand, (j) =>
+  new CommitOutcomeUnknownError(j.message ?? '', { cause: causeFromJSON(j.cause), retryable: j.retryable }),
+);

@@ -1,0 +1,97 @@
+/**
+ * Every error netconfkit produces has one of these codes. The table is the single source of
+ * truth for an error's category and default `retryable` flag; the README renders the same
+ * table for users.
+ */
+export type ErrorCategory = 'transport' | 'protocol' | 'device' | 'client';
+
+export interface CodeInfo {
+  readonly category: ErrorCategory;
+  readonly retryable: boolean;
+  readonly meaning: string;
+}
+
+const transport = (retryable: boolean, meaning: string): CodeInfo => ({ category: 'transport', retryable, meaning });
+const protocol = (retryable: boolean, meaning: string): CodeInfo => ({ category: 'protocol', retryable, meaning });
+const device = (retryable: boolean, meaning: string): CodeInfo => ({ category: 'device', retryable, meaning });
+const client = (retryable: boolean, meaning: string): CodeInfo => ({ category: 'client', retryable, meaning });
+
+/** Codes for failures below the RPC layer: SSH, sockets, framing, XML, session rules. */
+export const TRANSPORT_AND_PROTOCOL_CODES = {
+  CONNECT_TIMEOUT: transport(true, 'TCP connect, SSH handshake or authentication did not finish in time.'),
+  CONNECTION_REFUSED: transport(true, 'Nothing listens on that host and port.'),
+  HOST_UNREACHABLE: transport(true, 'No route to the host.'),
+  HOST_NOT_FOUND: transport(false, 'The host name does not resolve.'),
+  AUTH_FAILED: transport(false, 'The device rejected every authentication method offered.'),
+  HOST_KEY_MISMATCH: transport(false, "The device's host key differs from the known or pinned one."),
+  HOST_KEY_UNKNOWN: transport(false, "The device's host key is in no known_hosts file and no fingerprint was pinned."),
+  SSH_ERROR: transport(true, 'An SSH protocol failure (key exchange, disconnect).'),
+  SUBSYSTEM_UNAVAILABLE: transport(false, 'The SSH server refused the netconf subsystem.'),
+  CONNECTION_LOST: transport(true, 'The connection dropped; the request may not have reached the device.'),
+  HELLO_TIMEOUT: protocol(true, 'The device sent no <hello> in time.'),
+  RPC_TIMEOUT: protocol(true, 'No reply arrived in time; the session stays usable.'),
+  FRAMING_ERROR: protocol(false, 'The byte stream breaks RFC 6242 framing; the session cannot continue.'),
+  MESSAGE_TOO_LARGE: protocol(false, 'A message (or one error element in it) exceeds the configured size limit.'),
+  MALFORMED_XML: protocol(false, 'A message is not well-formed XML, or uses a DOCTYPE or entity declaration.'),
+  PROTOCOL_ERROR: protocol(false, 'The device broke a NETCONF rule (bad hello, unknown message-id, no common base).'),
+  SESSION_CLOSED: client(false, 'The session was closed before or while the request was made.'),
+  ABORTED: client(false, "The caller's AbortSignal fired."),
+  INVALID_ARGUMENT: client(false, 'The caller passed an argument netconfkit cannot use.'),
+  CAPABILITY_MISSING: client(false, 'The device does not advertise a capability the operation needs.'),
+  COMMIT_OUTCOME_UNKNOWN: transport(false, 'A write was cut off after it was sent; the device may have applied it.'),
+  CIRCUIT_OPEN: client(true, 'Too many recent failures to this device; calls fail fast until a probe succeeds.'),
+  UNKNOWN: client(false, 'An unexpected failure that netconfkit could not classify.'),
+} as const satisfies Record<string, CodeInfo>;
+
+/**
+ * Codes for what a device reported: one per RFC 6241 Appendix A error-tag (the tag in upper
+ * snake case), plus the Junos ones and the catch-alls for tag-less errors and warnings.
+ */
+export const DEVICE_CODES = {
+  IN_USE: device(true, 'error-tag in-use: the resource is in use; try again later.'),
+  INVALID_VALUE: device(false, 'error-tag invalid-value: a parameter value is not acceptable.'),
+  TOO_BIG: device(false, 'error-tag too-big: the request or reply is too large for the device.'),
+  MISSING_ATTRIBUTE: device(false, 'error-tag missing-attribute: an expected attribute is missing.'),
+  BAD_ATTRIBUTE: device(false, 'error-tag bad-attribute: an attribute value is wrong.'),
+  UNKNOWN_ATTRIBUTE: device(false, 'error-tag unknown-attribute: an attribute is not expected.'),
+  MISSING_ELEMENT: device(false, 'error-tag missing-element: an expected element is missing.'),
+  BAD_ELEMENT: device(false, 'error-tag bad-element: an element value is wrong.'),
+  UNKNOWN_ELEMENT: device(false, 'error-tag unknown-element: an element is not expected.'),
+  UNKNOWN_NAMESPACE: device(false, 'error-tag unknown-namespace: a namespace is not expected.'),
+  ACCESS_DENIED: device(false, 'error-tag access-denied: authorisation failed.'),
+  LOCK_DENIED: device(true, 'error-tag lock-denied: another session holds the lock (see info.session-id).'),
+  RESOURCE_DENIED: device(true, 'error-tag resource-denied: the device lacks resources right now.'),
+  ROLLBACK_FAILED: device(false, 'error-tag rollback-failed: a rollback did not complete; state unknown.'),
+  DATA_EXISTS: device(false, 'error-tag data-exists: create on data that already exists.'),
+  DATA_MISSING: device(false, 'error-tag data-missing: delete or replace of data that does not exist.'),
+  OPERATION_NOT_SUPPORTED: device(false, 'error-tag operation-not-supported: the device does not implement it.'),
+  OPERATION_FAILED: device(false, 'error-tag operation-failed: failed for another reason.'),
+  PARTIAL_OPERATION: device(false, 'error-tag partial-operation: partly applied; state unknown.'),
+  MALFORMED_MESSAGE: device(false, 'error-tag malformed-message: the device could not parse the request.'),
+  CONFIG_REJECTED: device(false, 'Junos rejected a configuration statement (xnm:error, or a tag-less rpc-error in load or commit results).'),
+  CONFIG_WARNING: device(false, 'Junos warned about a configuration statement (xnm:warning).'),
+  DEVICE_ERROR: device(false, 'The device reported an error with no error-tag, or one that RFC 6241 does not define.'),
+  DEVICE_WARNING: device(false, 'The device reported a warning with no error-tag, or one that RFC 6241 does not define.'),
+} as const satisfies Record<string, CodeInfo>;
+
+export const ERROR_CODES = { ...TRANSPORT_AND_PROTOCOL_CODES, ...DEVICE_CODES } as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, value);
+}
+
+/** The code for an RFC 6241 error-tag, or undefined when the tag is not one of Appendix A's. */
+export function codeForTag(tag: string | null): ErrorCode | undefined {
+  if (!tag) return undefined;
+  const code = tag.toUpperCase().replace(/-/g, '_');
+  return Object.prototype.hasOwnProperty.call(DEVICE_CODES, code) && RFC_TAGS.has(tag) ? (code as ErrorCode) : undefined;
+}
+
+const RFC_TAGS = new Set([
+  'in-use', 'invalid-value', 'too-big', 'missing-attribute', 'bad-attribute', 'unknown-attribute',
+  'missing-element', 'bad-element', 'unknown-element', 'unknown-namespace', 'access-denied',
+  'lock-denied', 'resource-denied', 'rollback-failed', 'data-exists', 'data-missing',
+  'operation-not-supported', 'operation-failed', 'partial-operation', 'malformed-message',
+]);

@@ -1,0 +1,153 @@
+import { ERROR_CODES, type ErrorCategory, type ErrorCode, isErrorCode } from './codes.js';
+
+/** The JSON form of any NetconfError: what crosses job queues and worker threads. */
+export interface NetconfErrorJSON {
+  name: string;
+  code: ErrorCode;
+  category: ErrorCategory;
+  retryable: boolean;
+  /** The error's message; `null` only for a device item that carried no message. */
+  message: string | null;
+  /** The chain of causes, outermost first, reduced to name, message and code. */
+  cause?: CauseJSON;
+  [field: string]: unknown;
+}
+
+export interface CauseJSON {
+  name: string;
+  message: string;
+  code?: string | number;
+  cause?: CauseJSON;
+}
+
+export interface NetconfErrorOptions {
+  cause?: unknown;
+  /** Overrides the code's default, e.g. a DNS failure that is temporary (EAI_AGAIN). */
+  retryable?: boolean;
+}
+
+// Brands make `instanceof` work across two loaded copies of the library (ESM and CJS builds
+// in one process), the way undici does it.
+const BRANDS = Symbol.for('netconfkit.error.brands');
+type Branded = { [BRANDS]?: ReadonlySet<string> };
+
+/**
+ * The one base class for every failure netconfkit reports. Match on `code` first; use the
+ * subclasses to `catch` a whole family.
+ */
+export class NetconfError extends Error {
+  readonly code: ErrorCode;
+  readonly category: ErrorCategory;
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, message: string, options: NetconfErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    const info = ERROR_CODES[code];
+    this.code = code;
+    this.category = info.category;
+    this.retryable = options.retryable ?? info.retryable;
+    const brands = new Set<string>();
+    for (let c: unknown = new.target; typeof c === 'function' && c !== Error; c = Object.getPrototypeOf(c)) {
+      brands.add((c as { brand?: string }).brand ?? '');
+    }
+    Object.defineProperty(this, BRANDS, { value: brands, enumerable: false });
+    Object.defineProperty(this, 'name', { value: new.target.brand, enumerable: false, writable: true, configurable: true });
+  }
+
+  static brand = 'NetconfError';
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    const brands = (value as Branded | null | undefined)?.[BRANDS];
+    return brands instanceof Set && brands.has(this.brand);
+  }
+
+  /** Fields beyond the common ones; subclasses add theirs. */
+  protected jsonFields(): Record<string, unknown> {
+    return {};
+  }
+
+  toJSON(): NetconfErrorJSON {
+    const json: NetconfErrorJSON = {
+      name: this.name,
+      code: this.code,
+      category: this.category,
+      retryable: this.retryable,
+      message: this.message,
+      ...this.jsonFields(),
+    };
+    const cause = causeToJSON(this.cause);
+    if (cause) json.cause = cause;
+    return json;
+  }
+
+  /** Rebuilds the right subclass from `toJSON()` output (see errors/from-json.ts). */
+  static fromJSON(json: unknown): NetconfError {
+    return reviveError(json);
+  }
+}
+
+/** Reduces any cause chain to plain data; depth-bounded so a cyclic chain cannot loop. */
+export function causeToJSON(cause: unknown, depth = 0): CauseJSON | undefined {
+  if (cause === undefined || cause === null || depth > 8) return undefined;
+  if (cause instanceof Error) {
+    const out: CauseJSON = { name: cause.name, message: cause.message };
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' || typeof code === 'number') out.code = code;
+    const inner = causeToJSON((cause as { cause?: unknown }).cause, depth + 1);
+    if (inner) out.cause = inner;
+    return out;
+  }
+  if (typeof cause === 'object') {
+    const c = cause as Partial<CauseJSON>;
+    if (typeof c.message === 'string') {
+      const out: CauseJSON = { name: typeof c.name === 'string' ? c.name : 'Error', message: c.message };
+      if (typeof c.code === 'string' || typeof c.code === 'number') out.code = c.code;
+      const inner = causeToJSON(c.cause, depth + 1);
+      if (inner) out.cause = inner;
+      return out;
+    }
+  }
+  return { name: typeof cause, message: String(cause) };
+}
+
+/** Rebuilds a cause chain from its JSON as plain Errors carrying name and code. */
+export function causeFromJSON(json: CauseJSON | undefined): Error | undefined {
+  if (!json) return undefined;
+  const inner = causeFromJSON(json.cause);
+  const err = new Error(json.message, inner ? { cause: inner } : undefined);
+  err.name = json.name;
+  if (json.code !== undefined) (err as Error & { code?: string | number }).code = json.code;
+  return err;
+}
+
+type Reviver = (json: NetconfErrorJSON) => NetconfError;
+const revivers = new Map<string, Reviver>();
+
+/** Subclasses register how to rebuild themselves from JSON, keyed by their `name`. */
+export function registerReviver(name: string, reviver: Reviver): void {
+  revivers.set(name, reviver);
+}
+
+function reviveError(json: unknown): NetconfError {
+  if (typeof json === 'string') {
+    try {
+      json = JSON.parse(json);
+    } catch {
+      return new NetconfError('UNKNOWN', 'Not the JSON of a netconfkit error');
+    }
+  }
+  if (!json || typeof json !== 'object') return new NetconfError('UNKNOWN', 'Not the JSON of a netconfkit error');
+  const j = json as Partial<NetconfErrorJSON>;
+  const code: ErrorCode = isErrorCode(j.code) ? j.code : 'UNKNOWN';
+  const full: NetconfErrorJSON = {
+    ...(j as Record<string, unknown>),
+    name: typeof j.name === 'string' ? j.name : 'NetconfError',
+    code,
+    category: ERROR_CODES[code].category,
+    retryable: typeof j.retryable === 'boolean' ? j.retryable : ERROR_CODES[code].retryable,
+    message: typeof j.message === 'string' ? j.message : null,
+  };
+  const reviver = revivers.get(full.name);
+  if (reviver) return reviver(full);
+  return new NetconfError(code, full.message ?? '', { cause: causeFromJSON(full.cause), retryable: full.retryable });
+}

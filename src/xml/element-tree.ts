@@ -1,0 +1,110 @@
+import { decodeEntities, escapeXml, normaliseLineEnds } from './entities.js';
+
+/** Namespace bindings in scope: prefix → URI, `''` for the default namespace. */
+export type NamespaceBindings = Readonly<Record<string, string>>;
+
+/** A small element tree, built only for the elements the extractor captures. */
+export interface XmlElement {
+  readonly name: string;
+  readonly prefix: string;
+  readonly local: string;
+  readonly attributes: ReadonlyArray<readonly [string, string]>;
+  readonly children: (XmlElement | string)[];
+  readonly namespaces: NamespaceBindings;
+}
+
+export function splitName(name: string): { prefix: string; local: string } {
+  const colon = name.indexOf(':');
+  return colon === -1 ? { prefix: '', local: name } : { prefix: name.slice(0, colon), local: name.slice(colon + 1) };
+}
+
+/** Adds an element's own `xmlns` / `xmlns:p` attributes to the bindings it inherits. */
+export function withDeclarations(parent: NamespaceBindings, attributes: ReadonlyArray<readonly [string, string]>): NamespaceBindings {
+  let own: Record<string, string> | undefined;
+  for (const [name, value] of attributes) {
+    if (name === 'xmlns' || name.startsWith('xmlns:')) {
+      own ??= { ...parent };
+      own[name === 'xmlns' ? '' : name.slice(6)] = value;
+    }
+  }
+  return own ?? parent;
+}
+
+/**
+ * Receives the tokens of one captured element from the scanner and builds its tree. Text
+ * arrives as raw byte pieces (possibly split inside a UTF-8 sequence or an entity), so it is
+ * decoded only when a tag ends the run.
+ */
+export class TreeBuilder {
+  private readonly stack: XmlElement[] = [];
+  private pending: Buffer[] = [];
+  root: XmlElement | null = null;
+
+  constructor(private readonly inherited: NamespaceBindings) {}
+
+  start(name: string, attributes: [string, string][], selfClosing: boolean): void {
+    this.flushText();
+    const parent = this.stack[this.stack.length - 1];
+    const { prefix, local } = splitName(name);
+    const element: XmlElement = {
+      name, prefix, local, attributes, children: [],
+      namespaces: withDeclarations(parent ? parent.namespaces : this.inherited, attributes),
+    };
+    if (parent) parent.children.push(element);
+    else this.root = element;
+    if (!selfClosing) this.stack.push(element);
+  }
+
+  end(): void {
+    this.flushText();
+    this.stack.pop();
+  }
+
+  text(bytes: Buffer): void {
+    if (bytes.length > 0 && this.stack.length > 0) this.pending.push(bytes);
+  }
+
+  cdata(bytes: Buffer): void {
+    this.flushText();
+    this.stack[this.stack.length - 1]?.children.push(normaliseLineEnds(bytes.toString('utf8')));
+  }
+
+  private flushText(): void {
+    if (this.pending.length === 0) return;
+    const raw = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
+    this.pending = [];
+    this.stack[this.stack.length - 1]?.children.push(decodeEntities(normaliseLineEnds(raw.toString('utf8'))));
+  }
+}
+
+/** The XPath string value: all descendant text, CDATA included, comments already left out. */
+export function stringValue(element: XmlElement): string {
+  let out = '';
+  for (const child of element.children) out += typeof child === 'string' ? child : stringValue(child);
+  return out;
+}
+
+export function childElements(element: XmlElement): XmlElement[] {
+  return element.children.filter((c): c is XmlElement => typeof c !== 'string');
+}
+
+export function attribute(element: XmlElement, name: string): string | null {
+  for (const [n, v] of element.attributes) if (n === name) return v;
+  return null;
+}
+
+/** Serialises an element back to XML, declaring the namespaces it uses from outer scope. */
+export function toXml(element: XmlElement, outer: NamespaceBindings = {}): string {
+  const declared = new Set(element.attributes.map(([n]) => n));
+  let attrs = '';
+  // The binding of the element's own prefix, when inherited from outside, is declared on it
+  // so the cut-out XML still means the same.
+  const own = element.prefix === '' ? 'xmlns' : `xmlns:${element.prefix}`;
+  const uri = element.namespaces[element.prefix];
+  if (uri !== undefined && !declared.has(own) && outer[element.prefix] !== uri) attrs += ` ${own}="${escapeXml(uri)}"`;
+  for (const [n, v] of element.attributes) attrs += ` ${n}="${escapeXml(v)}"`;
+  if (element.children.length === 0) return `<${element.name}${attrs}/>`;
+  let body = '';
+  for (const child of element.children) body += typeof child === 'string' ? escapeXml(child) : toXml(child, element.namespaces);
+  return `<${element.name}${attrs}>${body}</${element.name}>`;
+}

@@ -1,0 +1,482 @@
+import { FramingError, MalformedXmlError } from '../errors/classes.js';
+import type { DeviceError, DeviceErrorKind } from '../errors/device-error.js';
+import { buildDeviceError } from './device-error-builder.js';
+import { decodeEntities, isXmlSpace, normaliseLineEnds, trimXml } from './entities.js';
+import { type NamespaceBindings, TreeBuilder, splitName, withDeclarations } from './element-tree.js';
+
+export const XNM_NAMESPACE = 'http://xml.juniper.net/xnm/1.1/xnm';
+
+export interface ExtractorLimits {
+  /** Deepest element nesting accepted (default 512). */
+  maxDepth?: number;
+  /** Longest start tag, attributes included, and so the longest carry between chunks (default 64 KiB). */
+  maxTagBytes?: number;
+  /** Largest single rpc-error / xnm item captured (default 1 MiB). */
+  maxItemBytes?: number;
+  /** How much text before the first `<` is kept for `skippedText` (default 8 KiB). */
+  maxSkippedTextBytes?: number;
+}
+
+export interface RootInfo {
+  name: string;
+  local: string;
+  namespace: string | null;
+  messageId: string | null;
+  attributes: [string, string][];
+}
+
+export interface ExtractorEvents {
+  /** The root element's start tag has been read. */
+  onRoot?(root: RootInfo): void;
+  /** An item's end tag has been read: it is delivered now, before the message ends. */
+  onItem?(item: DeviceError): void;
+}
+
+export interface MessageSummary {
+  root: RootInfo | null;
+  messageId: string | null;
+  /** Some element named `ok` (any namespace) appeared. */
+  hasOk: boolean;
+  /** The message began with a UTF-8 byte order mark. */
+  bom: boolean;
+  /** Non-XML text before the first `<` (SSH banners, prompts), trimmed; null when none. */
+  skippedText: string | null;
+  items: DeviceError[];
+}
+
+// What the scanner needs to know about an element, kept per depth in a byte array.
+const enum Kind { Other, RpcError, Error, Warning, Ok, Configuration, Results, EngineContainer, EngineName }
+const enum State { Text, Comment, CData, Pi }
+
+const LT = 0x3c, GT = 0x3e, SLASH = 0x2f, BANG = 0x21, QUESTION = 0x3f, COLON = 0x3a, DQUOTE = 0x22, SQUOTE = 0x27;
+
+/** Names compared byte-wise, so the hot path never builds strings for ordinary elements. */
+const NAMES = {
+  ok: Buffer.from('ok'), name: Buffer.from('name'), error: Buffer.from('error'), warning: Buffer.from('warning'),
+  reName: Buffer.from('re-name'), rpcError: Buffer.from('rpc-error'), configuration: Buffer.from('configuration'),
+  commitResults: Buffer.from('commit-results'), routingEngine: Buffer.from('routing-engine'),
+  multiReItem: Buffer.from('multi-routing-engine-item'), loadResults: Buffer.from('load-configuration-results'),
+};
+const CDATA_OPEN = Buffer.from('<![CDATA[');
+
+interface Capture {
+  builder: TreeBuilder;
+  depth: number;
+  kind: DeviceErrorKind;
+  start: number;
+  inConfigResults: boolean;
+}
+
+/**
+ * Streams one NETCONF message and pulls out every `<rpc-error>` (any namespace, any depth)
+ * and every Junos `<xnm:error>` / `<xnm:warning>` outside `<configuration>`, each delivered as
+ * soon as its end tag is read.
+ *
+ * It is a byte scanner: `indexOf('<')` skips text, tags are read once, and only the element
+ * being captured is turned into a tree. Memory is that element plus one incomplete tag.
+ * Structure is checked (matching end tags, one root, no DOCTYPE); text outside captured
+ * elements is not decoded.
+ */
+export class ErrorExtractor {
+  private readonly maxDepth: number;
+  private readonly maxTagBytes: number;
+  private readonly maxItemBytes: number;
+  private readonly maxSkippedTextBytes: number;
+
+  private carry: Buffer | null = null;
+  /** Message offset of the first byte not yet consumed (the carry's first byte). */
+  private consumed = 0;
+  private state = State.Text;
+  private started = false;
+  private hasMarkup = false;
+  private skipped: Buffer[] = [];
+  private skippedBytes = 0;
+
+  private depth = 0;
+  private readonly hashes: Int32Array;
+  private readonly kinds: Uint8Array;
+  private namespaces: { depth: number; bindings: NamespaceBindings }[] = [];
+  private configDepth = 0;
+  private resultsDepth = 0;
+  private capture: Capture | null = null;
+  private engineName: { parts: Buffer[]; depth: number } | null = null;
+  private engine: { name: string; containerDepth: number } | null = null;
+  private rootClosed = false;
+  private failure: Error | null = null;
+
+  private readonly summary: MessageSummary = { root: null, messageId: null, hasOk: false, bom: false, skippedText: null, items: [] };
+
+  constructor(private readonly events: ExtractorEvents = {}, limits: ExtractorLimits = {}) {
+    this.maxDepth = limits.maxDepth ?? 512;
+    this.maxTagBytes = limits.maxTagBytes ?? 64 * 1024;
+    this.maxItemBytes = limits.maxItemBytes ?? 1024 * 1024;
+    this.maxSkippedTextBytes = limits.maxSkippedTextBytes ?? 8 * 1024;
+    this.hashes = new Int32Array(this.maxDepth);
+    this.kinds = new Uint8Array(this.maxDepth);
+  }
+
+  /** Whether any markup (a tag, comment or PI) has been read: a message with none is only text. */
+  get sawMarkup(): boolean {
+    return this.hasMarkup;
+  }
+
+  /** Feeds the next bytes of the message, split anywhere. Throws a NetconfError on bad input. */
+  push(chunk: Buffer): void {
+    if (this.failure) throw this.failure;
+    if (chunk.length === 0) return;
+    const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    this.carry = null;
+    try {
+      this.scan(buf, this.consumed);
+    } catch (err) {
+      this.failure = err as Error;
+      throw err;
+    }
+  }
+
+  /** Ends the message and returns what it held. Throws when it ended inside an element. */
+  end(): MessageSummary {
+    if (this.failure) throw this.failure;
+    const s = this.summary;
+    if (this.skipped.length > 0) {
+      const text = trimXml(Buffer.concat(this.skipped).toString('utf8'));
+      s.skippedText = text === '' ? null : text;
+    }
+    const at = this.consumed;
+    if (this.state === State.Comment) this.fail('The message ended inside a comment', at);
+    if (this.state === State.CData) this.fail('The message ended inside a CDATA section', at);
+    if (this.state === State.Pi) this.fail('The message ended inside a processing instruction', at);
+    if (this.carry && this.carry.length > 0) {
+      if (this.summary.root === null && !this.hasMarkup) return s;
+      this.fail('The message ended inside a tag', at);
+    }
+    if (s.root && !this.rootClosed) this.fail(`The message ended before </${s.root.name}>`, at);
+    return s;
+  }
+
+  private scan(buf: Buffer, base: number): void {
+    const len = buf.length;
+    let i = 0;
+    if (!this.started) {
+      if (len < 3 && buf[0] === 0xef) return this.keep(buf, 0, base);
+      this.started = true;
+      if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
+        this.summary.bom = true;
+        i = 3;
+      }
+    }
+    while (i < len) {
+      if (this.state !== State.Text) {
+        const next = this.skipSpecial(buf, i, base);
+        if (next < 0) return;
+        i = next;
+        continue;
+      }
+      const lt = buf.indexOf(LT, i);
+      if (lt === -1) {
+        this.text(buf, i, len, base);
+        break;
+      }
+      if (lt > i) this.text(buf, i, lt, base);
+      i = lt;
+      if (i + 1 >= len) return this.keep(buf, i, base);
+      this.hasMarkup = true;
+      const c = buf[i + 1]!;
+      let next: number;
+      if (c === SLASH) next = this.endTag(buf, i, base);
+      else if (c === BANG) next = this.markup(buf, i, base);
+      else if (c === QUESTION) {
+        this.state = State.Pi;
+        next = i + 2;
+      } else next = this.startTag(buf, i, base);
+      if (next < 0) return this.keep(buf, i, base);
+      i = next;
+    }
+    this.consumed = base + len;
+    this.checkCaptureSize(base + len);
+  }
+
+  /** Keeps an incomplete token for the next push; a tag may not grow past the limit. */
+  private keep(buf: Buffer, from: number, base: number): void {
+    if (buf.length - from > this.maxTagBytes) this.fail(`A tag is longer than ${this.maxTagBytes} bytes`, base + from);
+    this.carry = buf.subarray(from);
+    this.consumed = base + from;
+    this.checkCaptureSize(base + from);
+  }
+
+  /** Inside a comment, CDATA section or processing instruction: find its end. */
+  private skipSpecial(buf: Buffer, i: number, base: number): number {
+    const terminator = this.state === State.Comment ? '-->' : this.state === State.CData ? ']]>' : '?>';
+    const end = buf.indexOf(terminator, i);
+    if (end === -1) {
+      // Keep the bytes that could begin the terminator; everything before them is done with.
+      const keepFrom = Math.max(i, buf.length - (terminator.length - 1));
+      if (this.state === State.CData) this.cdata(buf, i, keepFrom);
+      this.carry = buf.subarray(keepFrom);
+      this.consumed = base + keepFrom;
+      this.checkCaptureSize(base + keepFrom);
+      return -1;
+    }
+    if (this.state === State.CData) this.cdata(buf, i, end);
+    this.state = State.Text;
+    return end + terminator.length;
+  }
+
+  private cdata(buf: Buffer, from: number, to: number): void {
+    if (to > from) this.capture?.builder.cdata(Buffer.from(buf.subarray(from, to)));
+  }
+
+  private markup(buf: Buffer, i: number, base: number): number {
+    const len = buf.length;
+    if (i + 2 >= len) return -1;
+    const c = buf[i + 2];
+    if (c === 0x2d) {
+      if (i + 3 >= len) return -1;
+      if (buf[i + 3] !== 0x2d) this.fail('Malformed comment', base + i);
+      this.state = State.Comment;
+      return i + 4;
+    }
+    if (c === 0x5b) {
+      if (i + CDATA_OPEN.length > len) return -1;
+      if (buf.compare(CDATA_OPEN, 0, CDATA_OPEN.length, i, i + CDATA_OPEN.length) !== 0) this.fail('Malformed CDATA section', base + i);
+      if (this.depth === 0) this.fail('CDATA outside the root element', base + i);
+      this.state = State.CData;
+      return i + CDATA_OPEN.length;
+    }
+    return this.fail('DOCTYPE and entity declarations are not allowed in NETCONF messages', base + i);
+  }
+
+  private startTag(buf: Buffer, i: number, base: number): number {
+    const len = buf.length;
+    let j = i + 1;
+    let hash = 0;
+    let colon = -1;
+    let b = 0;
+    for (; j < len; j++) {
+      b = buf[j]!;
+      if (b === GT || b === SLASH || b <= 0x20) break;
+      if (b === COLON && colon === -1) colon = j;
+      hash = (Math.imul(hash, 31) + b) | 0;
+    }
+    if (j >= len) return -1;
+    const nameEnd = j;
+    if (nameEnd === i + 1) this.fail('A "<" that starts no tag', base + i);
+    let end = j;
+    let declares = false;
+    if (b !== GT) {
+      for (; end < len; end++) {
+        b = buf[end]!;
+        if (b === GT) break;
+        if (b === DQUOTE || b === SQUOTE) {
+          const q = buf.indexOf(b, end + 1);
+          if (q === -1) return -1;
+          end = q;
+        } else if (b === 0x78 && buf[end - 1]! <= 0x20 && buf[end + 1] === 0x6d && buf[end + 2] === 0x6c && buf[end + 3] === 0x6e && buf[end + 4] === 0x73) {
+          declares = true; // "xmlns"
+        }
+      }
+      if (end >= len) return -1;
+    }
+    const selfClosing = buf[end - 1] === SLASH;
+    const parentKind = this.depth > 0 ? this.kinds[this.depth - 1]! : Kind.Other;
+    const localStart = colon === -1 ? i + 1 : colon + 1;
+    const kind = classify(buf, localStart, nameEnd - localStart, parentKind);
+    const isRoot = this.depth === 0;
+    if (isRoot && this.summary.root !== null) this.fail('A second root element', base + i);
+
+    const capturing = this.capture !== null;
+    const interesting = kind === Kind.RpcError || kind === Kind.Error || kind === Kind.Warning;
+    let attributes: [string, string][] | null = null;
+    const attrs = (): [string, string][] => (attributes ??= parseAttributes(buf, nameEnd, selfClosing ? end - 1 : end, base));
+    const outer = this.bindings();
+    let bindings = outer;
+    if (declares) {
+      bindings = withDeclarations(outer, attrs());
+      if (!selfClosing) this.namespaces.push({ depth: this.depth, bindings });
+    }
+    const name = capturing || interesting || isRoot ? utf8(buf, i + 1, nameEnd) : '';
+
+    if (isRoot) {
+      const { prefix, local } = splitName(name);
+      const a = attrs();
+      const messageId = a.find(([n]) => n === 'message-id')?.[1] ?? null;
+      this.summary.root = { name, local, namespace: bindings[prefix] ?? null, messageId, attributes: a };
+      this.summary.messageId = messageId;
+      this.events.onRoot?.(this.summary.root);
+    }
+
+    if (capturing) {
+      this.capture!.builder.start(name, attrs(), selfClosing);
+    } else if (interesting) {
+      const itemKind = this.itemKind(kind, name, bindings);
+      if (itemKind) {
+        this.capture = {
+          builder: new TreeBuilder(outer), depth: this.depth, kind: itemKind, start: base + i,
+          inConfigResults: this.resultsDepth > 0,
+        };
+        this.capture.builder.start(name, attrs(), selfClosing);
+        if (selfClosing) this.finishCapture();
+      }
+    }
+
+    if (kind === Kind.Ok) this.summary.hasOk = true;
+    if (selfClosing) {
+      if (isRoot) this.rootClosed = true;
+      return end + 1;
+    }
+    if (this.depth >= this.maxDepth) this.fail(`Elements nest deeper than ${this.maxDepth}`, base + i);
+    if (kind === Kind.Configuration) this.configDepth++;
+    else if (kind === Kind.Results) this.resultsDepth++;
+    else if (kind === Kind.EngineName && !capturing) this.engineName = { parts: [], depth: this.depth };
+    this.hashes[this.depth] = hash;
+    this.kinds[this.depth] = kind;
+    this.depth++;
+    return end + 1;
+  }
+
+  private endTag(buf: Buffer, i: number, base: number): number {
+    const len = buf.length;
+    let j = i + 2;
+    let hash = 0;
+    for (; j < len; j++) {
+      const b = buf[j]!;
+      if (b === GT || b <= 0x20) break;
+      hash = (Math.imul(hash, 31) + b) | 0;
+    }
+    const gt = buf.indexOf(GT, j);
+    if (gt === -1) return -1;
+    if (this.depth === 0) this.fail('An end tag with no open element', base + i);
+    this.depth--;
+    if (this.hashes[this.depth] !== hash) this.fail(`The end tag </${utf8(buf, i + 2, j)}> does not match its start tag`, base + i);
+    const kind = this.kinds[this.depth];
+    const capture = this.capture;
+    if (capture) {
+      capture.builder.end();
+      if (this.depth === capture.depth) this.finishCapture();
+    }
+    const ns = this.namespaces;
+    while (ns.length > 0 && ns[ns.length - 1]!.depth >= this.depth) ns.pop();
+    if (kind === Kind.Configuration) this.configDepth--;
+    else if (kind === Kind.Results) this.resultsDepth--;
+    const engineName = this.engineName;
+    if (engineName && engineName.depth === this.depth) {
+      this.engine = { name: trimXml(decodeEntities(normaliseLineEnds(Buffer.concat(engineName.parts).toString('utf8')))), containerDepth: this.depth - 1 };
+      this.engineName = null;
+    }
+    if (this.engine && this.engine.containerDepth === this.depth) this.engine = null;
+    if (this.depth === 0) this.rootClosed = true;
+    return gt + 1;
+  }
+
+  private text(buf: Buffer, from: number, to: number, base: number): void {
+    if (this.depth > 0) {
+      if (this.capture) this.capture.builder.text(Buffer.from(buf.subarray(from, to)));
+      else if (this.engineName) this.engineName.parts.push(Buffer.from(buf.subarray(from, to)));
+      return;
+    }
+    // Outside the root: text before the first "<" is a banner or prompt, kept aside;
+    // anything else that is not whitespace is not XML.
+    if (!this.hasMarkup) {
+      const room = this.maxSkippedTextBytes - this.skippedBytes;
+      if (room > 0) {
+        const piece = buf.subarray(from, Math.min(to, from + room));
+        this.skipped.push(Buffer.from(piece));
+        this.skippedBytes += piece.length;
+      }
+      return;
+    }
+    for (let k = from; k < to; k++) {
+      if (!isXmlSpace(buf[k]!)) this.fail('Text outside the root element', base + k);
+    }
+  }
+
+  private itemKind(kind: Kind, name: string, bindings: NamespaceBindings): DeviceErrorKind | null {
+    if (kind === Kind.RpcError) return 'rpc-error';
+    // Junos names are data inside <configuration> (syslog severities are written <error/>).
+    if (this.configDepth > 0) return null;
+    const { prefix } = splitName(name);
+    if (bindings[prefix] !== XNM_NAMESPACE) return null;
+    return kind === Kind.Error ? 'xnm:error' : 'xnm:warning';
+  }
+
+  private finishCapture(): void {
+    const capture = this.capture!;
+    this.capture = null;
+    const root = capture.builder.root;
+    if (!root) return;
+    const item = buildDeviceError(root, capture.kind, {
+      routingEngine: this.engine?.name ?? null,
+      inConfigResults: capture.inConfigResults,
+    });
+    this.summary.items.push(item);
+    this.events.onItem?.(item);
+  }
+
+  private checkCaptureSize(at: number): void {
+    if (this.capture && at - this.capture.start > this.maxItemBytes) {
+      throw new FramingError('MESSAGE_TOO_LARGE', `An error element is larger than ${this.maxItemBytes} bytes (at byte ${this.capture.start} of the message)`);
+    }
+  }
+
+  private bindings(): NamespaceBindings {
+    const ns = this.namespaces;
+    return ns.length > 0 ? ns[ns.length - 1]!.bindings : NO_BINDINGS;
+  }
+
+  private fail(message: string, offset: number): never {
+    throw new MalformedXmlError(`${message} (at byte ${offset} of the message)`, { offset });
+  }
+}
+
+const NO_BINDINGS: NamespaceBindings = Object.freeze({ xml: 'http://www.w3.org/XML/1998/namespace' });
+
+function classify(buf: Buffer, start: number, len: number, parentKind: Kind): Kind {
+  switch (len) {
+    case 2: return is(buf, start, NAMES.ok) ? Kind.Ok : Kind.Other;
+    case 4: return parentKind === Kind.EngineContainer && is(buf, start, NAMES.name) ? Kind.EngineName : Kind.Other;
+    case 5: return is(buf, start, NAMES.error) ? Kind.Error : Kind.Other;
+    case 7: return is(buf, start, NAMES.warning) ? Kind.Warning
+      : parentKind === Kind.EngineContainer && is(buf, start, NAMES.reName) ? Kind.EngineName : Kind.Other;
+    case 9: return is(buf, start, NAMES.rpcError) ? Kind.RpcError : Kind.Other;
+    case 13: return is(buf, start, NAMES.configuration) ? Kind.Configuration : Kind.Other;
+    case 14: return is(buf, start, NAMES.commitResults) ? Kind.Results
+      : is(buf, start, NAMES.routingEngine) ? Kind.EngineContainer : Kind.Other;
+    case 25: return is(buf, start, NAMES.multiReItem) ? Kind.EngineContainer : Kind.Other;
+    case 26: return is(buf, start, NAMES.loadResults) ? Kind.Results : Kind.Other;
+    default: return Kind.Other;
+  }
+}
+
+function is(buf: Buffer, start: number, name: Buffer): boolean {
+  if (buf[start] !== name[0]) return false;
+  for (let k = 1; k < name.length; k++) if (buf[start + k] !== name[k]) return false;
+  return true;
+}
+
+function utf8(buf: Buffer, from: number, to: number): string {
+  return buf.toString('utf8', from, to);
+}
+
+/** Reads `name="value"` pairs; values are entity-decoded. Used only on tags that need it. */
+export function parseAttributes(buf: Buffer, from: number, to: number, base = 0): [string, string][] {
+  const out: [string, string][] = [];
+  let k = from;
+  while (k < to) {
+    while (k < to && buf[k]! <= 0x20) k++;
+    if (k >= to) break;
+    const nameStart = k;
+    while (k < to && buf[k] !== 0x3d && buf[k]! > 0x20) k++;
+    const name = buf.toString('utf8', nameStart, k);
+    while (k < to && buf[k]! <= 0x20) k++;
+    if (buf[k] !== 0x3d) throw new MalformedXmlError(`Attribute "${name}" has no value (at byte ${base + nameStart})`, { offset: base + nameStart });
+    k++;
+    while (k < to && buf[k]! <= 0x20) k++;
+    const quote = buf[k];
+    if (quote !== DQUOTE && quote !== SQUOTE) throw new MalformedXmlError(`Attribute "${name}" is not quoted (at byte ${base + k})`, { offset: base + k });
+    const close = buf.indexOf(quote, k + 1);
+    if (close === -1 || close >= to) throw new MalformedXmlError(`Attribute "${name}" is not closed (at byte ${base + k})`, { offset: base + k });
+    out.push([name, decodeEntities(normaliseLineEnds(buf.toString('utf8', k + 1, close)))]);
+    k = close + 1;
+  }
+  return out;
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { FramingError, MalformedXmlError } from '../../src/errors/index.js';
+import { replay, replayStream } from '../../src/replay/replayer.js';
+import { fixture } from '../support/fixtures.js';
+
+describe('replay', () => {
+  it('reads a Junos end-of-message session: comments before <hello>, a comment after the last message', () => {
+    const r = replay(fixture('junos/commit-session.xml'));
+    expect(r.framing).toBe('eom');
+    expect(r.trailing).toBe('comment');
+    expect(r.messages.map((m) => [m.root?.local, m.messageId, m.hasOk])).toEqual([
+      ['hello', null, false],
+      ['rpc-reply', '1', true],
+      ['rpc-reply', '2', true],
+      ['rpc-reply', '3', false],
+      ['rpc-reply', '4', true],
+    ]);
+    const [load, commit] = [r.messages[2]!.items, r.messages[3]!.items];
+    expect(load.map((i) => [i.level, i.code, i.path, i.badElement, i.deviceMessage])).toEqual([
+      ['warning', 'CONFIG_WARNING', '[edit interfaces ge-0/0/3]', 'disable', 'statement not found'],
+    ]);
+    expect(commit.map((i) => [i.kind, i.code, i.editPath, i.statement, i.routingEngine, i.deviceMessage])).toEqual([
+      ['xnm:error', 'CONFIG_REJECTED', '[edit protocols bgp group peers]', 'neighbor 192.0.2.1', 're0', 'Peer AS must be configured'],
+      ['xnm:error', 'CONFIG_REJECTED', null, null, 're0', 'configuration check-out failed'],
+    ]);
+  });
+
+  it('reads a terminal capture: banner, eom <hello>, chunked replies split inside tags and characters, closing line', () => {
+    const r = replay(fixture('framing/session-split.chunked'));
+    expect(r.framing).toBe('eom+chunked');
+    expect(r.trailing).toBe('text');
+    expect(r.trailingText).toBe('Connection to 127.0.0.1 closed.');
+    expect(r.messages[0]!.skippedText).toBe('SSH banner: authorised use only\r\nPassword:');
+    expect(r.messages.map((m) => m.messageId)).toEqual([null, '7', '8']);
+    expect(r.messages[1]!.items.map((i) => i.code)).toEqual(['LOCK_DENIED', 'DATA_MISSING', 'OPERATION_FAILED']);
+    expect(r.messages[2]!.items[0]!.deviceMessage).toBe('datastore busy — réessayez');
+  });
+
+  it('honours a forced framing', () => {
+    const bare = fixture('edge/prefixes.xml');
+    expect(replay(bare, { framing: 'none' }).framing).toBe('none');
+    expect(() => replay(bare, { framing: 'chunked' })).toThrow(FramingError);
+  });
+
+  it('rejects a truncated reply, an empty input and a DOCTYPE in a later message', () => {
+    expect(() => replay('<rpc-reply message-id="1"><rpc-error>')).toThrow(MalformedXmlError);
+    expect(() => replay('  \n')).toThrow(/no NETCONF message/);
+    expect(() => replay(fixture('attacks/doctype-in-second-message.xml'))).toThrow(/DOCTYPE/);
+  });
+
+  it('delivers items from a stream while the stream is still open', async () => {
+    const seen: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    async function* source() {
+      yield Buffer.from('<rpc-reply message-id="1"><rpc-error><error-tag>in-use</error-tag></rpc-error>');
+      await gate;
+      yield Buffer.from('<data/></rpc-reply>');
+    }
+    const done = replayStream(Readable.from(source()), { onItem: (i) => seen.push(i.code) });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen).toEqual(['IN_USE']);
+    release();
+    const result = await done;
+    expect(result.messages[0]!.items).toHaveLength(1);
+  });
+});

@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { MalformedXmlError, NetconfError } from '../../src/errors/index.js';
+import type { DeviceError } from '../../src/errors/device-error.js';
+import { ErrorExtractor, type MessageSummary } from '../../src/xml/extractor.js';
+import { bytewise, fixture } from '../support/fixtures.js';
+
+function extract(bytes: Buffer | string, chunks?: (b: Buffer) => Buffer[]): MessageSummary {
+  const buf = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
+  const x = new ErrorExtractor();
+  for (const c of chunks ? chunks(buf) : [buf]) x.push(c);
+  return x.end();
+}
+
+const splits: [string, ((b: Buffer) => Buffer[]) | undefined][] = [
+  ['whole', undefined],
+  ['byte by byte', bytewise],
+];
+
+describe.each(splits)('ErrorExtractor (%s)', (_label, chunks) => {
+  const run = (b: Buffer | string) => extract(b, chunks);
+
+  it('is not fooled by comments, CDATA, PIs, attribute values or escaped text', () => {
+    const s = run(fixture('edge/decoys.xml'));
+    expect(s.root?.local).toBe('rpc-reply');
+    expect(s.messageId).toBe('decoy');
+    expect(s.items).toHaveLength(1);
+    const e = s.items[0]!;
+    expect(e.tag).toBe('invalid-value');
+    expect(e.code).toBe('INVALID_VALUE');
+    // Comment left out, CDATA kept verbatim, entities and character references decoded.
+    expect(e.deviceMessage).toBe('value <b>&amp;</b> & AB after');
+    expect(e.messageLang).toBe('en');
+  });
+
+  it('finds rpc-error by local name with any prefix, namespace or depth', () => {
+    const s = run(fixture('edge/prefixes.xml'));
+    expect(s.root).toMatchObject({ name: 'nc:rpc-reply', local: 'rpc-reply', namespace: 'urn:ietf:params:xml:ns:netconf:base:1.0' });
+    expect(s.items.map((i) => [i.tag, i.level, i.code])).toEqual([
+      ['lock-denied', 'error', 'LOCK_DENIED'],
+      ['data-missing', 'warning', 'DATA_MISSING'],
+      ['operation-failed', 'error', 'OPERATION_FAILED'],
+    ]);
+    expect(s.items[0]!.sessionId).toBe('0');
+    expect(s.items[0]!.retryable).toBe(true);
+  });
+
+  it('treats xnm names inside <configuration> as data, and finds xnm items outside it', () => {
+    const s = run(fixture('edge/junos-config-data.xml'));
+    expect(s.items).toHaveLength(1);
+    expect(s.items[0]).toMatchObject({ kind: 'xnm:warning', level: 'warning', sourceDaemon: 'mgd', code: 'CONFIG_WARNING' });
+    expect(s.items[0]!.deviceMessage).toBe('uncommitted changes will be discarded on exit');
+  });
+
+  it('finds an unprefixed xnm <error> in one multi-routing-engine item and names its engine', () => {
+    const s = run(fixture('edge/multi-re.xml'));
+    expect(s.items).toHaveLength(1);
+    expect(s.items[0]).toMatchObject({ kind: 'xnm:error', routingEngine: 'node1', sourceDaemon: 'someproc', code: 'CONFIG_REJECTED' });
+  });
+
+  it('keeps the whole RFC 6241 error-info structure', () => {
+    const [bad, partial, empty] = run(fixture('edge/rfc-info.xml')).items as [DeviceError, DeviceError, DeviceError];
+    expect(bad.path).toBe("/if:interfaces/if:interface[if:name='eth0']/ip:ipv4");
+    expect(bad.pathNamespaces).toMatchObject({
+      if: 'urn:ietf:params:xml:ns:yang:ietf-interfaces',
+      ip: 'urn:ietf:params:xml:ns:yang:ietf-ip',
+      '': 'urn:ietf:params:xml:ns:netconf:base:1.0',
+    });
+    expect(bad.deviceMessage).toBe('valeur étrange');
+    expect(bad.messageLang).toBe('fr');
+    expect(bad.appTag).toBe('data-invalid');
+    expect(bad.badAttributes).toEqual([
+      { attribute: 'operation', element: 'ipv4' },
+      { attribute: 'insert', element: 'address' },
+    ]);
+    expect(bad.badElement).toBe('ipv4');
+    expect(bad.badNamespace).toBe('urn:example:nope');
+    expect(bad.info).toEqual({
+      'bad-attribute': ['operation', 'insert'],
+      'bad-element': ['ipv4', 'address'],
+      'bad-namespace': 'urn:example:nope',
+      'vendor-detail': 'too & many',
+    });
+    expect(bad.unknownInfo).toEqual(['<vendor-detail xmlns="urn:example:vendor" code="42"><reason>too &amp; many</reason></vendor-detail>']);
+    expect(partial.okElements).toEqual(['interface', 'route']);
+    expect(partial.errElements).toEqual(['acl']);
+    expect(partial.noopElements).toEqual(['qos']);
+    expect(partial.code).toBe('PARTIAL_OPERATION');
+    // An empty <rpc-error/> is still an error: no severity counts as error.
+    expect(empty).toMatchObject({ severity: null, level: 'error', code: 'DEVICE_ERROR', message: 'rpc-error without error-message' });
+  });
+
+  it('reports hasOk, a byte order mark and a banner before the first "<"', () => {
+    const s = run(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('<rpc-reply message-id="5"><ok/></rpc-reply>')]));
+    expect(s).toMatchObject({ bom: true, hasOk: true, messageId: '5', skippedText: null, items: [] });
+    const banner = run('Password:\r\n  <hello><session-id>1</session-id></hello>');
+    expect(banner.skippedText).toBe('Password:');
+    expect(banner.root?.local).toBe('hello');
+  });
+});
+
+describe('ErrorExtractor delivers each item before the message ends', () => {
+  it('emits an item as soon as its end tag has been read', () => {
+    const seen: string[] = [];
+    const x = new ErrorExtractor({ onItem: (e) => seen.push(e.tag ?? '') });
+    const head = '<rpc-reply message-id="1"><rpc-error><error-tag>in-use</error-tag></rpc-error>';
+    x.push(Buffer.from(head.slice(0, -1)));
+    expect(seen).toEqual([]);
+    x.push(Buffer.from(head.slice(-1)));
+    expect(seen).toEqual(['in-use']);
+    x.push(Buffer.from('<data>'.padEnd(10_000, ' ')));
+    x.push(Buffer.from('</data></rpc-reply>'));
+    expect(x.end().items).toHaveLength(1);
+  });
+
+  it('keeps a bounded carry while a large reply with no errors streams through', () => {
+    const x = new ErrorExtractor({}, { maxTagBytes: 256 });
+    x.push(Buffer.from('<rpc-reply message-id="big"><data>'));
+    const block = Buffer.from('<interface><name>ge-0/0/0</name><description>uplink &amp; more</description></interface>\n'.repeat(2000));
+    // Odd chunk sizes put tag boundaries everywhere; a tag limit of 256 bytes must still hold.
+    for (let i = 0; i < 20; i++) for (let k = 0; k < block.length; k += 8191) x.push(block.subarray(k, k + 8191));
+    x.push(Buffer.from('</data></rpc-reply>'));
+    expect(x.end()).toMatchObject({ messageId: 'big', items: [] });
+  });
+});
+
+describe('ErrorExtractor refuses what NETCONF forbids', () => {
+  const refuse = (xml: string | Buffer, pattern: RegExp) => {
+    let caught: unknown;
+    try {
+      extract(xml);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(MalformedXmlError);
+    expect((caught as NetconfError).code).toBe('MALFORMED_XML');
+    expect((caught as Error).message).toMatch(pattern);
+  };
+
+  it.each([
+    ['attacks/entity-bomb.xml'],
+    ['attacks/external-entity.xml'],
+  ])('refuses the DOCTYPE in %s', (name) => refuse(fixture(name), /DOCTYPE/));
+
+  it('refuses an undeclared entity inside an error', () => refuse(fixture('attacks/undeclared-entity.xml'), /entity &nbsp;/));
+  it('refuses mismatched end tags', () => refuse('<rpc-reply><data></rpc-reply>', /does not match/));
+  it('refuses a message that ends inside the root', () => refuse('<rpc-reply><data/>', /ended before <\/rpc-reply>/));
+  it('refuses a second root', () => refuse('<rpc-reply/><rpc-reply/>', /second root/));
+  it('refuses text after the root', () => refuse('<rpc-reply/>junk', /Text outside the root/));
+  it('refuses nesting deeper than the limit', () => {
+    const x = new ErrorExtractor({}, { maxDepth: 16 });
+    expect(() => x.push(Buffer.from('<a>'.repeat(17)))).toThrow(/nest deeper than 16/);
+  });
+  it('refuses a tag longer than the limit, even when it arrives in pieces', () => {
+    const x = new ErrorExtractor({}, { maxTagBytes: 100 });
+    x.push(Buffer.from('<rpc-reply a="'));
+    expect(() => x.push(Buffer.from('x'.repeat(200)))).toThrow(/longer than 100 bytes/);
+  });
+  it('refuses an error element larger than the limit with MESSAGE_TOO_LARGE', () => {
+    const x = new ErrorExtractor({}, { maxItemBytes: 1000 });
+    x.push(Buffer.from('<rpc-reply><rpc-error><error-message>'));
+    expect(() => x.push(Buffer.from('y'.repeat(2000)))).toThrow(expect.objectContaining({ code: 'MESSAGE_TOO_LARGE' }));
+  });
+  it('stays failed after an error', () => {
+    const x = new ErrorExtractor();
+    expect(() => x.push(Buffer.from('<!DOCTYPE x>'))).toThrow(MalformedXmlError);
+    expect(() => x.push(Buffer.from('<rpc-reply/>'))).toThrow(MalformedXmlError);
+  });
+});
