@@ -53,6 +53,7 @@ export interface DeviceErrorFields {
 
 export interface DeviceErrorJSON extends NetconfErrorJSON, DeviceErrorFields {
   level: Level;
+  ignored: boolean;
 }
 
 /**
@@ -91,6 +92,8 @@ export class DeviceError extends NetconfError implements DeviceErrorFields {
   readonly routingEngine!: string | null;
   /** The device's message exactly (null when absent); `message` is never empty. */
   readonly deviceMessage: string | null;
+  /** Set when a warning policy set this warning aside: it is kept, but did not count. */
+  ignored = false;
 
   constructor(fields: DeviceErrorFields, options: { code?: ErrorCode; retryable?: boolean; inConfigResults?: boolean } = {}) {
     const level: Level = fields.severity === 'warning' ? 'warning' : 'error';
@@ -108,7 +111,7 @@ export class DeviceError extends NetconfError implements DeviceErrorFields {
   }
 
   protected override jsonFields(): Record<string, unknown> {
-    const out: Record<string, unknown> = { level: this.level };
+    const out: Record<string, unknown> = { level: this.level, ignored: this.ignored };
     for (const key of DEVICE_FIELD_NAMES) out[key] = key === 'message' ? this.deviceMessage : this[key];
     return out;
   }
@@ -199,7 +202,9 @@ function reviveDevice(j: NetconfErrorJSON): DeviceError {
   for (const key of DEVICE_FIELD_NAMES) {
     if (src[key] !== undefined) (fields as unknown as Record<string, unknown>)[key] = src[key];
   }
-  return new DeviceError(fields, { code: j.code, retryable: j.retryable });
+  const item = new DeviceError(fields, { code: j.code, retryable: j.retryable });
+  item.ignored = src.ignored === true;
+  return item;
 }
 
 registerReviver(DeviceError.brand, reviveDevice);

@@ -1,0 +1,37 @@
+import { ProtocolError } from '../errors/classes.js';
+import { escapeXml } from '../xml/entities.js';
+import { type XmlObject, type XmlValue, parseXml } from '../xml/parse-data.js';
+import { NETCONF_BASE_NS } from './constants.js';
+
+/** The client `<hello>`: capabilities only, never a session-id (RFC 6241 §8.1). */
+export function clientHello(capabilities: readonly string[]): string {
+  const caps = capabilities.map((c) => `<capability>${escapeXml(c)}</capability>`).join('');
+  return `<?xml version="1.0" encoding="UTF-8"?><hello xmlns="${NETCONF_BASE_NS}"><capabilities>${caps}</capabilities></hello>`;
+}
+
+export interface ServerHello {
+  sessionId: number;
+  capabilities: string[];
+}
+
+/** Reads the device's `<hello>`; one without a valid session-id ends the session (RFC 6241 §8.1). */
+export function parseServerHello(xml: string, name: string): ServerHello {
+  const doc = parseXml(xml);
+  const hello = doc.hello as XmlObject | undefined;
+  if (!hello || typeof hello !== 'object') throw new ProtocolError('PROTOCOL_ERROR', `${name} sent a malformed <hello>`);
+  const caps = (hello.capabilities as XmlObject | undefined)?.capability;
+  const capabilities = (Array.isArray(caps) ? caps : caps === undefined ? [] : [caps]).map(text);
+  const rawId = text(hello['session-id']);
+  const sessionId = /^[1-9][0-9]{0,9}$/.test(rawId) ? Number(rawId) : Number.NaN;
+  if (!Number.isSafeInteger(sessionId) || sessionId > 4294967295) {
+    throw new ProtocolError('PROTOCOL_ERROR', `${name} sent a <hello> without a valid <session-id> (got "${rawId.slice(0, 40)}")`);
+  }
+  if (capabilities.length === 0) throw new ProtocolError('PROTOCOL_ERROR', `${name} sent a <hello> with no capabilities`);
+  return { sessionId, capabilities };
+}
+
+function text(value: XmlValue | undefined): string {
+  if (typeof value === 'string') return value.trim();
+  if (value && !Array.isArray(value) && typeof value['#text'] === 'string') return value['#text'].trim();
+  return '';
+}
