@@ -1,9 +1,16 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+// Tests that need the real netconfd (started by the global set-up) form their own project,
+// so a unit-only run never starts a server.
+const PEER_TESTS = ['test/peer/**/*.test.ts', 'test/integration/netconfd/**/*.test.ts'];
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...PEER_TESTS] } },
+      { extends: true, test: { name: 'peer', include: PEER_TESTS, globalSetup: ['test/setup/netconfd.ts'] } },
+    ],
   },
 });

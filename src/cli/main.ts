@@ -4,6 +4,7 @@ import { NetconfError } from '../errors/netconf-error.js';
 import { toNetconfError } from '../errors/to-netconf-error.js';
 import { runReplay } from './replay-command.js';
 import { runDemo } from './demo-command.js';
+import { runRpc } from './rpc-command.js';
 
 /** Exit statuses shared by every command. */
 export const EXIT = { ok: 0, deviceError: 1, usage: 2, badInput: 2, transport: 3 } as const;
@@ -15,6 +16,12 @@ commands:
                   --json      one JSON document: {"messages":[{"messageId","hasOk","errors"}]}
                   --ndjson    one JSON line per error or warning, the moment it is read
                   --framing auto|none|eom|chunked   (default auto)
+  rpc [XML|-|--file F]   send one RPC to a device and print the reply
+                  --host H --port P --username U (password from NETCONF_PASSWORD, never a flag)
+                  --key FILE (passphrase from NETCONF_PASSPHRASE)
+                  --known-hosts FILE | --host-key SHA256:... | --insecure-accept-any-host-key
+                  --timeout SECONDS  --json
+                  exit: 0 ok, 1 device error, 2 bad usage, 3 transport error
   demo            replay the bundled Junos capture and explain what it holds
 `;
 
@@ -24,6 +31,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'replay':
         return await replayCommand(rest);
+      case 'rpc':
+        return await runRpc(rest, process.stdout);
       case 'demo':
         return await runDemo(process.stdout);
       case undefined:
@@ -35,9 +44,15 @@ export async function main(argv: string[]): Promise<number> {
         return usage(`unknown command "${command}"`);
     }
   } catch (err) {
+    if ((err as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (err as { code?: unknown }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      return usage((err as Error).message);
+    }
     const e = toNetconfError(err);
     process.stderr.write(`netconfkit: ${e.code}: ${e.message}\n`);
-    return e.category === 'transport' ? EXIT.transport : EXIT.badInput;
+    if (e.code === 'INVALID_ARGUMENT') return EXIT.usage;
+    // Replay reads input: whatever fails there is bad input. Elsewhere a device is at the far end.
+    if (command === 'replay') return EXIT.badInput;
+    return e.category === 'transport' || e.category === 'protocol' || e.code === 'SESSION_CLOSED' ? EXIT.transport : EXIT.badInput;
   }
 }
 

@@ -184,6 +184,11 @@ export class Session extends EventEmitter<SessionEvents> {
     return this.isClosed;
   }
 
+  /** The framing in use: `chunked` once both sides said base:1.1. */
+  get framingMode(): 'eom' | 'chunked' {
+    return this.framing;
+  }
+
   /** How many calls are waiting for a reply. */
   get inFlight(): number {
     return this.pending.size;
