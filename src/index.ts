@@ -22,3 +22,4 @@ export type { SshChannel, SshOptions } from './transport/ssh-transport.js';
 export { fingerprint } from './transport/host-keys.js';
 export { parseXml } from './xml/parse-data.js';
 export type { ParseOptions, XmlObject, XmlValue } from './xml/parse-data.js';
+export * from './device/index.js';

@@ -164,8 +164,10 @@ export class RpcError extends NetconfError {
   static override brand = 'RpcError';
   readonly items: readonly DeviceError[];
   readonly messageId: string | null;
+  /** The step of a multi-step flow (e.g. the commit flow's `load`) that failed, when there is one. */
+  readonly step: string | null;
 
-  constructor(items: readonly DeviceError[], options: { messageId?: string | null; message?: string } = {}) {
+  constructor(items: readonly DeviceError[], options: { messageId?: string | null; message?: string; step?: string | null } = {}) {
     const errors = items.filter((i) => i.level === 'error');
     const first = errors[0] ?? items[0];
     const code: ErrorCode = first?.code ?? 'DEVICE_ERROR';
@@ -173,6 +175,7 @@ export class RpcError extends NetconfError {
     super(code, options.message ?? summarise(errors, items.length - errors.length), { retryable });
     this.items = items;
     this.messageId = options.messageId ?? null;
+    this.step = options.step ?? null;
   }
 
   get errors(): DeviceError[] {
@@ -184,7 +187,7 @@ export class RpcError extends NetconfError {
   }
 
   protected override jsonFields(): Record<string, unknown> {
-    return { messageId: this.messageId, items: this.items.map((i) => i.toJSON()) };
+    return { messageId: this.messageId, step: this.step, items: this.items.map((i) => i.toJSON()) };
   }
 }
 
@@ -210,7 +213,11 @@ function reviveDevice(j: NetconfErrorJSON): DeviceError {
 registerReviver(DeviceError.brand, reviveDevice);
 registerReviver(RpcError.brand, (j) => {
   const items = Array.isArray(j.items) ? j.items.map((i) => NetconfError.fromJSON(i)).filter((e): e is DeviceError => e instanceof DeviceError) : [];
-  const err = new RpcError(items, { messageId: typeof j.messageId === 'string' ? j.messageId : null, message: j.message ?? undefined });
+  const err = new RpcError(items, {
+    messageId: typeof j.messageId === 'string' ? j.messageId : null,
+    step: typeof j.step === 'string' ? j.step : null,
+    message: j.message ?? undefined,
+  });
   const cause = causeFromJSON(j.cause);
   if (cause) Object.defineProperty(err, 'cause', { value: cause, enumerable: false, writable: true, configurable: true });
   return err;

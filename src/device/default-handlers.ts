@@ -1,0 +1,98 @@
+import type { LockTable } from './locks.js';
+import { elementText, firstChildOf } from './requests.js';
+import { rpcErrorXml } from './replies.js';
+import type { FakeRequest } from './types.js';
+
+/**
+ * What the device answers when no rule or handler did: a believable minimal server, with
+ * real lock state because lock contention is what clients most need to be tested against.
+ */
+
+export interface DefaultContext {
+  locks: LockTable;
+  /** Ends another session of the device; false when there is none with that id. */
+  killSession(sessionId: number): boolean;
+}
+
+export interface DefaultReply {
+  /** Reply content, wrapped with the request's message-id. */
+  reply: string;
+  /** Close this session's channel after replying. */
+  closeChannel?: boolean;
+}
+
+const OK = '<ok/>';
+
+/** Operations that succeed without doing anything. */
+const ACCEPTED = new Set(['edit-config', 'commit', 'discard-changes', 'validate', 'copy-config', 'delete-config', 'cancel-commit']);
+
+export function defaultReply(request: FakeRequest, ctx: DefaultContext): DefaultReply {
+  const op = request.operation;
+  if (ACCEPTED.has(op)) return { reply: OK };
+  switch (op) {
+    case 'get':
+    case 'get-config':
+      return { reply: '<data/>' };
+    case 'close-session':
+      return { reply: OK, closeChannel: true };
+    case 'lock':
+      return lock(request, ctx);
+    case 'unlock':
+      return unlock(request, ctx);
+    case 'kill-session':
+      return killSession(request, ctx);
+    case '':
+      return { reply: rpcErrorXml({ type: 'protocol', tag: 'missing-element', message: 'The <rpc> element holds no operation' }) };
+    default:
+      return {
+        reply: rpcErrorXml({ type: 'protocol', tag: 'operation-not-supported', message: `The operation <${op}> is not supported by this device` }),
+      };
+  }
+}
+
+function lock(request: FakeRequest, ctx: DefaultContext): DefaultReply {
+  const datastore = firstChildOf(request.xml, 'target');
+  if (datastore === null) return missingTarget('lock');
+  const result = ctx.locks.lock(datastore, request.sessionId);
+  if (result.ok) return { reply: OK };
+  return {
+    reply: rpcErrorXml({
+      type: 'protocol',
+      tag: 'lock-denied',
+      message: `Lock failed, the ${datastore} datastore is already locked by session ${result.holder}`,
+      info: `<session-id>${result.holder}</session-id>`,
+    }),
+  };
+}
+
+function unlock(request: FakeRequest, ctx: DefaultContext): DefaultReply {
+  const datastore = firstChildOf(request.xml, 'target');
+  if (datastore === null) return missingTarget('unlock');
+  if (ctx.locks.unlock(datastore, request.sessionId)) return { reply: OK };
+  const holder = ctx.locks.holder(datastore);
+  const why = holder === null ? 'is not locked' : `is locked by session ${holder}`;
+  return { reply: rpcErrorXml({ type: 'protocol', tag: 'operation-failed', message: `Unlock failed, the ${datastore} datastore ${why}` }) };
+}
+
+function killSession(request: FakeRequest, ctx: DefaultContext): DefaultReply {
+  const text = elementText(request.xml, 'session-id');
+  const id = text !== null && /^[1-9][0-9]*$/.test(text) ? Number(text) : null;
+  // RFC 6241 section 7.9: killing one's own session is an invalid-value error.
+  if (id === null || id === request.sessionId || !ctx.killSession(id)) {
+    return {
+      reply: rpcErrorXml({ type: 'protocol', tag: 'invalid-value', message: `No other session with session-id ${text ?? '(missing)'}` }),
+    };
+  }
+  return { reply: OK };
+}
+
+function missingTarget(op: string): DefaultReply {
+  return {
+    reply: rpcErrorXml({
+      type: 'protocol',
+      tag: 'missing-element',
+      message: `<${op}> needs a <target> datastore`,
+      info: '<bad-element>target</bad-element>',
+    }),
+  };
+}

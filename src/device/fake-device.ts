@@ -1,0 +1,294 @@
+import { Server as TcpServer, type Socket } from 'node:net';
+import ssh2, { type ClientInfo, type Connection, type ServerChannel, type Session } from 'ssh2';
+import { ClientError } from '../errors/classes.js';
+import { Authenticator } from './auth.js';
+import { defaultReply, type DefaultReply } from './default-handlers.js';
+import { FakeSession, type SessionHost } from './fake-session.js';
+import { type HostKey, knownHostsLine, loadHostKey } from './host-key.js';
+import { LockTable } from './locks.js';
+import { BASE_1_0, BASE_1_1, FAKE_DEVICE_CAPABILITIES } from './replies.js';
+import { RuleBook } from './rule-book.js';
+import type { FakeDeviceOptions, FakeReply, FakeRequest, FakeUser } from './types.js';
+
+export type { FakeDeviceOptions, FakeHandler, FakeReply, FakeReplyOptions, FakeRequest, FakeRule, FakeUser } from './types.js';
+
+// ssh2 is CommonJS and Node's ESM loader sees only a few of its names (Client, not Server or
+// utils), so take them from the default export: this works in the ESM and the CJS build.
+const { Server: SshServer } = ssh2;
+type SshServer = InstanceType<typeof SshServer>;
+
+const DEFAULT_USERS: readonly FakeUser[] = [{ username: 'netconf', password: 'netconf' }];
+
+/**
+ * ssh2's server pings every client on a timer it always starts (there is no "off"). A dead
+ * peer on 127.0.0.1 shows up as a closed socket anyway, and under fake timers the pings would
+ * do harm: advancing the clock by a minute would "time out" a client that cannot answer while
+ * time stands still. So the interval is a day; the timer lives only while a connection is
+ * open and ssh2 clears it when the connection closes.
+ */
+const KEEPALIVE_INTERVAL_MS = 24 * 60 * 60 * 1000;
+
+/** A client that ignores our SSH disconnect must not hold `close()` up for long. */
+const CLOSE_GRACE_MS = 2000;
+
+/** One TCP connection and what runs on it. */
+interface Link {
+  socket: Socket;
+  conn: Connection | null;
+  sessions: Set<FakeSession>;
+  /** Resolves after the socket closed and its sessions ended. */
+  closed: Promise<void>;
+}
+
+/**
+ * A NETCONF server over SSH on 127.0.0.1, for tests and demos: scripted replies, real lock
+ * state, injected faults (delays, stalls, cut connections, garbage) and capture replay.
+ *
+ * ```ts
+ * await using device = await FakeDevice.start({ rules: [{ match: 'commit', reply: { delayMs: 500 } }] });
+ * // connect to device.host:device.port as netconf/netconf, trusting device.hostKeyFingerprint
+ * ```
+ */
+export class FakeDevice {
+  readonly host = '127.0.0.1' as const;
+  /** Every `<rpc>` received, in order of arrival, from every session. */
+  readonly requests: FakeRequest[] = [];
+  /** Each client `<hello>` text, in order. */
+  readonly clientHellos: string[] = [];
+
+  private readonly tcp: TcpServer;
+  private readonly ssh: SshServer;
+  private readonly hostKey: HostKey;
+  private readonly auth: Authenticator;
+  private readonly rules: RuleBook;
+  private readonly locks = new LockTable();
+  private readonly capabilities: readonly string[];
+  private readonly capture: Buffer | undefined;
+  private readonly links = new Set<Link>();
+  /** Links whose SSH layer has not said hello yet, by the client's port (how ssh2 names them). */
+  private readonly pendingByPort = new Map<number, Link>();
+  private readonly sessions = new Map<number, FakeSession>();
+  private nextSessionId = 1;
+  private listeningPort = 0;
+  private closing: Promise<void> | null = null;
+
+  private constructor(private readonly options: FakeDeviceOptions) {
+    this.hostKey = loadHostKey(options.hostKey);
+    this.auth = new Authenticator(options.users ?? DEFAULT_USERS);
+    this.rules = new RuleBook(options.rules ?? [], options.handler);
+    this.capabilities = options.capabilities ?? defaultCapabilities(options.base ?? 'both');
+    this.capture = options.capture === undefined ? undefined : Buffer.from(options.capture);
+    this.ssh = new SshServer(
+      { hostKeys: [this.hostKey.privateKey], keepaliveInterval: KEEPALIVE_INTERVAL_MS, keepaliveCountMax: 3 },
+      (conn, info) => this.onConnection(conn, info),
+    );
+    this.ssh.on('error', (err: unknown) => this.log(`ssh server error: ${describe(err)}`));
+    // Our own TCP server hands sockets to ssh2, so the device holds every socket it has to
+    // close or crash (ssh2 keeps its own private).
+    this.tcp = new TcpServer((socket) => this.onSocket(socket));
+  }
+
+  /** Starts a device listening on 127.0.0.1 at a free port. */
+  static async start(options: FakeDeviceOptions = {}): Promise<FakeDevice> {
+    checkOptions(options);
+    const device = new FakeDevice(options);
+    await new Promise<void>((resolve, reject) => {
+      device.tcp.once('error', reject);
+      device.tcp.listen(0, '127.0.0.1', () => {
+        device.tcp.off('error', reject);
+        resolve();
+      });
+    });
+    device.tcp.on('error', (err) => device.log(`tcp server error: ${describe(err)}`));
+    const address = device.tcp.address();
+    device.listeningPort = typeof address === 'object' && address !== null ? address.port : 0;
+    device.log(`listening on 127.0.0.1:${device.listeningPort}`);
+    return device;
+  }
+
+  get port(): number {
+    return this.listeningPort;
+  }
+
+  /** OpenSSH style: `SHA256:` + unpadded base64 of sha256 over the public key blob. */
+  get hostKeyFingerprint(): string {
+    return this.hostKey.fingerprint;
+  }
+
+  /** `[127.0.0.1]:PORT ssh-ed25519 AAAA…`, for a known_hosts file. */
+  get knownHostsLine(): string {
+    return knownHostsLine(this.host, this.port, this.hostKey);
+  }
+
+  /** NETCONF sessions open now. */
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** TCP connections open now (whether or not they got as far as a NETCONF session). */
+  get connectionCount(): number {
+    return this.links.size;
+  }
+
+  /** Sends a `<notification>` to every session that has finished its hello exchange. */
+  notify(xml: string): void {
+    for (const session of this.sessions.values()) session.notify(xml);
+  }
+
+  /** Destroys every TCP connection now, with no SSH goodbye: a simulated crash. */
+  dropAll(): void {
+    for (const link of this.links) link.socket.destroy();
+  }
+
+  /** Stops listening and ends every connection; resolves once all are closed. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const stopped = new Promise<void>((resolve) => this.tcp.close(() => resolve()));
+      const links = [...this.links];
+      for (const link of links) {
+        if (link.conn) link.conn.end();
+        else link.socket.destroy(); // still in the SSH handshake: nothing polite to say
+      }
+      const grace = links.length > 0 ? setTimeout(() => this.dropAll(), CLOSE_GRACE_MS) : undefined;
+      // Each link's own promise, not just the server's: net.Server may report its close
+      // before the sockets' 'close' handlers (which end the sessions) have run.
+      await Promise.all([stopped, ...links.map((l) => l.closed)]);
+      clearTimeout(grace);
+      this.log('closed');
+    })();
+    return this.closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  private onSocket(socket: Socket): void {
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    let markClosed!: () => void;
+    const closed = new Promise<void>((resolve) => (markClosed = resolve));
+    const link: Link = { socket, conn: null, sessions: new Set(), closed };
+    this.links.add(link);
+    const port = socket.remotePort;
+    if (port !== undefined) this.pendingByPort.set(port, link);
+    socket.on('error', () => {}); // ssh2 reports socket errors on the connection
+    socket.once('close', () => {
+      this.links.delete(link);
+      if (port !== undefined && this.pendingByPort.get(port) === link) this.pendingByPort.delete(port);
+      for (const session of link.sessions) session.kill();
+      markClosed();
+    });
+    this.ssh.injectSocket(socket);
+  }
+
+  private onConnection(conn: Connection, info: ClientInfo): void {
+    const link = this.pendingByPort.get(info.port);
+    this.pendingByPort.delete(info.port);
+    if (!link || this.closing) {
+      conn.end();
+      return;
+    }
+    link.conn = conn;
+    this.log(`connection from port ${info.port}`);
+    conn.on('authentication', (ctx) => this.log(this.auth.handle(ctx)));
+    conn.on('session', (accept) => {
+      const session = accept();
+      if (session) this.onSshSession(session, link);
+    });
+    conn.on('error', (err: unknown) => this.log(`connection error: ${describe(err)}`));
+  }
+
+  private onSshSession(session: Session, link: Link): void {
+    session.on('subsystem', (accept, reject, info) => {
+      if (info.name !== 'netconf' || this.options.subsystem === false || this.closing) {
+        this.log(`subsystem ${JSON.stringify(info.name)} rejected`);
+        reject?.();
+        return;
+      }
+      const channel = accept?.();
+      if (channel) this.startSession(channel, link, false);
+    });
+    session.on('exec', (accept, reject, info) => {
+      if (!(this.options.exec ?? []).includes(info.command) || this.closing) {
+        this.log(`exec ${JSON.stringify(info.command)} rejected`);
+        reject?.();
+        return;
+      }
+      const channel = accept?.();
+      if (channel) this.startSession(channel, link, true);
+    });
+  }
+
+  private startSession(channel: ServerChannel, link: Link, viaExec: boolean): void {
+    const id = this.nextSessionId++;
+    const session = new FakeSession(id, channel, this.sessionHost(link), viaExec);
+    this.sessions.set(id, session);
+    link.sessions.add(session);
+    this.log(`session ${id}: started (${viaExec ? 'exec' : 'subsystem'})`);
+    session.start();
+  }
+
+  /** What a session may ask of the device, bound to the connection it runs on. */
+  private sessionHost(link: Link): SessionHost {
+    const o = this.options;
+    return {
+      capabilities: this.capabilities,
+      preHello: o.preHello,
+      helloDelayMs: o.helloDelayMs ?? 0,
+      sendHello: o.sendHello ?? true,
+      capture: this.capture,
+      log: (line) => this.log(line),
+      recordHello: (xml) => this.clientHellos.push(xml),
+      recordRequest: (request) => this.requests.push(request),
+      script: (request): Promise<FakeReply | undefined> | FakeReply | undefined => this.rules.resolve(request, this),
+      defaultReply: (request): DefaultReply =>
+        defaultReply(request, { locks: this.locks, killSession: (id) => this.killSession(id) }),
+      destroyConnection: () => crash(link.socket),
+      endConnection: () => (link.conn ? link.conn.end() : link.socket.destroy()),
+      ended: (session) => {
+        this.sessions.delete(session.id);
+        link.sessions.delete(session);
+        this.locks.releaseAll(session.id);
+        this.log(`session ${session.id}: ended`);
+      },
+    };
+  }
+
+  private killSession(id: number): boolean {
+    const session = this.sessions.get(id);
+    if (!session) return false;
+    session.kill();
+    return true;
+  }
+
+  private log(line: string): void {
+    this.options.logger?.(line);
+  }
+}
+
+function defaultCapabilities(base: '1.0' | '1.1' | 'both'): string[] {
+  return FAKE_DEVICE_CAPABILITIES.filter((c) => (c === BASE_1_0 ? base !== '1.1' : c === BASE_1_1 ? base !== '1.0' : true));
+}
+
+/** Flushes what was already written (a reply's first bytes), then drops the connection without a goodbye. */
+function crash(socket: Socket): void {
+  if (socket.destroyed) return;
+  socket.end(() => socket.destroy());
+}
+
+function checkOptions(o: FakeDeviceOptions): void {
+  if (o.base !== undefined && o.base !== '1.0' && o.base !== '1.1' && o.base !== 'both') {
+    throw new ClientError('INVALID_ARGUMENT', `base must be '1.0', '1.1' or 'both', got ${JSON.stringify(o.base)}`);
+  }
+  if (o.helloDelayMs !== undefined && !(o.helloDelayMs >= 0)) {
+    throw new ClientError('INVALID_ARGUMENT', `helloDelayMs must be a number >= 0, got ${String(o.helloDelayMs)}`);
+  }
+  if (o.users !== undefined && o.users.length === 0) throw new ClientError('INVALID_ARGUMENT', 'users must list at least one user');
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,265 @@
+import type { ServerChannel } from 'ssh2';
+import { FrameDecoder } from '../framing/decoder.js';
+import { encodeChunked, encodeEom } from '../framing/encoder.js';
+import type { DefaultReply } from './default-handlers.js';
+import { helloCapabilities, parseMessage } from './requests.js';
+import { BASE_1_0, BASE_1_1, NETCONF_BASE_NS, helloXml, notificationXml, padReply, renderReply, rpcErrorXml } from './replies.js';
+import type { FakeReply, FakeReplyOptions, FakeRequest } from './types.js';
+
+/** What a session needs from its device; the device implements it. */
+export interface SessionHost {
+  readonly capabilities: readonly string[];
+  readonly preHello: string | undefined;
+  readonly helloDelayMs: number;
+  readonly sendHello: boolean;
+  readonly capture: Buffer | undefined;
+  log(line: string): void;
+  recordHello(xml: string): void;
+  recordRequest(request: FakeRequest): void;
+  /** Rules and handler: a scripted reply, or undefined for the default. May throw. */
+  script(request: FakeRequest): Promise<FakeReply | undefined> | FakeReply | undefined;
+  defaultReply(request: FakeRequest): DefaultReply;
+  /** Destroys the TCP connection carrying this session (a crash, no SSH goodbye). */
+  destroyConnection(): void;
+  /** Ends the SSH connection carrying this session politely. */
+  endConnection(): void;
+  /** The session is over: forget it and release its locks. */
+  ended(session: FakeSession): void;
+}
+
+/**
+ * One NETCONF session on one SSH channel: hello exchange, framing, and one reply per rpc.
+ * Requests are served concurrently and each reply is written when it is ready, so a delayed
+ * or stalled reply never holds up later ones (that is what lets tests build out-of-order
+ * replies). Messages are written with a single `write`, so they never interleave.
+ */
+export class FakeSession {
+  private mode: 'eom' | 'chunked' = 'eom';
+  private helloDone = false;
+  /** Set once the session is ending: nothing more is read or written. */
+  private over = false;
+  /** A malformed message or framing error was seen: the channel is closing. */
+  private broken = false;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly decoder: FrameDecoder;
+  private parts: Buffer[] = [];
+
+  constructor(
+    readonly id: number,
+    private readonly channel: ServerChannel,
+    private readonly host: SessionHost,
+    /** exec channels get an exit status before they close, as a shell command would. */
+    private readonly viaExec: boolean,
+  ) {
+    this.decoder = new FrameDecoder({
+      // Copied: the channel may hand out views of buffers ssh2 reuses.
+      onData: (bytes) => this.parts.push(Buffer.from(bytes)),
+      onMessageEnd: () => {
+        const message = Buffer.concat(this.parts);
+        this.parts = [];
+        try {
+          this.onMessage(message);
+        } catch (err) {
+          this.host.log(`session ${this.id}: internal error: ${describe(err)}`);
+        }
+      },
+    });
+    channel.on('data', (chunk: Buffer) => this.onData(chunk));
+    // The client sent EOF: it will send nothing more, so the session is over (as on real servers).
+    channel.on('end', () => this.closeChannel());
+    channel.on('close', () => this.end());
+    channel.on('error', (err: unknown) => this.host.log(`session ${this.id}: channel error: ${describe(err)}`));
+  }
+
+  /** True once the hellos are exchanged and the session is still up. */
+  get established(): boolean {
+    return this.helloDone && !this.over;
+  }
+
+  start(): void {
+    const hello = () => {
+      if (this.host.preHello !== undefined) this.write(Buffer.from(this.host.preHello, 'utf8'));
+      if (this.host.sendHello) this.write(encodeEom(helloXml(this.host.capabilities, this.id)));
+    };
+    if (this.host.helloDelayMs > 0) this.later(this.host.helloDelayMs, hello);
+    else hello();
+  }
+
+  /** Sends a notification, if the hellos are done (a client cannot have subscribed before). */
+  notify(xml: string): void {
+    if (this.established) this.writeMessage(notificationXml(xml));
+  }
+
+  /**
+   * Ends the session now: locks are released and pending replies dropped at once (kill-session
+   * must not leave a window where the killed session still holds its locks), then the channel
+   * is closed.
+   */
+  kill(): void {
+    this.end();
+    this.closeChannel();
+  }
+
+  /** Closes the SSH channel; the session ends when the client confirms (or the connection goes). */
+  closeChannel(): void {
+    if (this.channel.writableEnded) return;
+    if (this.viaExec) this.channel.exit(0);
+    this.channel.end();
+  }
+
+  private end(): void {
+    if (this.over) return;
+    this.over = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.host.ended(this);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.over || this.broken) return;
+    try {
+      this.decoder.push(chunk);
+    } catch (err) {
+      // After a framing error the stream cannot be resynchronised (RFC 6242): give up on it.
+      if (!this.broken) this.malformed(`framing: ${describe(err)}`);
+    }
+  }
+
+  private onMessage(bytes: Buffer): void {
+    if (this.over || this.broken) return;
+    if (!this.helloDone) return this.onClientHello(bytes);
+    const parsed = parseMessage(bytes);
+    if (!parsed.ok) return this.malformed(parsed.reason);
+    if (parsed.root !== 'rpc') return this.malformed(`expected <rpc>, got <${parsed.root}>`);
+    const request: FakeRequest = { messageId: parsed.messageId, operation: parsed.operation, xml: bytes.toString('utf8'), sessionId: this.id };
+    this.host.recordRequest(request);
+    this.host.log(`session ${this.id}: rpc ${request.messageId ?? '(no message-id)'} <${request.operation}>`);
+    if (this.host.capture !== undefined && request.operation !== 'close-session') return; // replay mode: already answered
+    this.serve(request);
+  }
+
+  private onClientHello(bytes: Buffer): void {
+    const xml = bytes.toString('utf8');
+    const parsed = parseMessage(bytes);
+    if (!parsed.ok || parsed.root !== 'hello') {
+      // A server must not answer anything before the hello exchange: it just drops the session.
+      this.host.log(`session ${this.id}: first message is not a <hello>, closing`);
+      this.broken = true;
+      return this.closeChannel();
+    }
+    this.host.recordHello(xml);
+    const theirs = helloCapabilities(xml);
+    const ours = this.host.capabilities;
+    const common = (base: string) => ours.includes(base) && theirs.includes(base);
+    if (!common(BASE_1_0) && !common(BASE_1_1)) {
+      this.host.log(`session ${this.id}: no common base capability, closing`);
+      this.broken = true;
+      return this.closeChannel();
+    }
+    this.helloDone = true;
+    if (common(BASE_1_1)) {
+      this.mode = 'chunked';
+      this.decoder.setMode('chunked'); // from inside onMessageEnd: applies to the rest of this buffer
+    }
+    this.host.log(`session ${this.id}: hello received, ${this.mode} framing`);
+    if (this.host.capture !== undefined) this.write(this.host.capture);
+  }
+
+  private serve(request: FakeRequest): void {
+    let scripted: ReturnType<SessionHost['script']>;
+    try {
+      scripted = this.host.script(request);
+    } catch (err) {
+      return this.handlerFailed(request, err);
+    }
+    if (scripted instanceof Promise) {
+      scripted.then(
+        (reply) => this.answer(request, reply),
+        (err: unknown) => this.handlerFailed(request, err),
+      );
+    } else this.answer(request, scripted);
+  }
+
+  /** A throwing handler is a bug in the test: say so on the wire and in the log, keep serving. */
+  private handlerFailed(request: FakeRequest, err: unknown): void {
+    this.host.log(`session ${this.id}: handler failed for <${request.operation}>: ${describe(err)}`);
+    this.answer(request, rpcErrorXml({ type: 'application', tag: 'operation-failed', message: `Fake device handler failed: ${describe(err)}` }));
+  }
+
+  private answer(request: FakeRequest, scripted: FakeReply | undefined): void {
+    if (this.over) return;
+    const opts: FakeReplyOptions = typeof scripted === 'string' ? { reply: scripted } : (scripted ?? {});
+    // The default is worked out now, on arrival, so its side effects (locks) follow request order.
+    const fallback = opts.reply === undefined && opts.raw === undefined && !opts.stall ? this.host.defaultReply(request) : undefined;
+    const send = () => {
+      if (this.over) return;
+      if (!opts.stall) {
+        const bytes = this.replyBytes(request, opts, fallback);
+        if (bytes === null) return;
+        if (opts.dropAfterBytes !== undefined) return this.writeThenDrop(bytes.subarray(0, Math.max(0, opts.dropAfterBytes)));
+        this.write(bytes);
+      }
+      if (opts.close) this.host.endConnection();
+      else if (opts.closeChannel || fallback?.closeChannel) this.closeChannel();
+    };
+    if (opts.delayMs !== undefined && opts.delayMs > 0) this.later(opts.delayMs, send);
+    else send();
+  }
+
+  /** The bytes on the wire for one reply, or null (logged) when it cannot be framed. */
+  private replyBytes(request: FakeRequest, opts: FakeReplyOptions, fallback: DefaultReply | undefined): Buffer | null {
+    if (opts.raw !== undefined) return Buffer.isBuffer(opts.raw) ? opts.raw : Buffer.from(opts.raw, 'utf8');
+    const message = renderReply(opts.reply ?? fallback?.reply ?? '<ok/>', request.messageId);
+    const body = opts.hugeBytes !== undefined && opts.hugeBytes > 0 ? padReply(message, opts.hugeBytes) : Buffer.from(message, 'utf8');
+    try {
+      return this.frame(body);
+    } catch (err) {
+      // e.g. a scripted reply containing ]]>]]> under eom framing: a test bug, not a fault to inject.
+      this.host.log(`session ${this.id}: cannot frame the reply to ${request.messageId ?? '(no message-id)'}: ${describe(err)}`);
+      return null;
+    }
+  }
+
+  /** RFC 6241: a message that cannot be parsed gets a malformed-message error without message-id, then the session ends. */
+  private malformed(reason: string): void {
+    this.broken = true;
+    this.host.log(`session ${this.id}: malformed message (${reason}), closing`);
+    const error = rpcErrorXml({ type: 'rpc', tag: 'malformed-message', message: `Malformed message: ${reason}` });
+    this.writeMessage(`<rpc-reply xmlns="${NETCONF_BASE_NS}">${error}</rpc-reply>`);
+    this.closeChannel();
+  }
+
+  private writeMessage(xml: string): void {
+    try {
+      this.write(this.frame(Buffer.from(xml, 'utf8')));
+    } catch (err) {
+      this.host.log(`session ${this.id}: cannot frame a message: ${describe(err)}`);
+    }
+  }
+
+  private frame(body: Buffer): Buffer {
+    return this.mode === 'chunked' ? encodeChunked(body) : encodeEom(body);
+  }
+
+  private write(bytes: Buffer): void {
+    if (!this.over && this.channel.writable && bytes.length > 0) this.channel.write(bytes);
+  }
+
+  /** Writes a prefix of a reply, then crashes the connection once those bytes have left. */
+  private writeThenDrop(bytes: Buffer): void {
+    if (bytes.length === 0 || !this.channel.writable) return this.host.destroyConnection();
+    this.channel.write(bytes, () => this.host.destroyConnection());
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, ms);
+    this.timers.add(timer);
+  }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

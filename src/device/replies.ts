@@ -1,0 +1,108 @@
+/**
+ * The XML the device writes: hello, rpc-reply wrapping, rpc-error, notification and the padding
+ * for huge replies. Plain strings, because the device must also be able to send exactly what
+ * a test scripted, byte for byte.
+ */
+
+export const NETCONF_BASE_NS = 'urn:ietf:params:xml:ns:netconf:base:1.0';
+export const NOTIFICATION_NS = 'urn:ietf:params:xml:ns:netconf:notification:1.0';
+export const BASE_1_0 = 'urn:ietf:params:netconf:base:1.0';
+export const BASE_1_1 = 'urn:ietf:params:netconf:base:1.1';
+
+/** What the device advertises by default (the bases are filtered by the `base` option). */
+export const FAKE_DEVICE_CAPABILITIES: readonly string[] = Object.freeze([
+  BASE_1_0,
+  BASE_1_1,
+  'urn:ietf:params:netconf:capability:candidate:1.0',
+  'urn:ietf:params:netconf:capability:confirmed-commit:1.1',
+  'urn:ietf:params:netconf:capability:validate:1.1',
+  'urn:ietf:params:netconf:capability:xpath:1.0',
+  'urn:ietf:params:netconf:capability:notification:1.0',
+  'urn:ietf:params:netconf:capability:interleave:1.0',
+  'urn:ietf:params:netconf:capability:with-defaults:1.0?basic-mode=explicit',
+]);
+
+/** Escapes text for element content and double-quoted attribute values. */
+export function escapeXml(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => ESCAPES[c]!);
+}
+const ESCAPES: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' };
+
+export function helloXml(capabilities: readonly string[], sessionId: number): string {
+  const caps = capabilities.map((c) => `<capability>${escapeXml(c)}</capability>`).join('');
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<hello xmlns="${NETCONF_BASE_NS}"><capabilities>${caps}</capabilities><session-id>${sessionId}</session-id></hello>`;
+}
+
+/** A reply string is complete (sent as is) when it already starts with its own `<rpc-reply>`. */
+export function isCompleteReply(reply: string): boolean {
+  return /^\s*(?:<\?xml[^>]*\?>\s*)?<(?:[^\s<>/:]+:)?rpc-reply[\s/>]/.test(reply);
+}
+
+/** Turns reply content into the rpc-reply message for a request with this message-id. */
+export function renderReply(reply: string, messageId: string | null): string {
+  const id = escapeXml(messageId ?? '');
+  if (isCompleteReply(reply)) return reply.replaceAll('{{message-id}}', id);
+  const attr = messageId === null ? '' : ` message-id="${id}"`;
+  return `<rpc-reply xmlns="${NETCONF_BASE_NS}"${attr}>${reply}</rpc-reply>`;
+}
+
+export interface RpcErrorFields {
+  type: 'transport' | 'rpc' | 'protocol' | 'application';
+  tag: string;
+  message: string;
+  /** Already-serialised children of `<error-info>`. */
+  info?: string;
+}
+
+export function rpcErrorXml(e: RpcErrorFields): string {
+  const info = e.info === undefined ? '' : `<error-info>${e.info}</error-info>`;
+  return (
+    `<rpc-error><error-type>${e.type}</error-type><error-tag>${e.tag}</error-tag>` +
+    `<error-severity>error</error-severity><error-message xml:lang="en">${escapeXml(e.message)}</error-message>${info}</rpc-error>`
+  );
+}
+
+/** Wraps notification content with the RFC 5277 envelope unless it already is a `<notification>`. */
+export function notificationXml(xml: string, now: Date = new Date()): string {
+  if (/^\s*<(?:[^\s<>/:]+:)?notification[\s/>]/.test(xml)) return xml;
+  return `<notification xmlns="${NOTIFICATION_NS}"><eventTime>${now.toISOString()}</eventTime>${xml}</notification>`;
+}
+
+/**
+ * Inserts `bytes` bytes of padding into the reply's `<data>`: before the last `</data>` when
+ * there is one, else as a new `<data>` element. Whole `<filler>` elements separated by
+ * newlines, topped up with spaces, so the padding is exactly `bytes` long and still XML.
+ */
+export function padReply(message: string, bytes: number): Buffer {
+  const padding = filler(bytes);
+  // An empty `<data/>` (the default get reply) is opened up rather than doubled.
+  message = message.replace(/<((?:[^\s<>/:]+:)?data)(\s[^<>]*?)?\s*\/>/, '<$1$2></$1>');
+  const dataEnd = lastMatch(message, /<\/(?:[^\s<>/:]+:)?data\s*>/g);
+  let before: string;
+  let after: string;
+  if (dataEnd >= 0) {
+    before = message.slice(0, dataEnd);
+    after = message.slice(dataEnd);
+  } else {
+    // No <data> yet: add one as the last child of the root.
+    const rootEnd = message.lastIndexOf('</');
+    before = message.slice(0, rootEnd) + '<data>';
+    after = '</data>' + message.slice(rootEnd);
+  }
+  return Buffer.concat([Buffer.from(before, 'utf8'), padding, Buffer.from(after, 'utf8')]);
+}
+
+const FILLER_UNIT = '<filler>' + 'x'.repeat(47) + '</filler>\n'; // 65 bytes
+
+function filler(bytes: number): Buffer {
+  const whole = Math.floor(bytes / FILLER_UNIT.length) * FILLER_UNIT.length;
+  const out = Buffer.alloc(bytes, ' ');
+  if (whole > 0) out.fill(FILLER_UNIT, 0, whole, 'latin1'); // fill repeats the unit
+  return out;
+}
+
+function lastMatch(text: string, re: RegExp): number {
+  let at = -1;
+  for (const m of text.matchAll(re)) at = m.index;
+  return at;
+}

@@ -1,0 +1,103 @@
+/**
+ * The public shapes of the fake NETCONF device. They live apart from the classes so that the
+ * session, the rule book and the default handlers can share them without importing each other.
+ */
+import type { FakeDevice } from './fake-device.js';
+
+/** An account the device accepts. Give a password, a public key, or both. */
+export interface FakeUser {
+  username: string;
+  /** Compared exactly. */
+  password?: string;
+  /** An OpenSSH public key line (`ssh-ed25519 AAAA… comment`), or any key ssh2's `utils.parseKey` reads. */
+  publicKey?: string | Buffer;
+}
+
+/** One `<rpc>` as the device received it. */
+export interface FakeRequest {
+  /** The `message-id` attribute of `<rpc>` (entities decoded), or null when it has none. */
+  messageId: string | null;
+  /** Local name of the first child element of `<rpc>` (`get-config`, `lock`, …); `''` when it has none. */
+  operation: string;
+  /** The whole `<rpc>` message text as received, without framing. */
+  xml: string;
+  /** The NETCONF session it arrived on. */
+  sessionId: number;
+}
+
+/** How to answer one request, with faults to inject. */
+export interface FakeReplyOptions {
+  /**
+   * Reply content, as for the string form of `FakeReply`. Omitted: the device's default
+   * reply for the operation (so `{ delayMs: 50 }` delays the normal answer).
+   */
+  reply?: string;
+  /** Answer after this many milliseconds. Later requests are served meanwhile. */
+  delayMs?: number;
+  /** Never answer. The session keeps serving later requests. With `close`/`closeChannel`: close without answering. */
+  stall?: boolean;
+  /** Write only this many bytes of the framed reply, then destroy the TCP connection. */
+  dropAfterBytes?: number;
+  /** After the reply (if any), close this SSH channel only; the connection stays up. */
+  closeChannel?: boolean;
+  /** Written as is instead of a reply: no framing, no message-id substitution. */
+  raw?: Buffer | string;
+  /** Pad the reply's `<data>` with this many bytes of whitespace-separated XML elements. */
+  hugeBytes?: number;
+  /** After the reply (if any), end the whole SSH connection. */
+  close?: boolean;
+}
+
+/**
+ * A reply. A string that does not start with `<rpc-reply` (after trimming; any prefix, or an
+ * XML declaration) is content, wrapped in an `<rpc-reply>` carrying the request's message-id.
+ * One that does is sent as is, with every `{{message-id}}` replaced by the escaped id.
+ */
+export type FakeReply = string | FakeReplyOptions;
+
+/** Computes a reply. Returning undefined passes the request on (next rules, then the handler, then the defaults). */
+export type FakeHandler = (
+  request: FakeRequest,
+  device: FakeDevice,
+) => FakeReply | Promise<FakeReply | undefined> | undefined;
+
+export interface FakeRule {
+  /** A string matches the operation name exactly; a RegExp is tested on the request XML. */
+  match: string | RegExp | ((request: FakeRequest) => boolean);
+  reply: FakeReply | FakeHandler;
+  /** Use this rule for at most this many requests (across all sessions). */
+  times?: number;
+}
+
+export interface FakeDeviceOptions {
+  /** Accounts. Default `[{ username: 'netconf', password: 'netconf' }]`. */
+  users?: FakeUser[];
+  /** Host private key (PEM or OpenSSH). Default: a fresh ed25519 key. */
+  hostKey?: string | Buffer;
+  /** Capabilities advertised in the hello, exactly. Default: see `FAKE_DEVICE_CAPABILITIES`. */
+  capabilities?: string[];
+  /** Base versions advertised when `capabilities` is not given. Default 'both'. */
+  base?: '1.0' | '1.1' | 'both';
+  /** Text written before the `<hello>` (Junos prints lines there for restricted users). */
+  preHello?: string;
+  /** Wait this long before sending the hello. */
+  helloDelayMs?: number;
+  /** Default true; false: never send a hello. */
+  sendHello?: boolean;
+  /** Scripted replies; the first rule that matches wins. */
+  rules?: FakeRule[];
+  /** Consulted when no rule matches; returning undefined falls through to the defaults. */
+  handler?: FakeHandler;
+  /** Accept the `netconf` subsystem (default true); false rejects it. */
+  subsystem?: boolean;
+  /** Commands accepted over `exec` that start a NETCONF session, e.g. `['xml-mode netconf need-trailer']`. */
+  exec?: string[];
+  /**
+   * Replay mode: once the client's hello arrives, write this stream as is (no framing added);
+   * afterwards only `<close-session>` is answered. The device still sends its own hello
+   * unless `sendHello` is false: set it to false when the capture holds a hello.
+   */
+  capture?: Buffer | string;
+  /** Receives one line per event. Passwords are never logged. */
+  logger?: (line: string) => void;
+}
