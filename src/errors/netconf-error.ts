@@ -107,6 +107,11 @@ export function causeToJSON(cause: unknown, depth = 0): CauseJSON | undefined {
       return out;
     }
   }
+  // Any other object is described by its type only: its string form might hold a secret
+  // (a URL with a password, say).
+  if (typeof cause === 'object' || typeof cause === 'function') {
+    return { name: typeof cause, message: `[${Object.prototype.toString.call(cause).slice(8, -1)}]` };
+  }
   return { name: typeof cause, message: String(cause) };
 }
 
