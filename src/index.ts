@@ -23,3 +23,4 @@ export { fingerprint } from './transport/host-keys.js';
 export { parseXml } from './xml/parse-data.js';
 export type { ParseOptions, XmlObject, XmlValue } from './xml/parse-data.js';
 export * from './device/index.js';
+export * from './operations/index.js';

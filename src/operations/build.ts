@@ -1,0 +1,67 @@
+import { fragment } from 'xmlbuilder2';
+import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
+import { ClientError } from '../errors/classes.js';
+import type { Session } from '../session/session.js';
+import { assertWellFormed } from '../xml/well-formed.js';
+
+export type { XMLBuilder };
+
+/**
+ * Content a caller puts into a request (a config, a subtree filter): XML text (checked for
+ * well-formedness, no DOCTYPE), an xmlbuilder2 node, or a plain object in xmlbuilder2's
+ * object form (`{ interfaces: { '@xmlns': '…', interface: [{ name: 'ge-0/0/0' }] } }`).
+ */
+export type XmlContent = string | XMLBuilder | Record<string, unknown>;
+
+/** A datastore by name, or a URL (`:url` capability). */
+export type Datastore = 'running' | 'candidate' | 'startup' | { url: string };
+
+/** Starts a request: the operation element, to which the builder adds children. */
+export function request(name: string, attributes?: Record<string, string>, namespace?: string): XMLBuilder {
+  const attrs = { ...(namespace ? { xmlns: namespace } : {}), ...(attributes ?? {}) };
+  return fragment().ele(name, attrs);
+}
+
+/** Serialises a request built with `request()`; invalid XML characters throw. */
+export function serialise(node: XMLBuilder): string {
+  return node.toString({ wellFormed: true });
+}
+
+/** Adds caller content under `parent`. Strings are checked before xmlbuilder2 parses them. */
+export function addContent(parent: XMLBuilder, content: XmlContent): void {
+  if (typeof content === 'string') {
+    assertWellFormed(content);
+    if (content.trim() !== '') parent.import(fragment(content));
+  } else if (isBuilder(content)) {
+    parent.import(content);
+  } else {
+    parent.import(fragment(content));
+  }
+}
+
+function isBuilder(value: unknown): value is XMLBuilder {
+  return typeof value === 'object' && value !== null && typeof (value as XMLBuilder).ele === 'function' && typeof (value as XMLBuilder).end === 'function';
+}
+
+/** Adds `<name><datastore/></name>` (or `<name><url>…</url></name>`). */
+export function addDatastore(parent: XMLBuilder, name: string, datastore: Datastore): void {
+  const el = parent.ele(name);
+  if (typeof datastore === 'string') el.ele(datastore);
+  else el.ele('url').txt(datastore.url);
+}
+
+/** Fails with CAPABILITY_MISSING when the device does not advertise what `operation` needs. */
+export function requireCapability(session: Session, present: boolean, capability: string, operation: string): void {
+  if (!present) {
+    throw new ClientError('CAPABILITY_MISSING', `${operation} needs the ${capability} capability, which the device does not advertise`);
+  }
+}
+
+/** The capability a datastore needs, checked for `operation`. */
+export function requireDatastore(session: Session, datastore: Datastore, operation: string, writing: boolean): void {
+  const caps = session.capabilities;
+  if (typeof datastore === 'object') return requireCapability(session, caps.has('urn:ietf:params:netconf:capability:url:1.0'), ':url', operation);
+  if (datastore === 'candidate') return requireCapability(session, caps.candidate, ':candidate', operation);
+  if (datastore === 'startup') return requireCapability(session, caps.startup, ':startup', operation);
+  if (writing) requireCapability(session, caps.writableRunning, ':writable-running', operation);
+}

@@ -1,0 +1,137 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { create } from 'xmlbuilder2';
+import { FakeDevice, type FakeDeviceOptions } from '../../src/device/index.js';
+import { connect } from '../../src/session/connect.js';
+import type { Session } from '../../src/session/session.js';
+import { NetconfError } from '../../src/errors/index.js';
+import {
+  cancelCommit, commit, copyConfig, deleteConfig, discardChanges, editConfig, get, getConfig, killSession, lock, unlock, validate,
+} from '../../src/operations/index.js';
+
+const BASE = 'urn:ietf:params:xml:ns:netconf:base:1.0';
+const open: { device: FakeDevice; session: Session }[] = [];
+
+async function pair(options: FakeDeviceOptions = {}): Promise<{ device: FakeDevice; session: Session }> {
+  const device = await FakeDevice.start(options);
+  const session = await connect({ host: device.host, port: device.port, username: 'netconf', password: 'netconf', hostKey: device.hostKeyFingerprint });
+  open.push({ device, session });
+  return { device, session };
+}
+
+afterEach(async () => {
+  for (const { device, session } of open.splice(0)) {
+    await session.close();
+    await device.close();
+  }
+});
+
+/** The body of the last request the device received, without the <rpc> wrapper. */
+function lastBody(device: FakeDevice): string {
+  const xml = device.requests.at(-1)!.xml;
+  const m = new RegExp(`^<rpc xmlns="${BASE}" message-id="\\d+">([\\s\\S]*)</rpc>$`).exec(xml);
+  expect(m, xml).not.toBeNull();
+  return m![1]!;
+}
+
+async function rejection(p: Promise<unknown>): Promise<NetconfError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(NetconfError);
+    return err as NetconfError;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('RFC 6241 operations send exactly the request XML', () => {
+  it('get-config with a subtree filter (string, object and xmlbuilder2 node) and with-defaults', async () => {
+    const { device, session } = await pair({ rules: [{ match: 'get-config', reply: '<data><interfaces xmlns="urn:x"><interface><name>e0</name></interface></interfaces></data>' }] });
+    const reply = await getConfig(session, 'running', { filter: '<interfaces xmlns="urn:x"/>' });
+    expect(lastBody(device)).toBe('<get-config><source><running/></source><filter type="subtree"><interfaces xmlns="urn:x"/></filter></get-config>');
+    expect(reply.data).toBe('<interfaces xmlns="urn:x"><interface><name>e0</name></interface></interfaces>');
+    expect(reply.parsedData()).toEqual({ interfaces: { interface: { name: 'e0' } } });
+
+    await getConfig(session, 'candidate', { filter: { interfaces: { '@xmlns': 'urn:x', interface: { name: 'a&b' } } }, withDefaults: 'explicit' });
+    expect(lastBody(device)).toBe('<get-config><source><candidate/></source><filter type="subtree"><interfaces xmlns="urn:x"><interface><name>a&amp;b</name></interface></interfaces></filter>'
+      + '<with-defaults xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-with-defaults">explicit</with-defaults></get-config>');
+
+    const node = create().ele('urn:y', 'system').ele('host-name').up();
+    await get(session, { filter: node });
+    expect(lastBody(device)).toBe('<get><filter type="subtree"><system xmlns="urn:y"><host-name/></system></filter></get>');
+
+    await get(session, { filter: { xpath: '/if:interfaces/if:interface[if:name="e0"]', namespaces: { if: 'urn:ietf:params:xml:ns:yang:ietf-interfaces' } } });
+    expect(lastBody(device)).toBe('<get><filter type="xpath" select="/if:interfaces/if:interface[if:name=&quot;e0&quot;]" xmlns:if="urn:ietf:params:xml:ns:yang:ietf-interfaces"/></get>');
+  });
+
+  it('edit-config with every option, copy-config, delete-config, validate', async () => {
+    const { device, session } = await pair();
+    await editConfig(session, '<system xmlns="urn:y"><host-name>r1</host-name></system>', { defaultOperation: 'none', testOption: 'test-then-set', errorOption: 'stop-on-error' });
+    expect(lastBody(device)).toBe('<edit-config><target><candidate/></target><default-operation>none</default-operation><test-option>test-then-set</test-option>'
+      + '<error-option>stop-on-error</error-option><config><system xmlns="urn:y"><host-name>r1</host-name></system></config></edit-config>');
+    await copyConfig(session, 'candidate', 'running');
+    expect(lastBody(device)).toBe('<copy-config><target><candidate/></target><source><running/></source></copy-config>');
+    await copyConfig(session, 'candidate', { config: '<a xmlns="urn:a"/>' }).catch(() => undefined);
+    expect(lastBody(device)).toBe('<copy-config><target><candidate/></target><source><config><a xmlns="urn:a"/></config></source></copy-config>');
+    await validate(session, 'candidate');
+    expect(lastBody(device)).toBe('<validate><source><candidate/></source></validate>');
+    await validate(session, { config: '<a xmlns="urn:a"/>' });
+    expect(lastBody(device)).toBe('<validate><source><config><a xmlns="urn:a"/></config></source></validate>');
+    await deleteConfig(session, 'candidate').catch(() => undefined);
+  });
+
+  it('lock, unlock, commit (confirmed, persist), cancel-commit, discard-changes, kill-session', async () => {
+    const { device, session } = await pair();
+    await lock(session, 'candidate');
+    expect(lastBody(device)).toBe('<lock><target><candidate/></target></lock>');
+    await unlock(session, 'candidate');
+    expect(lastBody(device)).toBe('<unlock><target><candidate/></target></unlock>');
+    await commit(session, { confirmed: true, confirmTimeoutSeconds: 120, persist: 'tok-1' });
+    expect(lastBody(device)).toBe('<commit><confirmed/><confirm-timeout>120</confirm-timeout><persist>tok-1</persist></commit>');
+    await commit(session, { persistId: 'tok-1' });
+    expect(lastBody(device)).toBe('<commit><persist-id>tok-1</persist-id></commit>');
+    await cancelCommit(session, { persistId: 'tok-2' });
+    expect(lastBody(device)).toBe('<cancel-commit><persist-id>tok-2</persist-id></cancel-commit>');
+    await discardChanges(session);
+    expect(lastBody(device)).toBe('<discard-changes/>');
+    await killSession(session, 99).catch(() => undefined);
+    expect(lastBody(device)).toBe('<kill-session><session-id>99</session-id></kill-session>');
+  });
+
+  it('escapes caller values: text and attributes can never break out of the request', async () => {
+    const { device, session } = await pair();
+    await commit(session, { confirmed: true, persist: '</persist><evil/>]]>]]>' });
+    expect(lastBody(device)).toBe('<commit><confirmed/><persist>&lt;/persist&gt;&lt;evil/&gt;]]&gt;]]&gt;</persist></commit>');
+  });
+});
+
+describe('operations check capabilities first and say which one is missing', () => {
+  it('refuses with CAPABILITY_MISSING before sending anything', async () => {
+    const { device, session } = await pair({ capabilities: ['urn:ietf:params:netconf:base:1.0', 'urn:ietf:params:netconf:base:1.1'] });
+    const cases: [Promise<unknown>, RegExp][] = [
+      [getConfig(session, 'candidate'), /:candidate/],
+      [get(session, { filter: { xpath: '/x' } }), /:xpath/],
+      [editConfig(session, '<a xmlns="urn:a"/>', { target: 'running' }), /:writable-running/],
+      [validate(session), /:validate/],
+      [commit(session), /:candidate/],
+      [copyConfig(session, { url: 'file:///backup.xml' }, 'running'), /:url/],
+      [getConfig(session, 'running', { withDefaults: 'trim' }), /:with-defaults/],
+      [getConfig(session, 'startup'), /:startup/],
+    ];
+    for (const [call, capability] of cases) {
+      const err = await rejection(call);
+      expect(err.code).toBe('CAPABILITY_MISSING');
+      expect(err.category).toBe('client');
+      expect(err.message).toMatch(capability);
+    }
+    expect(device.requests).toHaveLength(0);
+  });
+
+  it('refuses bad caller input with INVALID_ARGUMENT or MALFORMED_XML', async () => {
+    const { session } = await pair();
+    expect((await rejection(commit(session, { persist: 'x' }))).code).toBe('INVALID_ARGUMENT');
+    expect((await rejection(commit(session, { confirmed: true, confirmTimeoutSeconds: -1 }))).code).toBe('INVALID_ARGUMENT');
+    expect((await rejection(editConfig(session, '<a><b></a>'))).code).toBe('MALFORMED_XML');
+    expect((await rejection(editConfig(session, '<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>'))).code).toBe('MALFORMED_XML');
+    expect((await rejection(getConfig(session, 'running', { withDefaults: 'report-all-tagged' }))).code).toBe('CAPABILITY_MISSING');
+  });
+});
