@@ -5,6 +5,7 @@ import { toNetconfError } from '../errors/to-netconf-error.js';
 import { runReplay } from './replay-command.js';
 import { runDemo } from './demo-command.js';
 import { runRpc } from './rpc-command.js';
+import { runCommit, runEditConfig, runGetConfig, runLoad } from './config-commands.js';
 
 /** Exit statuses shared by every command. */
 export const EXIT = { ok: 0, deviceError: 1, usage: 2, badInput: 2, transport: 3 } as const;
@@ -22,6 +23,11 @@ commands:
                   --known-hosts FILE | --host-key SHA256:... | --insecure-accept-any-host-key
                   --timeout SECONDS  --json
                   exit: 0 ok, 1 device error, 2 bad usage, 3 transport error
+  get-config      [--source running|candidate|startup] [--filter XML|FILE]
+  edit-config FILE|-   [--target candidate|running] [--default-operation merge|replace|none]
+  commit          [--check] [--confirmed MINUTES] [--comment TEXT]   (Junos or RFC, by capability)
+  load FILE       Junos load-configuration [--format xml|text|set|json] [--action merge|replace|override|update|set] [--diff]
+                  each with the connection flags of rpc, and --json
   demo            replay the bundled Junos capture and explain what it holds
 `;
 
@@ -33,6 +39,14 @@ export async function main(argv: string[]): Promise<number> {
         return await replayCommand(rest);
       case 'rpc':
         return await runRpc(rest, process.stdout);
+      case 'get-config':
+        return await runGetConfig(rest, process.stdout);
+      case 'edit-config':
+        return await runEditConfig(rest, process.stdout);
+      case 'commit':
+        return await runCommit(rest, process.stdout);
+      case 'load':
+        return await runLoad(rest, process.stdout);
       case 'demo':
         return await runDemo(process.stdout);
       case undefined:
