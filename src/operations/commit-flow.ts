@@ -98,15 +98,15 @@ export async function commitFlow(session: Session, options: CommitFlowOptions): 
 
   // Best effort: put the candidate back and let go of it. Failures here are not the story.
   const cleanUp = async () => {
+    const attempt = async (step: CommitStep, action: () => Promise<unknown>) => {
+      steps.push(step);
+      options.onStep?.({ step, status: 'start', warnings: [] });
+      const ok = await action().then(() => true, () => false);
+      options.onStep?.({ step, status: ok ? 'done' : 'failed', warnings: [] });
+    };
     if (session.closed) return;
-    if (changed) {
-      steps.push('discard');
-      await (junos ? rollback(session, 0, rpc) : discardChanges(session, rpc)).catch(() => undefined);
-    }
-    if (held) {
-      steps.push('unlock');
-      await (junos && isolation !== 'lock' ? closeConfiguration(session, rpc) : unlock(session, 'candidate', rpc)).catch(() => undefined);
-    }
+    if (changed) await attempt('discard', () => (junos ? rollback(session, 0, rpc) : discardChanges(session, rpc)));
+    if (held) await attempt('unlock', () => (junos && isolation !== 'lock' ? closeConfiguration(session, rpc) : unlock(session, 'candidate', rpc)));
   };
 
   try {

@@ -127,7 +127,8 @@ export async function getConfiguration(session: Session, options: GetConfigurati
   const reply = await session.rpc(serialise(op), options);
   const xml = reply.xml ?? '';
   const configuration = (attrs.format ?? 'xml') === 'xml' ? innerXml(xml, 'configuration')
-    : decodeText(innerXml(xml, 'configuration-output') || innerXml(xml, 'configuration-text') || innerXml(xml, 'configuration-set') || innerXml(xml, 'configuration-information'));
+    : decodeText(innerXml(xml, 'configuration-output') || innerXml(xml, 'configuration-text') || innerXml(xml, 'configuration-set')
+      || innerXml(xml, 'configuration-json') || innerXml(xml, 'configuration-information'));
   return Object.assign(reply, { configuration });
 }
 
