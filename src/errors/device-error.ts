@@ -167,7 +167,13 @@ export class RpcError extends NetconfError {
   /** The step of a multi-step flow (e.g. the commit flow's `load`) that failed, when there is one. */
   readonly step: string | null;
 
-  constructor(items: readonly DeviceError[], options: { messageId?: string | null; message?: string; step?: string | null } = {}) {
+  /**
+   * The whole reply, when the session kept it: a reply can fail on one routing engine and still
+   * carry the others' data. Not part of the JSON (it can be large).
+   */
+  declare readonly replyXml: string | null;
+
+  constructor(items: readonly DeviceError[], options: { messageId?: string | null; message?: string; step?: string | null; replyXml?: string | null } = {}) {
     const errors = items.filter((i) => i.level === 'error');
     const first = errors[0] ?? items[0];
     const code: ErrorCode = first?.code ?? 'DEVICE_ERROR';
@@ -176,6 +182,7 @@ export class RpcError extends NetconfError {
     this.items = items;
     this.messageId = options.messageId ?? null;
     this.step = options.step ?? null;
+    Object.defineProperty(this, 'replyXml', { value: options.replyXml ?? null, enumerable: false });
   }
 
   get errors(): DeviceError[] {

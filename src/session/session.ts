@@ -413,7 +413,7 @@ export class Session extends EventEmitter<SessionEvents> {
     p.cleanup();
     if (m.failure) return p.reject(m.failure);
     const policy = mergePolicies(this.options.warnings, p.options.warnings);
-    if (applyWarningPolicy(items, policy).fails) return p.reject(new RpcError(items, { messageId: p.id }));
+    if (applyWarningPolicy(items, policy).fails) return p.reject(new RpcError(items, { messageId: p.id, replyXml: xml }));
     const reply: RpcReply = {
       messageId: p.id,
       xml,

@@ -161,6 +161,9 @@ describe('Session: errors and warnings', () => {
     expect(rpcErr.retryable).toBe(true);
     expect(rpcErr.items.map((i) => i.level)).toEqual(['warning', 'error']);
     expect(rpcErr.errors[0]!.sessionId).toBe('7');
+    // The reply itself stays reachable (a multi-RE reply can fail on one RE and carry data from another).
+    expect(rpcErr.replyXml).toContain('<error-tag>lock-denied</error-tag>');
+    expect(JSON.stringify(rpcErr.toJSON())).not.toContain('replyXml');
   });
 
   it('applies a warning policy per session and per call, keeping ignored warnings marked', async () => {
