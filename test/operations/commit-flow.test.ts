@@ -2,8 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeDevice, type FakeRule } from '../../src/device/index.js';
 import { connect } from '../../src/session/connect.js';
 import type { Session } from '../../src/session/session.js';
-import { NetconfError, RpcError } from '../../src/errors/index.js';
+import { RpcError } from '../../src/errors/index.js';
 import { commitFlow, lock } from '../../src/operations/index.js';
+import { rejection as failure } from '../support/assertions.js';
 
 const open: { device: FakeDevice; sessions: Session[] }[] = [];
 
@@ -31,15 +32,6 @@ const CONFIG = '<system xmlns="urn:example:system"><host-name>r1</host-name></sy
 const warning = (text: string) => `<rpc-error><error-type>application</error-type><error-severity>warning</error-severity><error-message>${text}</error-message></rpc-error><ok/>`;
 const error = (tag: string, text: string) => `<rpc-error><error-type>application</error-type><error-tag>${tag}</error-tag><error-severity>error</error-severity><error-message>${text}</error-message></rpc-error>`;
 
-async function failure(p: Promise<unknown>): Promise<NetconfError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(NetconfError);
-    return err as NetconfError;
-  }
-  throw new Error('expected the flow to fail');
-}
 
 describe('the safe commit flow (RFC dialect)', () => {
   it('locks, edits, validates, commits and unlocks', async () => {

@@ -2,8 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startJunosDevice, type JunosDevice, type JunosScript } from '../../src/device/index.js';
 import { connect } from '../../src/session/connect.js';
 import type { Session } from '../../src/session/session.js';
-import { NetconfError, RpcError } from '../../src/errors/index.js';
+import { RpcError } from '../../src/errors/index.js';
 import { commitFlow, lock } from '../../src/operations/index.js';
+import { rejection as failure } from '../support/assertions.js';
 
 const open: { device: JunosDevice; sessions: Session[] }[] = [];
 
@@ -29,15 +30,6 @@ afterEach(async () => {
 const CHANGE = 'set system host-name r9';
 const ops = (d: JunosDevice) => d.requests.map((r) => r.operation);
 
-async function failure(p: Promise<unknown>): Promise<NetconfError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(NetconfError);
-    return err as NetconfError;
-  }
-  throw new Error('expected the flow to fail');
-}
 
 describe('the safe commit flow against a Junos device', () => {
   it('succeeds: lock, load, check, diff, commit with a comment, unlock', async () => {

@@ -3,7 +3,7 @@ import { create } from 'xmlbuilder2';
 import { FakeDevice, type FakeDeviceOptions } from '../../src/device/index.js';
 import { connect } from '../../src/session/connect.js';
 import type { Session } from '../../src/session/session.js';
-import { NetconfError } from '../../src/errors/index.js';
+import { rejection } from '../support/assertions.js';
 import {
   cancelCommit, commit, copyConfig, deleteConfig, discardChanges, editConfig, get, getConfig, killSession, lock, unlock, validate,
 } from '../../src/operations/index.js';
@@ -33,15 +33,6 @@ function lastBody(device: FakeDevice): string {
   return m![1]!;
 }
 
-async function rejection(p: Promise<unknown>): Promise<NetconfError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(NetconfError);
-    return err as NetconfError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('RFC 6241 operations send exactly the request XML', () => {
   it('get-config with a subtree filter (string, object and xmlbuilder2 node) and with-defaults', async () => {

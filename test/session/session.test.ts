@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConnectionError, NetconfError, ProtocolError, RpcError, TimeoutError } from '../../src/errors/index.js';
 import { Session, type SessionOptions } from '../../src/session/session.js';
 import { BASE, ScriptedPeer, serverHello } from './scripted-peer.js';
+import { rejection } from '../support/assertions.js';
 
 async function open(options: SessionOptions = {}, hello = serverHello()): Promise<{ session: Session; peer: ScriptedPeer }> {
   const peer = new ScriptedPeer();
@@ -13,15 +14,6 @@ async function open(options: SessionOptions = {}, hello = serverHello()): Promis
   return { session, peer };
 }
 
-async function rejection(p: Promise<unknown>): Promise<NetconfError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(NetconfError);
-    return err as NetconfError;
-  }
-  throw new Error('expected the promise to reject');
-}
 
 describe('Session: hello and framing', () => {
   it('offers base 1.0 and 1.1 without a session-id, and goes chunked when the device has 1.1', async () => {

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect, type ConnectOptions } from '../../../src/session/connect.js';
 import type { Session } from '../../../src/session/session.js';
-import { NetconfError, RpcError } from '../../../src/errors/index.js';
+import { RpcError } from '../../../src/errors/index.js';
 import { runNcclient } from '../../setup/ncclient.js';
 import type { PeerInfo } from '../../setup/peer-info.js';
+import { rejection } from '../../support/assertions.js';
 
 const peer: PeerInfo = inject('netconfPeer');
 const IF_NS = 'urn:ietf:params:xml:ns:yang:ietf-interfaces';
@@ -22,15 +23,6 @@ async function session(extra: Partial<ConnectOptions> = {}): Promise<Session> {
   return s;
 }
 
-async function rejection(p: Promise<unknown>): Promise<NetconfError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(NetconfError);
-    return err as NetconfError;
-  }
-  throw new Error('expected a rejection');
-}
 
 afterEach(async () => {
   await Promise.all(open.splice(0).map((s) => s.close()));
