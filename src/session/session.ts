@@ -104,13 +104,27 @@ interface Pending {
 
 type Role = 'hello' | 'reply' | 'late' | 'notification' | 'stray';
 
-interface Incoming {
-  extractor: ErrorExtractor;
-  chunks: Buffer[] | null;
-  role: Role | null;
-  root: RootInfo | null;
-  pending: Pending | undefined;
-  failure: NetconfError | null;
+/** One message being read: its extractor, the bytes kept for the caller, where it goes. */
+class Incoming {
+  readonly extractor: ErrorExtractor;
+  chunks: Buffer[] | null = [];
+  role: Role | null = null;
+  root: RootInfo | null = null;
+  pending: Pending | undefined = undefined;
+  failure: NetconfError | null = null;
+
+  constructor(session: Session, route: (m: Incoming, root: RootInfo) => void, limits: ExtractorLimits | undefined) {
+    this.extractor = new ErrorExtractor(
+      {
+        onRoot: (root) => route(this, root),
+        onItem: (item) => {
+          this.pending?.options.onItem?.(item);
+          session.emit('item', item, this.root?.messageId ?? null);
+        },
+      },
+      limits,
+    );
+  }
 }
 
 // Message-ids of timed-out or aborted calls are remembered so their late replies are dropped.
@@ -336,18 +350,7 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private newIncoming(): Incoming {
-    const m: Incoming = { extractor: null as unknown as ErrorExtractor, chunks: [], role: null, root: null, pending: undefined, failure: null };
-    m.extractor = new ErrorExtractor(
-      {
-        onRoot: (root) => this.route(m, root),
-        onItem: (item) => {
-          m.pending?.options.onItem?.(item);
-          this.emit('item', item, m.root?.messageId ?? null);
-        },
-      },
-      this.options.limits,
-    );
-    return m;
+    return new Incoming(this, (m, root) => this.route(m, root), this.options.limits);
   }
 
   /** Decides from the root start tag where a message goes, before its body is read. */
