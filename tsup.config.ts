@@ -2,7 +2,9 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts' },
+    // netconfkit/bullmq is its own entry: only it imports bullmq (an optional peer dependency)
+    entry: { index: 'src/index.ts', bullmq: 'src/fleet/bullmq.ts' },
+    external: ['bullmq'],
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

@@ -3,14 +3,18 @@ import { configDefaults, defineConfig } from 'vitest/config';
 // Tests that need the real netconfd (started by the global set-up) form their own project,
 // so a unit-only run never starts a server.
 const PEER_TESTS = ['test/peer/**/*.test.ts', 'test/integration/netconfd/**/*.test.ts'];
+// Tests that need a real redis-server (the BullMQ queue) likewise.
+const REDIS_TESTS = ['test/fleet/**/*.redis.test.ts'];
 
 export default defineConfig({
   test: {
     testTimeout: 30_000,
     pool: 'forks',
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...PEER_TESTS] } },
-      { extends: true, test: { name: 'peer', include: PEER_TESTS, globalSetup: ['test/setup/netconfd.ts'] } },
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...PEER_TESTS, ...REDIS_TESTS] } },
+      // One file at a time: the restart test stops and starts the shared server.
+      { extends: true, test: { name: 'peer', include: PEER_TESTS, globalSetup: ['test/setup/netconfd.ts'], fileParallelism: false } },
+      { extends: true, test: { name: 'redis', include: REDIS_TESTS, globalSetup: ['test/fleet/setup-redis.ts'] } },
     ],
   },
 });

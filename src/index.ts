@@ -24,3 +24,4 @@ export { parseXml } from './xml/parse-data.js';
 export type { ParseOptions, XmlObject, XmlValue } from './xml/parse-data.js';
 export * from './device/index.js';
 export * from './operations/index.js';
+export * from './fleet/index.js';

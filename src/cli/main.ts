@@ -6,6 +6,7 @@ import { runReplay } from './replay-command.js';
 import { runDemo } from './demo-command.js';
 import { runRpc } from './rpc-command.js';
 import { runCommit, runEditConfig, runGetConfig, runLoad } from './config-commands.js';
+import { FLEET_USAGE, runFleet } from '../fleet/cli.js';
 
 /** Exit statuses shared by every command. */
 export const EXIT = { ok: 0, deviceError: 1, usage: 2, badInput: 2, transport: 3 } as const;
@@ -28,7 +29,7 @@ commands:
   commit          [--check] [--confirmed MINUTES] [--comment TEXT]   (Junos or RFC, by capability)
   load FILE       Junos load-configuration [--format xml|text|set|json] [--action merge|replace|override|update|set] [--diff]
                   each with the connection flags of rpc, and --json
-  demo            replay the bundled Junos capture and explain what it holds
+${FLEET_USAGE}  demo            replay the bundled Junos capture and explain what it holds
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -47,6 +48,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runCommit(rest, process.stdout);
       case 'load':
         return await runLoad(rest, process.stdout);
+      case 'fleet':
+        return await runFleet(rest, process.stdout, process.stderr);
       case 'demo':
         return await runDemo(process.stdout);
       case undefined:

@@ -235,7 +235,15 @@ export class FrameDecoder {
   private emit(bytes: Buffer, at: number): void {
     if (bytes.length === 0) return;
     if (this.messageBytes + bytes.length > this.maxMessageBytes) {
-      this.fail('MESSAGE_TOO_LARGE', `Message exceeds maxMessageBytes (${this.maxMessageBytes})`, at + (this.maxMessageBytes - this.messageBytes));
+      // The part that fits goes to the sink first, so the outcome never depends on how the
+      // input was split: an error the sink finds before the limit wins either way.
+      const fits = this.maxMessageBytes - this.messageBytes;
+      if (fits > 0) {
+        this.messageBytes += fits;
+        this.consumed = at + fits;
+        this.sink.onData(bytes.subarray(0, fits));
+      }
+      this.fail('MESSAGE_TOO_LARGE', `Message exceeds maxMessageBytes (${this.maxMessageBytes})`, at + fits);
     }
     this.messageBytes += bytes.length;
     this.consumed = at + bytes.length;

@@ -112,6 +112,9 @@ class Incoming {
   root: RootInfo | null = null;
   pending: Pending | undefined = undefined;
   failure: NetconfError | null = null;
+  /** The first bytes, kept even after a failure, to find the message-id of a broken reply. */
+  head: Buffer[] = [];
+  headBytes = 0;
 
   constructor(session: Session, route: (m: Incoming, root: RootInfo) => void, limits: ExtractorLimits | undefined) {
     this.extractor = new ErrorExtractor(
@@ -126,6 +129,8 @@ class Incoming {
     );
   }
 }
+
+const HEAD_BYTES = 4096;
 
 // Message-ids of timed-out or aborted calls are remembered so their late replies are dropped.
 const EXPIRED_IDS_KEPT = 4096;
@@ -339,6 +344,10 @@ export class Session extends EventEmitter<SessionEvents> {
       this.preHelloBytes += copy.length;
     }
     const m = (this.incoming ??= this.newIncoming());
+    if (m.headBytes < HEAD_BYTES) {
+      m.head.push(copy);
+      m.headBytes += copy.length;
+    }
     if (m.failure) return;
     m.chunks?.push(copy);
     try {
@@ -391,6 +400,7 @@ export class Session extends EventEmitter<SessionEvents> {
         m.failure = toNetconfError(err);
       }
     }
+    if (m.failure && m.role === null) this.routeFailed(m);
     const xml = m.chunks ? Buffer.concat(m.chunks).toString('utf8') : null;
     switch (m.role) {
       case 'hello':
@@ -410,6 +420,19 @@ export class Session extends EventEmitter<SessionEvents> {
         this.strayMessage(err);
       }
     }
+  }
+
+  /**
+   * A message that failed before its root tag was read (a DOCTYPE first, say) still belongs to
+   * a call: find its message-id in the first bytes so that call fails now, not at its timeout.
+   */
+  private routeFailed(m: Incoming): void {
+    const head = Buffer.concat(m.head).toString('utf8');
+    const root = /<(?:[\w.-]+:)?rpc-reply\b[^>]*?\smessage-id\s*=\s*(?:"([^"]*)"|'([^']*)')/.exec(head);
+    const id = root ? (root[1] ?? root[2] ?? null) : null;
+    if (id === null || !this.helloDone) return;
+    m.pending = this.pending.get(id);
+    m.role = m.pending ? 'reply' : this.expired.has(id) ? 'late' : 'stray';
   }
 
   private settle(p: Pending, m: Incoming, xml: string | null, items: DeviceError[], ok: boolean): void {

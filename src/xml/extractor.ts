@@ -84,6 +84,9 @@ export class ErrorExtractor {
   private readonly maxSkippedTextBytes: number;
 
   private carry: Buffer | null = null;
+  /** Pieces of a trickling tag that arrived after the carry, not yet joined to it. */
+  private carryTail: Buffer[] = [];
+  private carryTailBytes = 0;
   /** Message offset of the first byte not yet consumed (the carry's first byte). */
   private consumed = 0;
   private state = State.Text;
@@ -124,14 +127,30 @@ export class ErrorExtractor {
   push(chunk: Buffer): void {
     if (this.failure) throw this.failure;
     if (chunk.length === 0) return;
-    const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
-    this.carry = null;
     try {
+      // A tag trickling in: nothing can end it before a ">" arrives, so collect the pieces
+      // instead of joining and rescanning them on every push (quadratic otherwise).
+      if (this.carry && this.carryIsTag() && chunk.indexOf(GT) === -1) {
+        this.carryTail.push(Buffer.from(chunk));
+        this.carryTailBytes += chunk.length;
+        if (this.carry.length + this.carryTailBytes > this.maxTagBytes) this.fail(`A tag is longer than ${this.maxTagBytes} bytes`, this.consumed);
+        return;
+      }
+      const buf = this.carry ? Buffer.concat([this.carry, ...this.carryTail, chunk]) : chunk;
+      this.carry = null;
+      this.carryTail = [];
+      this.carryTailBytes = 0;
       this.scan(buf, this.consumed);
     } catch (err) {
       this.failure = err as Error;
       throw err;
     }
+  }
+
+  /** The carry is the start of a start or end tag (not a comment, CDATA, PI or a lone "<"). */
+  private carryIsTag(): boolean {
+    const c = this.carry!;
+    return this.state === State.Text && c.length >= 2 && c[0] === LT && c[1] !== BANG && c[1] !== QUESTION;
   }
 
   /** Ends the message and returns what it held. Throws when it ended inside an element. */
@@ -146,7 +165,7 @@ export class ErrorExtractor {
     if (this.state === State.Comment) this.fail('The message ended inside a comment', at);
     if (this.state === State.CData) this.fail('The message ended inside a CDATA section', at);
     if (this.state === State.Pi) this.fail('The message ended inside a processing instruction', at);
-    if (this.carry && this.carry.length > 0) {
+    if (this.carry && this.carry.length + this.carryTailBytes > 0) {
       if (this.summary.root === null && !this.hasMarkup) return s;
       this.fail('The message ended inside a tag', at);
     }
@@ -179,6 +198,9 @@ export class ErrorExtractor {
       }
       if (lt > i) this.text(buf, i, lt, base);
       i = lt;
+      // An item is measured at every "<" inside it (and at each push's end), so the outcome
+      // is the same however the input was split.
+      if (this.capture) this.checkCaptureSize(base + i);
       if (i + 1 >= len) return this.keep(buf, i, base);
       this.hasMarkup = true;
       const c = buf[i + 1]!;
@@ -199,7 +221,8 @@ export class ErrorExtractor {
   /** Keeps an incomplete token for the next push; a tag may not grow past the limit. */
   private keep(buf: Buffer, from: number, base: number): void {
     if (buf.length - from > this.maxTagBytes) this.fail(`A tag is longer than ${this.maxTagBytes} bytes`, base + from);
-    this.carry = buf.subarray(from);
+    // Our own copy: the caller may reuse its buffer once push returns.
+    this.carry = Buffer.from(buf.subarray(from));
     this.consumed = base + from;
     this.checkCaptureSize(base + from);
   }
@@ -212,7 +235,7 @@ export class ErrorExtractor {
       // Keep the bytes that could begin the terminator; everything before them is done with.
       const keepFrom = Math.max(i, buf.length - (terminator.length - 1));
       if (this.state === State.CData) this.cdata(buf, i, keepFrom);
-      this.carry = buf.subarray(keepFrom);
+      this.carry = Buffer.from(buf.subarray(keepFrom));
       this.consumed = base + keepFrom;
       this.checkCaptureSize(base + keepFrom);
       return -1;
@@ -277,6 +300,7 @@ export class ErrorExtractor {
       }
       if (end >= len) return -1;
     }
+    if (end + 1 - i > this.maxTagBytes) this.fail(`A tag is longer than ${this.maxTagBytes} bytes`, base + i);
     const selfClosing = buf[end - 1] === SLASH;
     const parentKind = this.depth > 0 ? this.kinds[this.depth - 1]! : Kind.Other;
     const localStart = colon === -1 ? i + 1 : colon + 1;
@@ -345,6 +369,7 @@ export class ErrorExtractor {
     }
     const gt = buf.indexOf(GT, j);
     if (gt === -1) return -1;
+    if (gt + 1 - i > this.maxTagBytes) this.fail(`A tag is longer than ${this.maxTagBytes} bytes`, base + i);
     if (this.depth === 0) this.fail('An end tag with no open element', base + i);
     this.depth--;
     if (this.hashes[this.depth] !== hash) this.fail(`The end tag </${utf8(buf, i + 2, j)}> does not match its start tag`, base + i);
@@ -352,7 +377,11 @@ export class ErrorExtractor {
     const capture = this.capture;
     if (capture) {
       capture.builder.end();
-      if (this.depth === capture.depth) this.finishCapture();
+      if (this.depth === capture.depth) {
+        // The item is measured to the end of its end tag, wherever the input was split.
+        this.checkCaptureSize(base + gt + 1);
+        this.finishCapture();
+      }
     }
     const ns = this.namespaces;
     while (ns.length > 0 && ns[ns.length - 1]!.depth >= this.depth) ns.pop();

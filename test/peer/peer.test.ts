@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { describe, expect, inject, it } from 'vitest';
 import { runNcclient } from '../setup/ncclient.js';
-import type { PeerInfo } from '../setup/peer-info.js';
+import { type PeerInfo, readPeerInfo } from '../setup/peer-info.js';
 import { runPeerScript } from '../setup/peer-script.js';
 
 const peer: PeerInfo = inject('netconfPeer');
@@ -44,8 +44,10 @@ function alive(pid: number): boolean {
 describe('NETCONF peer (netconfd behind OpenSSH)', () => {
   it('is provided by the global setup and answers with an SSH banner', async () => {
     expect(peer).toMatchObject({ host: '127.0.0.1', username: 'netconf', password: 'netconf' });
-    expect(alive(peer.sshdPid)).toBe(true);
-    expect(alive(peer.netconfdPid)).toBe(true);
+    // The pids come from peer.json itself: another test may have restarted the pair since set-up.
+    const now = readPeerInfo();
+    expect(alive(now.sshdPid)).toBe(true);
+    expect(alive(now.netconfdPid)).toBe(true);
     expect(await sshBanner(peer.host, peer.port)).toMatch(/^SSH-2\.0-/);
   });
 

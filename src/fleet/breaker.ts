@@ -1,0 +1,92 @@
+import { CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, isBrokenCircuitError } from 'cockatiel';
+import { ClientError } from '../errors/classes.js';
+import { toNetconfError } from '../errors/to-netconf-error.js';
+
+export interface BreakerOptions {
+  /** Consecutive transport failures that open the circuit (default 5). */
+  threshold?: number;
+  /** How long an open circuit fails fast before one probe call may go through (default 30 000 ms). */
+  halfOpenAfterMs?: number;
+}
+
+export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
+
+const STATES: Record<CircuitState, BreakerState> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'isolated',
+};
+
+/** Only failures to reach or keep talking to the device count against it. */
+export function isTransportFailure(error: unknown): boolean {
+  return toNetconfError(error).category === 'transport';
+}
+
+/**
+ * The circuit breaker of one device (cockatiel's CircuitBreakerPolicy with a
+ * ConsecutiveBreaker). After `threshold` transport failures in a row, calls fail fast with
+ * CIRCUIT_OPEN (retryable: later) until, `halfOpenAfterMs` on, one probe call succeeds.
+ * Anything the device answered, errors included, shows it is reachable: it counts as a
+ * success for the breaker and is passed on to the caller unchanged.
+ */
+export class DeviceBreaker {
+  private readonly policy: CircuitBreakerPolicy;
+  private readonly threshold: number;
+  private readonly halfOpenAfterMs: number;
+
+  constructor(readonly device: string, options: BreakerOptions = {}) {
+    this.threshold = options.threshold ?? 5;
+    this.halfOpenAfterMs = options.halfOpenAfterMs ?? 30_000;
+    this.policy = circuitBreaker(handleWhen(isTransportFailure), {
+      halfOpenAfter: this.halfOpenAfterMs,
+      breaker: new ConsecutiveBreaker(this.threshold),
+    });
+  }
+
+  get state(): BreakerState {
+    return STATES[this.policy.state];
+  }
+
+  async execute<T>(fn: () => Promise<T>): Promise<T> {
+    let outcome: { value: T } | { error: unknown };
+    try {
+      outcome = await this.policy.execute(async () => {
+        try {
+          return { value: await fn() };
+        } catch (err) {
+          if (isTransportFailure(err)) throw err;
+          return { error: err };
+        }
+      });
+    } catch (err) {
+      if (!isBrokenCircuitError(err)) throw err;
+      const last = this.policy.lastFailure;
+      const cause = last && 'error' in last ? toNetconfError(last.error) : undefined;
+      throw new ClientError(
+        'CIRCUIT_OPEN',
+        `Circuit open for ${this.device} after ${this.threshold} transport failures in a row` +
+          `${cause ? ` (last: ${cause.code})` : ''}; calls fail fast for up to ${this.halfOpenAfterMs} ms, then one probe may go through`,
+        { cause },
+      );
+    }
+    if ('error' in outcome) throw outcome.error;
+    return outcome.value;
+  }
+}
+
+/** One breaker per device name, created on first use; share it across runs to remember failures. */
+export class CircuitBreakers {
+  private readonly breakers = new Map<string, DeviceBreaker>();
+
+  constructor(private readonly options: BreakerOptions = {}) {}
+
+  get(device: string): DeviceBreaker {
+    let breaker = this.breakers.get(device);
+    if (!breaker) {
+      breaker = new DeviceBreaker(device, this.options);
+      this.breakers.set(device, breaker);
+    }
+    return breaker;
+  }
+}

@@ -1,0 +1,60 @@
+import { ClientError } from '../errors/classes.js';
+import { CircuitBreakers } from './breaker.js';
+import type { DeviceResult } from './result.js';
+import { type DeviceOperation, type FleetDevice, type RunOptions, runOnDevice } from './run-device.js';
+
+export interface FanOutProgress<T> {
+  /** Devices finished so far, this one included. */
+  done: number;
+  total: number;
+  ok: number;
+  failed: number;
+  /** The device just finished. */
+  result: DeviceResult<T>;
+}
+
+export interface FanOutOptions<T> extends Omit<RunOptions, 'breaker'> {
+  /** Devices worked on at once (default 10). */
+  concurrency?: number;
+  /** Per-device circuit breakers; pass one instance to every run so it remembers failures (default: fresh ones). */
+  breakers?: CircuitBreakers;
+  /** After each device; an exception it throws is ignored. */
+  onProgress?: (progress: FanOutProgress<T>) => void;
+}
+
+/**
+ * Runs `operation` on every device, at most `concurrency` at once, each with its timeout,
+ * retries and circuit breaker (see runOnDevice). Resolves with one result per device, in the
+ * order given; one device's failure never stops the others, and every session is closed.
+ */
+export async function fanOut<T>(devices: readonly FleetDevice[], operation: DeviceOperation<T>, options: FanOutOptions<T> = {}): Promise<DeviceResult<T>[]> {
+  const names = new Set<string>();
+  for (const d of devices) {
+    if (!d.name) throw new ClientError('INVALID_ARGUMENT', 'every device needs a name');
+    if (names.has(d.name)) throw new ClientError('INVALID_ARGUMENT', `two devices are named "${d.name}"`);
+    names.add(d.name);
+  }
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 10));
+  const breakers = options.breakers ?? new CircuitBreakers();
+  const results: DeviceResult<T>[] = new Array(devices.length);
+  let next = 0;
+  let ok = 0;
+  let failed = 0;
+
+  const lane = async () => {
+    for (let i = next++; i < devices.length; i = next++) {
+      const device = devices[i]!;
+      const result = await runOnDevice(device, operation, { ...options, breaker: breakers.get(device.name) });
+      results[i] = result;
+      if (result.ok) ok++;
+      else failed++;
+      try {
+        options.onProgress?.({ done: ok + failed, total: devices.length, ok, failed, result });
+      } catch {
+        // progress reporting must not cost a device its result
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, devices.length) }, lane));
+  return results;
+}

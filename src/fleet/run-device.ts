@@ -1,0 +1,159 @@
+import { TimeoutError } from '../errors/classes.js';
+import type { DeviceError } from '../errors/device-error.js';
+import type { NetconfError } from '../errors/netconf-error.js';
+import { toNetconfError } from '../errors/to-netconf-error.js';
+import { type ConnectOptions, connect } from '../session/connect.js';
+import type { Session } from '../session/session.js';
+import type { DeviceBreaker } from './breaker.js';
+import { type DeviceResult, failureResult, successResult } from './result.js';
+import { type RetryOptions, abortReason, isRetryable, withRetry } from './retry.js';
+
+/** A device of a fleet: how to connect to it, and a name that identifies it. */
+export interface FleetDevice extends ConnectOptions {
+  name: string;
+}
+
+export interface OperationContext {
+  device: FleetDevice;
+  /** 1 for the first try. */
+  attempt: number;
+  /** Fires when the device's time is up or the run is aborted; pass it to `session.rpc`. */
+  signal: AbortSignal;
+}
+
+/** What to do on one device: an RPC, a get-config, the commit flow… */
+export type DeviceOperation<T> = (session: Session, device: FleetDevice, context: OperationContext) => Promise<T>;
+
+export interface RunOptions {
+  /** The whole budget for the device, retries and backoffs included (default 60 000 ms). */
+  timeoutMs?: number;
+  /** Retry settings; `{ attempts: 1 }` for none. CIRCUIT_OPEN is not retried within a run. */
+  retry?: Omit<RetryOptions, 'signal' | 'shouldRetry'>;
+  /** The device's circuit breaker (see CircuitBreakers). */
+  breaker?: DeviceBreaker;
+  signal?: AbortSignal;
+}
+
+/** How long an operation may take to settle by itself once its session was torn down. */
+const SETTLE_GRACE_MS = 1_000;
+
+type Phase = 'connect' | 'operation' | 'between';
+
+interface RunState {
+  phase: Phase;
+  attempts: number;
+  warnings: DeviceError[];
+  lastError: NetconfError | undefined;
+}
+
+/**
+ * Runs one operation on one device and reports it as a DeviceResult; never rejects.
+ * Each try opens a session (through the breaker), runs the operation, and closes the session
+ * whatever happened. When the time is up the session is torn down: calls in flight fail
+ * (a write already sent as COMMIT_OUTCOME_UNKNOWN), and the result is CONNECT_TIMEOUT or
+ * RPC_TIMEOUT by where it was, or the last error when it was waiting to retry.
+ */
+export async function runOnDevice<T>(device: FleetDevice, operation: DeviceOperation<T>, options: RunOptions = {}): Promise<DeviceResult<T>> {
+  const started = performance.now();
+  const state: RunState = { phase: 'between', attempts: 0, warnings: [], lastError: undefined };
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(timeUp(device, state, timeoutMs)), timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+  const facts = () => ({ device: device.name, warnings: state.warnings, attempts: state.attempts, durationMs: performance.now() - started });
+  try {
+    const value = await withRetry(
+      async ({ attempt }) => {
+        state.attempts = attempt;
+        state.warnings = [];
+        const once = () => attemptOnce(device, operation, { attempt, signal, state, timeoutMs });
+        try {
+          return await (options.breaker ? options.breaker.execute(once) : once());
+        } catch (err) {
+          state.lastError = toNetconfError(err);
+          throw state.lastError;
+        } finally {
+          state.phase = 'between';
+        }
+      },
+      { ...options.retry, signal, shouldRetry: (e) => isRetryable(e) && e.code !== 'CIRCUIT_OPEN' },
+    );
+    return successResult(value, facts());
+  } catch (err) {
+    return failureResult(toNetconfError(err), facts());
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function timeUp(device: FleetDevice, state: RunState, timeoutMs: number): NetconfError {
+  const target = `${device.name} (${device.host}:${device.port ?? 830})`;
+  if (state.phase === 'connect') return new TimeoutError('CONNECT_TIMEOUT', `Timed out connecting to ${target}: its ${timeoutMs} ms were up`);
+  if (state.phase === 'operation') return new TimeoutError('RPC_TIMEOUT', `Timed out waiting for ${target}: its ${timeoutMs} ms were up`);
+  return state.lastError ?? new TimeoutError('CONNECT_TIMEOUT', `Timed out before reaching ${target}: its ${timeoutMs} ms were up`);
+}
+
+async function attemptOnce<T>(
+  device: FleetDevice,
+  operation: DeviceOperation<T>,
+  ctx: { attempt: number; signal: AbortSignal; state: RunState; timeoutMs: number },
+): Promise<T> {
+  const { signal, state } = ctx;
+  state.phase = 'connect';
+  // ssh2 gives up by itself too, so a late connection does not linger past the budget
+  const connectTimeoutMs = Math.min(device.connectTimeoutMs ?? 20_000, ctx.timeoutMs);
+  const helloTimeoutMs = Math.min(device.helloTimeoutMs ?? 30_000, ctx.timeoutMs);
+  const session = await untilAborted(connect({ ...device, connectTimeoutMs, helloTimeoutMs }), signal, 0, (late) => {
+    late.then((s) => s.close(), () => undefined);
+  });
+  if (signal.aborted) {
+    // it fired just as the session came up: the operation never starts
+    await session.close();
+    throw abortReason(signal);
+  }
+  state.phase = 'operation';
+  session.on('item', (item) => {
+    if (item.level === 'warning') state.warnings.push(item);
+  });
+  const tearDown = () => session.destroy(abortReason(signal));
+  signal.addEventListener('abort', tearDown, { once: true });
+  try {
+    return await untilAborted(operation(session, device, { device, attempt: ctx.attempt, signal }), signal, SETTLE_GRACE_MS);
+  } finally {
+    signal.removeEventListener('abort', tearDown);
+    await session.close();
+  }
+}
+
+/**
+ * Settles like `promise`, or, `graceMs` after the signal fires, rejects with its reason
+ * (handing the still-running promise to `onLate`, e.g. to close a session that came too late).
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, graceMs: number, onLate?: (late: Promise<T>) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const giveUp = () => {
+      timer = setTimeout(() => {
+        signal.removeEventListener('abort', giveUp);
+        onLate?.(promise);
+        reject(abortReason(signal));
+      }, graceMs);
+    };
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', giveUp);
+    };
+    if (signal.aborted) giveUp();
+    else signal.addEventListener('abort', giveUp, { once: true });
+    promise.then(
+      (value) => {
+        done();
+        resolve(value);
+      },
+      (err: unknown) => {
+        done();
+        reject(err);
+      },
+    );
+  });
+}

@@ -1,0 +1,212 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { type Job, Queue, QueueEvents } from 'bullmq';
+import { FakeDevice, type JunosDevice, startJunosDevice } from '../../src/device/index.js';
+import { AuthenticationError, ClientError, CommitOutcomeUnknownError, ConnectionError, NetconfError, RpcError } from '../../src/index.js';
+import { type NetconfJob, enqueueNetconfJob, netconfJobResult, waitForNetconfJob } from '../../src/fleet/bullmq.js';
+import type { DeviceResult } from '../../src/fleet/index.js';
+import { entry, eventually, freePort } from './support.js';
+import './setup-redis.js';
+
+const WORKER = fileURLToPath(new URL('./queue-worker.mjs', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const connection = { host: '127.0.0.1', port: inject('redisPort') };
+const QUEUE = `nk-test-${process.pid}-${Date.now()}`;
+
+interface WorkerEvent { worker: string; pid: number; event: string; id?: string; message?: string }
+
+class WorkerProcess {
+  readonly events: WorkerEvent[] = [];
+  readonly child: ChildProcess;
+  exited = false;
+  constructor(readonly id: string) {
+    this.child = spawn(process.execPath, [WORKER], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', REDIS_PORT: String(connection.port), QUEUE, WORKER_ID: id },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    this.child.on('exit', () => (this.exited = true));
+    createInterface({ input: this.child.stdout! }).on('line', (line) => {
+      try {
+        this.events.push(JSON.parse(line) as WorkerEvent);
+      } catch {
+        process.stderr.write(`[${id}] ${line}\n`);
+      }
+    });
+  }
+  saw(event: string, id?: string): boolean {
+    return this.events.some((e) => e.event === event && (id === undefined || e.id === id));
+  }
+  count(event: string): number {
+    return this.events.filter((e) => e.event === event).length;
+  }
+  async stop(): Promise<void> {
+    if (this.exited) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+const good: FakeDevice[] = [];
+let flaky: FakeDevice;
+let slow: FakeDevice;
+let slowCommit: JunosDevice;
+const junos: JunosDevice[] = []; // one per commit job: two on one device would race for its lock (LOCK_DENIED, retried)
+let refusedPort: number;
+let queue: Queue;
+let queueEvents: QueueEvents;
+const workers: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  for (let i = 0; i < 4; i++) good.push(await FakeDevice.start({ rules: [{ match: 'get-config', reply: `<data><host xmlns="urn:test">g${i}</host></data>` }] }));
+  flaky = await FakeDevice.start({ rules: [{ match: 'get-config', times: 1, reply: { dropAfterBytes: 20 } }, { match: 'get-config', reply: '<data><host xmlns="urn:test">flaky</host></data>' }] });
+  slow = await FakeDevice.start({ rules: [{ match: 'get-config', times: 1, reply: { delayMs: 60_000 } }, { match: 'get-config', reply: '<data><host xmlns="urn:test">slow</host></data>' }] });
+  for (let i = 0; i < 2; i++) junos.push(await startJunosDevice({ commit: { errors: [{ message: 'Missing mandatory statement', path: 'system', statement: 'root-authentication' }] } }));
+  slowCommit = await startJunosDevice({}, { rules: [{ match: (r) => r.operation === 'commit-configuration' && !r.xml.includes('<check'), times: 1, reply: { delayMs: 60_000 } }] });
+  refusedPort = await freePort();
+  queue = new Queue(QUEUE, { connection });
+  queueEvents = new QueueEvents(QUEUE, { connection });
+  await queueEvents.waitUntilReady();
+});
+
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.stop()));
+  await queueEvents?.close();
+  await queue?.obliterate({ force: true }).catch(() => undefined);
+  await queue?.close();
+  await Promise.all([...good, flaky, slow, slowCommit, ...junos].filter(Boolean).map((d) => d.close()));
+});
+
+/** Job data without the password: the worker's `credentials` adds it. */
+const target = (name: string, d: { host: string; port: number; hostKeyFingerprint: string }, extra: Partial<NetconfJob['device']> = {}) => {
+  const { password: _drop, ...device } = entry(name, d as FakeDevice, extra);
+  return extra.password ? { ...device, password: extra.password } : device;
+};
+
+describe('NETCONF jobs over BullMQ, two worker processes', () => {
+  it('every job finishes exactly once, results and errors arrive intact, a worker killed mid-job loses nothing', async () => {
+    const completed = new Map<string, number>();
+    const failed = new Map<string, number>();
+    queueEvents.on('completed', ({ jobId }) => completed.set(jobId, (completed.get(jobId) ?? 0) + 1));
+    queueEvents.on('failed', ({ jobId }) => failed.set(jobId, (failed.get(jobId) ?? 0) + 1));
+
+    workers.push(new WorkerProcess('A'), new WorkerProcess('B'));
+    await eventually(() => workers.every((w) => w.saw('ready')), 20_000, 'both workers to be ready');
+
+    const quick = { backoff: { type: 'fixed', delay: 100 } };
+    const slowJob = await enqueueNetconfJob(queue, { device: target('slow', slow), operation: 'get-config' }, quick);
+    const jobs: { job: Job<NetconfJob>; kind: string; device: string }[] = [{ job: slowJob, kind: 'slow', device: 'slow' }];
+    const add = async (kind: string, job: NetconfJob, options: object = quick) => jobs.push({ job: await enqueueNetconfJob(queue, job, options), kind, device: job.device.name });
+    for (let i = 0; i < 24; i++) await add('ok', { device: target(`g${i % 4}`, good[i % 4]!), operation: 'get-config' });
+
+    // kill the worker running the slow job, once it has finished some others
+    await eventually(() => workers.some((w) => w.saw('active', slowJob.id)), 20_000, 'the slow job to start');
+    const victim = workers.find((w) => w.saw('active', slowJob.id))!;
+    const survivor = workers.find((w) => w !== victim)!;
+    await eventually(() => victim.count('completed') >= 2, 20_000, 'the victim to complete jobs');
+    await eventually(() => slow.requests.some((r) => r.operation === 'get-config'), 20_000, 'the slow request to reach the device');
+    const t0 = performance.now();
+    victim.child.kill('SIGKILL');
+    await eventually(() => victim.exited, 5_000, 'the victim to die');
+
+    // the failures, after the kill: their tries are counted exactly (none cut off by it)
+    await add('flaky', { device: target('flaky', flaky), operation: 'get-config' });
+    for (let i = 0; i < 2; i++) await add('auth', { device: target(`locked-${i}`, good[0]!, { password: 'wrong' }), operation: 'get-config' });
+    for (let i = 0; i < 2; i++) await add('rejected', { device: target(`junos-${i}`, junos[i]!), operation: 'commit', params: { config: 'set system host-name q1' } });
+    for (let i = 0; i < 2; i++) await add('refused', { device: { name: `gone-${i}`, host: '127.0.0.1', port: refusedPort, username: 'netconf', hostKey: 'SHA256:x' }, operation: 'get-config' }, { attempts: 2, backoff: { type: 'fixed', delay: 100 } });
+    await add('unknown-op', { device: target('g0', good[0]!), operation: 'reboot' });
+    const total = jobs.length;
+
+    await eventually(async () => (await slowJob.isCompleted()), 30_000, 'the slow job to be taken over');
+    const takeoverMs = performance.now() - t0;
+    await eventually(async () => {
+      const counts = await queue.getJobCounts('completed', 'failed');
+      return (counts.completed ?? 0) + (counts.failed ?? 0) === total;
+    }, 60_000, 'every job to finish');
+    await eventually(() => completed.size + failed.size === total, 5_000, 'every event');
+    process.stderr.write(`[queue] ${total} jobs; A completed ${workers[0]!.count('completed')}, B ${workers[1]!.count('completed')}; the killed worker's job completed ${(takeoverMs / 1000).toFixed(1)} s after the kill\n`);
+
+    // exactly once: one terminal event per job (Redis says so atomically with the state change),
+    // and no job reported completed by both workers. (The victim may have completed a job in
+    // Redis and died before printing it, so a line may be missing, never doubled.)
+    for (const { job } of jobs) {
+      expect((completed.get(job.id!) ?? 0) + (failed.get(job.id!) ?? 0)).toBe(1);
+      const lines = workers.flatMap((w) => w.events).filter((e) => e.event === 'completed' && e.id === job.id);
+      expect(lines.length).toBeLessThanOrEqual(completed.has(job.id!) ? 1 : 0);
+    }
+    expect(workers[0]!.count('completed')).toBeGreaterThan(0);
+    expect(workers[1]!.count('completed')).toBeGreaterThan(0);
+
+    const final = async (job: Job<NetconfJob>) => (await queue.getJob(job.id!))!;
+    for (const { job, kind, device } of jobs) {
+      const stored = await final(job);
+      const result = netconfJobResult<{ data: string; worker: string }>(stored)!;
+      expect(result.device).toBe(device);
+      switch (kind) {
+        case 'ok':
+        case 'flaky':
+        case 'slow':
+          expect(await stored.getState()).toBe('completed');
+          expect(result).toMatchObject({ ok: true, error: null, error_code: null, error_retryable: null, errorJson: null, attempts: kind === 'flaky' ? 2 : 1 });
+          expect(result.ok && result.value.data).toContain(`>${kind === 'ok' ? device : kind}</host>`);
+          break;
+        case 'auth':
+          expect(stored.attemptsMade).toBe(1);
+          expect(result).toMatchObject({ ok: false, error_code: 'AUTH_FAILED', error_retryable: false });
+          expect(NetconfError.fromJSON(result.errorJson)).toBeInstanceOf(AuthenticationError);
+          break;
+        case 'rejected': {
+          expect(stored.attemptsMade).toBe(1);
+          expect(result).toMatchObject({ ok: false, error_code: 'CONFIG_REJECTED', error_retryable: false, error: expect.stringContaining('Missing mandatory statement') });
+          const revived = NetconfError.fromJSON(result.errorJson);
+          expect(revived).toBeInstanceOf(RpcError);
+          expect((revived as RpcError).items[0]).toMatchObject({ code: 'CONFIG_REJECTED', statement: 'root-authentication', deviceMessage: 'Missing mandatory statement' });
+          break;
+        }
+        case 'refused':
+          expect(stored.attemptsMade).toBe(2);
+          expect(result).toMatchObject({ ok: false, error_code: 'CONNECTION_REFUSED', error_retryable: true, attempts: 2 });
+          expect(NetconfError.fromJSON(result.errorJson)).toBeInstanceOf(ConnectionError);
+          break;
+        case 'unknown-op':
+          expect(stored.attemptsMade).toBe(1);
+          expect(result).toMatchObject({ ok: false, error_code: 'INVALID_ARGUMENT' });
+          expect(NetconfError.fromJSON(result.errorJson)).toBeInstanceOf(ClientError);
+          break;
+        default:
+          throw new Error(kind);
+      }
+    }
+
+    // the killed worker's job: run again by the survivor, completed once
+    const slowResult = netconfJobResult<{ worker: string }>(await final(slowJob)) as DeviceResult<{ worker: string }>;
+    expect(slowResult.ok && slowResult.value.worker).toBe(survivor.id);
+    expect(slow.requests.filter((r) => r.operation === 'get-config')).toHaveLength(2);
+
+    // a producer waiting on one job gets the same shape, failed or not
+    const waited = await waitForNetconfJob(
+      await enqueueNetconfJob(queue, { device: target('locked-w', good[1]!, { password: 'wrong' }), operation: 'get-config' }),
+      queueEvents,
+      20_000,
+    );
+    expect(waited).toMatchObject({ ok: false, device: 'locked-w', error_code: 'AUTH_FAILED', error_retryable: false });
+  }, 120_000);
+
+  it('a commit whose worker died mid-try is not run again: COMMIT_OUTCOME_UNKNOWN', async () => {
+    workers.push(new WorkerProcess('C'));
+    await eventually(() => workers.every((w) => w.exited || w.saw('ready')), 20_000, 'worker C to be ready');
+    const isCommit = (r: { operation: string; xml: string }) => r.operation === 'commit-configuration' && !r.xml.includes('<check');
+    const job = await enqueueNetconfJob(queue, { device: target('slow-commit', slowCommit), operation: 'commit', params: { config: 'set system host-name q2' } });
+    await eventually(() => slowCommit.requests.some(isCommit), 20_000, 'the commit to reach the device');
+    const runner = workers.find((w) => !w.exited && w.saw('active', job.id))!;
+    runner.child.kill('SIGKILL');
+    await eventually(async () => (await job.isFailed()), 30_000, 'the job to fail');
+    const result = netconfJobResult((await queue.getJob(job.id!))!);
+    expect(result).toMatchObject({ ok: false, device: 'slow-commit', error_code: 'COMMIT_OUTCOME_UNKNOWN', error_retryable: false });
+    expect(NetconfError.fromJSON(result!.errorJson)).toBeInstanceOf(CommitOutcomeUnknownError);
+    expect(slowCommit.requests.filter(isCommit)).toHaveLength(1);
+  }, 60_000);
+});

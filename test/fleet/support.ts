@@ -1,0 +1,53 @@
+import { type Server, type Socket, createConnection, createServer } from 'node:net';
+import type { FakeDevice } from '../../src/device/index.js';
+import type { FleetDevice } from '../../src/fleet/index.js';
+
+/** A port on 127.0.0.1 where nothing listens (taken, then let go). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (typeof address !== 'object' || address === null) throw new Error('no port');
+  return address.port;
+}
+
+/** Makes `port` start answering as the device on `targetPort`: a TCP forwarder. */
+export async function forward(port: number, targetPort: number): Promise<{ close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = createConnection({ host: '127.0.0.1', port: targetPort });
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A fleet entry for a fake device: its own name, its pinned host key, the default login. */
+export function entry(name: string, device: FakeDevice, overrides: Partial<FleetDevice> = {}): FleetDevice {
+  return { name, host: device.host, port: device.port, username: 'netconf', password: 'netconf', hostKey: device.hostKeyFingerprint, ...overrides };
+}
+
+/** Polls until `check` is true (or throws after `timeoutMs`). */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export const ACCESS_DENIED_REPLY =
+  '<rpc-error><error-type>application</error-type><error-tag>access-denied</error-tag>' +
+  '<error-severity>error</error-severity><error-message>read access to running denied</error-message></rpc-error>';

@@ -1,0 +1,86 @@
+/**
+ * The fuzzer (fuzz/fuzz.ts) in CI: a fixed-seed run of 100,000 cases, in this process, and
+ * every regression input in fixtures/fuzz/. Each case is a corpus capture or fixture, mutated
+ * (bit flips, truncation, duplicated and deleted ranges, `]]>]]>` and chunk headers, huge
+ * chunk sizes, deep nesting, unclosed tags, invalid UTF-8, DOCTYPEs and entity bombs) and fed
+ * to a Replayer in random pieces, then whole.
+ *
+ * The long runs are `npm run fuzz -- --cases 2000000 --seed 7` (worker threads under a
+ * watchdog that also catches a case that never returns).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  type FuzzStats, checkRegressionInput, formatStats, loadRegressionInputs, loadSeeds, makeCase, runFuzz, runInput,
+} from '../../fuzz/fuzz.js';
+
+const CASES = 100_000;
+const SEED = 20_240_607;
+/** A case (split run + whole run) slower than this fails. */
+const CASE_BOUND_MS = 2_000;
+
+let stats: FuzzStats;
+
+beforeAll(() => {
+  // Nothing is written from CI: `npm run fuzz -- --seed ${SEED} --case I` rebuilds any case.
+  stats = runFuzz({ cases: CASES, seed: SEED, caseBoundMs: CASE_BOUND_MS, failureDir: null });
+  process.stdout.write(`${formatStats(stats, 'fuzz (CI run)')}\n`);
+  if (stats.failures.length > 0) process.stdout.write(`  reproduce one: npm run fuzz -- --seed ${SEED} --case ${stats.failures[0]!.index}\n`);
+}, 300_000);
+
+describe(`fuzzing the Replayer: ${CASES.toLocaleString('en-US')} cases, seed ${SEED}`, () => {
+  it('runs every case', () => {
+    expect(stats.cases).toBe(CASES);
+    expect(stats.timedOut).toBe(false);
+  });
+
+  it('every case ends in output or a typed NetconfError: nothing else is ever thrown', () => {
+    const crashes = stats.failures.filter((f) => f.kind === 'crash');
+    expect(crashes.map((f) => `case ${f.index}: ${f.detail}`)).toEqual([]);
+    expect(stats.outcomes.crash).toBeUndefined();
+    // The outcomes are NetconfError codes (and `ok`), and the mutations reach every layer.
+    for (const label of Object.keys(stats.outcomes)) expect(label).toMatch(/^(ok|[A-Z_]+)$/);
+    expect(stats.outcomes.ok).toBeGreaterThan(0);
+    for (const code of ['MALFORMED_XML', 'FRAMING_ERROR', 'MESSAGE_TOO_LARGE']) expect(stats.outcomes[code]).toBeGreaterThan(0);
+  });
+
+  it(`every case ends within ${CASE_BOUND_MS} ms`, () => {
+    const slow = stats.failures.filter((f) => f.kind === 'slow' || f.kind === 'hang');
+    expect(slow.map((f) => `case ${f.index}: ${f.detail}`)).toEqual([]);
+    expect(stats.slowest!.ms).toBeLessThan(CASE_BOUND_MS);
+  });
+
+  it('a case fed in pieces gives the same outcome as fed whole', () => {
+    const variant = stats.failures.filter((f) => f.kind === 'split-variance');
+    expect(variant.map((f) => `case ${f.index} (${JSON.stringify(makeCase(seeds(), SEED, f.index).options)}): ${f.detail}`).slice(0, 10)).toEqual([]);
+  });
+
+  it('is deterministic: a case rebuilt alone is the same case with the same outcome', () => {
+    const all = seeds();
+    for (const index of [0, 1, 777, 31_337, CASES - 1]) {
+      const a = makeCase(all, SEED, index);
+      const b = makeCase(all, SEED, index);
+      expect(b.bytes.equals(a.bytes)).toBe(true);
+      expect(b.cuts).toEqual(a.cuts);
+      expect(runInput(b.bytes, b.cuts, b.options, CASE_BOUND_MS).label).toBe(runInput(a.bytes, a.cuts, a.options, CASE_BOUND_MS).label);
+    }
+  });
+});
+
+let cachedSeeds: ReturnType<typeof loadSeeds> | null = null;
+function seeds() {
+  return (cachedSeeds ??= loadSeeds());
+}
+
+describe('regression inputs in fixtures/fuzz/', () => {
+  const inputs = loadRegressionInputs();
+
+  it('there are some', () => {
+    expect(inputs.length).toBeGreaterThan(0);
+  });
+
+  it.each(inputs.map((input) => [input.name, input] as const))('%s: output or a NetconfError, in time, whole or in any pieces', (_name, input) => {
+    const r = checkRegressionInput(input, CASE_BOUND_MS);
+    expect(r.failures).toEqual([]);
+    expect(r.runs).toBeGreaterThan(10);
+  });
+});
