@@ -220,7 +220,11 @@ export class ErrorExtractor {
 
   /** Keeps an incomplete token for the next push; a tag may not grow past the limit. */
   private keep(buf: Buffer, from: number, base: number): void {
-    if (buf.length - from > this.maxTagBytes) this.fail(`A tag is longer than ${this.maxTagBytes} bytes`, base + from);
+    // Only a start or end tag can grow without bound here; a "<!" or "<?" opener waits for a
+    // few bytes to tell what it is.
+    const opener = buf[from + 1];
+    const isTag = buf.length - from >= 2 && opener !== BANG && opener !== QUESTION;
+    if (isTag && buf.length - from > this.maxTagBytes) this.fail(`A tag is longer than ${this.maxTagBytes} bytes`, base + from);
     // Our own copy: the caller may reuse its buffer once push returns.
     this.carry = Buffer.from(buf.subarray(from));
     this.consumed = base + from;
