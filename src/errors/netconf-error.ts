@@ -30,6 +30,21 @@ export interface NetconfErrorOptions {
 // in one process), the way undici does it.
 const BRANDS = Symbol.for('netconfkit.error.brands');
 type Branded = { [BRANDS]?: ReadonlySet<string> };
+const brandCache = new WeakMap<object, ReadonlySet<string>>();
+
+/** The brands of a class and its ancestors, computed once per class. */
+function brandsOf(target: object): ReadonlySet<string> {
+  let brands = brandCache.get(target);
+  if (!brands) {
+    const set = new Set<string>();
+    for (let c: unknown = target; typeof c === 'function' && c !== Error; c = Object.getPrototypeOf(c)) {
+      set.add((c as { brand?: string }).brand ?? '');
+    }
+    brandCache.set(target, set);
+    brands = set;
+  }
+  return brands;
+}
 
 /**
  * The one base class for every failure netconfkit reports. Match on `code` first; use the
@@ -46,11 +61,7 @@ export class NetconfError extends Error {
     this.code = code;
     this.category = info.category;
     this.retryable = options.retryable ?? info.retryable;
-    const brands = new Set<string>();
-    for (let c: unknown = new.target; typeof c === 'function' && c !== Error; c = Object.getPrototypeOf(c)) {
-      brands.add((c as { brand?: string }).brand ?? '');
-    }
-    Object.defineProperty(this, BRANDS, { value: brands, enumerable: false });
+    Object.defineProperty(this, BRANDS, { value: brandsOf(new.target), enumerable: false });
     Object.defineProperty(this, 'name', { value: new.target.brand, enumerable: false, writable: true, configurable: true });
   }
 

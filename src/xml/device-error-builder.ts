@@ -15,7 +15,15 @@ const RFC_INFO = new Set(['bad-attribute', 'bad-element', 'bad-namespace', 'sess
 export function buildDeviceError(element: XmlElement, kind: DeviceErrorKind, context: ItemContext): DeviceError {
   const fields = kind === 'rpc-error' ? rpcErrorFields(element) : junosFields(element, kind);
   fields.routingEngine = text(element, 're-name') ?? context.routingEngine;
-  return new DeviceError(fields, { inConfigResults: context.inConfigResults });
+  // An item's stack would only point into the scanner; skipping it makes items cheap. The
+  // RpcError that callers catch keeps its stack.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new DeviceError(fields, { inConfigResults: context.inConfigResults });
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 function rpcErrorFields(element: XmlElement): DeviceErrorFields {

@@ -23,8 +23,11 @@ export function withDeclarations(parent: NamespaceBindings, attributes: Readonly
   let own: Record<string, string> | undefined;
   for (const [name, value] of attributes) {
     if (name === 'xmlns' || name.startsWith('xmlns:')) {
+      const prefix = name === 'xmlns' ? '' : name.slice(6);
+      // Re-declaring what is already in scope (YANG lists repeat xmlns on every entry) changes nothing.
+      if ((own ?? parent)[prefix] === value) continue;
       own ??= { ...parent };
-      own[name === 'xmlns' ? '' : name.slice(6)] = value;
+      own[prefix] = value;
     }
   }
   return own ?? parent;

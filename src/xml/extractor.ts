@@ -96,8 +96,9 @@ export class ErrorExtractor {
   private skippedBytes = 0;
 
   private depth = 0;
-  private readonly hashes: Int32Array;
-  private readonly kinds: Uint8Array;
+  // Per-depth name hashes and kinds; they start small and grow up to maxDepth.
+  private hashes = new Int32Array(32);
+  private kinds = new Uint8Array(32);
   private namespaces: { depth: number; bindings: NamespaceBindings }[] = [];
   private configDepth = 0;
   private resultsDepth = 0;
@@ -114,8 +115,6 @@ export class ErrorExtractor {
     this.maxTagBytes = limits.maxTagBytes ?? 64 * 1024;
     this.maxItemBytes = limits.maxItemBytes ?? 1024 * 1024;
     this.maxSkippedTextBytes = limits.maxSkippedTextBytes ?? 8 * 1024;
-    this.hashes = new Int32Array(this.maxDepth);
-    this.kinds = new Uint8Array(this.maxDepth);
   }
 
   /** Whether any markup (a tag, comment or PI) has been read: a message with none is only text. */
@@ -320,7 +319,7 @@ export class ErrorExtractor {
     let bindings = outer;
     if (declares) {
       bindings = withDeclarations(outer, attrs());
-      if (!selfClosing) this.namespaces.push({ depth: this.depth, bindings });
+      if (!selfClosing && bindings !== outer) this.namespaces.push({ depth: this.depth, bindings });
     }
     const name = capturing || interesting || isRoot ? utf8(buf, i + 1, nameEnd) : '';
 
@@ -356,6 +355,7 @@ export class ErrorExtractor {
     if (kind === Kind.Configuration) this.configDepth++;
     else if (kind === Kind.Results) this.resultsDepth++;
     else if (kind === Kind.EngineName && !capturing) this.engineName = { parts: [], depth: this.depth };
+    if (this.depth >= this.hashes.length) this.grow();
     this.hashes[this.depth] = hash;
     this.kinds[this.depth] = kind;
     this.depth++;
@@ -421,6 +421,16 @@ export class ErrorExtractor {
     for (let k = from; k < to; k++) {
       if (!isXmlSpace(buf[k]!)) this.fail('Text outside the root element', base + k);
     }
+  }
+
+  private grow(): void {
+    const size = Math.min(this.hashes.length * 2, this.maxDepth);
+    const hashes = new Int32Array(size);
+    hashes.set(this.hashes);
+    const kinds = new Uint8Array(size);
+    kinds.set(this.kinds);
+    this.hashes = hashes;
+    this.kinds = kinds;
   }
 
   private itemKind(kind: Kind, name: string, bindings: NamespaceBindings): DeviceErrorKind | null {

@@ -1,0 +1,148 @@
+/** The claims the bench checks, each a PASS or a MISS with what was measured. */
+import type { ExtractionRow } from './extraction.js';
+import type { FirstErrorRow } from './first-error.js';
+import type { FramingRow } from './framing.js';
+import type { MemoryRow } from './memory.js';
+import type { ServerRates } from './roundtrip/measure.js';
+import { MIB } from './timing.js';
+
+export interface Target {
+  area: string;
+  target: string;
+  measured: string;
+  pass: boolean;
+}
+
+export interface Measured {
+  extraction: ExtractionRow[];
+  firstError: (FirstErrorRow & { reply: string })[];
+  memory: MemoryRow[];
+  framing: FramingRow[];
+  roundTrips: ServerRates[];
+}
+
+const x = (v: number) => `${v.toFixed(2)}×`;
+
+function extractionTargets(rows: ExtractionRow[]): Target[] {
+  const out: Target[] = [];
+  const workloads = [...new Set(rows.map((r) => r.workload))];
+  for (const w of workloads) {
+    const rs = rows.filter((r) => r.workload === w);
+    const bad = rs.filter((r) => !r.valid && !r.skipped);
+    out.push({
+      area: 'extraction', target: `${w}: every reader finds the ${rs[0]!.expected} items`,
+      measured: bad.length === 0 ? 'all counts agree' : bad.map((r) => `${r.method}: ${r.count ?? 'failed'}`).join(', '), pass: bad.length === 0,
+    });
+    const ours = rs.find((r) => r.method === 'netconfkit')!;
+    // The issue's targets: ≥ 1/4 of the indexOf floor, ≥ 20× fast-xml-parser, ≥ 5× saxes, ahead of lxml.
+    const floor = rs.find((r) => r.method.startsWith('floor') || r.method === 'indexof-floor' || r.method === 'floor');
+    if (floor?.mbps) {
+      const share = ours.mbps! / floor.mbps;
+      out.push({
+        area: 'extraction', target: `${w}: netconfkit ≥ 1/4 of the indexOf("<") floor`,
+        measured: `${ours.mbps!.toFixed(1)} vs ${floor.mbps.toFixed(1)} MB/s = ${(share * 100).toFixed(0)} % of the floor`, pass: share >= 0.25,
+      });
+    }
+    for (const [id, name, needed] of [['fast-xml-parser', 'fast-xml-parser', 20], ['saxes', 'saxes', 5], ['lxml', 'lxml (faster of fromstring and iterparse)', 1]] as const) {
+      const all = rs.filter((r) => r.method === id || (id === 'lxml' && r.method.startsWith('lxml-')));
+      if (all.length > 0 && all.every((r) => r.skipped)) continue;
+      const theirs = all.filter((r) => r.mbps !== null);
+      const target = `${w}: netconfkit ${needed === 1 ? 'faster than' : `≥ ${needed}×`} ${name}`;
+      if (theirs.length === 0) {
+        out.push({ area: 'extraction', target, measured: 'not measured', pass: false });
+        continue;
+      }
+      const best = theirs.reduce((a, b) => (a.mbps! >= b.mbps! ? a : b));
+      const ratio = ours.mbps! / best.mbps!;
+      out.push({
+        area: 'extraction', target,
+        measured: `${ours.mbps!.toFixed(1)} vs ${best.mbps!.toFixed(1)} MB/s = ${x(ratio)}${best.valid ? '' : ' (their count is wrong)'}`,
+        pass: (needed === 1 ? ratio > 1 : ratio >= needed) && ours.valid,
+      });
+    }
+  }
+  return out;
+}
+
+function firstErrorTargets(rows: Measured['firstError']): Target[] {
+  const out: Target[] = [];
+  const keys = [...new Set(rows.map((r) => `${r.reply}|${r.path}`))];
+  for (const key of keys) {
+    const rs = rows.filter((r) => `${r.reply}|${r.path}` === key);
+    const worst = Math.max(...rs.map((r) => (r.fed === null ? Infinity : r.fed - r.k)));
+    out.push({
+      area: 'first error', target: `${rs[0]!.reply}, ${rs[0]!.path}: each of ${rs.length} items reported within one 64 KiB chunk of its end`,
+      measured: `worst fed − k = ${Number.isFinite(worst) ? worst : 'never reported'} bytes`, pass: rs.every((r) => r.pass),
+    });
+  }
+  return out;
+}
+
+function memoryTargets(rows: MemoryRow[]): Target[] {
+  const stream = rows.find((r) => r.id === 'stream');
+  const control = rows.find((r) => r.id === 'generator-only');
+  const fxp = rows.find((r) => r.id === 'fast-xml-parser');
+  const peak = (r: MemoryRow) => Math.max(r.peakSampledGrowth, r.peakHwmGrowth ?? 0);
+  const mib = (b: number) => `${(b / MIB).toFixed(1)} MiB`;
+  const out: Target[] = [];
+  if (stream) {
+    const extra = control ? ` (the generator alone: ${mib(peak(control))})` : '';
+    out.push({
+      area: 'memory', target: `streaming ${mib(stream.bytes)} through decoder + extractor: ≤ 32 MiB peak RSS growth`,
+      measured: `${mib(peak(stream))}${extra}`, pass: peak(stream) <= 32 * MIB,
+    });
+  }
+  if (stream && fxp) {
+    const ratio = peak(fxp) / Math.max(peak(stream), 1);
+    out.push({
+      area: 'memory', target: `streaming ${mib(stream.bytes)} peaks ≥ 10× lower than fast-xml-parser on ${mib(fxp.bytes)}`,
+      measured: `${mib(peak(stream))} vs ${mib(peak(fxp))} = ${x(ratio)} lower`, pass: ratio >= 10,
+    });
+  }
+  return out;
+}
+
+function framingTargets(rows: FramingRow[]): Target[] {
+  const out: Target[] = [];
+  for (const r of rows) {
+    if (r.id.startsWith('decode')) {
+      out.push({ area: 'framing', target: `${r.label}: ≥ 1/2 the speed of copying the bytes`, measured: `${r.mbps.toFixed(0)} MB/s = ${x(r.vsCopy!)} the copy`, pass: r.ok && r.vsCopy! >= 0.5 });
+    } else if (r.id === 'encode') {
+      out.push({ area: 'framing', target: `${r.label}: ≥ 0.8× a Buffer.concat copy (one allocation, one copy)`, measured: `${r.mbps.toFixed(0)} MB/s = ${x(r.vsCopy!)} the copy`, pass: r.ok && r.vsCopy! >= 0.8 });
+    }
+  }
+  return out;
+}
+
+function roundTripTargets(servers: ServerRates[]): Target[] {
+  const out: Target[] = [];
+  for (const s of servers) {
+    const get = (id: string) => s.rates.find((r) => r.id === id)?.rpcsPerSecond;
+    const bare = get('bare-ssh2');
+    const one = get('netconfkit-1');
+    const many = get('netconfkit-64');
+    const failed = (client: string) => `${client} failed: ${s.failures.find((f) => f.client === client)?.error ?? 'no result'}`;
+    const missing = s.error ?? (bare === undefined ? failed('bare ssh2') : undefined);
+    out.push({
+      area: 'round trips', target: `${s.server}: one at a time ≥ 1/2 of the bare ssh2 client`,
+      measured: missing ?? (one === undefined ? failed('netconfkit') : `${one.toFixed(0)} vs ${bare!.toFixed(0)} RPC/s = ${x(one / bare!)}`),
+      pass: one !== undefined && bare !== undefined && one >= bare / 2,
+    });
+    out.push({
+      area: 'round trips', target: `${s.server}: 64 in flight ≥ the bare client one at a time`,
+      measured: missing ?? (many === undefined ? failed('netconfkit') : `${many.toFixed(0)} vs ${bare!.toFixed(0)} RPC/s = ${x(many / bare!)}`),
+      pass: many !== undefined && bare !== undefined && many >= bare,
+    });
+  }
+  return out;
+}
+
+export function evaluate(m: Measured): Target[] {
+  return [
+    ...extractionTargets(m.extraction),
+    ...firstErrorTargets(m.firstError),
+    ...memoryTargets(m.memory),
+    ...framingTargets(m.framing),
+    ...roundTripTargets(m.roundTrips),
+  ];
+}
