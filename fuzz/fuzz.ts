@@ -676,13 +676,23 @@ export function runFuzz(options: FuzzOptions): FuzzStats {
 export function writeFailure(dir: string, c: FuzzCase, kind: FailureKind, detail: string): string {
   mkdirSync(dir, { recursive: true });
   const base = path.join(dir, `${kind}-s${c.seed}-c${c.index}`);
-  writeFileSync(`${base}.bin`, c.bytes);
+  // An unchanged window of a corpus capture is not copied: the capture stays under its own
+  // licence in ../shared/corpus, and the .json says which bytes to read from it.
+  const fromCorpus = corpusWindow(c.source, c.window) !== null && c.mutations.length === 0 && c.wrap === 'none';
+  if (!fromCorpus) writeFileSync(`${base}.bin`, c.bytes);
   const meta: RegressionMeta = {
     kind, seed: c.seed, index: c.index, detail, source: c.source, window: c.window, wrap: c.wrap, mutations: c.mutations,
     options: c.options, cuts: c.cuts, reproduce: `npm run fuzz -- --seed ${c.seed} --case ${c.index}`,
   };
   writeFileSync(`${base}.json`, `${JSON.stringify(meta, null, 2)}\n`);
-  return `${base}.bin`;
+  return fromCorpus ? `${base}.json` : `${base}.bin`;
+}
+
+/** The bytes a `corpus/…` source and window name, read from the shared corpus; null otherwise. */
+function corpusWindow(source: string | undefined, window: [number, number] | undefined): Buffer | null {
+  if (!source?.startsWith('corpus/') || !window) return null;
+  const file = path.join(CORPUS_DIR, source.slice('corpus/'.length));
+  return existsSync(file) ? readFileSync(file).subarray(window[0], window[1]) : null;
 }
 
 export interface RegressionMeta {
@@ -751,13 +761,24 @@ export interface RegressionInput {
 }
 
 export function loadRegressionInputs(dir = FAILURES_DIR): RegressionInput[] {
-  return listFiles(dir)
+  const files = listFiles(dir);
+  const data = files
     .filter((f) => !f.endsWith('.json') && !f.endsWith('.md'))
     .map((file) => {
       const metaFile = file.replace(/\.[^./]+$/, '.json');
       const meta = metaFile !== file && existsSync(metaFile) ? (JSON.parse(readFileSync(metaFile, 'utf8')) as RegressionMeta) : null;
       return { name: path.relative(dir, file), bytes: readFileSync(file), meta };
     });
+  // A .json with no data file of its own names an unchanged window of a corpus capture.
+  const fromCorpus = files
+    .filter((f) => f.endsWith('.json') && !files.some((g) => g !== f && g.replace(/\.[^./]+$/, '.json') === f))
+    .flatMap((metaFile) => {
+      const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as RegressionMeta;
+      const bytes = corpusWindow(meta.source, meta.window);
+      if (!bytes) throw new Error(`${metaFile}: no data file, and its source is not a readable corpus window`);
+      return [{ name: path.relative(dir, metaFile), bytes, meta }];
+    });
+  return [...data, ...fromCorpus];
 }
 
 /** Each framing mode with the default limits: split invariance is checked under these. */
