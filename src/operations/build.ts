@@ -51,7 +51,7 @@ export function addDatastore(parent: XMLBuilder, name: string, datastore: Datast
 }
 
 /** Fails with CAPABILITY_MISSING when the device does not advertise what `operation` needs. */
-export function requireCapability(session: Session, present: boolean, capability: string, operation: string): void {
+export function requireCapability(present: boolean, capability: string, operation: string): void {
   if (!present) {
     throw new ClientError('CAPABILITY_MISSING', `${operation} needs the ${capability} capability, which the device does not advertise`);
   }
@@ -60,8 +60,8 @@ export function requireCapability(session: Session, present: boolean, capability
 /** The capability a datastore needs, checked for `operation`. */
 export function requireDatastore(session: Session, datastore: Datastore, operation: string, writing: boolean): void {
   const caps = session.capabilities;
-  if (typeof datastore === 'object') return requireCapability(session, caps.has('urn:ietf:params:netconf:capability:url:1.0'), ':url', operation);
-  if (datastore === 'candidate') return requireCapability(session, caps.candidate, ':candidate', operation);
-  if (datastore === 'startup') return requireCapability(session, caps.startup, ':startup', operation);
-  if (writing) requireCapability(session, caps.writableRunning, ':writable-running', operation);
+  if (typeof datastore === 'object') return requireCapability(caps.has('urn:ietf:params:netconf:capability:url:1.0'), ':url', operation);
+  if (datastore === 'candidate') return requireCapability(caps.candidate, ':candidate', operation);
+  if (datastore === 'startup') return requireCapability(caps.startup, ':startup', operation);
+  if (writing) requireCapability(caps.writableRunning, ':writable-running', operation);
 }

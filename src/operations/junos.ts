@@ -2,7 +2,7 @@ import { ClientError } from '../errors/classes.js';
 import type { DeviceError } from '../errors/device-error.js';
 import type { RpcOptions, RpcReply, Session } from '../session/session.js';
 import { decodeEntities, escapeXml } from '../xml/entities.js';
-import { type XmlObject, type XmlValue, parseXml } from '../xml/parse-data.js';
+import { type XmlObject, type XmlValue, parseXml, textOf } from '../xml/parse-data.js';
 import { type XmlContent, addContent, request, serialise } from './build.js';
 import { innerXml } from './rfc6241.js';
 
@@ -176,7 +176,7 @@ export async function command(session: Session, cli: string, options: Omit<RpcOp
 
 function loadResult(reply: RpcReply): LoadResult {
   const results = findResults(reply.xml, 'load-configuration-results');
-  const count = results ? text(results['load-error-count']) : null;
+  const count = results ? textOf(results['load-error-count']) : null;
   return {
     reply,
     success: reply.ok || (results !== null && 'load-success' in results),
@@ -195,7 +195,7 @@ export function commitResult(reply: RpcReply, check: boolean): CommitResult {
   const engines = results ? asArray(results['routing-engine']) : [];
   const routingEngines = engines.map((re): RoutingEngineResult => {
     const obj = typeof re === 'object' && !Array.isArray(re) ? re : {};
-    const name = text(obj.name);
+    const name = textOf(obj.name);
     return {
       name,
       success: 'commit-success' in obj || 'commit-check-success' in obj,
@@ -220,13 +220,6 @@ function findResults(xml: string | null, name: string): XmlObject | null {
 
 function asArray(v: XmlValue | undefined): XmlValue[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
-}
-
-function text(v: XmlValue | undefined): string | null {
-  if (v === undefined) return null;
-  if (typeof v === 'string') return v.trim();
-  if (!Array.isArray(v) && typeof v['#text'] === 'string') return v['#text'].trim();
-  return '';
 }
 
 /** Text output comes as XML text: drop any markup around it, decode its entities. */

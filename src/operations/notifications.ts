@@ -32,7 +32,7 @@ export interface Subscription extends AsyncIterable<ParsedNotification> {
  * or on `close()`.
  */
 export async function subscribe(session: Session, options: SubscribeOptions = {}): Promise<Subscription> {
-  requireCapability(session, session.capabilities.notification, ':notification', 'create-subscription');
+  requireCapability(session.capabilities.notification, ':notification', 'create-subscription');
   if (options.stopTime !== undefined && options.startTime === undefined) {
     throw new ClientError('INVALID_ARGUMENT', 'stopTime needs startTime');
   }

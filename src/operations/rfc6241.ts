@@ -54,11 +54,11 @@ export async function editConfig(session: Session, config: XmlContent, options: 
   addDatastore(op, 'target', target);
   if (options.defaultOperation) op.ele('default-operation').txt(options.defaultOperation);
   if (options.testOption) {
-    requireCapability(session, session.capabilities.has('urn:ietf:params:netconf:capability:validate:1.1') || (options.testOption !== 'test-only' && session.capabilities.validate), ':validate:1.1', 'edit-config test-option');
+    requireCapability(session.capabilities.has('urn:ietf:params:netconf:capability:validate:1.1') || (options.testOption !== 'test-only' && session.capabilities.validate), ':validate:1.1', 'edit-config test-option');
     op.ele('test-option').txt(options.testOption);
   }
   if (options.errorOption) {
-    if (options.errorOption === 'rollback-on-error') requireCapability(session, session.capabilities.rollbackOnError, ':rollback-on-error', 'edit-config error-option rollback-on-error');
+    if (options.errorOption === 'rollback-on-error') requireCapability(session.capabilities.rollbackOnError, ':rollback-on-error', 'edit-config error-option rollback-on-error');
     op.ele('error-option').txt(options.errorOption);
   }
   addContent(op.ele('config'), config);
@@ -104,7 +104,7 @@ export async function unlock(session: Session, target: Datastore = 'candidate', 
 
 /** RFC 6241 `<validate>` of a datastore or of inline config (`:validate`). */
 export async function validate(session: Session, source: Datastore | { config: XmlContent } = 'candidate', options: RpcOptions = {}): Promise<RpcReply> {
-  requireCapability(session, session.capabilities.validate, ':validate', 'validate');
+  requireCapability(session.capabilities.validate, ':validate', 'validate');
   const op = request('validate');
   if (typeof source === 'object' && 'config' in source) addContent(op.ele('source').ele('config'), source.config);
   else {
@@ -128,15 +128,15 @@ export interface CommitOptions extends Omit<RpcOptions, 'write'> {
 /** RFC 6241 `<commit>`, confirmed commits included (`:confirmed-commit`, persist needs 1.1). */
 export async function commit(session: Session, options: CommitOptions = {}): Promise<RpcReply> {
   const caps = session.capabilities;
-  requireCapability(session, caps.candidate, ':candidate', 'commit');
+  requireCapability(caps.candidate, ':candidate', 'commit');
   const op = request('commit');
   if (options.confirmed) {
-    requireCapability(session, caps.confirmedCommit, ':confirmed-commit', 'a confirmed commit');
+    requireCapability(caps.confirmedCommit, ':confirmed-commit', 'a confirmed commit');
     op.ele('confirmed');
     if (options.confirmTimeoutSeconds !== undefined) op.ele('confirm-timeout').txt(String(positiveInteger(options.confirmTimeoutSeconds, 'confirmTimeoutSeconds')));
   }
   if (options.persist !== undefined || options.persistId !== undefined) {
-    requireCapability(session, caps.has('urn:ietf:params:netconf:capability:confirmed-commit:1.1'), ':confirmed-commit:1.1', 'persist / persist-id');
+    requireCapability(caps.has('urn:ietf:params:netconf:capability:confirmed-commit:1.1'), ':confirmed-commit:1.1', 'persist / persist-id');
   }
   if (options.persist !== undefined) {
     if (!options.confirmed) throw new ClientError('INVALID_ARGUMENT', 'persist only goes with a confirmed commit');
@@ -148,7 +148,7 @@ export async function commit(session: Session, options: CommitOptions = {}): Pro
 
 /** RFC 6241 `<cancel-commit>`: reverts a pending confirmed commit. */
 export async function cancelCommit(session: Session, options: RpcOptions & { persistId?: string } = {}): Promise<RpcReply> {
-  requireCapability(session, session.capabilities.has('urn:ietf:params:netconf:capability:confirmed-commit:1.1'), ':confirmed-commit:1.1', 'cancel-commit');
+  requireCapability(session.capabilities.has('urn:ietf:params:netconf:capability:confirmed-commit:1.1'), ':confirmed-commit:1.1', 'cancel-commit');
   const op = request('cancel-commit');
   if (options.persistId !== undefined) op.ele('persist-id').txt(options.persistId);
   return session.rpc(serialise(op), { ...options, write: true });
@@ -156,7 +156,7 @@ export async function cancelCommit(session: Session, options: RpcOptions & { per
 
 /** RFC 6241 `<discard-changes>`: the candidate goes back to the running config. */
 export async function discardChanges(session: Session, options: RpcOptions = {}): Promise<RpcReply> {
-  requireCapability(session, session.capabilities.candidate, ':candidate', 'discard-changes');
+  requireCapability(session.capabilities.candidate, ':candidate', 'discard-changes');
   return session.rpc(serialise(request('discard-changes')), options);
 }
 
@@ -175,7 +175,7 @@ export function closeSession(session: Session): Promise<void> {
 function addFilter(session: Session, op: ReturnType<typeof request>, filter: Filter | undefined, operation: string): void {
   if (filter === undefined) return;
   if (typeof filter === 'object' && filter !== null && 'xpath' in filter && typeof filter.xpath === 'string') {
-    requireCapability(session, session.capabilities.xpath, ':xpath', `${operation} with an XPath filter`);
+    requireCapability(session.capabilities.xpath, ':xpath', `${operation} with an XPath filter`);
     const attrs: Record<string, string> = { type: 'xpath', select: filter.xpath };
     for (const [prefix, uri] of Object.entries(filter.namespaces ?? {})) attrs[`xmlns:${prefix}`] = uri;
     op.ele('filter', attrs);
@@ -187,7 +187,7 @@ function addFilter(session: Session, op: ReturnType<typeof request>, filter: Fil
 function addWithDefaults(session: Session, op: ReturnType<typeof request>, mode: WithDefaults | undefined): void {
   if (mode === undefined) return;
   const wd = session.capabilities.withDefaults;
-  requireCapability(session, wd !== null, ':with-defaults', 'with-defaults');
+  requireCapability(wd !== null, ':with-defaults', 'with-defaults');
   if (wd && wd.basicMode !== mode && !wd.alsoSupported.includes(mode)) {
     throw new ClientError('CAPABILITY_MISSING', `The device does not support with-defaults mode "${mode}" (basic mode ${wd.basicMode}, also ${wd.alsoSupported.join(', ') || 'none'})`);
   }

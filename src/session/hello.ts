@@ -1,6 +1,6 @@
 import { ProtocolError } from '../errors/classes.js';
 import { escapeXml } from '../xml/entities.js';
-import { type XmlObject, type XmlValue, parseXml } from '../xml/parse-data.js';
+import { type XmlObject, type XmlValue, parseXml, textOf } from '../xml/parse-data.js';
 import { NETCONF_BASE_NS } from './constants.js';
 
 /** The client `<hello>`: capabilities only, never a session-id (RFC 6241 §8.1). */
@@ -31,7 +31,5 @@ export function parseServerHello(xml: string, name: string): ServerHello {
 }
 
 function text(value: XmlValue | undefined): string {
-  if (typeof value === 'string') return value.trim();
-  if (value && !Array.isArray(value) && typeof value['#text'] === 'string') return value['#text'].trim();
-  return '';
+  return textOf(value) ?? '';
 }

@@ -71,3 +71,11 @@ export function parseXml(xml: string, options: ParseOptions = {}): XmlObject {
     throw new MalformedXmlError(`Cannot parse XML: ${(err as Error).message}`, { cause: err });
   }
 }
+
+/** The trimmed text of a parsed element (a string, or an object's `#text`); null when absent. */
+export function textOf(value: XmlValue | undefined): string | null {
+  if (value === undefined) return null;
+  if (typeof value === 'string') return value.trim();
+  if (!Array.isArray(value) && typeof value['#text'] === 'string') return value['#text'].trim();
+  return '';
+}
