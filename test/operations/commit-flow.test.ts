@@ -1,31 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeDevice, type FakeRule } from '../../src/device/index.js';
-import { connect } from '../../src/session/connect.js';
-import type { Session } from '../../src/session/session.js';
 import { RpcError } from '../../src/errors/index.js';
 import { commitFlow, lock } from '../../src/operations/index.js';
+import { deviceHarness } from '../support/devices.js';
 import { rejection as failure } from '../support/assertions.js';
 
-const open: { device: FakeDevice; sessions: Session[] }[] = [];
-
-async function pair(rules: FakeRule[] = []) {
-  const device = await FakeDevice.start({ rules });
-  const sessions: Session[] = [];
-  const session = async () => {
-    const s = await connect({ host: device.host, port: device.port, username: 'netconf', password: 'netconf', hostKey: device.hostKeyFingerprint });
-    sessions.push(s);
-    return s;
-  };
-  open.push({ device, sessions });
-  return { device, session: await session(), another: session };
-}
-
-afterEach(async () => {
-  for (const { device, sessions } of open.splice(0)) {
-    await Promise.all(sessions.map((s) => s.close()));
-    await device.close();
-  }
-});
+const attach = deviceHarness();
+const pair = async (rules: FakeRule[] = []) => attach(await FakeDevice.start({ rules }));
 
 const ops = (device: FakeDevice) => device.requests.map((r) => r.operation);
 const CONFIG = '<system xmlns="urn:example:system"><host-name>r1</host-name></system>';

@@ -1,29 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { create } from 'xmlbuilder2';
 import { FakeDevice, type FakeDeviceOptions } from '../../src/device/index.js';
-import { connect } from '../../src/session/connect.js';
-import type { Session } from '../../src/session/session.js';
+import { deviceHarness } from '../support/devices.js';
 import { rejection } from '../support/assertions.js';
 import {
   cancelCommit, commit, copyConfig, deleteConfig, discardChanges, editConfig, get, getConfig, killSession, lock, unlock, validate,
 } from '../../src/operations/index.js';
 
 const BASE = 'urn:ietf:params:xml:ns:netconf:base:1.0';
-const open: { device: FakeDevice; session: Session }[] = [];
-
-async function pair(options: FakeDeviceOptions = {}): Promise<{ device: FakeDevice; session: Session }> {
-  const device = await FakeDevice.start(options);
-  const session = await connect({ host: device.host, port: device.port, username: 'netconf', password: 'netconf', hostKey: device.hostKeyFingerprint });
-  open.push({ device, session });
-  return { device, session };
-}
-
-afterEach(async () => {
-  for (const { device, session } of open.splice(0)) {
-    await session.close();
-    await device.close();
-  }
-});
+const attach = deviceHarness();
+const pair = async (options: FakeDeviceOptions = {}) => attach(await FakeDevice.start(options));
 
 /** The body of the last request the device received, without the <rpc> wrapper. */
 function lastBody(device: FakeDevice): string {

@@ -1,0 +1,35 @@
+import { afterEach } from 'vitest';
+import { connect } from '../../src/session/connect.js';
+import type { Session } from '../../src/session/session.js';
+
+/** What a test needs of a fake device (FakeDevice or JunosDevice) to reach and close it. */
+interface Reachable {
+  host: string;
+  port: number;
+  hostKeyFingerprint: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Tracks fake devices and the sessions opened to them (as the default netconf/netconf user),
+ * and closes all of them after each test.
+ */
+export function deviceHarness() {
+  const open: { device: Reachable; sessions: Session[] }[] = [];
+  afterEach(async () => {
+    for (const { device, sessions } of open.splice(0)) {
+      await Promise.all(sessions.map((s) => s.close()));
+      await device.close();
+    }
+  });
+  return async function attach<D extends Reachable>(device: D): Promise<{ device: D; session: Session; another: () => Promise<Session> }> {
+    const sessions: Session[] = [];
+    open.push({ device, sessions });
+    const another = async () => {
+      const s = await connect({ host: device.host, port: device.port, username: 'netconf', password: 'netconf', hostKey: device.hostKeyFingerprint });
+      sessions.push(s);
+      return s;
+    };
+    return { device, session: await another(), another };
+  };
+}
