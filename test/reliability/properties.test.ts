@@ -19,7 +19,7 @@ import { ErrorExtractor, type ExtractorLimits } from '../../src/xml/extractor.js
 import { Replayer, type ReplayOptions } from '../../src/replay/replayer.js';
 import { parseXml } from '../../src/xml/parse-data.js';
 import { Session } from '../../src/session/session.js';
-import { BASE, ScriptedPeer, serverHello } from '../session/scripted-peer.js';
+import { BASE, ScriptedPeer, openScripted, serverHello } from '../session/scripted-peer.js';
 
 const SEED = 7_2024;
 /** No single run of a property may take longer than this. */
@@ -428,12 +428,7 @@ describe('Session under arbitrary input from the device', () => {
   });
 
   it('a base:1.1 device that goes on with ]]>]]> framing: FRAMING_ERROR for the call, and the session closes', async () => {
-    const peer = new ScriptedPeer();
-    const started = Session.start(peer.transport);
-    await peer.waitForRequests(1);
-    peer.send(serverHello());
-    const session = await started;
-    peer.useChunked();
+    const { session, peer } = await openScripted();
     const call = session.rpc('<get/>');
     await peer.waitForRequests(2);
     // Still eom on the device's side: the session expects chunked and says FRAMING_ERROR.

@@ -25,7 +25,6 @@ import { inspect } from 'node:util';
 import ssh2 from 'ssh2';
 import { FakeDevice } from '../../src/device/fake-device.js';
 import { connect, type ConnectOptions } from '../../src/session/connect.js';
-import { Session } from '../../src/session/session.js';
 import { NetconfError } from '../../src/errors/netconf-error.js';
 import { ErrorExtractor } from '../../src/xml/extractor.js';
 import { FrameDecoder } from '../../src/framing/decoder.js';
@@ -33,7 +32,7 @@ import { encodeChunked } from '../../src/framing/encoder.js';
 import { replay } from '../../src/replay/replayer.js';
 import { parseXml } from '../../src/xml/parse-data.js';
 import { Harness, NS, codes, expectResourcesBack, options, resources, settleAll, waitFor } from './support.js';
-import { ScriptedPeer, serverHello } from '../session/scripted-peer.js';
+import { openScripted } from '../session/scripted-peer.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const h = new Harness();
@@ -240,12 +239,7 @@ describe('bounded by default, as the README lists', () => {
   });
 
   it('maxMessageBytes in a session: a device announcing a 600 MB chunk is cut off at once', async () => {
-    const peer = new ScriptedPeer();
-    const started = Session.start(peer.transport);
-    await peer.waitForRequests(1);
-    peer.send(serverHello());
-    const session = await started;
-    peer.useChunked();
+    const { session, peer } = await openScripted();
     const call = session.rpc('<get/>');
     await peer.waitForRequests(2);
     peer.sendRaw('\n#600000000\n<rpc-reply');

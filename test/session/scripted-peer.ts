@@ -2,7 +2,7 @@ import { Duplex, PassThrough } from 'node:stream';
 import { FrameDecoder } from '../../src/framing/decoder.js';
 import { encodeMessage } from '../../src/framing/encoder.js';
 import type { NetconfError } from '../../src/errors/index.js';
-import type { SessionTransport } from '../../src/session/session.js';
+import { Session, type SessionOptions, type SessionTransport } from '../../src/session/session.js';
 
 export const BASE = 'urn:ietf:params:xml:ns:netconf:base:1.0';
 
@@ -92,4 +92,15 @@ export class ScriptedPeer {
   drop(error: NetconfError | null = null): void {
     for (const l of this.closeListeners) l(error);
   }
+}
+
+/** A session over a fresh scripted peer, hellos exchanged; chunked when both speak base:1.1. */
+export async function openScripted(options: SessionOptions = {}, hello = serverHello()): Promise<{ session: Session; peer: ScriptedPeer }> {
+  const peer = new ScriptedPeer();
+  const started = Session.start(peer.transport, options);
+  await peer.waitForRequests(1);
+  peer.send(hello);
+  const session = await started;
+  if (session.capabilities.base11 && options.base !== '1.0') peer.useChunked();
+  return { session, peer };
 }

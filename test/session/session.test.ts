@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectionError, NetconfError, ProtocolError, RpcError, TimeoutError } from '../../src/errors/index.js';
 import { Session, type SessionOptions } from '../../src/session/session.js';
-import { BASE, ScriptedPeer, serverHello } from './scripted-peer.js';
+import { BASE, ScriptedPeer, openScripted, serverHello } from './scripted-peer.js';
 import { rejection } from '../support/assertions.js';
 
-async function open(options: SessionOptions = {}, hello = serverHello()): Promise<{ session: Session; peer: ScriptedPeer }> {
-  const peer = new ScriptedPeer();
-  const started = Session.start(peer.transport, options);
-  await peer.waitForRequests(1);
-  peer.send(hello);
-  const session = await started;
-  if (session.capabilities.base11 && options.base !== '1.0') peer.useChunked();
-  return { session, peer };
-}
+const open = openScripted;
 
 
 describe('Session: hello and framing', () => {
