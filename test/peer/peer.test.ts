@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 import { describe, expect, inject, it } from 'vitest';
 import { runNcclient } from '../setup/ncclient.js';
 import { type PeerInfo, readPeerInfo } from '../setup/peer-info.js';
-import { runPeerScript } from '../setup/peer-script.js';
+import { alive, runPeerScript } from '../setup/peer-script.js';
 
 const peer: PeerInfo = inject('netconfPeer');
 
@@ -30,15 +30,6 @@ function sshBanner(host: string, port: number): Promise<string> {
     socket.on('error', reject);
     socket.on('close', () => reject(new Error(`connection closed before an SSH banner: ${JSON.stringify(buf)}`)));
   });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('NETCONF peer (netconfd behind OpenSSH)', () => {

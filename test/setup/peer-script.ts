@@ -59,3 +59,13 @@ export function runPeerScript(command: PeerCommand, options: PeerScriptOptions =
     child.on('exit', (code) => setTimeout(() => finish(code), 1_000).unref());
   });
 }
+
+/** Whether a process with that pid exists (signal 0 only checks). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

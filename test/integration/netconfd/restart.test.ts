@@ -13,7 +13,7 @@ import { connect, type ConnectOptions } from '../../../src/session/connect.js';
 import type { RpcReply, Session } from '../../../src/session/session.js';
 import { NetconfError } from '../../../src/errors/index.js';
 import { type PeerInfo, readPeerInfo } from '../../setup/peer-info.js';
-import { runPeerScript } from '../../setup/peer-script.js';
+import { alive, runPeerScript } from '../../setup/peer-script.js';
 
 const injected: PeerInfo = inject('netconfPeer');
 const open: Session[] = [];
@@ -51,15 +51,6 @@ async function outcomes(calls: Promise<Outcome>[], ms: number): Promise<Outcome[
     return await Promise.race([Promise.all(calls), timeout]);
   } finally {
     clearTimeout(timer);
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 
