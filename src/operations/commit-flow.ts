@@ -95,6 +95,10 @@ export async function commitFlow(session: Session, options: CommitFlowOptions): 
     }
   };
   const replyWarnings = (r: { warnings: DeviceError[] }) => r.warnings;
+  // A Junos private or exclusive database is opened and closed; anything else is locked.
+  const database = junos && isolation !== 'lock';
+  const hold = () => (database ? openConfiguration(session, isolation as 'private' | 'exclusive', rpc) : lock(session, 'candidate', rpc));
+  const release = () => (database ? closeConfiguration(session, rpc) : unlock(session, 'candidate', rpc));
 
   // Best effort: put the candidate back and let go of it. Failures here are not the story.
   const cleanUp = async () => {
@@ -106,11 +110,11 @@ export async function commitFlow(session: Session, options: CommitFlowOptions): 
     };
     if (session.closed) return;
     if (changed) await attempt('discard', () => (junos ? rollback(session, 0, rpc) : discardChanges(session, rpc)));
-    if (held) await attempt('unlock', () => (junos && isolation !== 'lock' ? closeConfiguration(session, rpc) : unlock(session, 'candidate', rpc)));
+    if (held) await attempt('unlock', release);
   };
 
   try {
-    await run('lock', () => (junos && isolation !== 'lock' ? openConfiguration(session, isolation, rpc) : lock(session, 'candidate', rpc)), replyWarnings);
+    await run('lock', hold, replyWarnings);
     held = true;
     changed = true;
     if (junos) {
@@ -147,7 +151,7 @@ export async function commitFlow(session: Session, options: CommitFlowOptions): 
       await run('confirm', () => (junos ? commitConfiguration(session, rpc) : commit(session, rpc)), replyWarnings);
       wasConfirmed = true;
     }
-    await run('unlock', () => (junos && isolation !== 'lock' ? closeConfiguration(session, rpc) : unlock(session, 'candidate', rpc)), replyWarnings);
+    await run('unlock', release, replyWarnings);
     held = false;
     return { committed: true, confirmed: wasConfirmed, dryRun: false, diff: difference, warnings: seen, steps };
   } catch (failure) {
