@@ -30,6 +30,7 @@ export const TRANSPORT_AND_PROTOCOL_CODES = {
   CONNECTION_LOST: transport(true, 'The connection dropped; the request may not have reached the device.'),
   HELLO_TIMEOUT: protocol(true, 'The device sent no <hello> in time.'),
   RPC_TIMEOUT: protocol(true, 'No reply arrived in time; the session stays usable.'),
+  REPLY_STALLED: protocol(true, 'A reply no call waits for any more stopped partway; the session was closed so later replies do not wait behind it.'),
   FRAMING_ERROR: protocol(false, 'The byte stream breaks RFC 6242 framing; the session cannot continue.'),
   MESSAGE_TOO_LARGE: protocol(false, 'A message (or one error element in it) exceeds the configured size limit.'),
   MALFORMED_XML: protocol(false, 'A message is not well-formed XML, or uses a DOCTYPE or entity declaration.'),
