@@ -96,9 +96,16 @@ export class ErrorExtractor {
   private skippedBytes = 0;
 
   private depth = 0;
-  // Per-depth name hashes and kinds; they start small and grow up to maxDepth.
-  private hashes = new Int32Array(32);
+  // Per-depth kinds and where each open element's name starts in `names`; they start small
+  // and grow up to maxDepth.
   private kinds = new Uint8Array(32);
+  private nameStarts = new Int32Array(32);
+  /**
+   * The open elements' names, end to end, copied (the pushed chunks are the caller's to
+   * reuse). End tags are compared with these bytes exactly, not with a hash.
+   */
+  private names = Buffer.allocUnsafe(1024);
+  private namesEnd = 0;
   private namespaces: { depth: number; bindings: NamespaceBindings }[] = [];
   private configDepth = 0;
   private resultsDepth = 0;
@@ -275,14 +282,12 @@ export class ErrorExtractor {
   private startTag(buf: Buffer, i: number, base: number): number {
     const len = buf.length;
     let j = i + 1;
-    let hash = 0;
     let colon = -1;
     let b = 0;
     for (; j < len; j++) {
       b = buf[j]!;
       if (b === GT || b === SLASH || b <= 0x20) break;
       if (b === COLON && colon === -1) colon = j;
-      hash = (Math.imul(hash, 31) + b) | 0;
     }
     if (j >= len) return -1;
     const nameEnd = j;
@@ -355,9 +360,9 @@ export class ErrorExtractor {
     if (kind === Kind.Configuration) this.configDepth++;
     else if (kind === Kind.Results) this.resultsDepth++;
     else if (kind === Kind.EngineName && !capturing) this.engineName = { parts: [], depth: this.depth };
-    if (this.depth >= this.hashes.length) this.grow();
-    this.hashes[this.depth] = hash;
+    if (this.depth >= this.kinds.length) this.grow();
     this.kinds[this.depth] = kind;
+    this.pushName(buf, i + 1, nameEnd);
     this.depth++;
     return end + 1;
   }
@@ -365,18 +370,20 @@ export class ErrorExtractor {
   private endTag(buf: Buffer, i: number, base: number): number {
     const len = buf.length;
     let j = i + 2;
-    let hash = 0;
     for (; j < len; j++) {
       const b = buf[j]!;
       if (b === GT || b <= 0x20) break;
-      hash = (Math.imul(hash, 31) + b) | 0;
     }
     const gt = buf.indexOf(GT, j);
     if (gt === -1) return -1;
     if (gt + 1 - i > this.maxTagBytes) this.fail(`A tag is longer than ${this.maxTagBytes} bytes`, base + i);
     if (this.depth === 0) this.fail('An end tag with no open element', base + i);
     this.depth--;
-    if (this.hashes[this.depth] !== hash) this.fail(`The end tag </${utf8(buf, i + 2, j)}> does not match its start tag`, base + i);
+    if (!this.popName(buf, i + 2, j)) {
+      const open = this.names.toString('utf8', this.nameStarts[this.depth]!, this.namesEnd);
+      this.fail(`The end tag </${clip(utf8(buf, i + 2, j))}> does not match its start tag <${clip(open)}>`, base + i);
+    }
+    for (let k = j; k < gt; k++) if (!isXmlSpace(buf[k]!)) this.fail('An end tag holds more than a name', base + i);
     const kind = this.kinds[this.depth];
     const capture = this.capture;
     if (capture) {
@@ -424,13 +431,42 @@ export class ErrorExtractor {
   }
 
   private grow(): void {
-    const size = Math.min(this.hashes.length * 2, this.maxDepth);
-    const hashes = new Int32Array(size);
-    hashes.set(this.hashes);
+    const size = Math.min(this.kinds.length * 2, this.maxDepth);
     const kinds = new Uint8Array(size);
     kinds.set(this.kinds);
-    this.hashes = hashes;
+    const nameStarts = new Int32Array(size);
+    nameStarts.set(this.nameStarts);
     this.kinds = kinds;
+    this.nameStarts = nameStarts;
+  }
+
+  /** Copies the name of the element being opened (at `this.depth`) onto the name stack. */
+  private pushName(buf: Buffer, from: number, to: number): void {
+    const top = this.namesEnd;
+    const needed = top + (to - from);
+    if (needed > this.names.length) {
+      const names = Buffer.allocUnsafe(Math.max(needed, this.names.length * 2));
+      this.names.copy(names, 0, 0, top);
+      this.names = names;
+    }
+    // Names are short: a loop beats a native copy call.
+    const names = this.names;
+    for (let k = from, t = top; k < to; k++, t++) names[t] = buf[k]!;
+    this.nameStarts[this.depth] = top;
+    this.namesEnd = needed;
+  }
+
+  /**
+   * Whether `buf[from, to)` is the name of the element at `this.depth` (length first, then the
+   * bytes); on a match its name leaves the stack.
+   */
+  private popName(buf: Buffer, from: number, to: number): boolean {
+    const start = this.nameStarts[this.depth]!;
+    if (this.namesEnd - start !== to - from) return false;
+    const names = this.names;
+    for (let k = from, t = start; k < to; k++, t++) if (names[t] !== buf[k]) return false;
+    this.namesEnd = start;
+    return true;
   }
 
   private itemKind(kind: Kind, name: string, bindings: NamespaceBindings): DeviceErrorKind | null {
@@ -498,6 +534,11 @@ function is(buf: Buffer, start: number, name: Buffer): boolean {
 
 function utf8(buf: Buffer, from: number, to: number): string {
   return buf.toString('utf8', from, to);
+}
+
+/** A name short enough to quote in a message. */
+function clip(name: string): string {
+  return name.length > 80 ? `${name.slice(0, 80)}…` : name;
 }
 
 /** Reads `name="value"` pairs; values are entity-decoded. Used only on tags that need it. */

@@ -166,3 +166,63 @@ describe('ErrorExtractor refuses what NETCONF forbids', () => {
     expect(() => x.push(Buffer.from('<rpc-reply/>'))).toThrow(MalformedXmlError);
   });
 });
+
+describe.each(splits)('ErrorExtractor compares end tags by their bytes (%s)', (_label, chunks) => {
+  const codeOf = (xml: string): string | null => {
+    try {
+      extract(xml, chunks);
+      return null;
+    } catch (err) {
+      return (err as NetconfError).code;
+    }
+  };
+  const long = 'n'.repeat(300);
+
+  it.each([
+    ['names whose 32-bit hashes collide', '<Aa></BB>'],
+    ['the same prefix on a different name', '<rpc-reply><a:x></a:y></rpc-reply>'],
+    ['a different prefix on the same name', '<rpc-reply><a:x></b:x></rpc-reply>'],
+    ['a long name differing only in its last byte', `<rpc-reply><${long}a></${long}b></rpc-reply>`],
+    ['an end tag one byte shorter', `<rpc-reply><${long}></${long.slice(1)}></rpc-reply>`],
+    ['an end tag one byte longer', '<rpc-reply><ab></abc></rpc-reply>'],
+    ['an end tag that closes the parent, skipping the child', '<rpc-reply><data><x></data></x></rpc-reply>'],
+    ['an end tag with more than a name', '<rpc-reply></rpc-reply junk>'],
+  ])('refuses %s with MALFORMED_XML', (_what, xml) => {
+    expect(codeOf(xml)).toBe('MALFORMED_XML');
+  });
+
+  it('names both tags in the message', () => {
+    expect(() => extract('<rpc-reply><Aa></BB></rpc-reply>', chunks)).toThrow(/end tag <\/BB> does not match its start tag <Aa>/);
+  });
+
+  it('accepts matching names: prefixed, long, multi-byte UTF-8, and deep nesting', () => {
+    const deep = Array.from({ length: 500 }, (_, d) => `p${d % 7}:e${d}`);
+    const xml = `<rpc-reply message-id="1"><${long}>x</${long} ><é:données/><é:données></é:données>`
+      + deep.map((n) => `<${n}>`).join('') + deep.reverse().map((n) => `</${n}>`).join('')
+      + `</rpc-reply>`;
+    expect(extract(xml, chunks)).toMatchObject({ messageId: '1', items: [] });
+  });
+
+  it('still finds an error after a name stack that grew and shrank', () => {
+    const open = Array.from({ length: 100 }, (_, d) => `<level-${d}-${'z'.repeat(d)}>`);
+    const close = open.map((t) => `</${t.slice(1)}`).reverse();
+    const xml = `<rpc-reply>${open.join('')}${close.join('')}<rpc-error><error-tag>in-use</error-tag></rpc-error></rpc-reply>`;
+    expect(extract(xml, chunks).items.map((i) => i.tag)).toEqual(['in-use']);
+  });
+});
+
+describe('ErrorExtractor keeps its own copy of open element names', () => {
+  it('compares with the name as it was, after the caller reused the chunk holding it', () => {
+    const x = new ErrorExtractor();
+    const chunk = Buffer.from('<rpc-reply><abc>');
+    x.push(chunk);
+    chunk.fill(0x78); // the caller reuses its buffer: "xxxxxxxxxxxxxxxx"
+    expect(() => x.push(Buffer.from('</xxx>'))).toThrow(MalformedXmlError);
+    const y = new ErrorExtractor();
+    const again = Buffer.from('<rpc-reply><abc>');
+    y.push(again);
+    again.fill(0x78);
+    y.push(Buffer.from('</abc></rpc-reply>'));
+    expect(y.end().root?.name).toBe('rpc-reply');
+  });
+});
