@@ -12,6 +12,8 @@ export interface DefaultContext {
   locks: LockTable;
   /** Ends another session of the device; false when there is none with that id. */
   killSession(sessionId: number): boolean;
+  /** Subscribes a session to a stream; false when it already has a subscription. */
+  subscribe(sessionId: number, stream: string): boolean;
 }
 
 export interface DefaultReply {
@@ -41,6 +43,8 @@ export function defaultReply(request: FakeRequest, ctx: DefaultContext): Default
       return unlock(request, ctx);
     case 'kill-session':
       return killSession(request, ctx);
+    case 'create-subscription':
+      return createSubscription(request, ctx);
     case '':
       return { reply: rpcErrorXml({ type: 'protocol', tag: 'missing-element', message: 'The <rpc> element holds no operation' }) };
     default:
@@ -82,6 +86,33 @@ function killSession(request: FakeRequest, ctx: DefaultContext): DefaultReply {
     return {
       reply: rpcErrorXml({ type: 'protocol', tag: 'invalid-value', message: `No other session with session-id ${text ?? '(missing)'}` }),
     };
+  }
+  return { reply: OK };
+}
+
+/** The only stream the device has (RFC 5277's default). */
+const STREAM = 'NETCONF';
+
+/**
+ * RFC 5277 section 2.1.1. One subscription per session, for the session's life. There is no
+ * replay, so a startTime fails as RFC 5277 says for a stream without replay support. A filter
+ * is accepted and not applied: tests choose what they send.
+ */
+function createSubscription(request: FakeRequest, ctx: DefaultContext): DefaultReply {
+  const stream = elementText(request.xml, 'stream') ?? STREAM;
+  const startTime = elementText(request.xml, 'startTime');
+  if (elementText(request.xml, 'stopTime') !== null && startTime === null) {
+    return { reply: rpcErrorXml({ type: 'protocol', tag: 'missing-element', message: 'stopTime needs startTime', info: '<bad-element>startTime</bad-element>' }) };
+  }
+  if (startTime !== null) {
+    return { reply: rpcErrorXml({ type: 'protocol', tag: 'operation-failed', message: `The ${stream} stream does not support replay` }) };
+  }
+  if (stream !== STREAM) {
+    return { reply: rpcErrorXml({ type: 'protocol', tag: 'invalid-value', message: `No stream named ${stream}`, info: '<bad-element>stream</bad-element>' }) };
+  }
+  // RFC 5277 allows one subscription per session and names no error-tag for a second: in-use.
+  if (!ctx.subscribe(request.sessionId, stream)) {
+    return { reply: rpcErrorXml({ type: 'protocol', tag: 'in-use', message: 'This session already has a subscription' }) };
   }
   return { reply: OK };
 }

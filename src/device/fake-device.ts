@@ -8,9 +8,14 @@ import { type HostKey, knownHostsLine, loadHostKey } from './host-key.js';
 import { LockTable } from './locks.js';
 import { BASE_1_0, BASE_1_1, FAKE_DEVICE_CAPABILITIES } from './replies.js';
 import { RuleBook } from './rule-book.js';
-import type { FakeDeviceOptions, FakeReply, FakeRequest, FakeUser } from './types.js';
+import type {
+  FakeDeviceOptions, FakeNotifyOptions, FakeRawNotifyOptions, FakeReply, FakeRequest, FakeSubscription, FakeUser,
+} from './types.js';
 
-export type { FakeDeviceOptions, FakeHandler, FakeReply, FakeReplyOptions, FakeRequest, FakeRule, FakeUser } from './types.js';
+export type {
+  FakeDeviceOptions, FakeHandler, FakeNotifyOptions, FakeRawNotifyOptions, FakeReply, FakeReplyOptions, FakeRequest, FakeRule,
+  FakeSubscription, FakeUser,
+} from './types.js';
 
 // ssh2 is CommonJS and Node's ESM loader sees only a few of its names (Client, not Server or
 // utils), so take them from the default export: this works in the ESM and the CJS build.
@@ -68,6 +73,8 @@ export class FakeDevice {
   /** Links whose SSH layer has not said hello yet, by the client's port (how ssh2 names them). */
   private readonly pendingByPort = new Map<number, Link>();
   private readonly sessions = new Map<number, FakeSession>();
+  /** RFC 5277 subscriptions: session id to stream. */
+  private readonly subscribed = new Map<number, string>();
   private nextSessionId = 1;
   private listeningPort = 0;
   private closing: Promise<void> | null = null;
@@ -130,9 +137,28 @@ export class FakeDevice {
     return this.links.size;
   }
 
-  /** Sends a `<notification>` to every session that has finished its hello exchange. */
-  notify(xml: string): void {
-    for (const session of this.sessions.values()) session.notify(xml);
+  /** The sessions subscribed with `<create-subscription>` now, in the order they subscribed. */
+  get subscriptions(): FakeSubscription[] {
+    return [...this.subscribed].map(([sessionId, stream]) => ({ sessionId, stream }));
+  }
+
+  /**
+   * Sends a `<notification>` (wrapped with an `<eventTime>` unless it is one) to every
+   * subscribed session; with `all`, to every session past its hello.
+   */
+  notify(xml: string, options: FakeNotifyOptions = {}): void {
+    const count = options.count ?? 1;
+    if (!Number.isSafeInteger(count) || count < 1) throw new ClientError('INVALID_ARGUMENT', `count must be an integer >= 1, got ${String(count)}`);
+    for (const session of this.recipients(options.all)) session.notify(xml, count);
+  }
+
+  /**
+   * Sends bytes as they are where a notification goes (garbage, a `<notification>` no XML
+   * parser accepts), framed with each session's framing unless `framed` is false.
+   */
+  notifyRaw(bytes: Buffer | string, options: FakeRawNotifyOptions = {}): void {
+    const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes, 'utf8');
+    for (const session of this.recipients(options.all)) session.notifyRaw(buffer, options.framed ?? true);
   }
 
   /** Destroys every TCP connection now, with no SSH goodbye: a simulated crash. */
@@ -245,16 +271,32 @@ export class FakeDevice {
       recordRequest: (request) => this.requests.push(request),
       script: (request): Promise<FakeReply | undefined> | FakeReply | undefined => this.rules.resolve(request, this),
       defaultReply: (request): DefaultReply =>
-        defaultReply(request, { locks: this.locks, killSession: (id) => this.killSession(id) }),
+        defaultReply(request, {
+          locks: this.locks,
+          killSession: (id) => this.killSession(id),
+          subscribe: (id, stream) => this.subscribe(id, stream),
+        }),
       destroyConnection: () => crash(link.socket),
       endConnection: () => (link.conn ? link.conn.end() : link.socket.destroy()),
       ended: (session) => {
         this.sessions.delete(session.id);
         link.sessions.delete(session);
         this.locks.releaseAll(session.id);
+        this.subscribed.delete(session.id);
         this.log(`session ${session.id}: ended`);
       },
     };
+  }
+
+  private recipients(all: boolean | undefined): FakeSession[] {
+    return [...this.sessions.values()].filter((s) => all === true || this.subscribed.has(s.id));
+  }
+
+  private subscribe(sessionId: number, stream: string): boolean {
+    if (this.subscribed.has(sessionId)) return false;
+    this.subscribed.set(sessionId, stream);
+    this.log(`session ${sessionId}: subscribed to ${stream}`);
+    return true;
   }
 
   private killSession(id: number): boolean {

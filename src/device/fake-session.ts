@@ -85,9 +85,18 @@ export class FakeSession {
     else hello();
   }
 
-  /** Sends a notification, if the hellos are done (a client cannot have subscribed before). */
-  notify(xml: string): void {
-    if (this.established) this.writeMessage(notificationXml(xml));
+  /** Sends a notification `count` times in one write, if the hellos are done (a client cannot have subscribed before). */
+  notify(xml: string, count = 1): void {
+    if (!this.established) return;
+    const message = this.framed(Buffer.from(notificationXml(xml), 'utf8'));
+    if (message) this.write(count === 1 ? message : Buffer.concat(Array<Buffer>(count).fill(message)));
+  }
+
+  /** Sends bytes as a notification, framed or as they are, if the hellos are done. */
+  notifyRaw(bytes: Buffer, framed: boolean): void {
+    if (!this.established) return;
+    const message = framed ? this.framed(bytes) : bytes;
+    if (message) this.write(message);
   }
 
   /**
@@ -197,7 +206,8 @@ export class FakeSession {
         const bytes = this.replyBytes(request, opts, fallback);
         if (bytes === null) return;
         if (opts.dropAfterBytes !== undefined) return this.writeThenDrop(bytes.subarray(0, Math.max(0, opts.dropAfterBytes)));
-        this.write(bytes);
+        // A half message and then nothing: later replies follow it on the wire, out of frame.
+        this.write(opts.stallAfterBytes === undefined ? bytes : bytes.subarray(0, Math.max(0, opts.stallAfterBytes)));
       }
       if (opts.close) this.host.endConnection();
       else if (opts.closeChannel || fallback?.closeChannel) this.closeChannel();
@@ -230,10 +240,17 @@ export class FakeSession {
   }
 
   private writeMessage(xml: string): void {
+    const message = this.framed(Buffer.from(xml, 'utf8'));
+    if (message) this.write(message);
+  }
+
+  /** The framed message, or null (logged) when it cannot be framed (`]]>]]>` inside, under eom). */
+  private framed(body: Buffer): Buffer | null {
     try {
-      this.write(this.frame(Buffer.from(xml, 'utf8')));
+      return this.frame(body);
     } catch (err) {
       this.host.log(`session ${this.id}: cannot frame a message: ${describe(err)}`);
+      return null;
     }
   }
 

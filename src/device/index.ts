@@ -1,5 +1,8 @@
 export { FakeDevice } from './fake-device.js';
-export type { FakeDeviceOptions, FakeHandler, FakeReply, FakeReplyOptions, FakeRequest, FakeRule, FakeUser } from './types.js';
+export type {
+  FakeDeviceOptions, FakeHandler, FakeNotifyOptions, FakeRawNotifyOptions, FakeReply, FakeReplyOptions, FakeRequest, FakeRule,
+  FakeSubscription, FakeUser,
+} from './types.js';
 export { FAKE_DEVICE_CAPABILITIES } from './replies.js';
 export { JunosDevice, startJunosDevice, JUNOS_CAPABILITIES, JUNOS_NS, JUNOS_RELEASE } from './junos.js';
 export type { JunosItem, JunosLoad, JunosOkStyle, JunosOutcome, JunosScript } from './junos.js';

@@ -8,7 +8,7 @@ import type { JunosItem, JunosOkStyle, JunosOutcome, JunosScript } from './junos
 import { LockTable } from './locks.js';
 import { BASE_1_0, BASE_1_1, escapeXml } from './replies.js';
 import { firstChildOf } from './requests.js';
-import type { FakeDeviceOptions, FakeReply, FakeRequest } from './types.js';
+import type { FakeDeviceOptions, FakeNotifyOptions, FakeRawNotifyOptions, FakeReply, FakeRequest } from './types.js';
 
 export type { JunosItem, JunosOkStyle, JunosOutcome, JunosScript } from './junos-types.js';
 export { JUNOS_CAPABILITIES, JUNOS_CAPABILITY, JUNOS_NS, JUNOS_RELEASE } from './junos-replies.js';
@@ -125,8 +125,12 @@ export class JunosDevice {
     return this.locks.holder(datastore);
   }
 
-  notify(xml: string): void {
-    this.device.notify(xml);
+  notify(xml: string, options?: FakeNotifyOptions): void {
+    this.device.notify(xml, options);
+  }
+
+  notifyRaw(bytes: Buffer | string, options?: FakeRawNotifyOptions): void {
+    this.device.notifyRaw(bytes, options);
   }
 
   dropAll(): void {

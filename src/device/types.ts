@@ -38,6 +38,12 @@ export interface FakeReplyOptions {
   stall?: boolean;
   /** Write only this many bytes of the framed reply, then destroy the TCP connection. */
   dropAfterBytes?: number;
+  /**
+   * Write only this many bytes of the framed reply and never the rest; the connection stays
+   * up and later replies are written after the half message, as a broken device would (so
+   * the client's framing is off from here on). `dropAfterBytes` wins when both are given.
+   */
+  stallAfterBytes?: number;
   /** After the reply (if any), close this SSH channel only; the connection stays up. */
   closeChannel?: boolean;
   /** Written as is instead of a reply: no framing, no message-id substitution. */
@@ -100,4 +106,30 @@ export interface FakeDeviceOptions {
   capture?: Buffer | string;
   /** Receives one line per event. Passwords are never logged. */
   logger?: (line: string) => void;
+}
+
+/** Options of `FakeDevice.notify()`. */
+export interface FakeNotifyOptions {
+  /**
+   * Send to every session past its hello, subscribed or not (a device that pushes
+   * notifications unasked). Default false: only sessions that sent `<create-subscription>`.
+   */
+  all?: boolean;
+  /** Send the same notification this many times, in one write (a flood). Default 1. */
+  count?: number;
+}
+
+/** Options of `FakeDevice.notifyRaw()`. */
+export interface FakeRawNotifyOptions {
+  /** Default true: frame the bytes with the session's framing; false: write them as they are. */
+  framed?: boolean;
+  /** As for `notify()`: every session past its hello, not only subscribed ones. */
+  all?: boolean;
+}
+
+/** A session's RFC 5277 subscription. */
+export interface FakeSubscription {
+  sessionId: number;
+  /** The stream it asked for (`NETCONF`, the only one the device has). */
+  stream: string;
 }

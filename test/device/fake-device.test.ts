@@ -459,19 +459,19 @@ describe('capture replay', () => {
 });
 
 describe('notifications', () => {
-  it('notify wraps content and sends it to every session past its hello', async () => {
+  it('notify with all wraps content and sends it to every session past its hello, subscribed or not', async () => {
     const device = await startDevice();
     const a = await session(device);
     const b = await session(device, { caps: [BASE_10] });
     const { client } = await connect(device);
     const early = await RawNetconf.open(client); // has not sent its hello
     await early.next();
-    device.notify('<event xmlns="urn:x"/>');
+    device.notify('<event xmlns="urn:x"/>', { all: true });
     for (const nc of [a.nc, b.nc]) {
       const n = await nc.next();
       expect(n).toMatch(/^<notification xmlns="urn:ietf:params:xml:ns:netconf:notification:1.0"><eventTime>\d{4}-\d\d-\d\dT[^<]+Z<\/eventTime><event xmlns="urn:x"\/><\/notification>$/);
     }
-    device.notify('<notification xmlns="urn:y"><eventTime>t</eventTime></notification>');
+    device.notify('<notification xmlns="urn:y"><eventTime>t</eventTime></notification>', { all: true });
     expect(await a.nc.next()).toBe('<notification xmlns="urn:y"><eventTime>t</eventTime></notification>');
     expect(await early.silentFor(50)).toBe(true);
   });

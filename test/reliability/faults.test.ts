@@ -347,7 +347,7 @@ describe('notifications interleaved with replies', () => {
         {
           match: 'get',
           reply: (r, device) => {
-            device.notify(`<event xmlns="urn:nk:test"><n>${r.messageId}a</n></event>`);
+            device.notify(`<event xmlns="urn:nk:test"><n>${r.messageId}a</n></event>`, { all: true }); // no create-subscription here
             return { delayMs: 10, reply: '<data/>' };
           },
         },
