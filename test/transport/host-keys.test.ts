@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { utils } from 'ssh2';
 import { generateEd25519KeyPair } from '../../src/device/host-key.js';
-import { fingerprint, knownHostsName, parseKnownHosts, verifyKnownHost, verifyPinned } from '../../src/transport/host-keys.js';
+import { fingerprint, keyTypeOf, knownHostsName, knownKeyTypes, parseKnownHosts, verifyKnownHost, verifyPinned } from '../../src/transport/host-keys.js';
 
 function keyBlob(): { blob: Buffer; line: string } {
   // ssh2 now and then makes an ed25519 key it cannot read back; the helper retries.
@@ -60,5 +60,58 @@ describe('host keys', () => {
     expect(verifyPinned([pin], a.blob)).toEqual({ ok: true });
     expect(verifyPinned([`${pin.slice(7)}=`], a.blob)).toEqual({ ok: true });
     expect(verifyPinned([pin], b.blob)).toMatchObject({ ok: false, code: 'HOST_KEY_MISMATCH' });
+  });
+});
+
+describe('host keys by type, as OpenSSH checks them', () => {
+  const a = keyBlob();
+  const ed = keyBlob();
+  const rsaLine = (() => {
+    const parsed = utils.parseKey(utils.generateKeyPairSync('rsa', { bits: 1024 }).public);
+    if (parsed instanceof Error) throw parsed;
+    return { blob: parsed.getPublicSSH(), line: `ssh-rsa ${parsed.getPublicSSH().toString('base64')}` };
+  })();
+
+  it('reads the key type from the blob', () => {
+    expect(keyTypeOf(ed.blob)).toBe('ssh-ed25519');
+    expect(keyTypeOf(rsaLine.blob)).toBe('ssh-rsa');
+    expect(keyTypeOf(Buffer.from([0, 0, 0]))).toBeNull();
+    expect(keyTypeOf(Buffer.from([0, 0, 0, 9, 0x61]))).toBeNull();
+  });
+
+  it('lists the key types known for a host, not revoked or CA ones', () => {
+    const entries = parseKnownHosts([`r1 ${rsaLine.line}`, `r1,r2 ${ed.line}`, `r1 ${rsaLine.line}`, `@revoked r3 ${ed.line}`, `@cert-authority r3 ${ed.line}`].join('\n'));
+    expect(knownKeyTypes(entries, 'r1', 22)).toEqual(['ssh-rsa', 'ssh-ed25519']);
+    expect(knownKeyTypes(entries, 'r2', 22)).toEqual(['ssh-ed25519']);
+    expect(knownKeyTypes(entries, 'r3', 22)).toEqual([]);
+  });
+
+  it('calls a key of an unlisted type UNKNOWN, naming the listed types, never MISMATCH', () => {
+    const entries = parseKnownHosts(`r1 ${rsaLine.line}`);
+    expect(verifyKnownHost(entries, 'r1', 22, ed.blob)).toMatchObject({
+      ok: false,
+      code: 'HOST_KEY_UNKNOWN',
+      reason: expect.stringContaining('known_hosts holds other key types for this host (ssh-rsa)'),
+    });
+    expect(verifyKnownHost(entries, 'r1', 22, rsaLine.blob)).toEqual({ ok: true });
+  });
+
+  it('calls a different key of a listed type MISMATCH', () => {
+    const entries = parseKnownHosts(`r1 ${rsaLine.line}\nr1 ${a.line}`);
+    expect(verifyKnownHost(entries, 'r1', 22, ed.blob)).toMatchObject({ code: 'HOST_KEY_MISMATCH', reason: expect.stringContaining('ssh-ed25519 host key') });
+  });
+
+  it('says a host covered only by @cert-authority needs a pin or a key', () => {
+    const entries = parseKnownHosts(`@cert-authority *.lab ${a.line}`);
+    const verdict = verifyKnownHost(entries, 'r1.lab', 22, ed.blob);
+    expect(verdict).toMatchObject({ code: 'HOST_KEY_UNKNOWN', reason: expect.stringContaining('certificate authorities are not supported') });
+    expect(verdict).toMatchObject({ reason: expect.stringContaining(fingerprint(ed.blob)) });
+    expect(verifyKnownHost(entries, 'r1.lab', 22, a.blob)).toMatchObject({ code: 'HOST_KEY_UNKNOWN' });
+  });
+
+  it('names an IPv6 literal in brackets on any port but 22', () => {
+    expect(knownHostsName('::1', 830)).toBe('[::1]:830');
+    const entries = parseKnownHosts(`[::1]:830 ${ed.line}`);
+    expect(verifyKnownHost(entries, '::1', 830, ed.blob)).toEqual({ ok: true });
   });
 });
