@@ -41,6 +41,7 @@ export const TRANSPORT_AND_PROTOCOL_CODES = {
   CAPABILITY_MISSING: client(false, 'The device does not advertise a capability the operation needs.'),
   COMMIT_OUTCOME_UNKNOWN: transport(false, 'A write was cut off after it was sent; the device may have applied it.'),
   HEALTH_CHECK_FAILED: client(false, "The caller's health check failed after a confirmed commit: it was not confirmed, so the device rolls it back."),
+  NOTIFICATION_OVERFLOW: client(false, 'A subscription iterator fell more than maxQueued notifications behind; it stopped receiving after yielding what it held.'),
   CIRCUIT_OPEN: client(true, 'Too many recent failures to this device; calls fail fast until a probe succeeds.'),
   UNKNOWN: client(false, 'An unexpected failure that netconfkit could not classify.'),
 } as const satisfies Record<string, CodeInfo>;
