@@ -2,13 +2,13 @@ import { fragment } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import { ClientError } from '../errors/classes.js';
 import type { Session } from '../session/session.js';
-import { assertWellFormed } from '../xml/well-formed.js';
+import { checkXmlFragment } from '../xml/well-formed.js';
 
 export type { XMLBuilder };
 
 /**
- * Content a caller puts into a request (a config, a subtree filter): XML text (checked for
- * well-formedness, no DOCTYPE), an xmlbuilder2 node, or a plain object in xmlbuilder2's
+ * Content a caller puts into a request (a config, a subtree filter): XML text (checked by
+ * `checkXmlFragment`: a bad one is INVALID_ARGUMENT), an xmlbuilder2 node, or a plain object in xmlbuilder2's
  * object form (`{ interfaces: { '@xmlns': '…', interface: [{ name: 'ge-0/0/0' }] } }`).
  */
 export type XmlContent = string | XMLBuilder | Record<string, unknown>;
@@ -27,10 +27,13 @@ export function serialise(node: XMLBuilder): string {
   return node.toString({ wellFormed: true });
 }
 
-/** Adds caller content under `parent`. Strings are checked before xmlbuilder2 parses them. */
-export function addContent(parent: XMLBuilder, content: XmlContent): void {
+/**
+ * Adds caller content under `parent`. Strings are checked before xmlbuilder2 parses them;
+ * `what` names the content in the error ("The filter" under `<filter>`, else "The config").
+ */
+export function addContent(parent: XMLBuilder, content: XmlContent, what = parent.node.nodeName === 'filter' ? 'The filter' : 'The config'): void {
   if (typeof content === 'string') {
-    assertWellFormed(content);
+    checkXmlFragment(content, what);
     if (content.trim() !== '') parent.import(fragment(content));
   } else if (isBuilder(content)) {
     parent.import(content);

@@ -123,7 +123,7 @@ export async function getConfiguration(session: Session, options: GetConfigurati
     attrs.format ??= 'text';
   }
   const op = request('get-configuration', attrs);
-  if (options.filter !== undefined) addContent(op.ele('configuration'), options.filter);
+  if (options.filter !== undefined) addContent(op.ele('configuration'), options.filter, 'The filter');
   const reply = await session.rpc(serialise(op), options);
   const xml = reply.xml ?? '';
   const configuration = (attrs.format ?? 'xml') === 'xml' ? innerXml(xml, 'configuration')

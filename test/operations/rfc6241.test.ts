@@ -103,12 +103,25 @@ describe('operations check capabilities first and say which one is missing', () 
     expect(device.requests).toHaveLength(0);
   });
 
-  it('refuses bad caller input with INVALID_ARGUMENT or MALFORMED_XML', async () => {
-    const { session } = await pair();
+  it('refuses bad caller input with INVALID_ARGUMENT (bad XML included), and sends nothing', async () => {
+    const { device, session } = await pair();
     expect((await rejection(commit(session, { persist: 'x' }))).code).toBe('INVALID_ARGUMENT');
     expect((await rejection(commit(session, { confirmed: true, confirmTimeoutSeconds: -1 }))).code).toBe('INVALID_ARGUMENT');
-    expect((await rejection(editConfig(session, '<a><b></a>'))).code).toBe('MALFORMED_XML');
-    expect((await rejection(editConfig(session, '<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>'))).code).toBe('MALFORMED_XML');
+    const bad: [Promise<unknown>, RegExp][] = [
+      [editConfig(session, '<a><b></a>'), /^The config is not well-formed XML: the end tag <\/a> does not match the start tag <b> .*\(line 1, column 7\)$/],
+      [editConfig(session, '<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>'), /^The config is not well-formed XML: a DOCTYPE/],
+      [editConfig(session, '<a>&nbsp;</a>'), /^The config .*the entity &nbsp; is not defined/],
+      [validate(session, { config: '<a x="1" x="2"/>' }), /^The config .*appears twice/],
+      [getConfig(session, 'running', { filter: '<interfaces>\n  <interface></interfaces>' }), /^The filter .*\(line 2, column 14\)$/],
+      [get(session, { filter: '<a>AT&T</a>' }), /^The filter .*a bare "&"/],
+    ];
+    for (const [call, message] of bad) {
+      const err = await rejection(call);
+      expect(err).toMatchObject({ code: 'INVALID_ARGUMENT', category: 'client' });
+      expect(err.message).toMatch(message);
+      expect(err.message).not.toMatch(/netconfkit-check/);
+    }
     expect((await rejection(getConfig(session, 'running', { withDefaults: 'report-all-tagged' }))).code).toBe('CAPABILITY_MISSING');
+    expect(device.requests).toHaveLength(0);
   });
 });
