@@ -1,13 +1,14 @@
-import { readFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { ClientError } from '../errors/classes.js';
 import { RpcError } from '../errors/device-error.js';
 import { JUNOS_CAPABILITY } from '../operations/commit-flow.js';
 import { type JunosFormat, type LoadAction, commitConfiguration, getConfiguration, loadConfiguration } from '../operations/junos.js';
 import { commit, editConfig, getConfig, validate } from '../operations/rfc6241.js';
 import { connect } from '../session/connect.js';
 import type { Session } from '../session/session.js';
+import { expectPositionals, parse, usageError } from './args.js';
+import { describePending, parseConfirmTimeout, pendingConfirmation } from './confirm.js';
+import { inlineOrFile, readSource } from './files.js';
 import { CONNECTION_FLAGS, connectOptions } from './rpc-command.js';
 
 type Out = NodeJS.WritableStream;
@@ -31,76 +32,98 @@ async function withSession(flags: Parameters<typeof connectOptions>[0], json: bo
 
 const warningsJson = (w: { toJSON(): unknown }[]) => w.map((x) => x.toJSON());
 
+export const GET_CONFIG_FLAGS = { ...CONNECTION_FLAGS, source: { type: 'string', default: 'running' }, filter: { type: 'string' } } as const;
+
 /** `netconfkit get-config`: the running (or another) datastore, optionally filtered. */
 export async function runGetConfig(args: string[], out: Out): Promise<number> {
-  const { values } = parseArgs({ args, options: { ...CONNECTION_FLAGS, source: { type: 'string', default: 'running' }, filter: { type: 'string' } } });
+  const { values, positionals } = parse(args, GET_CONFIG_FLAGS);
+  expectPositionals('get-config', positionals, 0, '');
   const source = values.source;
-  if (source !== 'running' && source !== 'candidate' && source !== 'startup') throw new ClientError('INVALID_ARGUMENT', `--source must be running, candidate or startup, not "${source}"`);
-  const filter = values.filter === undefined ? undefined : await contentArg(values.filter);
+  if (source !== 'running' && source !== 'candidate' && source !== 'startup') throw usageError(`--source must be running, candidate or startup, not "${source}"`);
+  const filter = values.filter === undefined ? undefined : await inlineOrFile(values.filter, 'the filter');
   return withSession(values, values.json, out, async (s) => {
     const reply = await getConfig(s, source, filter === undefined ? {} : { filter });
     return values.json ? { ok: true, data: reply.data, warnings: warningsJson(reply.warnings) } : reply.data.trim();
   });
 }
 
+export const EDIT_CONFIG_FLAGS = { ...CONNECTION_FLAGS, target: { type: 'string', default: 'candidate' }, 'default-operation': { type: 'string' } } as const;
+
 /** `netconfkit edit-config FILE|-`: an edit of the candidate (or --target running). */
 export async function runEditConfig(args: string[], out: Out): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args, allowPositionals: true,
-    options: { ...CONNECTION_FLAGS, target: { type: 'string', default: 'candidate' }, 'default-operation': { type: 'string' } },
-  });
-  if (positionals.length !== 1) throw new ClientError('INVALID_ARGUMENT', 'edit-config takes one FILE (or - for standard input) with the config');
-  const config = await readSource(positionals[0]!);
+  const { values, positionals } = parse(args, EDIT_CONFIG_FLAGS);
+  expectPositionals('edit-config', positionals, 1, 'the config: a FILE, or - for standard input');
   const target = values.target;
-  if (target !== 'running' && target !== 'candidate') throw new ClientError('INVALID_ARGUMENT', `--target must be candidate or running, not "${target}"`);
+  if (target !== 'running' && target !== 'candidate') throw usageError(`--target must be candidate or running, not "${target}"`);
   const op = values['default-operation'];
-  if (op !== undefined && op !== 'merge' && op !== 'replace' && op !== 'none') throw new ClientError('INVALID_ARGUMENT', '--default-operation must be merge, replace or none');
+  if (op !== undefined && op !== 'merge' && op !== 'replace' && op !== 'none') throw usageError('--default-operation must be merge, replace or none');
+  const config = await readSource(positionals[0]!);
   return withSession(values, values.json, out, async (s) => {
     const reply = await editConfig(s, config, { target, ...(op ? { defaultOperation: op } : {}) });
     return values.json ? { ok: true, warnings: warningsJson(reply.warnings) } : warningLines(reply.warnings) || 'ok';
   });
 }
 
+export const COMMIT_FLAGS = {
+  ...CONNECTION_FLAGS,
+  check: { type: 'boolean', default: false },
+  confirmed: { type: 'string' },
+  'persist-id': { type: 'string' },
+  comment: { type: 'string' },
+} as const;
+
 /**
  * `netconfkit commit`: Junos commit-configuration when the device is Junos, else RFC commit.
- * `--confirmed MIN` is in minutes (what operators type on Junos); RFC devices get seconds.
+ * `--confirmed` takes a unit (5m, 300s, 1h). On Junos the pending commit outlives the session
+ * and a plain commit confirms it; an RFC confirmed commit would be rolled back when this
+ * one-shot session closes, so it is made with a persist token that a later
+ * `commit --persist-id TOKEN` confirms (RFC 6241 8.4, :confirmed-commit:1.1).
  */
 export async function runCommit(args: string[], out: Out): Promise<number> {
-  const { values } = parseArgs({ args, options: { ...CONNECTION_FLAGS, check: { type: 'boolean', default: false }, confirmed: { type: 'string' }, comment: { type: 'string' } } });
-  let minutes: number | undefined;
-  if (values.confirmed !== undefined) {
-    minutes = Number(values.confirmed);
-    if (!Number.isInteger(minutes) || minutes < 1) throw new ClientError('INVALID_ARGUMENT', `--confirmed takes whole minutes, not "${values.confirmed}"`);
-  }
+  const { values, positionals } = parse(args, COMMIT_FLAGS);
+  expectPositionals('commit', positionals, 0, '');
+  const seconds = values.confirmed === undefined ? undefined : parseConfirmTimeout(values.confirmed);
+  const persistId = values['persist-id'];
+  if (values.check && seconds !== undefined) throw usageError('--check and --confirmed exclude each other: a check commits nothing');
+  if (persistId !== undefined && seconds !== undefined) throw usageError('--persist-id confirms a pending commit: give it without --confirmed');
   return withSession(values, values.json, out, async (s) => {
     if (s.capabilities.has(JUNOS_CAPABILITY)) {
+      if (persistId !== undefined) throw usageError('--persist-id is for RFC devices: on Junos a plain `netconfkit commit` confirms');
       const r = await commitConfiguration(s, {
         check: values.check,
-        ...(minutes === undefined ? {} : { confirmTimeoutSeconds: minutes * 60 }),
+        ...(seconds === undefined ? {} : { confirmTimeoutSeconds: seconds }),
         ...(values.comment === undefined ? {} : { comment: values.comment }),
       });
+      const pending = seconds === undefined || !r.success ? null : pendingConfirmation(seconds, true, undefined);
       return values.json
-        ? { ok: r.success, check: r.check, routingEngines: r.routingEngines.map((re) => ({ name: re.name, success: re.success })), warnings: warningsJson(r.warnings) }
-        : `${r.check ? 'configuration check succeeds' : 'commit complete'}${warningLines(r.warnings) ? `\n${warningLines(r.warnings)}` : ''}`;
+        ? { ok: r.success, check: r.check, routingEngines: r.routingEngines.map((re) => ({ name: re.name, success: re.success })), warnings: warningsJson(r.warnings), pendingConfirmation: pending }
+        : [r.check ? 'configuration check succeeds' : 'commit complete', warningLines(r.warnings), pending && describePending(pending)].filter(Boolean).join('\n');
     }
-    if (values.comment !== undefined) throw new ClientError('INVALID_ARGUMENT', '--comment needs a Junos device (RFC commit has no comment)');
-    const reply = values.check ? await validate(s, 'candidate') : await commit(s, minutes === undefined ? {} : { confirmed: true, confirmTimeoutSeconds: minutes * 60 });
-    return values.json ? { ok: true, check: values.check, warnings: warningsJson(reply.warnings) } : values.check ? 'candidate is valid' : 'commit complete';
+    if (values.comment !== undefined) throw usageError('--comment needs a Junos device (RFC commit has no comment)');
+    if (values.check) {
+      const reply = await validate(s, 'candidate');
+      return values.json ? { ok: true, check: true, warnings: warningsJson(reply.warnings), pendingConfirmation: null } : ['candidate is valid', warningLines(reply.warnings)].filter(Boolean).join('\n');
+    }
+    const persist = seconds === undefined ? undefined : randomUUID();
+    const reply = await commit(s, seconds === undefined ? (persistId === undefined ? {} : { persistId }) : { confirmed: true, confirmTimeoutSeconds: seconds, persist: persist! });
+    const pending = seconds === undefined ? null : pendingConfirmation(seconds, false, persist);
+    return values.json
+      ? { ok: true, check: false, warnings: warningsJson(reply.warnings), pendingConfirmation: pending }
+      : ['commit complete', warningLines(reply.warnings), pending && describePending(pending)].filter(Boolean).join('\n');
   });
 }
 
+export const LOAD_FLAGS = { ...CONNECTION_FLAGS, format: { type: 'string' }, action: { type: 'string' }, diff: { type: 'boolean', default: false } } as const;
+
 /** `netconfkit load FILE`: Junos load-configuration; the format comes from the extension or --format. */
 export async function runLoad(args: string[], out: Out): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args, allowPositionals: true,
-    options: { ...CONNECTION_FLAGS, format: { type: 'string' }, action: { type: 'string' }, diff: { type: 'boolean', default: false } },
-  });
-  if (positionals.length !== 1) throw new ClientError('INVALID_ARGUMENT', 'load takes one FILE (or - with --format)');
+  const { values, positionals } = parse(args, LOAD_FLAGS);
+  expectPositionals('load', positionals, 1, 'the change: a FILE, or - with --format');
   const file = positionals[0]!;
   const format = (values.format ?? formatFromExtension(file)) as JunosFormat;
-  if (!['xml', 'text', 'set', 'json'].includes(format)) throw new ClientError('INVALID_ARGUMENT', `--format must be xml, text, set or json, not "${format}"`);
+  if (!['xml', 'text', 'set', 'json'].includes(format)) throw usageError(`--format must be xml, text, set or json, not "${format}"`);
   const action = values.action as LoadAction | undefined;
-  if (action !== undefined && !['merge', 'replace', 'override', 'update', 'set', 'patch'].includes(action)) throw new ClientError('INVALID_ARGUMENT', `unknown --action "${action}"`);
+  if (action !== undefined && !['merge', 'replace', 'override', 'update', 'set', 'patch'].includes(action)) throw usageError(`--action must be merge, replace, override, update, set or patch, not "${action}"`);
   const config = await readSource(file);
   return withSession(values, values.json, out, async (s) => {
     const r = await loadConfiguration(s, config, { format, ...(action ? { action } : {}) });
@@ -117,20 +140,9 @@ function formatFromExtension(file: string): string {
   if (ext === '.set') return 'set';
   if (ext === '.json') return 'json';
   if (ext === '.conf' || ext === '.txt' || ext === '.text') return 'text';
-  throw new ClientError('INVALID_ARGUMENT', `cannot tell the format of "${file}" from its extension: pass --format`);
+  throw usageError(`cannot tell the format of "${file}" from its extension: pass --format`);
 }
 
 function warningLines(warnings: { message: string }[]): string {
   return warnings.map((w) => `WARNING ${w.message}`).join('\n');
-}
-
-async function readSource(file: string): Promise<string> {
-  if (file !== '-') return readFile(file, 'utf8');
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function contentArg(value: string): Promise<string> {
-  return value.trimStart().startsWith('<') ? value : readFile(value, 'utf8');
 }

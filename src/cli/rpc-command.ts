@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { RpcError } from '../errors/device-error.js';
-import { ClientError } from '../errors/classes.js';
 import { type ConnectOptions, connect } from '../session/connect.js';
 import type { RpcReply } from '../session/session.js';
+import { expectPositionals, parse, usageError } from './args.js';
+import { readFileArg, readStdin, readTextFile } from './files.js';
 
 /** Connection flags shared by every command that talks to a device. */
 export const CONNECTION_FLAGS = {
@@ -34,37 +33,35 @@ export interface ConnectionFlags {
  * passphrase from NETCONF_PASSPHRASE): a flag would show in `ps` and shell history.
  */
 export async function connectOptions(flags: ConnectionFlags): Promise<ConnectOptions> {
-  if (!flags.host) throw new ClientError('INVALID_ARGUMENT', '--host is required');
-  if (!flags.username) throw new ClientError('INVALID_ARGUMENT', '--username is required');
+  if (!flags.host) throw usageError('--host is required');
+  if (!flags.username) throw usageError('--username is required');
   const port = flags.port === undefined ? 830 : Number(flags.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ClientError('INVALID_ARGUMENT', `--port must be 1-65535, not "${flags.port}"`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw usageError(`--port must be 1-65535, not "${flags.port}"`);
   const options: ConnectOptions = { host: flags.host, port, username: flags.username };
   const password = process.env.NETCONF_PASSWORD;
   if (password !== undefined && password !== '') options.password = password;
   if (flags.key) {
-    options.privateKey = await readFile(flags.key);
+    options.privateKey = await readFileArg(flags.key, 'the key');
     const passphrase = process.env.NETCONF_PASSPHRASE;
     if (passphrase) options.passphrase = passphrase;
   }
-  if (!options.password && !options.privateKey) throw new ClientError('INVALID_ARGUMENT', 'set NETCONF_PASSWORD or pass --key');
+  if (!options.password && !options.privateKey) throw usageError('set NETCONF_PASSWORD or pass --key');
   if (flags['known-hosts']) options.knownHosts = flags['known-hosts'];
   if (flags['host-key']?.length) options.hostKey = flags['host-key'];
   if (flags['insecure-accept-any-host-key']) options.insecureAcceptAnyHostKey = true;
   if (flags.timeout !== undefined) {
     const seconds = Number(flags.timeout);
-    if (!(seconds > 0)) throw new ClientError('INVALID_ARGUMENT', `--timeout must be a number of seconds, not "${flags.timeout}"`);
+    if (!(seconds > 0)) throw usageError(`--timeout must be a number of seconds, not "${flags.timeout}"`);
     options.rpcTimeoutMs = seconds * 1000;
   }
   return options;
 }
 
+export const RPC_FLAGS = { ...CONNECTION_FLAGS, file: { type: 'string', short: 'f' } } as const;
+
 /** `netconfkit rpc`: send one RPC, print the reply. */
 export async function runRpc(args: string[], out: NodeJS.WritableStream): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { ...CONNECTION_FLAGS, file: { type: 'string', short: 'f' } },
-  });
+  const { values, positionals } = parse(args, RPC_FLAGS);
   const request = await readRequest(values.file, positionals);
   const options = await connectOptions(values);
   const session = await connect(options);
@@ -90,19 +87,14 @@ function replyJson(reply: RpcReply) {
 }
 
 async function readRequest(file: string | undefined, positionals: string[]): Promise<string> {
-  if (file !== undefined && positionals.length > 0) throw new ClientError('INVALID_ARGUMENT', 'give the RPC either with --file or as an argument, not both');
+  if (file !== undefined && positionals.length > 0) throw usageError('give the RPC either with --file or as an argument, not both');
+  if (positionals.length > 1) expectPositionals('rpc', positionals, 1, 'the request');
   let text: string;
   if (file === '-' || (file === undefined && positionals[0] === '-')) text = await readStdin();
-  else if (file !== undefined) text = await readFile(file, 'utf8');
+  else if (file !== undefined) text = await readTextFile(file);
   else if (positionals.length === 1) text = positionals[0]!;
-  else throw new ClientError('INVALID_ARGUMENT', 'rpc needs the request: an argument, --file FILE, or - for standard input');
+  else throw usageError('rpc needs the request: an argument, --file FILE, or - for standard input');
   text = text.trim();
-  if (!text.startsWith('<')) throw new ClientError('INVALID_ARGUMENT', 'the request must be XML, e.g. "<get-config><source><running/></source></get-config>"');
+  if (!text.startsWith('<')) throw usageError('the request must be XML, e.g. "<get-config><source><running/></source></get-config>"');
   return text;
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,26 +1,45 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { ClientError } from '../errors/classes.js';
+import type { parseArgs } from 'node:util';
+import { parse, usageError } from '../cli/args.js';
+import { inlineOrFile, readFileArg, readTextFile } from '../cli/files.js';
 import { commitFlow } from '../operations/commit-flow.js';
 import type { JunosFormat } from '../operations/junos.js';
 import { getConfig } from '../operations/rfc6241.js';
 import { fanOut } from './fan-out.js';
-import { type InventoryCredentials, readInventory } from './inventory.js';
+import { type InventoryCredentials, parseInventory } from './inventory.js';
 import { progressReporter, summaryTable } from './report.js';
 import { isTransportLike } from './result.js';
 import type { DeviceOperation } from './run-device.js';
 
-export const FLEET_USAGE = `  fleet get-config|rpc|commit --inventory FILE   the same operation on every device of FILE
-                  FILE: JSON [{ "name", "host", "port", "username", "hostKey" | "knownHosts" }]
-                  (password from NETCONF_PASSWORD, or --key FILE; never in the inventory)
-                  get-config [--source S] [--filter XML|FILE]   rpc XML|--file F
-                  commit CHANGE [--format xml|text|set|json] [--dry-run] [--comment TEXT]   (the safe commit flow)
-                  --concurrency N (10)  --timeout SECONDS per device (60)  --attempts N (3)  --json
-                  exit: 0 all ok, 1 a device failed, 2 bad usage, 3 every failure was a transport one
+export const FLEET_HELP = `usage: netconfkit fleet OPERATION --inventory FILE [options]
+
+Runs one operation on every device of an inventory, several at a time, and prints one result
+per device (a table, or --json). Progress goes to stderr.
+
+Operations:
+  get-config [--source DATASTORE] [--filter XML|FILE]
+                         print a datastore: running (default), candidate or startup
+  rpc XML | --file FILE  send the same RPC to every device
+  commit CHANGE [--format xml|text|set|json] [--dry-run] [--comment TEXT]
+                         the safe commit flow (lock, load, check, commit, unlock) with CHANGE;
+                         the format comes from the extension of CHANGE unless --format
+
+Options:
+  --inventory FILE       JSON: [{ "name", "host", "port", "username", "hostKey" | "knownHosts" }]
+                         (no passwords there: they come from NETCONF_PASSWORD)
+  --key FILE             a private key for every device; its passphrase from NETCONF_PASSPHRASE
+  --concurrency N        devices at a time (10)
+  --timeout SECONDS      each device's whole budget, retries included (60)
+  --attempts N           tries per device for a retryable failure (3)
+  --json                 every result as JSON
+  -f, --file FILE        rpc: read the request from FILE
+  --source, --filter     get-config, as above
+  --format, --dry-run, --comment   commit, as above
+
+Exit status: 0 all ok, 1 a device failed, 2 usage or caller error, 3 every failure was a transport one.
 `;
 
-const FLAGS = {
+export const FLEET_FLAGS = {
   inventory: { type: 'string' },
   concurrency: { type: 'string' },
   timeout: { type: 'string' },
@@ -35,19 +54,21 @@ const FLAGS = {
   comment: { type: 'string' },
 } as const;
 
-type Values = ReturnType<typeof parseArgs<{ options: typeof FLAGS; allowPositionals: true }>>['values'];
+type Values = ReturnType<typeof parseArgs<{ options: typeof FLEET_FLAGS; allowPositionals: true }>>['values'];
 
 /** `netconfkit fleet …`: results on stdout (a table, or JSON), progress on stderr. */
 export async function runFleet(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream & { isTTY?: boolean }): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: FLAGS });
+  const { values, positionals } = parse(args, FLEET_FLAGS);
   const [command, ...rest] = positionals;
-  if (!values.inventory) throw new ClientError('INVALID_ARGUMENT', 'fleet needs --inventory FILE');
+  if (command === undefined) throw usageError('fleet needs an operation: get-config, rpc or commit');
+  if (!values.inventory) throw usageError('fleet needs --inventory FILE');
   const operation = await operationFor(command, rest, values);
   const concurrency = wholeNumber(values.concurrency, '--concurrency', 10);
   const attempts = wholeNumber(values.attempts, '--attempts', 3);
   const timeoutMs = seconds(values.timeout, 60) * 1000;
-  const devices = await readInventory(values.inventory, await credentials(values.key));
-  if (devices.length === 0) throw new ClientError('INVALID_ARGUMENT', `${values.inventory} lists no device`);
+  const creds = await credentials(values.key);
+  const devices = parseInventory(await readTextFile(values.inventory, 'the inventory'), creds, values.inventory);
+  if (devices.length === 0) throw usageError(`${values.inventory} lists no device`);
 
   const progress = progressReporter(err, `fleet ${command}`);
   const results = await fanOut(devices, operation, { concurrency, timeoutMs, retry: { attempts }, onProgress: (p) => progress.update(p) });
@@ -64,20 +85,20 @@ async function operationFor(command: string | undefined, rest: string[], values:
     case 'get-config': {
       noPositionals(command, rest);
       const source = values.source ?? 'running';
-      if (source !== 'running' && source !== 'candidate' && source !== 'startup') throw new ClientError('INVALID_ARGUMENT', `--source must be running, candidate or startup, not "${source}"`);
-      const filter = values.filter === undefined ? undefined : values.filter.trimStart().startsWith('<') ? values.filter : await readFile(values.filter, 'utf8');
+      if (source !== 'running' && source !== 'candidate' && source !== 'startup') throw usageError(`--source must be running, candidate or startup, not "${source}"`);
+      const filter = values.filter === undefined ? undefined : await inlineOrFile(values.filter, 'the filter');
       return async (session, _device, { signal }) => (await getConfig(session, source, { signal, ...(filter === undefined ? {} : { filter }) })).data;
     }
     case 'rpc': {
-      if (values.file !== undefined && rest.length > 0) throw new ClientError('INVALID_ARGUMENT', 'give the RPC either with --file or as an argument, not both');
-      const request = (values.file !== undefined ? await readFile(values.file, 'utf8') : rest.length === 1 ? rest[0]! : '').trim();
-      if (!request.startsWith('<')) throw new ClientError('INVALID_ARGUMENT', 'fleet rpc needs the request as XML: an argument or --file FILE');
+      if (values.file !== undefined && rest.length > 0) throw usageError('give the RPC either with --file or as an argument, not both');
+      const request = (values.file !== undefined ? await readTextFile(values.file) : rest.length === 1 ? rest[0]! : '').trim();
+      if (!request.startsWith('<')) throw usageError('fleet rpc needs the request as XML: an argument or --file FILE');
       return async (session, _device, { signal }) => (await session.rpc(request, { signal })).xml;
     }
     case 'commit': {
-      if (rest.length !== 1) throw new ClientError('INVALID_ARGUMENT', 'fleet commit takes one CHANGE file');
+      if (rest.length !== 1) throw usageError('fleet commit takes one CHANGE file');
       const file = rest[0]!;
-      const config = await readFile(file, 'utf8');
+      const config = await readTextFile(file, 'the change');
       const format = junosFormat(values.format ?? formatOf(file));
       return async (session) => {
         const r = await commitFlow(session, {
@@ -90,7 +111,7 @@ async function operationFor(command: string | undefined, rest: string[], values:
       };
     }
     default:
-      throw new ClientError('INVALID_ARGUMENT', command === undefined ? 'fleet needs an operation: get-config, rpc or commit' : `unknown fleet operation "${command}"`);
+      throw usageError(`unknown fleet operation "${command}": get-config, rpc or commit`);
   }
 }
 
@@ -99,29 +120,29 @@ async function credentials(keyFile: string | undefined): Promise<InventoryCreden
   const password = process.env.NETCONF_PASSWORD;
   if (password) creds.password = password;
   if (keyFile) {
-    creds.privateKey = await readFile(keyFile);
+    creds.privateKey = await readFileArg(keyFile, 'the key');
     const passphrase = process.env.NETCONF_PASSPHRASE;
     if (passphrase) creds.passphrase = passphrase;
   }
-  if (!creds.password && !creds.privateKey) throw new ClientError('INVALID_ARGUMENT', 'set NETCONF_PASSWORD or pass --key');
+  if (!creds.password && !creds.privateKey) throw usageError('set NETCONF_PASSWORD or pass --key');
   return creds;
 }
 
 function noPositionals(command: string, rest: string[]): void {
-  if (rest.length > 0) throw new ClientError('INVALID_ARGUMENT', `fleet ${command} takes no argument "${rest[0]}"`);
+  if (rest.length > 0) throw usageError(`fleet ${command} takes no argument "${rest[0]}"`);
 }
 
 function wholeNumber(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new ClientError('INVALID_ARGUMENT', `${flag} must be a whole number of at least 1, not "${value}"`);
+  if (!Number.isInteger(n) || n < 1) throw usageError(`${flag} must be a whole number of at least 1, not "${value}"`);
   return n;
 }
 
 function seconds(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!(n > 0)) throw new ClientError('INVALID_ARGUMENT', `--timeout must be a number of seconds, not "${value}"`);
+  if (!(n > 0)) throw usageError(`--timeout must be a number of seconds, not "${value}"`);
   return n;
 }
 
@@ -132,5 +153,5 @@ function formatOf(file: string): string {
 
 function junosFormat(format: string): JunosFormat {
   if (format === 'xml' || format === 'text' || format === 'set' || format === 'json') return format;
-  throw new ClientError('INVALID_ARGUMENT', `--format must be xml, text, set or json, not "${format}"`);
+  throw usageError(`--format must be xml, text, set or json, not "${format}"`);
 }

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startJunosDevice, type JunosDevice } from '../../src/device/index.js';
+import { FakeDevice, startJunosDevice, type JunosDevice } from '../../src/device/index.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 let device: JunosDevice;
@@ -15,9 +15,11 @@ beforeAll(async () => {
 });
 afterAll(() => device.close());
 
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+type Target = { host: string; port: number; hostKeyFingerprint: string };
+
+function cli(args: string[], at: Target = device): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args, '--host', device.host, '--port', String(device.port), '--username', 'netconf', '--host-key', device.hostKeyFingerprint], {
+    const child = spawn(process.execPath, [CLI, ...args, '--host', at.host, '--port', String(at.port), '--username', 'netconf', '--host-key', at.hostKeyFingerprint], {
       env: { PATH: process.env.PATH ?? '', NETCONF_PASSWORD: 'netconf' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -43,15 +45,86 @@ describe('netconfkit get-config / edit-config / commit / load', () => {
     device.script.load = {};
   });
 
-  it('commit --check, then commit --confirmed 5 --comment, with per-RE results', async () => {
+  it('commit --check, then commit --confirmed 5m --comment, with per-RE results', async () => {
     const check = await cli(['commit', '--check', '--json']);
     expect(check.status).toBe(0);
-    expect(JSON.parse(check.stdout)).toMatchObject({ ok: true, check: true, routingEngines: [{ name: 're0', success: true }, { name: 're1', success: true }] });
-    const r = await cli(['commit', '--confirmed', '5', '--comment', 'via cli']);
-    expect(r.status).toBe(0);
-    expect(r.stdout).toContain('commit complete');
+    expect(JSON.parse(check.stdout)).toMatchObject({ ok: true, check: true, routingEngines: [{ name: 're0', success: true }, { name: 're1', success: true }], pendingConfirmation: null });
+    const before = Date.now();
+    const r = await cli(['commit', '--confirmed', '5m', '--comment', 'via cli']);
+    expect(r.status, r.stderr).toBe(0);
+    const [done, pending] = r.stdout.trim().split('\n');
+    expect(done).toBe('commit complete');
+    expect(pending).toMatch(/^confirmation pending: the device rolls this commit back at (\S+) \(in 5m\) unless confirmed; confirm with `netconfkit commit` \(same connection flags\)$/);
+    const until = Date.parse(/at (\S+) /.exec(pending!)![1]!);
+    expect(until).toBeGreaterThanOrEqual(before + 300_000 - 1000);
+    expect(until).toBeLessThanOrEqual(Date.now() + 300_000);
+    // 5m is 300 seconds for the library, which Junos receives as 5 minutes.
+    expect(device.requests.filter((q) => q.operation === 'commit-configuration').at(-1)!.xml).toContain('<confirmed/><confirm-timeout>5</confirm-timeout>');
     expect(device.pendingConfirm).toEqual({ minutes: 5 });
     expect(device.comments.at(-1)).toBe('via cli');
+    // The way to confirm that the output gives: a plain commit.
+    const confirm = await cli(['commit']);
+    expect(confirm.status).toBe(0);
+    expect(confirm.stdout).toBe('commit complete\n');
+    expect(device.pendingConfirm).toBeNull();
+  });
+
+  it('--confirmed takes a unit; --json gives the pending confirmation and when it ends', async () => {
+    const before = Date.now();
+    const r = await cli(['commit', '--confirmed', '1h', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { ok: boolean; pendingConfirmation: { timeoutSeconds: number; until: string; confirmWith: string } };
+    expect(doc.ok).toBe(true);
+    expect(doc.pendingConfirmation).toMatchObject({ timeoutSeconds: 3600, confirmWith: 'netconfkit commit' });
+    expect(doc.pendingConfirmation.until).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(Date.parse(doc.pendingConfirmation.until) - before).toBeGreaterThanOrEqual(3600_000 - 1000);
+    expect(device.pendingConfirm).toEqual({ minutes: 60 });
+    // Junos counts whole minutes: 90s is rounded up, and the reported window says so.
+    const odd = await cli(['commit', '--confirmed', '90s', '--json']);
+    expect((JSON.parse(odd.stdout) as typeof doc).pendingConfirmation.timeoutSeconds).toBe(120);
+    expect(device.pendingConfirm).toEqual({ minutes: 2 });
+    expect((await cli(['commit'])).status).toBe(0);
+  });
+
+  it('a bare number, a wrong unit or --confirmed with --check is refused before connecting (exit 2)', async () => {
+    const commits = device.commits;
+    const sessions = device.requests.length;
+    for (const [args, message] of [
+      [['--confirmed', '5'], 'netconfkit: --confirmed needs a unit: 5m for minutes, 5s for seconds\nsee `netconfkit commit --help`\n'],
+      [['--confirmed', '300'], 'netconfkit: --confirmed needs a unit: 300m for minutes, 300s for seconds\nsee `netconfkit commit --help`\n'],
+      [['--confirmed', '5d'], 'netconfkit: --confirmed takes a time such as 5m, 300s or 1h, not "5d"\nsee `netconfkit commit --help`\n'],
+      [['--confirmed', '0m'], 'netconfkit: --confirmed must be longer than 0\nsee `netconfkit commit --help`\n'],
+      [['--confirmed', '5m', '--check'], 'netconfkit: --check and --confirmed exclude each other: a check commits nothing\nsee `netconfkit commit --help`\n'],
+    ] as [string[], string][]) {
+      const r = await cli(['commit', ...args]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(message);
+    }
+    expect(device.commits).toBe(commits);
+    expect(device.requests.length).toBe(sessions);
+  });
+
+  it('an RFC device gets seconds and a persist token, so the commit outlives the CLI session; --persist-id confirms', async () => {
+    await using rfc = await FakeDevice.start();
+    const r = await cli(['commit', '--confirmed', '5m', '--json'], rfc);
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { pendingConfirmation: { timeoutSeconds: number; persistId: string; confirmWith: string } };
+    const { persistId } = doc.pendingConfirmation;
+    expect(persistId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(doc.pendingConfirmation).toMatchObject({ timeoutSeconds: 300, confirmWith: `netconfkit commit --persist-id ${persistId}` });
+    expect(rfc.requests.filter((q) => q.operation === 'commit').at(-1)!.xml).toMatch(new RegExp(`<commit><confirmed/><confirm-timeout>300</confirm-timeout><persist>${persistId}</persist></commit>`));
+    const confirm = await cli(['commit', '--persist-id', persistId], rfc);
+    expect(confirm.status, confirm.stderr).toBe(0);
+    expect(rfc.requests.filter((q) => q.operation === 'commit').at(-1)!.xml).toContain(`<commit><persist-id>${persistId}</persist-id></commit>`);
+  });
+
+  it('a device without :confirmed-commit: CAPABILITY_MISSING (a client error) in one line, exit 2, nothing committed', async () => {
+    await using bare = await FakeDevice.start({ capabilities: ['urn:ietf:params:netconf:base:1.0', 'urn:ietf:params:netconf:capability:candidate:1.0'] });
+    const r = await cli(['commit', '--confirmed', '5m'], bare);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^netconfkit: CAPABILITY_MISSING: .+\n$/);
+    expect(bare.requests.map((q) => q.operation)).not.toContain('commit');
   });
 
   it('a rejected commit exits 1 and prints the error', async () => {
@@ -76,5 +149,6 @@ describe('netconfkit get-config / edit-config / commit / load', () => {
   it('bad usage exits 2', async () => {
     expect((await cli(['load', path.join(dir, 'change.unknown')])).status).toBe(2);
     expect((await cli(['commit', '--confirmed', 'soon'])).status).toBe(2);
+    expect((await cli(['get-config', 'extra'])).status).toBe(2);
   });
 });

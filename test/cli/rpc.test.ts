@@ -67,6 +67,15 @@ describe('netconfkit rpc', () => {
     }
   });
 
+  it('malformed XML is refused before it is sent: one line, INVALID_ARGUMENT, exit 2', async () => {
+    const sent = device.requests.length;
+    const r = await cli(['rpc', ...target(), '<get-config><source><running/></source>']);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^netconfkit: INVALID_ARGUMENT: .+\n$/);
+    expect(device.requests.slice(sent).map((q) => q.operation)).not.toContain('get-config');
+  });
+
   it('bad usage exits 2: no password, no request, a password flag', async () => {
     expect((await cli(['rpc', ...target(), '<get/>'], {})).status).toBe(2);
     expect((await cli(['rpc', ...target()])).status).toBe(2);

@@ -89,7 +89,7 @@ describe('netconfkit fleet', () => {
     expect(result).toMatchObject({ ok: true, value: { committed: false, dryRun: true, diff: expect.stringContaining('fleet-1') } });
   });
 
-  it('usage errors exit 2: a password in the inventory, no password at all, an unknown operation', async () => {
+  it('usage errors exit 2: a password in the inventory, no password at all, an unknown operation, a missing inventory, a mistyped flag', async () => {
     const withPassword = await cli(['get-config', '--inventory', inventory([{ ...at('r1', r1), password: 'netconf' }])]);
     expect(withPassword.status).toBe(2);
     expect(withPassword.stderr).toContain('NETCONF_PASSWORD');
@@ -99,6 +99,13 @@ describe('netconfkit fleet', () => {
     const unknown = await cli(['reboot', '--inventory', inventory([at('r1', r1)])]);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('unknown fleet operation "reboot"');
+    const missing = path.join(dir, 'no-such-inventory.json');
+    const noFile = await cli(['get-config', '--inventory', missing]);
+    expect(noFile.status).toBe(2);
+    expect(noFile.stderr).toBe(`netconfkit: cannot read the inventory ${missing}: no such file\n`);
+    const flag = await cli(['get-config', '--inventory', inventory([at('r1', r1)]), '--concurency', '2']);
+    expect(flag.status).toBe(2);
+    expect(flag.stderr).toBe('netconfkit: unknown option --concurency (did you mean --concurrency?)\nsee `netconfkit fleet --help`\n');
   });
 });
 

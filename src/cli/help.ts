@@ -1,0 +1,114 @@
+import { EXIT_LINE } from './exit.js';
+
+/** The options every command that talks to one device takes (CONNECTION_FLAGS). */
+const CONNECTION = `Connection (the password comes from NETCONF_PASSWORD, never a flag):
+  --host HOST                  the device (required)
+  --port PORT                  its NETCONF port (830)
+  -u, --username USER          the SSH user (required)
+  --key FILE                   a private key; its passphrase from NETCONF_PASSPHRASE
+  --known-hosts FILE           check the host key against FILE (default ~/.ssh/known_hosts)
+  --host-key SHA256:...        accept this host key fingerprint (repeat for more)
+  --insecure-accept-any-host-key   skip the host key check (labs only)
+  --timeout SECONDS            how long to wait for each reply
+  --json                       print one JSON document on stdout
+`;
+
+export const OVERVIEW = `usage: netconfkit <command> [options]
+
+Commands:
+  replay FILE|-      print the errors and warnings held in a captured reply or session
+  rpc XML|-          send one RPC to a device and print its reply
+  get-config         print a datastore (running by default), optionally filtered
+  edit-config FILE   edit the candidate (or running) datastore with <edit-config>
+  load FILE          load a change into the Junos candidate (load-configuration)
+  commit             commit the candidate; --check to validate, --confirmed 5m to confirm later
+  fleet OPERATION    run get-config, rpc or commit on every device of an inventory
+  demo               run the safe commit flow against a built-in fake Junos device
+  help [COMMAND]     print this overview, or a command's options
+
+Run \`netconfkit COMMAND --help\` for a command's options; \`netconfkit --version\` prints the version.
+${EXIT_LINE}
+`;
+
+export const REPLAY_HELP = `usage: netconfkit replay FILE|- [--json | --ndjson] [--framing auto|none|eom|chunked]
+
+Reads a captured reply or session (a bare reply, a ]]>]]> stream or a chunked stream) from FILE
+or standard input (-), and prints every rpc-error, xnm:error and xnm:warning it holds.
+
+Options:
+  --json                 one JSON document: {"messages":[{"messageId","hasOk","errors"}]}
+  --ndjson               one JSON line per error or warning, printed as soon as it is read
+  --framing MODE         auto (default), none, eom or chunked
+
+Exit status: 0 no error-level item, 1 at least one, 2 bad usage or input that is not a capture.
+`;
+
+export const RPC_HELP = `usage: netconfkit rpc XML | - | --file FILE  --host HOST --username USER [options]
+
+Sends one RPC (the operation element, without <rpc>) and prints the reply.
+
+Options:
+  -f, --file FILE        read the request from FILE (- for standard input)
+${CONNECTION}
+${EXIT_LINE}
+`;
+
+export const GET_CONFIG_HELP = `usage: netconfkit get-config --host HOST --username USER [--source DATASTORE] [--filter XML|FILE]
+
+Prints a configuration datastore.
+
+Options:
+  --source DATASTORE     running (default), candidate or startup
+  --filter XML|FILE      a subtree filter, inline (starts with <) or in FILE
+${CONNECTION}
+${EXIT_LINE}
+`;
+
+export const EDIT_CONFIG_HELP = `usage: netconfkit edit-config FILE|- --host HOST --username USER [options]
+
+Sends FILE (or standard input) as the <config> of an <edit-config>.
+
+Options:
+  --target DATASTORE     candidate (default) or running
+  --default-operation OP merge, replace or none
+${CONNECTION}
+${EXIT_LINE}
+`;
+
+export const LOAD_HELP = `usage: netconfkit load FILE|- --host HOST --username USER [options]
+
+Loads a change into the candidate of a Junos device (<load-configuration>); commit it with
+\`netconfkit commit\`.
+
+Options:
+  --format FORMAT        xml, text, set or json (default: from the extension of FILE:
+                         .xml, .conf/.txt/.text, .set, .json; required with -)
+  --action ACTION        merge, replace, override, update, set or patch
+  --diff                 also print the candidate's difference from the running config
+${CONNECTION}
+${EXIT_LINE}
+`;
+
+export const COMMIT_HELP = `usage: netconfkit commit --host HOST --username USER [--check | --confirmed TIME] [--comment TEXT]
+
+Commits the candidate: Junos <commit-configuration> when the device advertises Junos, else
+RFC 6241 <commit>.
+
+Options:
+  --check                validate only, commit nothing (Junos commit check; RFC <validate>)
+  --confirmed TIME       a confirmed commit: the device rolls it back after TIME unless it is
+                         confirmed. TIME takes a unit: 5m, 300s, 1h (Junos counts whole minutes).
+                         Confirm by running \`netconfkit commit\` again (on Junos, within TIME);
+                         RFC devices need the --persist-id the first commit printed.
+  --persist-id TOKEN     confirm the pending RFC confirmed commit made with that token
+  --comment TEXT         a commit comment (Junos only)
+${CONNECTION}
+${EXIT_LINE}
+`;
+
+export const DEMO_HELP = `usage: netconfkit demo
+
+Starts a fake Junos device on 127.0.0.1 (real SSH, real NETCONF framing) and runs the safe
+commit flow against it twice: a change the device only warns about (committed), then one it
+rejects (rolled back and unlocked). Needs no device and no options.
+`;
