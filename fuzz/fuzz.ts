@@ -460,7 +460,7 @@ export function pieces(bytes: Buffer, cuts: readonly number[]): Buffer[] {
 // Running one input
 
 /** What one run produced, reduced to what two runs must agree on. */
-export type Outcome = { kind: 'ok'; signature: string } | { kind: 'error'; code: string; message: string } | { kind: 'crash'; detail: string };
+export type Outcome = { kind: 'ok'; signature: string; label: string } | { kind: 'crash'; detail: string };
 
 export type FailureKind = 'crash' | 'slow' | 'hang' | 'split-variance';
 
@@ -479,30 +479,37 @@ function replayerOptions(options: CaseOptions): ReplayOptions {
 
 function signature(result: ReplayResult): string {
   return JSON.stringify([
-    result.framing, result.trailing, result.trailingText,
-    result.messages.map((m) => [m.index, m.root?.name ?? null, m.root?.namespace ?? null, m.messageId, m.hasOk, m.bom, m.skippedText,
+    result.framing, result.trailing, result.trailingText, result.error?.code ?? null,
+    result.messages.map((m) => [m.index, m.root?.name ?? null, m.root?.namespace ?? null, m.messageId, m.hasOk, m.bom, m.skippedText, m.error?.code ?? null,
       m.items.map((i) => { const j = i.toJSON(); return [j.code, j.kind, j.level, j.message, j.tag, j.path, j.routingEngine]; })]),
   ]);
 }
 
-/** Feeds `chunks` to a fresh Replayer. Never throws. */
+/**
+ * Feeds `chunks` to a fresh Replayer. Never throws. Replay reports failures in its result
+ * (per message, and for the stream): the first one found labels the case, and every one
+ * must be a NetconfError whose JSON is plain data.
+ */
 export function runOnce(chunks: readonly Buffer[], options: CaseOptions): Outcome {
+  let result: ReplayResult;
   try {
     const replayer = new Replayer(replayerOptions(options));
     for (const c of chunks) replayer.push(c);
-    return { kind: 'ok', signature: signature(replayer.end()) };
+    result = replayer.end();
   } catch (err) {
-    if (err instanceof NetconfError) {
-      // The JSON of an error must be plain data too.
-      try {
-        JSON.stringify(err.toJSON());
-      } catch (inner) {
-        return { kind: 'crash', detail: `${err.code} whose toJSON() throws: ${describe(inner)}` };
-      }
-      return { kind: 'error', code: err.code, message: err.message };
-    }
-    return { kind: 'crash', detail: describe(err) };
+    return { kind: 'crash', detail: `the Replayer threw: ${describe(err)}` };
   }
+  const failures = [...result.messages.map((m) => m.error), result.error].filter((e) => e !== null);
+  for (const err of failures) {
+    if (!(err instanceof NetconfError)) return { kind: 'crash', detail: describe(err) };
+    try {
+      JSON.stringify(err.toJSON());
+    } catch (inner) {
+      return { kind: 'crash', detail: `${err.code} whose toJSON() throws: ${describe(inner)}` };
+    }
+  }
+  const first = failures[0];
+  return { kind: 'ok', signature: signature(result), label: first ? first.code : 'ok' };
 }
 
 function describe(err: unknown): string {
@@ -521,7 +528,7 @@ export function runInput(bytes: Buffer, cuts: readonly number[], options: CaseOp
   let second: Outcome | null = null;
   if (checkSplit && first.kind !== 'crash' && split.length > 1) second = runOnce([bytes], options);
   const ms = performance.now() - t0;
-  const label = first.kind === 'ok' ? 'ok' : first.kind === 'error' ? first.code : 'crash';
+  const label = first.kind === 'ok' ? first.label : 'crash';
   if (first.kind === 'crash') return { label, ms, failure: { kind: 'crash', detail: first.detail } };
   if (second?.kind === 'crash') return { label: 'crash', ms, failure: { kind: 'crash', detail: `whole input: ${second.detail}` } };
   if (second && !sameOutcome(first, second)) {
@@ -534,13 +541,11 @@ export function runInput(bytes: Buffer, cuts: readonly number[], options: CaseOp
 function sameOutcome(a: Outcome, b: Outcome): boolean {
   if (a.kind !== b.kind) return false;
   if (a.kind === 'ok') return a.signature === (b as typeof a).signature;
-  if (a.kind === 'error') return a.code === (b as typeof a).code;
   return true;
 }
 
 function show(o: Outcome): string {
-  if (o.kind === 'ok') return `ok ${o.signature.length > 200 ? `${o.signature.slice(0, 200)}…` : o.signature}`;
-  if (o.kind === 'error') return `${o.code} (${o.message.slice(0, 160)})`;
+  if (o.kind === 'ok') return `${o.label} ${o.signature.length > 200 ? `${o.signature.slice(0, 200)}…` : o.signature}`;
   return `crash (${o.detail.split('\n')[0]})`;
 }
 

@@ -1,22 +1,38 @@
 import { MalformedXmlError } from '../errors/classes.js';
 import type { DeviceError } from '../errors/device-error.js';
-import { FrameDecoder, type FramingMode, isBetweenMessages } from '../framing/decoder.js';
-import { ErrorExtractor, type ExtractorLimits, type MessageSummary } from '../xml/extractor.js';
+import type { NetconfError } from '../errors/netconf-error.js';
+import { toNetconfError } from '../errors/to-netconf-error.js';
+import { type FramingMode, isBetweenMessages } from '../framing/decoder.js';
+import { type MessageOutcome, MessageReader } from '../reader/message-reader.js';
+import type { ExtractorLimits, MessageSummary } from '../xml/extractor.js';
 
 export type ReplayFraming = 'none' | 'eom' | 'chunked' | 'eom+chunked';
 export type Trailing = 'none' | 'comment' | 'text';
 
 export interface ReplayMessage extends MessageSummary {
   index: number;
+  /**
+   * Why this message could not be read (MALFORMED_XML, a capture cut off inside it…), exactly
+   * as a live session would fail the call it answers; null when it was read. Items read
+   * before the failure are kept.
+   */
+  error: NetconfError | null;
 }
 
 export interface ReplayResult {
   framing: ReplayFraming;
+  /** Every message read, complete or not, in order. */
   messages: ReplayMessage[];
-  /** What followed the last complete message. */
+  /** What followed the last message. */
   trailing: Trailing;
   /** The text of a trailing line (e.g. "Connection to … closed."), trimmed; null when none. */
   trailingText: string | null;
+  /**
+   * Why reading stopped before the end of the input (the framing broke, a message was over
+   * the size limit), or that the input held no message; null otherwise. The messages before
+   * it are all there.
+   */
+  error: NetconfError | null;
 }
 
 export interface ReplayOptions extends ExtractorLimits {
@@ -25,7 +41,7 @@ export interface ReplayOptions extends ExtractorLimits {
   maxMessageBytes?: number;
   /** Each item the moment its end tag is read. */
   onItem?(item: DeviceError, messageIndex: number): void;
-  /** Each message once it is complete. */
+  /** Each message once it is complete (or has failed). */
   onMessage?(message: ReplayMessage): void;
 }
 
@@ -33,54 +49,58 @@ export interface ReplayOptions extends ExtractorLimits {
 const MAX_TRAILING_BYTES = 64 * 1024;
 
 /**
- * Replays a capture: bytes in (any split), messages and their typed errors out, exactly as a
- * live session reads them (the same framing decoder and extractor). Captured terminal
- * sessions carry banners before the first `<` and a closing line after the last message;
- * both are set aside, not treated as errors.
+ * Replays a capture: bytes in (any split), messages and their typed errors out, through the
+ * same message reader as a live session, so a message has the same outcome either way.
+ * Captured terminal sessions carry banners before the first `<` and a closing line after the
+ * last message; both are set aside, not treated as errors.
  */
 export class Replayer {
-  private readonly decoder: FrameDecoder | null;
-  private extractor: ErrorExtractor;
+  private readonly reader: MessageReader<never>;
   private readonly messages: ReplayMessage[] = [];
   private eomMessages = 0;
   private chunkedMessages = 0;
-  private inMessage = false;
+  private finishing = false;
   private trailer: Buffer[] | null = null;
   private trailerBytes = 0;
-  private trailerError: Error | null = null;
+  private error: NetconfError | null = null;
+  /** The framing error that began the trailer, reported if the trailer turns out to be XML. */
+  private trailerError: NetconfError | null = null;
   /** Stream offset of the chunk being pushed. */
   private pushed = 0;
 
   constructor(private readonly options: ReplayOptions = {}) {
-    this.extractor = this.newExtractor();
-    const framing = options.framing ?? 'auto';
-    this.decoder = framing === 'none' ? null : new FrameDecoder(
+    this.reader = new MessageReader<never>(
       {
-        onData: (bytes) => {
-          this.inMessage = true;
-          this.extractor.push(bytes);
+        onRoot: (m) => {
+          m.keep = false;
         },
-        onMessageEnd: () => this.endMessage(true),
+        onItem: (item, m) => this.options.onItem?.(item, m.index),
+        onMessage: (outcome) => this.addMessage(outcome),
       },
-      { mode: framing, ...(options.maxMessageBytes === undefined ? {} : { maxMessageBytes: options.maxMessageBytes }) },
+      {
+        framing: options.framing ?? 'auto',
+        limits: options,
+        ...(options.maxMessageBytes === undefined ? {} : { maxMessageBytes: options.maxMessageBytes }),
+      },
     );
   }
 
   push(chunk: Buffer): void {
+    if (this.error) return;
     if (this.trailer) return this.keepTrailer(chunk);
-    if (!this.decoder) {
-      this.inMessage = true;
-      return this.extractor.push(chunk);
-    }
     try {
-      this.decoder.push(chunk);
+      this.reader.push(chunk);
     } catch (err) {
-      // Chunked framing that breaks between messages is the capture's closing line.
-      if (!isBetweenMessages(err)) throw err;
-      this.trailer = [];
-      this.trailerError = err as Error;
-      // The decoder stopped at the first byte that was not a chunk header.
-      this.keepTrailer(chunk.subarray(Math.max(0, this.decoder.bytesConsumed - this.pushed)));
+      if (isBetweenMessages(err)) {
+        // Framing that breaks between messages may be the capture's closing line: the decoder
+        // stopped at its first byte; the rest is examined at the end.
+        this.trailer = [];
+        this.keepTrailer(chunk.subarray(Math.max(0, this.reader.bytesConsumed - this.pushed)));
+        this.trailerError = toNetconfError(err);
+      } else {
+        this.error = toNetconfError(err);
+        this.reader.abandon(this.error);
+      }
     } finally {
       this.pushed += chunk.length;
     }
@@ -91,24 +111,27 @@ export class Replayer {
     let trailingText: string | null = null;
     if (this.trailer) {
       const text = Buffer.concat(this.trailer).toString('utf8').trim();
-      if (text.includes('<')) throw this.trailerError!;
-      trailing = text === '' ? 'none' : 'text';
-      trailingText = text === '' ? null : text;
-    } else {
-      this.decoder?.finish();
-      // The last message of an eom stream (or a bare document) has no delimiter after it.
-      if (this.inMessage || !this.decoder) {
-        const extractor = this.extractor;
-        const summary = extractor.end();
-        if (summary.root) this.addMessage(summary);
-        else if (summary.skippedText !== null) {
-          trailing = 'text';
-          trailingText = summary.skippedText;
-        } else if (extractor.sawMarkup) trailing = 'comment';
+      if (text.includes('<') || this.trailerBytes >= MAX_TRAILING_BYTES) this.error ??= this.trailerError;
+      else if (text !== '') {
+        trailing = 'text';
+        trailingText = text;
+      }
+    } else if (!this.error) {
+      this.finishing = true;
+      try {
+        const rest = this.reader.finish();
+        if (!rest.reported) {
+          if (rest.skippedText !== null) {
+            trailing = 'text';
+            trailingText = rest.skippedText;
+          } else if (this.reader.trailingMarkup) trailing = 'comment';
+        }
+      } catch (err) {
+        this.error = toNetconfError(err);
       }
     }
-    if (this.messages.length === 0) throw new MalformedXmlError('The input holds no NETCONF message');
-    return { framing: this.framing(), messages: this.messages, trailing, trailingText };
+    if (this.messages.length === 0 && !this.error) this.error = new MalformedXmlError('The input holds no NETCONF message');
+    return { framing: this.framing(), messages: this.messages, trailing, trailingText, error: this.error };
   }
 
   private framing(): ReplayFraming {
@@ -117,41 +140,27 @@ export class Replayer {
     return this.eomMessages > 0 ? 'eom' : 'none';
   }
 
-  private endMessage(delimited: boolean): void {
-    const mode = this.decoder?.mode;
-    const summary = this.extractor.end();
-    this.inMessage = false;
-    if (summary.root) {
-      if (delimited && mode === 'chunked') this.chunkedMessages++;
-      else if (delimited) this.eomMessages++;
-      this.addMessage(summary);
-    } else if (summary.skippedText !== null) {
-      throw new MalformedXmlError(`A message holds text but no element: "${summary.skippedText.slice(0, 80)}"`);
-    }
-    this.extractor = this.newExtractor();
-  }
-
-  private addMessage(summary: MessageSummary): void {
-    const message: ReplayMessage = { ...summary, index: this.messages.length };
+  private addMessage(outcome: MessageOutcome): void {
+    // A message ended by its delimiter counts towards the framing; the last one of a bare
+    // document or an eom stream without a final delimiter does not.
+    const framing = this.reader.framing;
+    if (!this.finishing && framing === 'chunked') this.chunkedMessages++;
+    else if (!this.finishing && framing !== 'none') this.eomMessages++;
+    const { xml: _xml, ...summary } = outcome;
+    const message: ReplayMessage = summary;
     this.messages.push(message);
     this.options.onMessage?.(message);
   }
 
-  private newExtractor(): ErrorExtractor {
-    const index = this.messages.length;
-    return new ErrorExtractor({ onItem: (item) => this.options.onItem?.(item, index) }, this.options);
-  }
-
   private keepTrailer(chunk: Buffer): void {
     const room = MAX_TRAILING_BYTES - this.trailerBytes;
-    if (room <= 0) throw this.trailerError!;
-    const piece = chunk.subarray(0, room);
+    const piece = chunk.subarray(0, Math.max(0, room));
     this.trailer!.push(Buffer.from(piece));
-    this.trailerBytes += piece.length;
+    this.trailerBytes += chunk.length;
   }
 }
 
-/** Replays a whole capture held in memory. */
+/** Replays a whole capture held in memory. Never throws for bad input: see `error`. */
 export function replay(input: Buffer | string, options: ReplayOptions = {}): ReplayResult {
   const replayer = new Replayer(options);
   replayer.push(typeof input === 'string' ? Buffer.from(input, 'utf8') : input);

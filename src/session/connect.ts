@@ -1,13 +1,30 @@
 import { type SshOptions, openSshChannel } from '../transport/ssh-transport.js';
 import { Session, type SessionOptions } from './session.js';
 
-export interface ConnectOptions extends SshOptions, SessionOptions {}
+export interface ConnectOptions extends SshOptions, SessionOptions {
+  /**
+   * One deadline for the whole of connect(): TCP, SSH handshake, authentication, the
+   * subsystem (or exec) request and the `<hello>` (default 30 000 ms). A stage that does not
+   * finish in time is CONNECT_TIMEOUT naming it (HELLO_TIMEOUT for the hello).
+   */
+  connectTimeoutMs?: number;
+  /** Aborts connect() at whatever stage it is: ABORTED, and nothing is left open. */
+  signal?: AbortSignal;
+}
 
 /**
  * Opens a NETCONF session over SSH: connect, verify the host key, authenticate, start the
  * `netconf` subsystem, exchange hellos. Every failure is a typed NetconfError.
  */
 export async function connect(options: ConnectOptions): Promise<Session> {
-  const channel = await openSshChannel(options);
-  return Session.start(channel, { ...options, name: options.name ?? `${options.host}:${options.port ?? 830}` });
+  const started = Date.now();
+  const deadlineMs = options.connectTimeoutMs ?? 30_000;
+  const control = { timeoutMs: deadlineMs, ...(options.signal ? { signal: options.signal } : {}) };
+  const channel = await openSshChannel(options, control);
+  const left = Math.max(1, deadlineMs - (Date.now() - started));
+  return Session.start(channel, {
+    ...options,
+    helloTimeoutMs: Math.min(options.helloTimeoutMs ?? left, left),
+    name: options.name ?? `${options.host}:${options.port ?? 830}`,
+  });
 }

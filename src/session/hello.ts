@@ -1,6 +1,7 @@
 import { ProtocolError } from '../errors/classes.js';
 import { escapeXml } from '../xml/entities.js';
 import { type XmlObject, type XmlValue, parseXml, textOf } from '../xml/parse-data.js';
+import { CAPABILITY, Capabilities } from './capabilities.js';
 import { NETCONF_BASE_NS } from './constants.js';
 
 /** The client `<hello>`: capabilities only, never a session-id (RFC 6241 §8.1). */
@@ -32,4 +33,36 @@ export function parseServerHello(xml: string, name: string): ServerHello {
 
 function text(value: XmlValue | undefined): string {
   return textOf(value) ?? '';
+}
+
+/** Which base versions the client offers. */
+export type BaseVersions = '1.0' | '1.1' | 'both';
+
+/** The capabilities the client's `<hello>` lists for the base versions it offers. */
+export function clientCapabilities(base: BaseVersions, extra: readonly string[]): string[] {
+  return [
+    ...(base === '1.1' ? [] : [CAPABILITY.base10]),
+    ...(base === '1.0' ? [] : [CAPABILITY.base11]),
+    ...extra,
+  ];
+}
+
+export interface Negotiated {
+  sessionId: number;
+  capabilities: Capabilities;
+  /** Chunked when both sides speak base:1.1 (RFC 6242 §4.1), from the next message on. */
+  framing: 'eom' | 'chunked';
+}
+
+/** Reads the device's `<hello>` and settles the framing; throws PROTOCOL_ERROR when no base version is shared. */
+export function negotiate(serverHello: string, base: BaseVersions, name: string): Negotiated {
+  const hello = parseServerHello(serverHello, name);
+  const capabilities = new Capabilities(hello.capabilities);
+  const both11 = base !== '1.0' && capabilities.base11;
+  const both10 = base !== '1.1' && capabilities.base10;
+  if (!both11 && !both10) {
+    const offered = capabilities.uris.filter((u) => u.includes(':base:')).join(', ') || 'none';
+    throw new ProtocolError('PROTOCOL_ERROR', `${name} offers no base version in common with us (it advertised: ${offered})`);
+  }
+  return { sessionId: hello.sessionId, capabilities, framing: both11 ? 'chunked' : 'eom' };
 }

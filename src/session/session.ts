@@ -5,15 +5,19 @@ import { ClientError, CommitOutcomeUnknownError, ConnectionError, ProtocolError,
 import { type DeviceError, RpcError } from '../errors/device-error.js';
 import type { NetconfError } from '../errors/netconf-error.js';
 import { toNetconfError } from '../errors/to-netconf-error.js';
-import { FrameDecoder } from '../framing/decoder.js';
 import { encodeMessage } from '../framing/encoder.js';
+import { type IncomingMessage, type MessageOutcome, MessageReader } from '../reader/message-reader.js';
 import { escapeXml } from '../xml/entities.js';
-import { ErrorExtractor, type ExtractorLimits, type RootInfo } from '../xml/extractor.js';
+import type { ExtractorLimits } from '../xml/extractor.js';
 import { type ParseOptions, type XmlObject, parseXml } from '../xml/parse-data.js';
-import { CAPABILITY, Capabilities } from './capabilities.js';
+import { checkXmlFragment } from '../xml/well-formed.js';
+import { type CallbackSource, Callbacks } from './callbacks.js';
+import { Capabilities } from './capabilities.js';
 import { NETCONF_BASE_NS } from './constants.js';
-import { clientHello, parseServerHello } from './hello.js';
+import { type BaseVersions, clientCapabilities, clientHello, negotiate } from './hello.js';
+import { PendingCalls, type PendingCall } from './pending.js';
 import { type WarningPolicy, applyWarningPolicy, mergePolicies } from './warning-policy.js';
+import { MessageWriter, type OutgoingMessage } from './writer.js';
 
 /** What the session needs of a transport: a byte stream and a way to end it. */
 export interface SessionTransport {
@@ -29,8 +33,15 @@ export interface SessionOptions {
   rpcTimeoutMs?: number;
   /** Bound on `close()`: after it the connection is torn down regardless (default 5 000 ms). */
   closeTimeoutMs?: number;
+  /**
+   * How long the rest of a reply that no call waits for any more (its call timed out or was
+   * aborted while it was being read) may take to arrive. Past it the session closes with
+   * REPLY_STALLED, so later replies never wait behind a message that may never end
+   * (default 10 000 ms).
+   */
+  drainTimeoutMs?: number;
   /** Base versions to offer (default both: chunked framing when the device has 1.1 too). */
-  base?: '1.0' | '1.1' | 'both';
+  base?: BaseVersions;
   /** Extra client capabilities for the `<hello>`. */
   capabilities?: readonly string[];
   /** Largest message accepted (default 512 MiB): MESSAGE_TOO_LARGE, and the session closes. */
@@ -41,6 +52,11 @@ export interface SessionOptions {
   warnings?: WarningPolicy;
   /** Names the device in messages (default "the device"). */
   name?: string;
+}
+
+export interface StartOptions extends SessionOptions {
+  /** Aborts the hello exchange: ABORTED, and the transport is closed. */
+  signal?: AbortSignal;
 }
 
 export type RpcRequest = string | XMLBuilder;
@@ -59,7 +75,11 @@ export interface RpcOptions {
   collect?: boolean;
   /** Also parse the reply with fast-xml-parser into `parsed`. */
   parse?: boolean | ParseOptions;
-  /** Each error or warning of this reply, as soon as it is read (before the reply ends). */
+  /**
+   * Each error or warning of this reply, as soon as it is read (before the reply ends). It runs
+   * after the reader has finished with the bytes at hand; what it throws goes to the session's
+   * `callbackError` event and changes nothing else.
+   */
   onItem?(item: DeviceError): void;
 }
 
@@ -82,6 +102,10 @@ export interface Notification {
   eventTime: string | null;
 }
 
+/**
+ * The session's events. Listeners run outside the byte-reading path, one at a time; an
+ * exception (or rejected promise) from one goes to `callbackError`, never into the session.
+ */
 export interface SessionEvents {
   /** An error or warning, the moment it is read. */
   item: [item: DeviceError, messageId: string | null];
@@ -89,118 +113,121 @@ export interface SessionEvents {
   /** A message that could not be matched or read; the session goes on. */
   protocolError: [error: NetconfError];
   close: [error: NetconfError | null];
+  /**
+   * A listener or `onItem` callback threw. With no listener here, it is reported as a
+   * process warning (`process.emitWarning`), never thrown.
+   */
+  callbackError: [error: unknown, source: CallbackSource];
 }
 
-interface Pending {
-  id: string;
-  options: RpcOptions;
-  resolve(reply: RpcReply): void;
-  reject(error: NetconfError): void;
-  /** The framed request is being handed to the transport / has been. */
-  writing: boolean;
-  written: boolean;
-  cleanup(): void;
+/**
+ * The lifecycle, in one field: `hello` (waiting for the device's `<hello>`) → `open` →
+ * `closing` (`<close-session>` sent, bounded) → `closed`. Every way out ends in `teardown()`.
+ */
+export type SessionState = 'hello' | 'open' | 'closing' | 'closed';
+
+interface Call extends PendingCall<RpcReply> {
+  readonly options: RpcOptions;
+  readonly message: OutgoingMessage;
 }
 
-type Role = 'hello' | 'reply' | 'late' | 'notification' | 'stray';
+/** Where a message being read goes, decided at its root start tag. */
+type Route =
+  | { kind: 'hello' }
+  | { kind: 'reply'; call: Call }
+  | { kind: 'late' }
+  | { kind: 'notification' }
+  | { kind: 'stray' };
 
-/** One message being read: its extractor, the bytes kept for the caller, where it goes. */
-class Incoming {
-  readonly extractor: ErrorExtractor;
-  chunks: Buffer[] | null = [];
-  role: Role | null = null;
-  root: RootInfo | null = null;
-  pending: Pending | undefined = undefined;
-  failure: NetconfError | null = null;
-  /** The first bytes, kept even after a failure, to find the message-id of a broken reply. */
-  head: Buffer[] = [];
-  headBytes = 0;
+const HELLO: Route = { kind: 'hello' };
+const LATE: Route = { kind: 'late' };
+const NOTIFICATION: Route = { kind: 'notification' };
+const STRAY: Route = { kind: 'stray' };
 
-  constructor(session: Session, route: (m: Incoming, root: RootInfo) => void, limits: ExtractorLimits | undefined) {
-    this.extractor = new ErrorExtractor(
-      {
-        onRoot: (root) => route(this, root),
-        onItem: (item) => {
-          this.pending?.options.onItem?.(item);
-          session.emit('item', item, this.root?.messageId ?? null);
-        },
-      },
-      limits,
-    );
-  }
-}
-
-const HEAD_BYTES = 4096;
-
-// Message-ids of timed-out or aborted calls are remembered so their late replies are dropped.
-const EXPIRED_IDS_KEPT = 4096;
+// How much text a device sends before its <hello> is kept to show in errors.
+const PRE_HELLO_BYTES = 2048;
 
 /**
  * One NETCONF session: hello, framing, many RPCs in flight matched by message-id, errors
  * streamed as they are read, and a teardown that settles every pending call.
  */
 export class Session extends EventEmitter<SessionEvents> {
-  private readonly decoder: FrameDecoder;
-  private readonly pending = new Map<string, Pending>();
-  private readonly expired = new Set<string>();
+  private current: SessionState = 'hello';
+  private closeReason: NetconfError | null = null;
+  private readonly name: string;
+  private readonly reader: MessageReader<Route>;
+  private readonly writer: MessageWriter;
+  private readonly calls = new PendingCalls<RpcReply>();
+  private readonly callbacks: Callbacks;
   private nextId = 1;
-  private incoming: Incoming | null = null;
   private framing: 'eom' | 'chunked' = 'eom';
-  private helloDone = false;
-  private helloWaiter: { resolve(): void; reject(err: NetconfError): void } | null = null;
+  private helloWait: { resolve(): void; reject(error: NetconfError): void } | null = null;
   private preHello: Buffer[] = [];
   private preHelloBytes = 0;
+  private drainTimer: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
-  private closeReason: NetconfError | null = null;
-  private isClosed = false;
-  private readonly name: string;
-
-  /** The device's session-id from its `<hello>`. */
-  sessionId: number | null = null;
-  /** What the device advertised. */
-  capabilities: Capabilities = new Capabilities([]);
-  /** The device's `<hello>` as received. */
-  serverHello: string | null = null;
+  private hello: { sessionId: number; capabilities: Capabilities; xml: string } | null = null;
 
   private constructor(private readonly transport: SessionTransport, private readonly options: SessionOptions) {
     super();
     this.name = options.name ?? 'the device';
-    this.decoder = new FrameDecoder(
-      { onData: (bytes) => this.onData(bytes), onMessageEnd: () => this.onMessageEnd() },
-      options.maxMessageBytes === undefined ? {} : { maxMessageBytes: options.maxMessageBytes },
+    this.callbacks = new Callbacks((error, source) => this.reportCallbackError(error, source));
+    this.writer = new MessageWriter(transport.stream);
+    this.reader = new MessageReader<Route>(
+      {
+        onRoot: (m) => this.route(m),
+        onItem: (item, m) => this.onItem(item, m),
+        onMessage: (outcome, m) => this.onMessage(outcome, m.route),
+      },
+      { framing: 'eom', ...(options.maxMessageBytes === undefined ? {} : { maxMessageBytes: options.maxMessageBytes }), ...(options.limits ? { limits: options.limits } : {}) },
     );
-    transport.stream.on('data', (chunk: Buffer) => {
-      if (this.isClosed) return;
-      try {
-        this.decoder.push(chunk);
-      } catch (err) {
-        // The framing is broken (or a message too large): the stream cannot be resynchronised.
-        this.destroy(toNetconfError(err));
-      }
-    });
-    transport.stream.on('error', () => {
-      // The transport reports the loss through onClose; the stream error itself adds nothing.
-    });
-    transport.onClose((error) => this.destroy(error ?? new ConnectionError('CONNECTION_LOST', `The connection to ${this.name} closed`)));
+    const stream = transport.stream;
+    stream.on('data', (chunk: Buffer) => this.onBytes(chunk));
+    // A custom transport may report its end only through the stream. The transport's own
+    // report (which says why, for SSH) comes first when it has one: give it a turn.
+    stream.on('error', (err: Error) => setImmediate(() => this.lost(new ConnectionError('CONNECTION_LOST', `The connection to ${this.name} failed: ${err.message}`, { cause: err }))));
+    stream.on('close', () => setImmediate(() => this.lost(new ConnectionError('CONNECTION_LOST', `The connection to ${this.name} closed`))));
+    transport.onClose((error) => this.lost(error ?? new ConnectionError('CONNECTION_LOST', `The connection to ${this.name} closed`)));
   }
 
   /**
    * Starts a session over an open transport: sends the client `<hello>`, waits for the
    * device's, and settles on chunked framing when both sides speak base:1.1.
    */
-  static async start(transport: SessionTransport, options: SessionOptions = {}): Promise<Session> {
+  static async start(transport: SessionTransport, options: StartOptions = {}): Promise<Session> {
     const session = new Session(transport, options);
     try {
-      await session.exchangeHellos();
+      await session.exchangeHellos(options.signal);
     } catch (err) {
-      session.destroy(toNetconfError(err));
-      throw err;
+      const error = toNetconfError(err);
+      session.teardown(error);
+      throw error;
     }
     return session;
   }
 
+  /** Where the session is in its lifecycle. */
+  get state(): SessionState {
+    return this.current;
+  }
+
   get closed(): boolean {
-    return this.isClosed;
+    return this.current === 'closed';
+  }
+
+  /** The device's session-id from its `<hello>`. */
+  get sessionId(): number | null {
+    return this.hello?.sessionId ?? null;
+  }
+
+  /** What the device advertised. */
+  get capabilities(): Capabilities {
+    return this.hello?.capabilities ?? NO_CAPABILITIES;
+  }
+
+  /** The device's `<hello>` as received. */
+  get serverHello(): string | null {
+    return this.hello?.xml ?? null;
   }
 
   /** The framing in use: `chunked` once both sides said base:1.1. */
@@ -210,46 +237,30 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** How many calls are waiting for a reply. */
   get inFlight(): number {
-    return this.pending.size;
+    return this.calls.size;
   }
 
   /**
    * Sends an RPC (the operation element, as XML text or an xmlbuilder2 node) with a fresh
    * message-id. Resolves with the reply; rejects with an RpcError when the reply carries an
    * error (or a warning the policy raises), or with the transport or timeout error.
+   * Caller XML is checked first: a request that is not well-formed is INVALID_ARGUMENT and is
+   * never sent.
    */
   rpc(request: RpcRequest, options: RpcOptions = {}): Promise<RpcReply> {
-    if (this.isClosed || this.closing) {
-      return Promise.reject(new ClientError('SESSION_CLOSED', `The session to ${this.name} is closed`, { cause: this.closeReason ?? undefined }));
+    if (this.current !== 'open') {
+      return Promise.reject(new ClientError('SESSION_CLOSED', `The session to ${this.name} is ${this.current === 'closing' ? 'closing' : 'closed'}`, { cause: this.closeReason ?? undefined }));
     }
     if (options.signal?.aborted) {
       return Promise.reject(new ClientError('ABORTED', 'The call was aborted before it was sent', { cause: options.signal.reason }));
     }
-    const body = typeof request === 'string' ? request : request.toString();
-    const id = String(this.nextId++);
-    return new Promise<RpcReply>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const onAbort = () => this.expire(p, new ClientError('ABORTED', `Call ${id} was aborted`, { cause: options.signal?.reason }));
-      const p: Pending = {
-        id, options, resolve, reject, writing: false, written: false,
-        cleanup: () => {
-          if (timer) clearTimeout(timer);
-          options.signal?.removeEventListener('abort', onAbort);
-          this.pending.delete(id);
-        },
-      };
-      this.pending.set(id, p);
-      const timeoutMs = options.timeoutMs ?? this.options.rpcTimeoutMs ?? 120_000;
-      if (timeoutMs > 0) {
-        timer = setTimeout(() => this.onTimeout(p, timeoutMs), timeoutMs);
-      }
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      const rpc = `<rpc xmlns="${NETCONF_BASE_NS}" message-id="${escapeXml(id)}">${body}</rpc>`;
-      p.writing = true;
-      this.transport.stream.write(encodeMessage(rpc, this.framing), (err) => {
-        if (!err) p.written = true;
-      });
-    });
+    try {
+      const body = typeof request === 'string' ? request : request.toString();
+      checkXmlFragment(body, 'The request');
+      return this.send(body, options);
+    } catch (err) {
+      return Promise.reject(toNetconfError(err));
+    }
   }
 
   /** Ends another session (`<kill-session>`), e.g. the holder of a lock. */
@@ -259,16 +270,12 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /**
    * Sends `<close-session>`, waits for its reply (bounded), then closes the connection.
-   * Never hangs: after `closeTimeoutMs` the connection is torn down regardless.
+   * Never hangs: after `closeTimeoutMs`, or when `signal` aborts, the connection is torn down
+   * regardless. Calls still pending then get SESSION_CLOSED.
    */
-  close(): Promise<void> {
-    if (this.isClosed) return Promise.resolve();
-    this.closing ??= (async () => {
-      const bound = this.options.closeTimeoutMs ?? 5_000;
-      const closeCall = this.sendCloseSession(bound);
-      await Promise.race([closeCall, new Promise((r) => setTimeout(r, bound).unref())]);
-      this.destroy(null);
-    })();
+  close(options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (this.current === 'closed') return Promise.resolve();
+    this.closing ??= this.closeGracefully(options.signal);
     return this.closing;
   }
 
@@ -281,253 +288,314 @@ export class Session extends EventEmitter<SessionEvents> {
    * write already sent gets COMMIT_OUTCOME_UNKNOWN instead), else with SESSION_CLOSED.
    */
   destroy(error: NetconfError | null = null): void {
-    if (this.isClosed) return;
-    this.isClosed = true;
-    this.closeReason = error;
-    const reason = error ?? new ClientError('SESSION_CLOSED', `The session to ${this.name} was closed`);
-    this.helloWaiter?.reject(reason);
-    this.helloWaiter = null;
-    for (const p of [...this.pending.values()]) {
-      p.cleanup();
-      p.reject(this.outcomeOf(p, reason));
-    }
+    this.teardown(error);
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------
+
+  /**
+   * The one way a session ends, whatever ended it (the connection dropped, broken framing, a
+   * stalled reply, close(), destroy()): every pending call and the hello wait are settled,
+   * every timer is cleared, the transport is closed, and `close` is emitted once.
+   */
+  private teardown(reason: NetconfError | null): void {
+    if (this.current === 'closed') return;
+    this.current = 'closed';
+    this.closeReason = reason;
+    this.clearDrainTimer();
+    this.writer.clear();
+    const error = reason ?? new ClientError('SESSION_CLOSED', `The session to ${this.name} was closed`);
+    const hello = this.helloWait;
+    this.helloWait = null;
+    hello?.reject(error);
+    for (const call of this.calls.takeAll()) call.reject(this.outcomeOf(call as Call, error));
     this.transport.close();
-    this.emit('close', error);
+    this.publish('close', reason);
   }
 
-  private sendCloseSession(timeoutMs: number): Promise<unknown> {
-    const id = String(this.nextId++);
-    return new Promise<void>((resolve) => {
-      const p: Pending = {
-        id, options: { timeoutMs }, resolve: () => resolve(), reject: () => resolve(), writing: true, written: false,
-        cleanup: () => this.pending.delete(id),
-      };
-      this.pending.set(id, p);
-      this.transport.stream.write(encodeMessage(`<rpc xmlns="${NETCONF_BASE_NS}" message-id="${id}"><close-session/></rpc>`, this.framing));
-    });
+  /** The connection went away: a clean end while closing, a loss otherwise. */
+  private lost(error: NetconfError): void {
+    this.teardown(this.current === 'closing' ? null : error);
   }
 
-  private exchangeHellos(): Promise<void> {
+  private async closeGracefully(signal: AbortSignal | undefined): Promise<void> {
+    if (this.current === 'open') {
+      this.current = 'closing';
+      const bound = this.options.closeTimeoutMs ?? 5_000;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, bound);
+        signal?.addEventListener('abort', done, { once: true });
+        function done(): void {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        }
+        if (signal?.aborted) return done();
+        this.send('<close-session/>', { timeoutMs: bound }).then(done, done);
+      });
+    }
+    this.teardown(null);
+  }
+
+  private exchangeHellos(signal: AbortSignal | undefined): Promise<void> {
+    if (signal?.aborted) return Promise.reject(new ClientError('ABORTED', 'The connection was aborted before the hello', { cause: signal.reason }));
     const base = this.options.base ?? 'both';
-    const caps = [
-      ...(base === '1.1' ? [] : [CAPABILITY.base10]),
-      ...(base === '1.0' ? [] : [CAPABILITY.base11]),
-      ...(this.options.capabilities ?? []),
-    ];
     return new Promise<void>((resolve, reject) => {
       const timeoutMs = this.options.helloTimeoutMs ?? 30_000;
       const timer = setTimeout(() => {
         const seen = this.preHelloText();
-        reject(new TimeoutError('HELLO_TIMEOUT', seen
-          ? `${this.name} sent no <hello> within ${timeoutMs} ms; it sent: ${seen}`
-          : `${this.name} sent no <hello> within ${timeoutMs} ms`));
+        finish(new TimeoutError('HELLO_TIMEOUT', `${this.name} sent no <hello> within ${timeoutMs} ms${seen ? `; it sent: ${seen}` : ''}`));
       }, timeoutMs);
-      this.helloWaiter = {
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        reject: (err) => {
-          clearTimeout(timer);
-          reject(err);
-        },
+      const onAbort = () => finish(new ClientError('ABORTED', `The connection to ${this.name} was aborted while waiting for its <hello>`, { cause: signal?.reason }));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const finish = (error: NetconfError | null) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.helloWait = null;
+        if (error) reject(error);
+        else resolve();
       };
-      this.transport.stream.write(encodeMessage(clientHello(caps), 'eom'));
+      this.helloWait = { resolve: () => finish(null), reject: finish };
+      this.writer.write({ bytes: encodeMessage(clientHello(clientCapabilities(base, this.options.capabilities ?? [])), 'eom') });
     });
-  }
-
-  private onData(bytes: Buffer): void {
-    // Our own copy: the transport may reuse its buffers once the event returns.
-    const copy = Buffer.from(bytes);
-    if (!this.helloDone && this.preHelloBytes < 2048) {
-      this.preHello.push(copy);
-      this.preHelloBytes += copy.length;
-    }
-    const m = (this.incoming ??= this.newIncoming());
-    if (m.headBytes < HEAD_BYTES) {
-      m.head.push(copy);
-      m.headBytes += copy.length;
-    }
-    if (m.failure) return;
-    m.chunks?.push(copy);
-    try {
-      m.extractor.push(copy);
-    } catch (err) {
-      m.failure = toNetconfError(err);
-      m.chunks = null;
-    }
-  }
-
-  private newIncoming(): Incoming {
-    return new Incoming(this, (m, root) => this.route(m, root), this.options.limits);
-  }
-
-  /** Decides from the root start tag where a message goes, before its body is read. */
-  private route(m: Incoming, root: RootInfo): void {
-    m.root = root;
-    if (!this.helloDone) {
-      m.role = root.local === 'hello' ? 'hello' : 'stray';
-      return;
-    }
-    if (root.local === 'notification') {
-      m.role = 'notification';
-    } else if (root.local === 'rpc-reply' && root.messageId !== null) {
-      m.pending = this.pending.get(root.messageId);
-      m.role = m.pending ? 'reply' : this.expired.has(root.messageId) ? 'late' : 'stray';
-    } else {
-      m.role = 'stray';
-    }
-    // Only what will be returned is kept; a late reply or huge stray is not.
-    if (m.role === 'late' || (m.role === 'reply' && m.pending?.options.collect === false)) m.chunks = null;
-  }
-
-  private onMessageEnd(): void {
-    const m = this.incoming ?? this.newIncoming();
-    this.incoming = null;
-    let items: DeviceError[] = [];
-    let ok = false;
-    if (!m.failure) {
-      try {
-        const summary = m.extractor.end();
-        items = summary.items;
-        ok = summary.hasOk;
-        if (!summary.root) {
-          // Comments only: nothing to do. Text only: show it.
-          if (summary.skippedText !== null) this.strayMessage(new ProtocolError('PROTOCOL_ERROR', `${this.name} sent text that is not XML: ${clip(summary.skippedText)}`));
-          return;
-        }
-      } catch (err) {
-        m.failure = toNetconfError(err);
-      }
-    }
-    if (m.failure && m.role === null) this.routeFailed(m);
-    const xml = m.chunks ? Buffer.concat(m.chunks).toString('utf8') : null;
-    switch (m.role) {
-      case 'hello':
-        return m.failure ? this.failHello(m.failure) : this.onHello(xml ?? '');
-      case 'reply':
-        return this.settle(m.pending!, m, xml, items, ok);
-      case 'notification':
-        if (m.failure) return this.strayMessage(m.failure);
-        this.emit('notification', { xml: xml ?? '', eventTime: eventTime(xml ?? '') });
-        return;
-      case 'late':
-        return;
-      default: {
-        const text = m.root ? `<${m.root.name}>${m.root.messageId === null ? ' without message-id' : ` with unknown message-id "${m.root.messageId}"`}` : 'a message';
-        const err = m.failure ?? new ProtocolError('PROTOCOL_ERROR', `${this.name} sent ${text}${items.length > 0 ? `: ${items[0]!.message}` : ''}`);
-        if (!this.helloDone) return this.failHello(new ProtocolError('PROTOCOL_ERROR', `${this.name} sent ${text} before its <hello>: ${clip(this.preHelloText())}`, { cause: err }));
-        this.strayMessage(err);
-      }
-    }
-  }
-
-  /**
-   * A message that failed before its root tag was read (a DOCTYPE first, say) still belongs to
-   * a call: find its message-id in the first bytes so that call fails now, not at its timeout.
-   */
-  private routeFailed(m: Incoming): void {
-    const head = Buffer.concat(m.head).toString('utf8');
-    const root = /<(?:[\w.-]+:)?rpc-reply\b[^>]*?\smessage-id\s*=\s*(?:"([^"]*)"|'([^']*)')/.exec(head);
-    const id = root ? (root[1] ?? root[2] ?? null) : null;
-    if (id === null || !this.helloDone) return;
-    m.pending = this.pending.get(id);
-    m.role = m.pending ? 'reply' : this.expired.has(id) ? 'late' : 'stray';
-  }
-
-  private settle(p: Pending, m: Incoming, xml: string | null, items: DeviceError[], ok: boolean): void {
-    p.cleanup();
-    if (m.failure) return p.reject(m.failure);
-    const policy = mergePolicies(this.options.warnings, p.options.warnings);
-    if (applyWarningPolicy(items, policy).fails) return p.reject(new RpcError(items, { messageId: p.id, replyXml: xml }));
-    const reply: RpcReply = {
-      messageId: p.id,
-      xml,
-      ok,
-      items,
-      warnings: items.filter((i) => i.level === 'warning'),
-    };
-    if (p.options.parse && xml !== null) {
-      try {
-        reply.parsed = parseXml(xml, typeof p.options.parse === 'object' ? p.options.parse : {});
-      } catch (err) {
-        return p.reject(toNetconfError(err));
-      }
-    }
-    p.resolve(reply);
   }
 
   private onHello(xml: string): void {
     try {
-      const hello = parseServerHello(xml, this.name);
-      this.serverHello = xml;
-      this.sessionId = hello.sessionId;
-      this.capabilities = new Capabilities(hello.capabilities);
-      const base = this.options.base ?? 'both';
-      const weSpeak11 = base !== '1.0';
-      const weSpeak10 = base !== '1.1';
-      if (!(weSpeak11 && this.capabilities.base11) && !(weSpeak10 && this.capabilities.base10)) {
-        throw new ProtocolError('PROTOCOL_ERROR', `${this.name} offers no base version in common with us (it advertised: ${this.capabilities.uris.filter((u) => u.includes(':base:')).join(', ') || 'none'})`);
-      }
-      if (weSpeak11 && this.capabilities.base11) {
-        // From the next message on, both directions are chunked (RFC 6242 §4.1).
-        this.framing = 'chunked';
-        this.decoder.setMode('chunked');
-      }
-      this.helloDone = true;
+      const negotiated = negotiate(xml, this.options.base ?? 'both', this.name);
+      this.hello = { sessionId: negotiated.sessionId, capabilities: negotiated.capabilities, xml };
+      this.framing = negotiated.framing;
+      // From the next message on, both directions use it (RFC 6242 §4.1).
+      this.reader.setFraming(negotiated.framing);
+      this.current = 'open';
       this.preHello = [];
-      this.helloWaiter?.resolve();
-      this.helloWaiter = null;
+      this.helloWait?.resolve();
     } catch (err) {
-      this.failHello(toNetconfError(err));
+      this.helloWait?.reject(toNetconfError(err));
     }
   }
 
-  private failHello(err: NetconfError): void {
-    const waiter = this.helloWaiter;
-    this.helloWaiter = null;
-    waiter?.reject(err);
+  // ---- calls -------------------------------------------------------------------------------
+
+  /** Frames and queues a request; the call lives in the pending table until it settles. */
+  private send(body: string, options: RpcOptions): Promise<RpcReply> {
+    const id = String(this.nextId);
+    let bytes: Buffer;
+    try {
+      bytes = encodeMessage(`<rpc xmlns="${NETCONF_BASE_NS}" message-id="${escapeXml(id)}">${body}</rpc>`, this.framing);
+    } catch (err) {
+      // Only `]]>]]>` in the request can stop it being framed (end-of-message framing).
+      return Promise.reject(new ClientError('INVALID_ARGUMENT', `The request cannot be sent to ${this.name}: ${(err as Error).message}`, { cause: err }));
+    }
+    this.nextId++;
+    return new Promise<RpcReply>((resolve, reject) => {
+      const message: OutgoingMessage = {
+        bytes,
+        onStart: () => {
+          call.stage = 'writing';
+        },
+        onDone: (err) => {
+          if (!err && call.stage === 'writing') call.stage = 'sent';
+        },
+      };
+      const call: Call = { id, write: options.write === true, stage: 'queued', options, message, resolve, reject };
+      const timeoutMs = options.timeoutMs ?? this.options.rpcTimeoutMs ?? 120_000;
+      this.calls.add(call, {
+        timeoutMs,
+        signal: options.signal,
+        onTimeout: () => this.onCallTimeout(call, timeoutMs),
+        onAbort: () => this.abandon(call, new ClientError('ABORTED', `Call ${id} was aborted`, { cause: options.signal?.reason })),
+      });
+      this.writer.write(message);
+    });
   }
 
-  private strayMessage(err: NetconfError): void {
-    if (this.listenerCount('protocolError') > 0) this.emit('protocolError', err);
-  }
-
-  private onTimeout(p: Pending, timeoutMs: number): void {
-    if (!this.pending.has(p.id)) return;
-    const err = new TimeoutError('RPC_TIMEOUT', `No reply to call ${p.id} from ${this.name} within ${timeoutMs} ms`);
-    if (p.writing && !p.written) {
-      // Cut off in the middle of a write: the device may hold half a message, and the framing
-      // can no longer be trusted. Close the session rather than desynchronise it.
-      p.cleanup();
-      p.reject(this.outcomeOf(p, err));
-      this.destroy(new ConnectionError('CONNECTION_LOST', `The session to ${this.name} was closed: call ${p.id} timed out while it was being written`));
+  private onCallTimeout(call: Call, timeoutMs: number): void {
+    const error = new TimeoutError('RPC_TIMEOUT', `No reply to call ${call.id} from ${this.name} within ${timeoutMs} ms`);
+    if (call.stage === 'writing') {
+      // Still being written: the device has stopped reading. Close the session rather than
+      // leave a half-written message in the stream.
+      this.calls.take(call.id);
+      call.reject(this.outcomeOf(call, error));
+      this.teardown(new ConnectionError('CONNECTION_LOST', `The session to ${this.name} was closed: call ${call.id} timed out while it was being written`));
       return;
     }
-    this.expire(p, err);
+    this.abandon(call, error);
   }
 
-  /** Settles a call the caller gave up on, and remembers its id to drop the late reply. */
-  private expire(p: Pending, err: NetconfError): void {
-    if (!this.pending.has(p.id)) return;
-    p.cleanup();
-    this.expired.add(p.id);
-    if (this.expired.size > EXPIRED_IDS_KEPT) this.expired.delete(this.expired.values().next().value as string);
-    p.reject(this.outcomeOf(p, err));
+  /**
+   * The caller gave up on a call (timeout or abort): it settles now, its late reply will be
+   * dropped, and if its reply is the message being read, the rest of that message gets a
+   * bounded time (see `watchDrain`).
+   */
+  private abandon(call: Call, error: NetconfError): void {
+    if (!this.calls.has(call)) return;
+    if (call.stage === 'queued') this.writer.withdraw(call.message);
+    this.calls.expire(call.id);
+    call.reject(this.outcomeOf(call, error));
+    this.watchDrain();
+  }
+
+  /**
+   * The abandoned-reply rule: when the message being read belongs to no waiting call, it must
+   * end within `drainTimeoutMs`, or the session closes with REPLY_STALLED so that every later
+   * call fails fast instead of waiting behind a message that may never end.
+   */
+  private watchDrain(): void {
+    if (this.drainTimer || this.current === 'closed' || !this.reader.inMessage) return;
+    const route = this.reader.message?.route;
+    if (route?.kind === 'reply' && this.calls.has(route.call)) return;
+    const ms = this.options.drainTimeoutMs ?? 10_000;
+    this.drainTimer = setTimeout(() => {
+      this.drainTimer = null;
+      this.teardown(new ProtocolError('REPLY_STALLED', `The session to ${this.name} was closed: a reply no call waits for stopped partway and did not finish within ${ms} ms`));
+    }, ms);
+  }
+
+  private clearDrainTimer(): void {
+    if (this.drainTimer) clearTimeout(this.drainTimer);
+    this.drainTimer = null;
   }
 
   /** A write that was (perhaps) sent and then cut off has an unknown outcome. */
-  private outcomeOf(p: Pending, err: NetconfError): NetconfError {
-    if (p.options.write && p.writing) {
-      return new CommitOutcomeUnknownError(`Call ${p.id} was sent to ${this.name} but cut off (${err.code}): the device may have applied it`, { cause: err });
+  private outcomeOf(call: Call, error: NetconfError): NetconfError {
+    if (call.write && call.stage !== 'queued') {
+      return new CommitOutcomeUnknownError(`Call ${call.id} was sent to ${this.name} but cut off (${error.code}): the device may have applied it`, { cause: error });
     }
-    return err;
+    return error;
+  }
+
+  // ---- reading -----------------------------------------------------------------------------
+
+  private onBytes(chunk: Buffer): void {
+    if (this.current === 'closed') return;
+    if (this.current === 'hello' && this.preHelloBytes < PRE_HELLO_BYTES) {
+      this.preHello.push(Buffer.from(chunk.subarray(0, PRE_HELLO_BYTES - this.preHelloBytes)));
+      this.preHelloBytes += chunk.length;
+    }
+    this.callbacks.hold(() => {
+      try {
+        this.reader.push(chunk);
+      } catch (err) {
+        // The framing is broken (or a message too large): the stream cannot be resynchronised.
+        this.teardown(toNetconfError(err));
+      }
+    });
+  }
+
+  /** Decides from the root start tag where a message goes, before its body is read. */
+  private route(m: IncomingMessage<Route>): void {
+    const root = m.root!;
+    let route: Route;
+    if (this.current === 'hello') route = root.local === 'hello' ? HELLO : STRAY;
+    else if (root.local === 'notification') route = NOTIFICATION;
+    else if (root.local === 'rpc-reply' && root.messageId !== null) {
+      const call = this.calls.get(root.messageId) as Call | undefined;
+      route = call ? { kind: 'reply', call } : this.calls.wasExpired(root.messageId) ? LATE : STRAY;
+    } else route = STRAY;
+    m.route = route;
+    // Only what will be handed back is kept: not a late reply, a stray, or a reply read for its errors only.
+    m.keep = route.kind === 'hello' || route.kind === 'notification' || (route.kind === 'reply' && route.call.options.collect !== false);
+    // A message routed to a waiting call is that call's to time out, not the drain rule's.
+    if (route.kind === 'reply') this.clearDrainTimer();
+  }
+
+  private onItem(item: DeviceError, m: IncomingMessage<Route>): void {
+    const route = m.route;
+    if (route?.kind === 'reply' && this.calls.has(route.call)) {
+      const onItem = route.call.options.onItem;
+      if (onItem) this.callbacks.deliver(() => onItem(item), 'onItem');
+    }
+    this.publish('item', item, m.root?.messageId ?? null);
+  }
+
+  private onMessage(outcome: MessageOutcome, route: Route | undefined): void {
+    this.clearDrainTimer();
+    switch (route?.kind) {
+      case 'hello':
+        if (outcome.error) return this.helloWait?.reject(outcome.error);
+        return this.onHello(outcome.xml ?? '');
+      case 'reply': {
+        const call = route.call;
+        if (!this.calls.has(call)) return; // abandoned while it was read
+        this.calls.take(call.id);
+        return this.settle(call, outcome);
+      }
+      case 'late':
+        return;
+      case 'notification':
+        if (outcome.error) return this.protocolError(outcome.error);
+        return this.publish('notification', { xml: outcome.xml ?? '', eventTime: eventTime(outcome.xml ?? '') });
+      default: {
+        const root = outcome.root;
+        const what = root ? `<${root.name}>${root.messageId === null ? ' without message-id' : ` with unknown message-id "${root.messageId}"`}` : 'a message';
+        const error = outcome.error ?? new ProtocolError('PROTOCOL_ERROR', `${this.name} sent ${what}${outcome.items.length > 0 ? `: ${outcome.items[0]!.message}` : ''}`);
+        if (this.current === 'hello') {
+          this.helloWait?.reject(new ProtocolError('PROTOCOL_ERROR', `${this.name} sent ${what} before its <hello>: ${clip(this.preHelloText())}`, { cause: error }));
+          return;
+        }
+        this.protocolError(error);
+      }
+    }
+  }
+
+  private settle(call: Call, outcome: MessageOutcome): void {
+    if (outcome.error) return call.reject(outcome.error);
+    const items = outcome.items;
+    const policy = mergePolicies(this.options.warnings, call.options.warnings);
+    if (applyWarningPolicy(items, policy).fails) return call.reject(new RpcError(items, { messageId: call.id, replyXml: outcome.xml }));
+    const reply: RpcReply = {
+      messageId: call.id,
+      xml: outcome.xml,
+      ok: outcome.hasOk,
+      items,
+      warnings: items.filter((i) => i.level === 'warning'),
+    };
+    const parse = call.options.parse;
+    if (parse && outcome.xml !== null) {
+      try {
+        reply.parsed = parseXml(outcome.xml, typeof parse === 'object' ? parse : {});
+      } catch (err) {
+        return call.reject(toNetconfError(err));
+      }
+    }
+    call.resolve(reply);
+  }
+
+  // ---- user code ---------------------------------------------------------------------------
+
+  /** Emits an event through the callback queue: each listener on its own, after the reader. */
+  private publish<K extends keyof SessionEvents>(event: K, ...args: SessionEvents[K]): void {
+    for (const listener of this.rawListeners(event) as ((...a: unknown[]) => unknown)[]) {
+      this.callbacks.deliver(() => listener.apply(this, args), event as CallbackSource);
+    }
+  }
+
+  private protocolError(error: NetconfError): void {
+    this.publish('protocolError', error);
+  }
+
+  private reportCallbackError(error: unknown, source: CallbackSource): void {
+    const listeners = this.rawListeners('callbackError') as ((...a: unknown[]) => unknown)[];
+    if (listeners.length === 0) {
+      process.emitWarning(`A netconfkit '${source}' callback threw: ${error instanceof Error ? error.message : String(error)}`, { code: 'NETCONFKIT_CALLBACK_ERROR' });
+      return;
+    }
+    for (const listener of listeners) {
+      try {
+        listener.call(this, error, source);
+      } catch {
+        // A failing error listener has nowhere further to report to.
+      }
+    }
   }
 
   private preHelloText(): string {
     return Buffer.concat(this.preHello).toString('utf8').replace(/\s+/g, ' ').trim();
   }
 }
+
+const NO_CAPABILITIES = new Capabilities([]);
 
 function clip(text: string, max = 300): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;

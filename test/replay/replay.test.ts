@@ -40,13 +40,38 @@ describe('replay', () => {
   it('honours a forced framing', () => {
     const bare = fixture('edge/prefixes.xml');
     expect(replay(bare, { framing: 'none' }).framing).toBe('none');
-    expect(() => replay(bare, { framing: 'chunked' })).toThrow(FramingError);
+    const forced = replay(bare, { framing: 'chunked' });
+    expect(forced.error).toBeInstanceOf(FramingError);
+    expect(forced.messages).toEqual([]);
   });
 
-  it('rejects a truncated reply, an empty input and a DOCTYPE in a later message', () => {
-    expect(() => replay('<rpc-reply message-id="1"><rpc-error>')).toThrow(MalformedXmlError);
-    expect(() => replay('  \n')).toThrow(/no NETCONF message/);
-    expect(() => replay(fixture('attacks/doctype-in-second-message.xml'))).toThrow(/DOCTYPE/);
+  it('keeps what it read: a cut-off last message, an empty input, a DOCTYPE in a later message', () => {
+    const cut = replay('<rpc-reply message-id="1"><rpc-error><error-tag>in-use</error-tag></rpc-error><rpc-error>');
+    expect(cut.error).toBeNull();
+    expect(cut.messages).toHaveLength(1);
+    expect(cut.messages[0]!.messageId).toBe('1');
+    expect(cut.messages[0]!.error).toBeInstanceOf(MalformedXmlError);
+    expect(cut.messages[0]!.items.map((i) => i.code)).toEqual(['IN_USE']);
+
+    const empty = replay('  \n');
+    expect(empty.error?.code).toBe('MALFORMED_XML');
+    expect(empty.error?.message).toMatch(/no NETCONF message/);
+
+    const doctype = replay(fixture('attacks/doctype-in-second-message.xml'));
+    expect(doctype.error).toBeNull();
+    expect(doctype.messages[0]!.error).toBeNull();
+    expect(doctype.messages[1]!.error?.message).toMatch(/DOCTYPE/);
+  });
+
+  it('keeps every complete message of a stream cut inside a chunk, and reports the cut on the last one', () => {
+    const first = '<rpc-reply message-id="1"><ok/></rpc-reply>';
+    const second = '<rpc-reply message-id="2"><rpc-error>';
+    const stream = `\n#${first.length}\n${first}\n##\n\n#${second.length + 100}\n${second}`;
+    const r = replay(stream, { framing: 'chunked' });
+    expect(r.messages.map((m) => [m.messageId, m.hasOk, m.error?.code ?? null])).toEqual([
+      ['1', true, null],
+      ['2', false, 'FRAMING_ERROR'],
+    ]);
   });
 
   it('delivers items from a stream while the stream is still open', async () => {

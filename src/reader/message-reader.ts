@@ -1,0 +1,260 @@
+import { MalformedXmlError } from '../errors/classes.js';
+import type { DeviceError } from '../errors/device-error.js';
+import type { NetconfError } from '../errors/netconf-error.js';
+import { toNetconfError } from '../errors/to-netconf-error.js';
+import { FrameDecoder, type FramingMode } from '../framing/decoder.js';
+import { ErrorExtractor, type ExtractorLimits, type MessageSummary, type RootInfo } from '../xml/extractor.js';
+
+/**
+ * The one path from bytes to messages, for live sessions and replayed captures alike:
+ * RFC 6242 framing, then the streaming error extractor for each message, then one outcome per
+ * message. Pure: no I/O, no timers, no user code. Its owner routes each message at its root
+ * start tag (`onRoot`) and receives items and outcomes through a handler it controls.
+ */
+
+export interface ReaderOptions {
+  /** `eom` (a live session before the hellos), `chunked`, `auto` (captures), or `none` (one bare document). */
+  framing: FramingMode | 'none';
+  /** Largest message accepted (default 512 MiB); more is MESSAGE_TOO_LARGE, and the stream stops. */
+  maxMessageBytes?: number;
+  limits?: ExtractorLimits;
+}
+
+/** A message being read. Its owner sets `keep` (and whatever it routes by) in `onRoot`. */
+export class IncomingMessage<Route = unknown> {
+  /** The root start tag, once read (or recovered from the first bytes of a broken reply). */
+  root: RootInfo | null = null;
+  /** Keep the message's bytes so its text can be given back (default true until routed). */
+  keep = true;
+  /** Where the owner sent it, set in `onRoot`. */
+  route: Route | undefined = undefined;
+  /** The first failure; the rest of the message is skipped, its framing still followed. */
+  error: NetconfError | null = null;
+  /** The items read so far, in document order. */
+  readonly items: DeviceError[] = [];
+  /** @internal */ chunks: Buffer[] = [];
+  /** @internal */ bytes = 0;
+  /** @internal */ routed = false;
+
+  constructor(readonly index: number, /** @internal */ readonly extractor: ErrorExtractor) {}
+}
+
+/** What one message turned out to be. */
+export interface MessageOutcome extends MessageSummary {
+  index: number;
+  /** The message text, when it was kept (null otherwise). */
+  xml: string | null;
+  /** Why the message could not be read (MALFORMED_XML, MESSAGE_TOO_LARGE…); null when it was. */
+  error: NetconfError | null;
+}
+
+export interface ReaderHandler<Route> {
+  /** The root start tag was read: route the message (set `route`, `keep`). Also called with a root recovered from a broken reply's first bytes. */
+  onRoot(message: IncomingMessage<Route>): void;
+  /** An error or warning, the moment its end tag is read. */
+  onItem(item: DeviceError, message: IncomingMessage<Route>): void;
+  /** A message ended. Messages of only whitespace and comments are not reported. */
+  onMessage(outcome: MessageOutcome, message: IncomingMessage<Route>): void;
+}
+
+// How much of a broken message is searched for its message-id.
+const HEAD_BYTES = 4096;
+
+export class MessageReader<Route = unknown> {
+  private readonly decoder: FrameDecoder | null;
+  private current: IncomingMessage<Route> | null = null;
+  private count = 0;
+  private lastSawMarkup = false;
+
+  constructor(private readonly handler: ReaderHandler<Route>, private readonly options: ReaderOptions) {
+    this.decoder = options.framing === 'none' ? null : new FrameDecoder(
+      { onData: (bytes) => this.data(bytes), onMessageEnd: () => this.messageEnd() },
+      { mode: options.framing, ...(options.maxMessageBytes === undefined ? {} : { maxMessageBytes: options.maxMessageBytes }) },
+    );
+  }
+
+  /** The message being read, if any byte of one has arrived. */
+  get message(): IncomingMessage<Route> | null {
+    return this.current;
+  }
+
+  /** Part of a message (or a chunk header) has been read and it has not ended. */
+  get inMessage(): boolean {
+    return this.decoder ? this.decoder.inMessage : this.current !== null;
+  }
+
+  /** The framing in force (`auto` until a capture shows which). */
+  get framing(): FramingMode | 'none' {
+    return this.decoder?.mode ?? 'none';
+  }
+
+  /** Stream offset of the next byte the decoder will read. */
+  get bytesConsumed(): number {
+    return this.decoder?.bytesConsumed ?? 0;
+  }
+
+  /** Whether the final, unterminated part of the stream held any markup (a trailing comment, say). */
+  get trailingMarkup(): boolean {
+    return this.lastSawMarkup;
+  }
+
+  /** Switches framing from the next message on (after the hellos, RFC 6242 §4.1). */
+  setFraming(mode: 'eom' | 'chunked'): void {
+    this.decoder?.setMode(mode);
+  }
+
+  /**
+   * Reads the next bytes, split anywhere. Throws a FramingError (FRAMING_ERROR or
+   * MESSAGE_TOO_LARGE) when the stream itself is broken: nothing after it can be trusted.
+   * A message that is not well-formed is an outcome, not a throw.
+   */
+  push(chunk: Buffer): void {
+    if (this.decoder) this.decoder.push(chunk);
+    else this.data(chunk);
+  }
+
+  /**
+   * End of input (captures). A last message without its delimiter (a bare document, or an eom
+   * stream's last message) is ended here; one cut off inside an element is reported with its
+   * error. Returns false when the unterminated rest held no element (only text, comments or
+   * nothing) and was therefore not reported as a message: `skippedText` says what it held.
+   */
+  finish(): { reported: boolean; skippedText: string | null } {
+    try {
+      this.decoder?.finish();
+    } catch (err) {
+      // Cut inside a chunk: the message so far is reported with the framing error.
+      const m = this.current;
+      if (!m) throw err;
+      m.error ??= toNetconfError(err);
+      this.messageEnd();
+      return { reported: true, skippedText: null };
+    }
+    const m = this.current;
+    if (!m) return { reported: false, skippedText: null };
+    this.lastSawMarkup = m.extractor.sawMarkup;
+    let summary: MessageSummary | null = null;
+    if (!m.error) {
+      try {
+        summary = m.extractor.end();
+      } catch (err) {
+        this.failMessage(m, err);
+      }
+    }
+    // Only text or comments after the last message: a closing line or comment, not a message.
+    if (summary && !summary.root) {
+      this.current = null;
+      return { reported: false, skippedText: summary.skippedText };
+    }
+    this.messageEnd(summary);
+    return { reported: true, skippedText: null };
+  }
+
+  /**
+   * The stream broke (`push` threw): the message being read, if it had begun, is reported
+   * with that error and the items read so far, so nothing read is lost.
+   */
+  abandon(error: NetconfError): void {
+    const m = this.current;
+    if (!m || (!m.routed && m.items.length === 0 && !m.error)) {
+      this.current = null;
+      return;
+    }
+    m.error ??= error;
+    this.messageEnd();
+  }
+
+  private data(bytes: Buffer): void {
+    const m = (this.current ??= this.newMessage());
+    if (m.keep || (m.error && !m.routed && m.bytes < HEAD_BYTES)) {
+      // Our own copy: the transport may reuse its buffers once the event returns.
+      m.chunks.push(Buffer.from(bytes));
+    }
+    m.bytes += bytes.length;
+    if (m.error) return;
+    try {
+      m.extractor.push(bytes);
+    } catch (err) {
+      this.failMessage(m, err);
+    }
+  }
+
+  private newMessage(): IncomingMessage<Route> {
+    const index = this.count;
+    let m!: IncomingMessage<Route>;
+    const extractor = new ErrorExtractor(
+      {
+        onRoot: (root) => {
+          m.root = root;
+          m.routed = true;
+          this.handler.onRoot(m);
+          if (!m.keep) m.chunks = [];
+        },
+        onItem: (item) => {
+          m.items.push(item);
+          this.handler.onItem(item, m);
+        },
+      },
+      this.options.limits,
+    );
+    m = new IncomingMessage<Route>(index, extractor);
+    return m;
+  }
+
+  private failMessage(m: IncomingMessage<Route>, err: unknown): void {
+    m.error = toNetconfError(err);
+    m.keep = false;
+    // Unrouted, the first bytes stay: the message-id is looked for in them at the end.
+    if (m.routed) m.chunks = [];
+  }
+
+  /**
+   * A reply broken before its root tag was read (a DOCTYPE first, say) still belongs to a
+   * call: find its message-id in the first bytes and route it, to fail that call now.
+   */
+  private recoverRoot(m: IncomingMessage<Route>): void {
+    const head = Buffer.concat(m.chunks).subarray(0, HEAD_BYTES).toString('utf8');
+    m.chunks = [];
+    const found = /<((?:[\w.-]+:)?rpc-reply)\b[^>]*?\smessage-id\s*=\s*(?:"([^"]*)"|'([^']*)')/.exec(head);
+    if (!found) return;
+    const messageId = found[2] ?? found[3] ?? null;
+    m.root = { name: found[1]!, local: 'rpc-reply', namespace: null, messageId, attributes: [] };
+    m.routed = true;
+    this.handler.onRoot(m);
+    m.keep = false;
+  }
+
+  private messageEnd(ended: MessageSummary | null = null): void {
+    const m = this.current ?? this.newMessage();
+    this.current = null;
+    let summary = ended;
+    if (!summary && !m.error) {
+      try {
+        summary = m.extractor.end();
+      } catch (err) {
+        this.failMessage(m, err);
+      }
+    }
+    if (summary && !summary.root) {
+      // Whitespace and comments only (Junos writes comments between messages): not a message.
+      if (summary.skippedText === null) return;
+      this.failMessage(m, new MalformedXmlError(`A message holds text but no element: "${clip(summary.skippedText)}"`));
+      summary = null;
+    }
+    if (m.error && !m.routed) this.recoverRoot(m);
+    this.count++;
+    const outcome: MessageOutcome = summary
+      ? { ...summary, index: m.index, xml: m.keep ? Buffer.concat(m.chunks, m.bytes).toString('utf8') : null, error: null }
+      : {
+          root: m.root, messageId: m.root?.messageId ?? null, hasOk: false, bom: false, skippedText: null,
+          items: m.items, index: m.index, xml: null, error: m.error,
+        };
+    m.chunks = [];
+    this.handler.onMessage(outcome, m);
+  }
+}
+
+function clip(text: string, max = 200): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
