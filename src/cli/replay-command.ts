@@ -63,6 +63,7 @@ export async function runReplay(input: AsyncIterable<Buffer | string>, out: Writ
     },
     onMessage(message: ReplayMessage) {
       if (options.format === 'text') lines.push(`${describeMessage(message)}\n`);
+      else if (options.format === 'ndjson' && message.error) lines.push(`${JSON.stringify({ messageIndex: message.index, error: message.error.toJSON() })}\n`);
     },
   });
   const flush = async () => {
@@ -77,31 +78,26 @@ export async function runReplay(input: AsyncIterable<Buffer | string>, out: Writ
   }
   const result = replayer.end();
   await flush();
-  // A capture that could not be read whole is bad input (exit 2): what was read is printed
-  // above (text, ndjson), the JSON document is not.
-  const failure = failureOf(result);
-  if (failure) throw failure;
+  // A capture that could not be read whole is bad input (exit 2), but what was read is never
+  // lost: every message is printed, with the failures where they happened.
   if (options.format === 'json') {
     const doc = {
-      messages: result.messages.map((m) => ({ messageId: m.messageId, hasOk: m.hasOk, errors: m.items.map((i) => i.toJSON()) })),
+      messages: result.messages.map((m) => ({
+        messageId: m.messageId, hasOk: m.hasOk, errors: m.items.map((i) => i.toJSON()), error: m.error?.toJSON() ?? null,
+      })),
+      error: result.error?.toJSON() ?? null,
     };
     await write(out, `${JSON.stringify(doc, null, 2)}\n`);
+  } else if (options.format === 'ndjson' && result.error) {
+    await write(out, `${JSON.stringify({ error: result.error.toJSON() })}\n`);
   }
+  const failure = result.error ?? result.messages.find((m) => m.error)?.error ?? null;
+  if (failure) throw failure;
   return failed ? 1 : 0;
 }
 
-/**
- * Why the capture, or one of its messages, could not be read. The Replayer reports this in
- * `error` fields (an older one threw instead, which main handles the same way); read
- * structurally so this works with both.
- */
-function failureOf(result: { messages: readonly object[] }): NetconfError | null {
-  const r = result as { error?: NetconfError | null; messages: readonly { error?: NetconfError | null }[] };
-  return r.error ?? r.messages.find((m) => m.error)?.error ?? null;
-}
-
 function describeMessage(m: ReplayMessage): string {
-  const failure = (m as { error?: NetconfError | null }).error;
+  const failure = m.error;
   if (failure) return `message ${m.index}: <${m.root?.name ?? '?'}> could not be read: ${failure.code}`;
   const errors = m.items.filter((i) => i.level === 'error').length;
   const warnings = m.items.length - errors;

@@ -26,8 +26,9 @@ describe('netconfkit replay', () => {
       const entries = doc.messages.flatMap((m, messageIndex) => m.errors.map((e) => ({ ...e, messageIndex })));
       expect(entries).toHaveLength(want.entries.length);
       want.entries.forEach((entry, k) => expect(entries[k]).toMatchObject(entry));
-      expect(Object.keys(doc)).toEqual(['messages']);
-      for (const m of doc.messages) expect(Object.keys(m)).toEqual(['messageId', 'hasOk', 'errors']);
+      expect(Object.keys(doc)).toEqual(['messages', 'error']);
+      expect((doc as { error: unknown }).error).toBeNull();
+      for (const m of doc.messages) expect(Object.keys(m)).toEqual(['messageId', 'hasOk', 'errors', 'error']);
     }
   });
 
@@ -36,19 +37,37 @@ describe('netconfkit replay', () => {
     expect(warningOnly.status).toBe(0);
     const missingSeverity = run(['replay', '-', '--json'], '<rpc-reply message-id="1"><rpc-error><error-message>x</error-message></rpc-error></rpc-reply>');
     expect(missingSeverity.status).toBe(1);
-    // --json: the document is printed only for a capture read whole.
-    for (const [args, input] of [
-      [['replay', path.join(FIXTURES_DIR, 'attacks/entity-bomb.xml'), '--json'], undefined],
-      [['replay', '-', '--json'], '<rpc-reply><rpc-error>'],
-      [['replay', path.join(FIXTURES_DIR, 'no-such-file.xml')], undefined],
-    ] as [string[], string | undefined][]) {
+    // Bad input: exit 2 and one line on stderr; --json still prints what was read.
+    for (const [args, input, printed] of [
+      [['replay', path.join(FIXTURES_DIR, 'attacks/entity-bomb.xml'), '--json'], undefined, true],
+      [['replay', '-', '--json'], '<rpc-reply><rpc-error>', true],
+      [['replay', path.join(FIXTURES_DIR, 'no-such-file.xml')], undefined, false],
+    ] as [string[], string | undefined, boolean][]) {
       const r = run(args, input);
       expect(r.status).toBe(2);
-      expect(r.stdout).toBe('');
+      if (printed) expect(JSON.parse(r.stdout).messages[0].error.code).toBe('MALFORMED_XML');
+      else expect(r.stdout).toBe('');
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).not.toMatch(/\n\s+at /);
       expect(r.stderr).toMatch(/^netconfkit: (MALFORMED_XML: |cannot read .*no-such-file\.xml: no such file)/);
     }
+  });
+
+  it('a capture cut off in its last message keeps every complete message, in --json and --ndjson, and exits 2', () => {
+    const ok = '<rpc-reply message-id="1"><rpc-error><error-tag>in-use</error-tag></rpc-error></rpc-reply>]]>]]>';
+    const cut = `${ok}<rpc-reply message-id="2"><rpc-error><error-tag>lock-denied</error-tag></rpc-error><data>`;
+    const json = run(['replay', '-', '--json'], cut);
+    expect(json.status).toBe(2);
+    const doc = JSON.parse(json.stdout) as { messages: { messageId: string; errors: { code: string }[]; error: { code: string } | null }[] };
+    expect(doc.messages.map((m) => [m.messageId, m.errors.map((e) => e.code), m.error?.code ?? null])).toEqual([
+      ['1', ['IN_USE'], null],
+      ['2', ['LOCK_DENIED'], 'MALFORMED_XML'],
+    ]);
+    expect(json.stderr).toMatch(/^netconfkit: MALFORMED_XML: /);
+    const nd = run(['replay', '-', '--ndjson'], cut);
+    expect(nd.status).toBe(2);
+    const lines = nd.stdout.trim().split('\n').map((l) => JSON.parse(l) as { messageIndex: number; code?: string; error?: { code: string } });
+    expect(lines.map((l) => [l.messageIndex, l.code ?? l.error?.code])).toEqual([[0, 'IN_USE'], [1, 'LOCK_DENIED'], [1, 'MALFORMED_XML']]);
   });
 
   it('exits 2 on bad usage', () => {
