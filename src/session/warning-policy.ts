@@ -29,7 +29,7 @@ export function matchesWarning(item: DeviceError, m: WarningMatcher): boolean {
   if (m.sourceDaemon !== undefined && item.sourceDaemon !== m.sourceDaemon) return false;
   if (m.message !== undefined) {
     const text = item.deviceMessage ?? '';
-    if (typeof m.message === 'string' ? text !== m.message : !m.message.test(text)) return false;
+    if (typeof m.message === 'string' ? text !== m.message : !statelessTest(m.message, text)) return false;
   }
   return true;
 }
@@ -54,4 +54,17 @@ export function mergePolicies(session: WarningPolicy | undefined, call: WarningP
     raise: call?.raise ?? session?.raise ?? false,
     ignore: [...(session?.ignore ?? []), ...(call?.ignore ?? [])],
   };
+}
+
+// A `g` or `y` RegExp remembers `lastIndex` between test() calls, so it would match only every
+// other warning: each test starts from 0, and the caller's lastIndex is left as it was.
+function statelessTest(re: RegExp, text: string): boolean {
+  if (!re.global && !re.sticky) return re.test(text);
+  const saved = re.lastIndex;
+  re.lastIndex = 0;
+  try {
+    return re.test(text);
+  } finally {
+    re.lastIndex = saved;
+  }
 }

@@ -291,3 +291,20 @@ describe('messages that cannot be read', () => {
     expect(errors[0]!.message).toContain('unknown message-id "999"');
   });
 });
+
+describe('the warning policy', () => {
+  it('a RegExp with the g or y flag matches every warning, not every other one', async () => {
+    const { session, peer } = await openScripted();
+    const warning = (text: string) => `<rpc-error><error-type>application</error-type><error-tag>operation-failed</error-tag><error-severity>warning</error-severity><error-message>${text}</error-message></rpc-error>`;
+    for (const re of [/statement not found/g, /statement/y, /not found/g]) {
+      const n = peer.requests.length;
+      const call = session.rpc('<get/>', { warnings: { raise: true, ignore: [{ message: re }] } });
+      await peer.waitForRequests(n + 1);
+      peer.reply(n, `${warning('statement not found')}${warning('statement not found')}${warning('statement not found')}<ok/>`);
+      const reply = await call;
+      expect(reply.warnings.map((w) => w.ignored)).toEqual([true, true, true]);
+      expect(re.lastIndex).toBe(0);
+    }
+    session.destroy();
+  });
+});
