@@ -100,10 +100,12 @@ async function attemptOnce<T>(
 ): Promise<T> {
   const { signal, state } = ctx;
   state.phase = 'connect';
-  // ssh2 gives up by itself too, so a late connection does not linger past the budget
-  const connectTimeoutMs = Math.min(device.connectTimeoutMs ?? 20_000, ctx.timeoutMs);
-  const helloTimeoutMs = Math.min(device.helloTimeoutMs ?? 30_000, ctx.timeoutMs);
-  const session = await untilAborted(connect({ ...device, connectTimeoutMs, helloTimeoutMs }), signal, 0, (late) => {
+  // The run's deadline aborts connect() at whatever stage it is, so nothing lingers past it.
+  // Cut short by the deadline, it fails with the run's reason (CONNECT_TIMEOUT), not ABORTED.
+  const connecting = connect({ ...device, signal }).catch((err: unknown) => {
+    throw signal.aborted ? abortReason(signal) : err;
+  });
+  const session = await untilAborted(connecting, signal, 0, (late) => {
     late.then((s) => s.close(), () => undefined);
   });
   if (signal.aborted) {
