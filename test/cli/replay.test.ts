@@ -18,7 +18,7 @@ describe('netconfkit replay', () => {
     for (const file of [name, rich]) {
       const want = expected[file]!;
       const r = run(['replay', path.join(CORPUS_DIR, file), '--json']);
-      const doc = JSON.parse(r.stdout) as { messages: { messageId: string | null; hasOk: boolean; errors: Record<string, unknown>[] }[] };
+      const doc = JSON.parse(r.stdout) as { messages: { messageId: string | null; hasOk: boolean; errors: Record<string, unknown>[] }[]; error: unknown };
       expect(r.status).toBe(want.errorCount > 0 ? 1 : 0);
       expect(doc.messages.map((m) => ({ messageId: m.messageId, hasOk: m.hasOk }))).toEqual(
         want.messages.map((m) => ({ messageId: m.messageId, hasOk: m.hasOk })),
@@ -27,7 +27,7 @@ describe('netconfkit replay', () => {
       expect(entries).toHaveLength(want.entries.length);
       want.entries.forEach((entry, k) => expect(entries[k]).toMatchObject(entry));
       expect(Object.keys(doc)).toEqual(['messages', 'error']);
-      expect((doc as { error: unknown }).error).toBeNull();
+      expect(doc.error).toBeNull();
       for (const m of doc.messages) expect(Object.keys(m)).toEqual(['messageId', 'hasOk', 'errors', 'error']);
     }
   });
