@@ -1,3 +1,4 @@
+import { applySshConfig } from '../transport/route.js';
 import { type SshOptions, openSshChannel } from '../transport/ssh-transport.js';
 import { Session, type SessionOptions } from './session.js';
 
@@ -16,8 +17,10 @@ export interface ConnectOptions extends SshOptions, SessionOptions {
  * Opens a NETCONF session over SSH: connect, verify the host key, authenticate, start the
  * `netconf` subsystem, exchange hellos. Every failure is a typed NetconfError.
  */
-export async function connect(options: ConnectOptions): Promise<Session> {
+export async function connect(given: ConnectOptions): Promise<Session> {
   const started = Date.now();
+  // ssh_config (when asked for) first: its ConnectTimeout and HostName count here too.
+  const options = applySshConfig(given);
   const deadlineMs = options.connectTimeoutMs ?? 30_000;
   const control = { timeoutMs: deadlineMs, ...(options.signal ? { signal: options.signal } : {}) };
   const channel = await openSshChannel(options, control);
@@ -25,6 +28,6 @@ export async function connect(options: ConnectOptions): Promise<Session> {
   return Session.start(channel, {
     ...options,
     helloTimeoutMs: Math.min(options.helloTimeoutMs ?? left, left),
-    name: options.name ?? `${options.host}:${options.port ?? 830}`,
+    name: options.name ?? `${given.host}:${options.port ?? 830}`,
   });
 }

@@ -4,32 +4,63 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
-import { ClientError, ConnectionError, HostKeyError, TimeoutError } from '../errors/classes.js';
+import { AuthenticationError, ClientError, ConnectionError, HostKeyError, TimeoutError } from '../errors/classes.js';
 import type { NetconfError } from '../errors/netconf-error.js';
 import { serverHostKeyOrder } from './algorithms.js';
 import { type HostKeyVerdict, fingerprint, knownKeyTypes, parseKnownHosts, verifyKnownHost, verifyPinned } from './host-keys.js';
 import { checkHost, targetName } from './host-name.js';
+import { type AuthPlan, type KeyboardInteractiveHandler, planAuth } from './auth.js';
+import { applySshConfig, hostKeyNote } from './route.js';
+import { localUser } from './ssh-config.js';
 import { mapSshError } from './ssh-errors.js';
 
 export interface SshOptions {
-  /** A bare host name or address (IPv6 as `::1` or `[::1]`); never `user@host` or a URL. */
+  /**
+   * A bare host name or address (IPv6 as `::1` or `[::1]`); never `user@host` or a URL. With
+   * `sshConfig`, a Host alias of the file.
+   */
   host: string;
-  /** Default 830, the NETCONF port. */
+  /** Default: ssh_config's `Port` (with `sshConfig`), else 830, the NETCONF port. */
   port?: number;
-  username: string;
+  /** Default: ssh_config's `User` (with `sshConfig`), else the local user name, as OpenSSH. */
+  username?: string;
   password?: string;
+  /** A private key's text (OpenSSH, PEM or PuTTY format); to give a file, use `identityFiles`. */
   privateKey?: string | Buffer;
+  /** Decrypts `privateKey` (and encrypted `identityFiles`). A wrong one is INVALID_ARGUMENT. */
   passphrase?: string;
-  /** Path of an ssh-agent socket (e.g. `process.env.SSH_AUTH_SOCK`). */
-  agent?: string;
-  /** Answer keyboard-interactive prompts with the password (devices that ask that way). */
+  /** Private key files, tried after `privateKey`; a missing file or an encrypted one without passphrase is skipped. */
+  identityFiles?: string[];
+  /**
+   * Path of an ssh-agent socket. Default: `SSH_AUTH_SOCK` when neither `password` nor
+   * `privateKey` is given (as OpenSSH); `false` never uses an agent.
+   */
+  agent?: string | false;
+  /** Also try keyboard-interactive (devices that ask for the password that way). */
   tryKeyboard?: boolean;
+  /**
+   * Answers keyboard-interactive prompts that are not a password prompt with echo off (a
+   * one-time code, a banner to acknowledge). Giving it turns keyboard-interactive on. Without
+   * it such a prompt fails the login with AUTH_FAILED naming the prompt.
+   */
+  onKeyboardInteractive?: KeyboardInteractiveHandler;
   /** known_hosts file(s) to verify the host key against. Default: ~/.ssh/known_hosts. */
   knownHosts?: string | string[];
   /** Pinned host key fingerprint(s), `SHA256:…` as `ssh-keygen -l` prints them. */
   hostKey?: string | string[];
   /** Turns host key verification off. Only for labs: anyone in the path can read the session. */
   insecureAcceptAnyHostKey?: boolean;
+  /**
+   * Jump hosts (bastions), first to last: the device is reached through a forwarded channel of
+   * the last one. Each is verified and authenticated on its own (its `knownHosts` defaults to
+   * the device's). Overrides ssh_config's ProxyJump; `[]` connects directly.
+   */
+  jump?: JumpHost[];
+  /**
+   * Read OpenSSH's client configuration: `true` for ~/.ssh/config, or a file. Off by default.
+   * Options given here always win over the file.
+   */
+  sshConfig?: boolean | string;
   /** TCP connect + SSH handshake + authentication + subsystem request, in ms (default 20 000). */
   connectTimeoutMs?: number;
   /** SSH keepalive interval in ms; 0 turns it off (default 0: some devices never answer it). */
@@ -41,6 +72,27 @@ export interface SshOptions {
   command?: string;
   /** Passed through to ssh2 for old devices (e.g. `{ kex: { append: ['diffie-hellman-group14-sha1'] } }`). */
   algorithms?: SshAlgorithms;
+}
+
+/** One jump host: its own address, login and host key check. */
+export interface JumpHost {
+  host: string;
+  /** Default: ssh_config's `Port` (with `sshConfig`), else 22. */
+  port?: number;
+  /** Default: ssh_config's `User` (with `sshConfig`), else the local user name. */
+  username?: string;
+  password?: string;
+  privateKey?: string | Buffer;
+  passphrase?: string;
+  identityFiles?: string[];
+  /** As for the device: default `SSH_AUTH_SOCK` when neither password nor key is given. */
+  agent?: string | false;
+  tryKeyboard?: boolean;
+  onKeyboardInteractive?: KeyboardInteractiveHandler;
+  /** Default: the device's `knownHosts`, else ~/.ssh/known_hosts. */
+  knownHosts?: string | string[];
+  hostKey?: string | string[];
+  insecureAcceptAnyHostKey?: boolean;
 }
 
 /**
@@ -78,41 +130,71 @@ export interface ConnectControl {
   timeoutMs?: number;
 }
 
-/** The set-up stages, in order, as CONNECT_TIMEOUT and ABORTED messages name them. */
-export type ConnectStage = 'TCP connect' | 'SSH handshake' | 'authentication' | `the ${string} request`;
+/**
+ * The set-up stages, in order, as CONNECT_TIMEOUT and ABORTED messages name them. Through jump
+ * hosts, a jump host's stages name it (`authentication at jump host b1:22`), and so does the
+ * forwarded channel to the next hop.
+ */
+export type ConnectStage =
+  | 'TCP connect'
+  | 'SSH handshake'
+  | 'authentication'
+  | `the ${string} request`
+  | `${'TCP connect to' | 'SSH handshake with' | 'authentication at'} jump host ${string}`
+  | `the forwarded connection from jump host ${string} to ${string}`;
 
 // setTimeout fires at once for delays past 2^31 - 1 ms: longer deadlines mean none.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** One SSH login on the way: a jump host or the device. */
+interface Hop {
+  host: string;
+  port: number;
+  /** `host:port`, or `jump host host:port`, as messages name it. */
+  label: string;
+  jump: boolean;
+  auth: AuthPlan;
+  hostKeys: HostKeyPolicy;
+  note: string | undefined;
+  algorithms: SshAlgorithms | undefined;
+}
+
 /**
- * Opens an SSH connection, verifies the host key, authenticates and starts the NETCONF
- * subsystem (or `command`), within one deadline. Every failure is a typed NetconfError, and
- * every failure path tears the connection down.
+ * Opens an SSH connection (through any jump hosts), verifies every host key, authenticates
+ * and starts the NETCONF subsystem (or `command`), within one deadline. Every failure is a
+ * typed NetconfError naming the hop it happened at, and every failure path tears every
+ * connection down.
  */
 export async function openSshChannel(options: SshOptions, control: ConnectControl = {}): Promise<SshChannel> {
-  const host = checkHost(options.host);
-  const port = options.port ?? 830;
+  const resolved = applySshConfig(options);
+  const host = checkHost(resolved.host);
+  const port = resolved.port ?? 830;
   const target = targetName(host, port);
-  const timeoutMs = control.timeoutMs ?? options.connectTimeoutMs ?? 20_000;
+  const timeoutMs = control.timeoutMs ?? resolved.connectTimeoutMs ?? 20_000;
   if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0) {
     throw new ClientError('INVALID_ARGUMENT', `timeoutMs must be a number of milliseconds >= 0, got ${String(timeoutMs)}`);
   }
   const { signal } = control;
   if (signal?.aborted) throw aborted(target, 'before connecting', signal.reason);
-  const hostKeys = hostKeyPolicy(options, host, port);
-  const requestStage: ConnectStage = options.command ? 'the exec request' : `the ${options.subsystem ?? 'netconf'} subsystem request`;
-  let verdict: HostKeyVerdict = { ok: true };
-  let presented: Buffer | null = null;
+  // fail() is bound once the attempt starts; a keyboard-interactive failure before that cannot happen.
+  let failNow: (err: NetconfError) => void = () => {};
+  const failFromAuth = (err: NetconfError) => failNow(err);
+  const jumps = resolved.jump ?? [];
+  const hops: Hop[] = [
+    ...jumps.map((j) => hopOf({ knownHosts: resolved.knownHosts, ...j }, 22, true, failFromAuth, undefined)),
+    hopOf(resolved, 830, false, failFromAuth, resolved.algorithms),
+  ];
+  const requestStage: ConnectStage = resolved.command ? 'the exec request' : `the ${resolved.subsystem ?? 'netconf'} subsystem request`;
 
   return new Promise((resolve, reject) => {
-    const client = new Client();
+    const clients: Client[] = [];
     let socket: net.Socket | undefined;
-    let stage: ConnectStage = 'TCP connect';
+    let stage: ConnectStage = hops[0]!.jump ? `TCP connect to ${hops[0]!.label as `jump host ${string}`}` : 'TCP connect';
     let settled = false;
-    let ready = false;
     let closedByUs = false;
     let closeListeners: ((error: NetconfError | null) => void)[] = [];
-    let lastError: NetconfError | null = null;
+    const lastErrors: (NetconfError | null)[] = hops.map(() => null);
+    let hopDown: string | null = null;
     let timer: NodeJS.Timeout | undefined;
 
     const onAbort = () => fail(aborted(target, `during ${stage}`, signal?.reason));
@@ -126,10 +208,15 @@ export async function openSshChannel(options: SshOptions, control: ConnectContro
       settled = true;
       closedByUs = true;
       release();
+      for (const c of [...clients].reverse()) c.end();
       // Our own socket, so it can always be destroyed: ssh2's destroy() does nothing once ssh2
       // has end()ed it, and a peer that never closes its side would keep it half-open.
       socket?.destroy();
       reject(err);
+    };
+    failNow = fail;
+    const closeAll = () => {
+      for (const c of [...clients].reverse()) c.end();
     };
 
     if (Number.isFinite(timeoutMs) && timeoutMs <= MAX_TIMER_MS) {
@@ -139,39 +226,115 @@ export async function openSshChannel(options: SshOptions, control: ConnectContro
     }
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    client.on('connect', () => {
-      stage = 'SSH handshake';
-    });
-    client.on('handshake', () => {
-      // 'handshake' comes again on every re-key; only the first moves the stage on.
-      if (stage === 'SSH handshake') stage = 'authentication';
-    });
-    // ssh2 can finish without 'ready' and without 'error': 'close' settles the promise too.
-    client.on('error', (err) => {
-      if (!verdict.ok) {
-        const v = verdict;
-        return fail(new HostKeyError(v.code, `Host key check failed for ${target}: ${v.reason}`, {
-          cause: err, fingerprint: presented ? fingerprint(presented) : null,
-        }));
+    const connectHop = (index: number, sock: Duplex) => {
+      const hop = hops[index]!;
+      const last = index === hops.length - 1;
+      const client = new Client();
+      clients.push(client);
+      let verdict: HostKeyVerdict = { ok: true };
+      let presented: Buffer | null = null;
+      let ready = false;
+      const named = (s: 'SSH handshake' | 'authentication'): ConnectStage => {
+        if (!hop.jump) return s;
+        const label = hop.label as `jump host ${string}`;
+        return s === 'SSH handshake' ? `SSH handshake with ${label}` : `authentication at ${label}`;
+      };
+
+      client.on('connect', () => {
+        stage = named('SSH handshake');
+      });
+      client.on('handshake', () => {
+        // 'handshake' comes again on every re-key; only the first moves the stage on.
+        if (stage === named('SSH handshake')) stage = named('authentication');
+      });
+      // ssh2 can finish without 'ready' and without 'error': 'close' settles the promise too.
+      client.on('error', (err: Error & { level?: string }) => {
+        // An agent that cannot be reached (a stale SSH_AUTH_SOCK): ssh2 goes on with the next method.
+        if (err.level === 'agent') return;
+        if (!verdict.ok) {
+          const v = verdict;
+          return fail(new HostKeyError(v.code, `Host key check failed for ${hop.label}: ${v.reason}${hop.note ? `. ${hop.note}` : ''}`, {
+            cause: err, fingerprint: presented ? fingerprint(presented) : null,
+          }));
+        }
+        let mapped = mapSshError(err, hop.label, ready ? 'session' : 'connect');
+        if (mapped.code === 'AUTH_FAILED') {
+          const tried = hop.auth.order.length ? hop.auth.order.join(', ') : 'none: give a password, a key or an agent';
+          mapped = new AuthenticationError('AUTH_FAILED', `Authentication to ${hop.label} as the given user failed: every method tried was rejected (tried: ${tried})`, { cause: err });
+        }
+        if (!settled) return fail(mapped);
+        lastErrors[index] = mapped;
+      });
+      client.on('close', () => {
+        if (!settled) return fail(new ConnectionError('CONNECTION_LOST', `The connection to ${hop.label} closed during ${stage}`));
+        if (!last) {
+          hopDown ??= hop.label;
+          // The hops after this one ran over it: they are gone too.
+          closeAll();
+          return;
+        }
+        closeAll();
+        const reason = closedByUs ? null : lastErrors[index] ?? new ConnectionError('CONNECTION_LOST', `The connection to ${target} closed${hopDown ? ` (${hopDown} closed first)` : ''}`);
+        const listeners = closeListeners;
+        closeListeners = [];
+        for (const l of listeners) l(reason);
+      });
+      client.on('ready', () => {
+        if (settled) return;
+        ready = true;
+        if (last) openRequest(client);
+        else forward(index, client);
+      });
+
+      const config: ConnectConfig = {
+        // host and port go to our own socket (below), not to ssh2.
+        username: hop.auth.username,
+        // Our own timer covers the whole set-up; ssh2's would stop at 'ready'.
+        readyTimeout: 0,
+        keepaliveInterval: resolved.keepaliveIntervalMs ?? 0,
+        keepaliveCountMax: resolved.keepaliveCountMax ?? 3,
+        authHandler: hop.auth.handler,
+        hostVerifier: (key: Buffer) => {
+          presented = key;
+          verdict = hop.hostKeys.verify(key);
+          return verdict.ok;
+        },
+        sock,
+      };
+      const serverHostKey = serverHostKeyOrder(hop.algorithms?.serverHostKey, hop.hostKeys.knownTypes);
+      // Our own type mirrors ssh2's (with RegExps, which ssh2 takes but @types/ssh2 leaves out).
+      if (hop.algorithms || serverHostKey) {
+        const algorithms: SshAlgorithms = { ...hop.algorithms };
+        if (serverHostKey) algorithms.serverHostKey = serverHostKey;
+        config.algorithms = algorithms as ConnectConfig['algorithms'];
       }
-      const mapped = mapSshError(err, target, ready ? 'session' : 'connect');
-      if (!settled) return fail(mapped);
-      lastError = mapped;
-    });
-    client.on('close', () => {
-      if (!settled) return fail(new ConnectionError('CONNECTION_LOST', `The connection to ${target} closed during ${stage}`));
-      const reason = closedByUs ? null : lastError ?? new ConnectionError('CONNECTION_LOST', `The connection to ${target} closed`);
-      const listeners = closeListeners;
-      closeListeners = [];
-      for (const l of listeners) l(reason);
-    });
-    if (options.tryKeyboard && options.password !== undefined) {
-      const password = options.password;
-      client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => finish(prompts.map(() => password)));
-    }
-    client.on('ready', () => {
-      if (settled) return;
-      ready = true;
+      try {
+        client.connect(config);
+      } catch (err) {
+        // ssh2 throws synchronously for unusable options.
+        fail(new ClientError('INVALID_ARGUMENT', `Cannot connect to ${hop.label}: ${(err as Error).message}`, { cause: err }));
+      }
+    };
+
+    const forward = (index: number, client: Client) => {
+      const from = hops[index]!;
+      const to = hops[index + 1]!;
+      stage = `the forwarded connection from ${from.label as `jump host ${string}`} to ${to.label}`;
+      try {
+        client.forwardOut('127.0.0.1', 0, to.host, to.port, (err, channel) => {
+          if (settled) {
+            channel?.close();
+            return;
+          }
+          if (err) return fail(forwardError(err, from.label, to.label));
+          connectHop(index + 1, channel);
+        });
+      } catch (err) {
+        fail(mapSshError(err, from.label, 'connect'));
+      }
+    };
+
+    const openRequest = (client: Client) => {
       stage = requestStage;
       const onChannel = (err: Error | undefined, channel: ClientChannel) => {
         if (settled) {
@@ -180,7 +343,7 @@ export async function openSshChannel(options: SshOptions, control: ConnectContro
           return;
         }
         if (err) {
-          const what = options.command ? `the command "${options.command}"` : `the ${options.subsystem ?? 'netconf'} subsystem`;
+          const what = resolved.command ? `the command "${resolved.command}"` : `the ${resolved.subsystem ?? 'netconf'} subsystem`;
           return fail(new ConnectionError('SUBSYSTEM_UNAVAILABLE', `${target} refused ${what}`, { cause: err }));
         }
         settled = true;
@@ -192,7 +355,7 @@ export async function openSshChannel(options: SshOptions, control: ConnectContro
           close() {
             closedByUs = true;
             channel.end();
-            client.end();
+            closeAll();
           },
           onClose(listener) {
             closeListeners.push(listener);
@@ -200,52 +363,63 @@ export async function openSshChannel(options: SshOptions, control: ConnectContro
         });
       };
       try {
-        if (options.command) client.exec(options.command, onChannel);
-        else client.subsys(options.subsystem ?? 'netconf', onChannel);
+        if (resolved.command) client.exec(resolved.command, onChannel);
+        else client.subsys(resolved.subsystem ?? 'netconf', onChannel);
       } catch (err) {
         // ssh2 throws 'Not connected' when the socket went away in between.
         fail(mapSshError(err, target, 'connect'));
       }
-    });
-
-    const config: ConnectConfig = {
-      // host and port go to our own socket (below), not to ssh2.
-      username: options.username,
-      // Our own timer covers the whole set-up; ssh2's would stop at 'ready'.
-      readyTimeout: 0,
-      keepaliveInterval: options.keepaliveIntervalMs ?? 0,
-      keepaliveCountMax: options.keepaliveCountMax ?? 3,
-      hostVerifier: (key: Buffer) => {
-        presented = key;
-        verdict = hostKeys.verify(key);
-        return verdict.ok;
-      },
     };
-    if (options.password !== undefined) config.password = options.password;
-    if (options.privateKey !== undefined) config.privateKey = options.privateKey;
-    if (options.passphrase !== undefined) config.passphrase = options.passphrase;
-    if (options.agent !== undefined) config.agent = options.agent;
-    if (options.tryKeyboard) config.tryKeyboard = true;
-    const serverHostKey = serverHostKeyOrder(options.algorithms?.serverHostKey, hostKeys.knownTypes);
-    // Our own type mirrors ssh2's (with RegExps, which ssh2 takes but @types/ssh2 leaves out).
-    if (options.algorithms || serverHostKey) {
-      const algorithms: SshAlgorithms = { ...options.algorithms };
-      if (serverHostKey) algorithms.serverHostKey = serverHostKey;
-      config.algorithms = algorithms as ConnectConfig['algorithms'];
-    }
+
+    const first = hops[0]!;
     try {
-      socket = net.connect({ host, port });
+      socket = net.connect({ host: first.host, port: first.port });
       // ssh2 listens for the socket's errors from connect() on; this one only covers a
       // connect() that throws first, when the socket is destroyed at once.
       socket.on('error', () => {});
-      config.sock = socket;
-      client.connect(config);
+      connectHop(0, socket);
     } catch (err) {
-      // ssh2 throws synchronously for unusable options, e.g. an unreadable private key.
-      fail(new ClientError('INVALID_ARGUMENT', `Cannot connect to ${target}: ${(err as Error).message}`, { cause: err }));
+      fail(new ClientError('INVALID_ARGUMENT', `Cannot connect to ${first.label}: ${(err as Error).message}`, { cause: err }));
     }
   });
 }
+
+/** Checks one hop's host, reads its known_hosts and keys: every caller mistake shows before connecting. */
+function hopOf(
+  options: JumpHost | SshOptions,
+  defaultPort: number,
+  jump: boolean,
+  fail: (err: NetconfError) => void,
+  algorithms: SshAlgorithms | undefined,
+): Hop {
+  const host = checkHost(options.host);
+  const port = options.port ?? defaultPort;
+  const label = jump ? `jump host ${targetName(host, port)}` : targetName(host, port);
+  const auth = planAuth({
+    username: options.username ?? localUser(),
+    password: options.password,
+    privateKey: options.privateKey,
+    passphrase: options.passphrase,
+    identityFiles: options.identityFiles,
+    agent: options.agent,
+    tryKeyboard: options.tryKeyboard,
+    onKeyboardInteractive: options.onKeyboardInteractive,
+  }, label, fail);
+  return { host, port, label, jump, auth, hostKeys: hostKeyPolicy(options, host, port), note: hostKeyNote(options), algorithms };
+}
+
+/** A jump host that could not open the forwarded channel to the next hop. */
+function forwardError(err: Error & { reason?: number }, from: string, to: string): NetconfError {
+  // RFC 4254 channel open failure reasons: 1 administratively prohibited, 2 connect failed.
+  const said = err.message.replace(/^\(SSH\) Channel open failure: ?/, '') || 'no reason given';
+  if (err.reason === 1) {
+    return new ConnectionError('CONNECTION_REFUSED', `${cap(from)} refused to forward to ${to} (${said}): check its AllowTcpForwarding and PermitOpen`, { cause: err, retryable: false });
+  }
+  if (err.reason === 2) return new ConnectionError('CONNECTION_REFUSED', `${cap(from)} could not connect to ${to}: ${said}`, { cause: err });
+  return new ConnectionError('SSH_ERROR', `${cap(from)} could not open a channel to ${to}: ${said}`, { cause: err });
+}
+
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 function aborted(target: string, when: string, reason: unknown): ClientError {
   return new ClientError('ABORTED', `Connecting to ${target} was aborted ${when}`, { cause: reason });
@@ -257,7 +431,7 @@ interface HostKeyPolicy {
   knownTypes: string[];
 }
 
-function hostKeyPolicy(options: SshOptions, host: string, port: number): HostKeyPolicy {
+function hostKeyPolicy(options: SshOptions | JumpHost, host: string, port: number): HostKeyPolicy {
   if (options.insecureAcceptAnyHostKey) return { verify: () => ({ ok: true }), knownTypes: [] };
   if (options.hostKey !== undefined) {
     const pins = Array.isArray(options.hostKey) ? options.hostKey : [options.hostKey];

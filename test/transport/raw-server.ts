@@ -1,5 +1,5 @@
 import net from 'node:net';
-import ssh2, { type Connection } from 'ssh2';
+import ssh2, { type AuthContext, type Connection } from 'ssh2';
 
 // ssh2 is CommonJS; Node's ESM loader sees its names only on the default export.
 const { Server, utils } = ssh2;
@@ -12,6 +12,19 @@ export interface RawServerOptions {
   auth?: 'accept' | 'stall' | 'reject';
   /** 'accept' the netconf subsystem (and exec) and stay silent; 'stall' never answers the request. */
   request?: 'accept' | 'stall';
+  /**
+   * Offer only keyboard-interactive: send these rounds of prompts, one after the other, and
+   * accept when every answer equals `expect` (same shape). Every attempt goes to `received`.
+   */
+  keyboard?: { rounds: { prompt: string; echo: boolean }[][]; expect: string[][] };
+}
+
+/** One authentication attempt as the raw server received it. */
+export interface ReceivedAuth {
+  method: string;
+  password?: string;
+  /** keyboard-interactive: the answers to each round, in order. */
+  answers?: string[][];
 }
 
 export interface TestServer {
@@ -20,6 +33,8 @@ export interface TestServer {
   readonly events: string[];
   /** Connections the server still holds open. */
   readonly open: number;
+  /** Authentication attempts, as received (raw server only). */
+  readonly received: ReceivedAuth[];
   /** Resolves once every connection the server accepted has closed (fails after `ms`). */
   drained(ms?: number): Promise<void>;
   close(): Promise<void>;
@@ -29,6 +44,7 @@ export interface TestServer {
 export async function rawSshServer(options: RawServerOptions): Promise<TestServer> {
   const conns = new Set<Connection>();
   const events: string[] = [];
+  const received: ReceivedAuth[] = [];
   const server = new Server({ hostKeys: options.hostKeys }, (conn) => {
     events.push('connection');
     conns.add(conn);
@@ -38,6 +54,7 @@ export async function rawSshServer(options: RawServerOptions): Promise<TestServe
     conn.on('authentication', (ctx) => {
       events.push('authentication');
       if (options.auth === 'stall') return;
+      if (options.keyboard) return keyboard(ctx, options.keyboard, received);
       if (options.auth === 'reject') return ctx.reject(['password']);
       if (ctx.method === 'none') return ctx.reject(['password', 'publickey']);
       ctx.accept();
@@ -59,6 +76,7 @@ export async function rawSshServer(options: RawServerOptions): Promise<TestServe
   return {
     port,
     events,
+    received,
     get open() {
       return conns.size;
     },
@@ -89,6 +107,7 @@ export async function silentServer(): Promise<TestServer> {
   return {
     port: (server.address() as net.AddressInfo).port,
     events,
+    received: [],
     get open() {
       return sockets.size;
     },
@@ -98,6 +117,26 @@ export async function silentServer(): Promise<TestServer> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Only keyboard-interactive, round after round; records what the client sent. */
+function keyboard(ctx: AuthContext, script: NonNullable<RawServerOptions['keyboard']>, received: ReceivedAuth[]): void {
+  if (ctx.method === 'password') received.push({ method: 'password', password: ctx.password });
+  else if (ctx.method !== 'none' && ctx.method !== 'keyboard-interactive') received.push({ method: ctx.method });
+  if (ctx.method !== 'keyboard-interactive') return ctx.reject(['keyboard-interactive']);
+  const attempt: ReceivedAuth = { method: 'keyboard-interactive', answers: [] };
+  received.push(attempt);
+  const round = (i: number): void => {
+    if (i === script.rounds.length) {
+      const ok = JSON.stringify(attempt.answers) === JSON.stringify(script.expect);
+      return ok ? ctx.accept() : ctx.reject(['keyboard-interactive']);
+    }
+    ctx.prompt(script.rounds[i]!, (answers) => {
+      attempt.answers!.push(answers);
+      round(i + 1);
+    });
+  };
+  round(0);
 }
 
 /** TCP sockets open in this process, the test servers' own included. */
