@@ -87,8 +87,11 @@ export interface RpcReply {
   messageId: string;
   /** The whole `<rpc-reply>` text (null when `collect` was off). */
   xml: string | null;
-  /** An `<ok/>` was in the reply. */
-  ok: boolean;
+  /**
+   * An `<ok/>` element was in the reply. Not "it worked": a reply with data (get-config) has
+   * none. Success is the call resolving; an error-level item rejects it with an RpcError.
+   */
+  hasOk: boolean;
   /** Every error and warning of the reply, in document order. */
   items: DeviceError[];
   /** The warnings (ignored ones included, marked `ignored`). */
@@ -457,10 +460,10 @@ export class Session extends EventEmitter<SessionEvents> {
     this.drainTimer = null;
   }
 
-  /** A write that was (perhaps) sent and then cut off has an unknown outcome. */
+  /** A write that was (perhaps) sent, then cut off or answered unreadably, has an unknown outcome. */
   private outcomeOf(call: Call, error: NetconfError): NetconfError {
     if (call.write && call.stage !== 'queued') {
-      return new CommitOutcomeUnknownError(`Call ${call.id} was sent to ${this.name} but cut off (${error.code}): the device may have applied it`, { cause: error });
+      return new CommitOutcomeUnknownError(`Call ${call.id} was sent to ${this.name}, but its outcome cannot be known (${error.code}): the device may have applied it`, { cause: error });
     }
     return error;
   }
@@ -540,14 +543,15 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private settle(call: Call, outcome: MessageOutcome): void {
-    if (outcome.error) return call.reject(outcome.error);
+    // A write whose reply cannot be read may still have been applied.
+    if (outcome.error) return call.reject(this.outcomeOf(call, outcome.error));
     const items = outcome.items;
     const policy = mergePolicies(this.options.warnings, call.options.warnings);
     if (applyWarningPolicy(items, policy).fails) return call.reject(new RpcError(items, { messageId: call.id, replyXml: outcome.xml }));
     const reply: RpcReply = {
       messageId: call.id,
       xml: outcome.xml,
-      ok: outcome.hasOk,
+      hasOk: outcome.hasOk,
       items,
       warnings: items.filter((i) => i.level === 'warning'),
     };

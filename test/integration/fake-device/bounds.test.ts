@@ -115,15 +115,10 @@ const FAULTS: FaultCase[] = [
   // Writes cut off after they were sent: the device may have applied them.
   { name: 'write: stall', fault: { stall: true }, framing: 'chunked', write: true, first: 'COMMIT_OUTCOME_UNKNOWN', second: 'ok', after: 'usable' },
   { name: `write: stallAfterBytes ${CHUNK_HEADER + MIDDLE} (mid body)`, fault: { stallAfterBytes: CHUNK_HEADER + MIDDLE, reply: BODY }, framing: 'chunked', write: true, first: 'COMMIT_OUTCOME_UNKNOWN', second: 'RPC_TIMEOUT', after: 'closed REPLY_STALLED' },
-  // GAP (session, reported): a write whose reply arrives unreadable settles with the reply's
-  // own MALFORMED_XML, not COMMIT_OUTCOME_UNKNOWN, although the device may have applied it.
-  // Not retryable, so retry() leaves it alone, but commitFlow passes it on as is, and a caller
-  // that checks for COMMIT_OUTCOME_UNKNOWN takes it for a write that failed. First row: the cut reply is glued to the
-  // next one (eom), so the message routed to the write is not well-formed; second: a complete
-  // reply the reader refuses (DOCTYPE). Flip these two rows to
-  // COMMIT_OUTCOME_UNKNOWN if the session wraps per-message read errors of writes.
-  { name: `write: stallAfterBytes ${MIDDLE} (mid body, eom)`, fault: { stallAfterBytes: MIDDLE, reply: BODY }, framing: 'eom', write: true, first: 'MALFORMED_XML', second: 'RPC_TIMEOUT', after: 'usable' },
-  { name: 'write: raw framed reply with a DOCTYPE', fault: { raw: chunked(`<!DOCTYPE x>${REPLY}`) }, framing: 'chunked', write: true, first: 'MALFORMED_XML', second: 'ok', after: 'usable' },
+  // A write whose reply arrives but cannot be read (glued to the next one in eom, or refused for
+  // its DOCTYPE) may still have been applied: its outcome is unknown too.
+  { name: `write: stallAfterBytes ${MIDDLE} (mid body, eom)`, fault: { stallAfterBytes: MIDDLE, reply: BODY }, framing: 'eom', write: true, first: 'COMMIT_OUTCOME_UNKNOWN', second: 'RPC_TIMEOUT', after: 'usable' },
+  { name: 'write: raw framed reply with a DOCTYPE', fault: { raw: chunked(`<!DOCTYPE x>${REPLY}`) }, framing: 'chunked', write: true, first: 'COMMIT_OUTCOME_UNKNOWN', second: 'ok', after: 'usable' },
   { name: `write: dropAfterBytes ${CHUNK_HEADER + MIDDLE} (mid body)`, fault: { dropAfterBytes: CHUNK_HEADER + MIDDLE, reply: BODY }, framing: 'chunked', write: true, first: 'COMMIT_OUTCOME_UNKNOWN', second: 'CONNECTION_LOST', after: 'closed CONNECTION_LOST' },
   { name: 'write: stall + close', fault: { stall: true, close: true }, framing: 'chunked', write: true, first: 'COMMIT_OUTCOME_UNKNOWN', second: 'CONNECTION_LOST', after: 'closed CONNECTION_LOST' },
   { name: 'write: stall + closeChannel', fault: { stall: true, closeChannel: true }, framing: 'chunked', write: true, first: 'COMMIT_OUTCOME_UNKNOWN', second: 'CONNECTION_LOST', after: 'closed CONNECTION_LOST' },
