@@ -11,7 +11,7 @@ export function formatItem(item: DeviceError, messageIndex: number): string {
   if (item.path) details.push(`path=${item.path}`);
   if (item.editPath) details.push(`edit-path=${item.editPath}`);
   if (item.badElement) details.push(`bad-element=${item.badElement}`);
-  if (item.sessionId) details.push(`session-id=${item.sessionId}`);
+  if (item.sessionId !== null) details.push(`session-id=${item.sessionId}`);
   if (item.routingEngine) details.push(`re=${item.routingEngine}`);
   if (details.length > 0) parts.push(`(${details.join(', ')})`);
   return `${parts.join('  ')}  [message ${messageIndex}]`;

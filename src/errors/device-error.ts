@@ -33,8 +33,12 @@ export interface DeviceErrorFields {
   /** Each `bad-attribute` with the `bad-element` it belongs to, in order. */
   badAttributes: { attribute: string; element: string | null }[];
   badNamespace: string | null;
-  /** The lock holder for `lock-denied` (`"0"`: a non-NETCONF holder such as the CLI). */
-  sessionId: string | null;
+  /**
+   * The `session-id` of error-info: the lock holder for `lock-denied` (0: a non-NETCONF holder
+   * such as the CLI). A number, like `Session.sessionId`; null when absent or not digits (the
+   * device's text is still in `info['session-id']`).
+   */
+  sessionId: number | null;
   okElements: string[];
   errElements: string[];
   noopElements: string[];
@@ -77,7 +81,7 @@ export class DeviceError extends NetconfError implements DeviceErrorFields {
   readonly info!: Record<string, InfoValue> | null;
   readonly badAttributes!: { attribute: string; element: string | null }[];
   readonly badNamespace!: string | null;
-  readonly sessionId!: string | null;
+  readonly sessionId!: number | null;
   readonly okElements!: string[];
   readonly errElements!: string[];
   readonly noopElements!: string[];
@@ -108,6 +112,15 @@ export class DeviceError extends NetconfError implements DeviceErrorFields {
 
   get isWarning(): boolean {
     return this.level === 'warning';
+  }
+
+  /**
+   * Where in the configuration the item is, ready to print: `path` (rpc-error `error-path`), or
+   * Junos `edit-path` (`[edit system]`); null when the device said neither. What was rejected
+   * there is `badElement` (the Junos `statement` or `token`). Derived, so not in the JSON.
+   */
+  get location(): string | null {
+    return this.path ?? this.editPath;
   }
 
   protected override jsonFields(): Record<string, unknown> {
@@ -164,8 +177,6 @@ export class RpcError extends NetconfError {
   static override brand = 'RpcError';
   readonly items: readonly DeviceError[];
   readonly messageId: string | null;
-  /** The step of a multi-step flow (e.g. the commit flow's `load`) that failed, when there is one. */
-  readonly step: string | null;
 
   /**
    * The whole reply, when the session kept it: a reply can fail on one routing engine and still
@@ -178,10 +189,9 @@ export class RpcError extends NetconfError {
     const first = errors[0] ?? items[0];
     const code: ErrorCode = first?.code ?? 'DEVICE_ERROR';
     const retryable = errors.length > 0 && errors.every((e) => e.retryable);
-    super(code, options.message ?? summarise(errors, items.length - errors.length), { retryable });
+    super(code, options.message ?? summarise(errors, items.length - errors.length), { retryable, step: options.step ?? null });
     this.items = items;
     this.messageId = options.messageId ?? null;
-    this.step = options.step ?? null;
     Object.defineProperty(this, 'replyXml', { value: options.replyXml ?? null, enumerable: false });
   }
 
@@ -194,7 +204,7 @@ export class RpcError extends NetconfError {
   }
 
   protected override jsonFields(): Record<string, unknown> {
-    return { messageId: this.messageId, step: this.step, items: this.items.map((i) => i.toJSON()) };
+    return { messageId: this.messageId, items: this.items.map((i) => i.toJSON()) };
   }
 }
 
@@ -212,6 +222,9 @@ function reviveDevice(j: NetconfErrorJSON): DeviceError {
   for (const key of DEVICE_FIELD_NAMES) {
     if (src[key] !== undefined) (fields as unknown as Record<string, unknown>)[key] = src[key];
   }
+  // A number (or null), also when the JSON came from a version that kept the text.
+  const id = src.sessionId;
+  fields.sessionId = typeof id === 'number' && Number.isInteger(id) ? id : typeof id === 'string' && /^\d{1,15}$/.test(id) ? Number(id) : null;
   const item = new DeviceError(fields, { code: j.code, retryable: j.retryable });
   item.ignored = src.ignored === true;
   return item;

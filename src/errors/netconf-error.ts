@@ -8,6 +8,8 @@ export interface NetconfErrorJSON {
   retryable: boolean;
   /** The error's message; `null` only for a device item that carried no message. */
   message: string | null;
+  /** The step of a multi-step flow where it happened (see `NetconfError.step`); absent when none. */
+  step?: string;
   /** The chain of causes, outermost first, reduced to name, message and code. */
   cause?: CauseJSON;
   [field: string]: unknown;
@@ -24,6 +26,8 @@ export interface NetconfErrorOptions {
   cause?: unknown;
   /** Overrides the code's default, e.g. a DNS failure that is temporary (EAI_AGAIN). */
   retryable?: boolean;
+  /** The step of a multi-step flow where it happened. */
+  step?: string | null;
 }
 
 // Brands make `instanceof` work across two loaded copies of the library (ESM and CJS builds
@@ -54,6 +58,11 @@ export class NetconfError extends Error {
   readonly code: ErrorCode;
   readonly category: ErrorCategory;
   readonly retryable: boolean;
+  /**
+   * The step of a multi-step flow where it happened (the commit flow's `lock`, `load`, `check`,
+   * `diff`, `commit`, `health-check`, `confirm`, `unlock`); null outside such a flow.
+   */
+  readonly step: string | null;
 
   constructor(code: ErrorCode, message: string, options: NetconfErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -61,6 +70,7 @@ export class NetconfError extends Error {
     this.code = code;
     this.category = info.category;
     this.retryable = options.retryable ?? info.retryable;
+    this.step = options.step ?? null;
     Object.defineProperty(this, BRANDS, { value: brandsOf(new.target), enumerable: false });
     Object.defineProperty(this, 'name', { value: new.target.brand, enumerable: false, writable: true, configurable: true });
   }
@@ -84,6 +94,7 @@ export class NetconfError extends Error {
       category: this.category,
       retryable: this.retryable,
       message: this.message,
+      ...(this.step === null ? {} : { step: this.step }),
       ...this.jsonFields(),
     };
     const cause = causeToJSON(this.cause);
@@ -95,6 +106,16 @@ export class NetconfError extends Error {
   static fromJSON(json: unknown): NetconfError {
     return reviveError(json);
   }
+}
+
+/**
+ * The same error as it happened at `step` of a flow: a copy of the same class with every field
+ * kept, since the original may be shared (one teardown error rejects every pending call).
+ */
+export function atStep<E extends NetconfError>(error: E, step: string): E {
+  const fields = Object.getOwnPropertyDescriptors(error) as PropertyDescriptorMap;
+  fields.step = { value: step, enumerable: true, writable: true, configurable: true };
+  return Object.create(Object.getPrototypeOf(error) as object, fields) as E;
 }
 
 /** Reduces any cause chain to plain data; depth-bounded so a cyclic chain cannot loop. */
@@ -164,6 +185,12 @@ function reviveError(json: unknown): NetconfError {
     message: typeof j.message === 'string' ? j.message : null,
   };
   const reviver = revivers.get(full.name);
-  if (reviver) return reviver(full);
-  return new NetconfError(code, full.message ?? '', { cause: causeFromJSON(full.cause), retryable: full.retryable });
+  const step = typeof j.step === 'string' ? j.step : null;
+  if (reviver) {
+    const error = reviver(full);
+    // Revived errors are fresh: the step is set on them rather than passed to every reviver.
+    if (step !== null) (error as { step: string | null }).step = step;
+    return error;
+  }
+  return new NetconfError(code, full.message ?? '', { cause: causeFromJSON(full.cause), retryable: full.retryable, step });
 }

@@ -70,7 +70,8 @@ function readInfo(info: XmlElement, f: DeviceErrorFields): void {
         f.badNamespace ??= value;
         break;
       case 'session-id':
-        f.sessionId ??= value;
+        // The first one; a number like Session.sessionId (the text stays in info).
+        if (seen === undefined) f.sessionId = /^\d{1,15}$/.test(value) ? Number(value) : null;
         break;
       case 'ok-element':
         f.okElements.push(value);

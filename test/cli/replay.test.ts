@@ -97,7 +97,7 @@ describe('netconfkit replay', () => {
       + '<error-info><session-id>17</session-id></error-info></rpc-error><data>');
     // The stream stays open: the line must come anyway.
     const line = JSON.parse(await firstLine) as Record<string, unknown>;
-    expect(line).toMatchObject({ messageIndex: 0, code: 'LOCK_DENIED', tag: 'lock-denied', sessionId: '17', retryable: true });
+    expect(line).toMatchObject({ messageIndex: 0, code: 'LOCK_DENIED', tag: 'lock-denied', sessionId: 17, retryable: true });
     child.stdin.end('<x/></data></rpc-reply>');
     const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(status).toBe(1);

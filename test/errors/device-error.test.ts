@@ -55,9 +55,29 @@ describe('DeviceError level', () => {
   });
 });
 
+describe('DeviceError location and sessionId', () => {
+  it('location is error-path, or the Junos edit-path; null when neither; not in the JSON', () => {
+    expect(new DeviceError(fields({ severity: 'error', path: '/a/b', editPath: '[edit x]' })).location).toBe('/a/b');
+    const junos = new DeviceError(fields({ severity: 'error', editPath: '[edit system]', statement: 'foo;', badElement: 'foo;', badElementSource: 'statement' }, 'xnm:error'));
+    expect(junos.location).toBe('[edit system]');
+    expect(junos.badElement).toBe('foo;');
+    expect(new DeviceError(fields({ severity: 'error' })).location).toBeNull();
+    expect(junos.toJSON()).not.toHaveProperty('location');
+    expect((NetconfError.fromJSON(JSON.stringify(junos)) as DeviceError).location).toBe('[edit system]');
+  });
+
+  it('sessionId is a number through JSON, and JSON that kept the text (0.1) comes back as a number', () => {
+    const e = new DeviceError(fields({ severity: 'error', tag: 'lock-denied', sessionId: 454 }));
+    expect(e.toJSON().sessionId).toBe(454);
+    expect((NetconfError.fromJSON(JSON.stringify(e)) as DeviceError).sessionId).toBe(454);
+    expect((NetconfError.fromJSON({ ...e.toJSON(), sessionId: '17' }) as DeviceError).sessionId).toBe(17);
+    expect((NetconfError.fromJSON({ ...e.toJSON(), sessionId: 'x' }) as DeviceError).sessionId).toBeNull();
+  });
+});
+
 describe('DeviceError code', () => {
   it('comes from the error-tag', () => {
-    const e = new DeviceError(fields({ severity: 'error', tag: 'lock-denied', sessionId: '454' }));
+    const e = new DeviceError(fields({ severity: 'error', tag: 'lock-denied', sessionId: 454 }));
     expect(e.code).toBe('LOCK_DENIED');
     expect(e.retryable).toBe(true);
     expect(e.category).toBe('device');
@@ -318,13 +338,14 @@ describe('RpcError', () => {
     expect(items[1]).toStrictEqual(rpc.items[1]!.toJSON());
   });
 
-  it('keeps the step, null when absent, through JSON', () => {
+  it('keeps the step through JSON; null when absent, and then not in the JSON', () => {
     const rpc = new RpcError([item({ severity: 'error', tag: 'invalid-value' })], { step: 'load' });
     expect(rpc.step).toBe('load');
     expect(rpc.toJSON().step).toBe('load');
     expect((NetconfError.fromJSON(JSON.stringify(rpc)) as RpcError).step).toBe('load');
     expect(new RpcError([item({ severity: 'error' })]).step).toBeNull();
-    expect(new RpcError([item({ severity: 'error' })]).toJSON().step).toBeNull();
+    expect(new RpcError([item({ severity: 'error' })]).toJSON()).not.toHaveProperty('step');
+    expect((NetconfError.fromJSON(new RpcError([item({ severity: 'error' })]).toJSON()) as RpcError).step).toBeNull();
     expect((NetconfError.fromJSON({ ...rpc.toJSON(), step: 7 }) as RpcError).step).toBeNull();
   });
 

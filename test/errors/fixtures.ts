@@ -38,7 +38,7 @@ export function fullFields(): DeviceErrorFields {
     info: { 'session-id': '454', 'bad-element': ['a', 'b'] },
     badAttributes: [{ attribute: 'operation', element: 'interface' }, { attribute: 'xmlns:x', element: null }],
     badNamespace: 'urn:example:bad',
-    sessionId: '454',
+    sessionId: 454,
     okElements: ['ok-a'],
     errElements: ['err-a', 'err-b'],
     noopElements: ['noop-a'],

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   AuthenticationError,
+  ClientError,
+  CommitOutcomeUnknownError,
   ConnectionError,
   DeviceError,
   HostKeyError,
@@ -9,6 +11,7 @@ import {
   toNetconfError,
   type CauseJSON,
 } from '../../src/errors/index.js';
+import { atStep } from '../../src/errors/netconf-error.js';
 import { DEVICE_FIELD_KEYS, SAMPLES, fields, fullFields } from './fixtures.js';
 
 /**
@@ -33,7 +36,8 @@ const EXPECTED_KEYS: Record<string, string[]> = {
     'errElements', 'noopElements', 'unknownInfo', 'editPath', 'statement', 'token', 'sourceDaemon', 'filename',
     'lineNumber', 'column', 'routingEngine',
   ],
-  RpcError: [...BASE, 'messageId', 'step', 'items'],
+  // The sample RpcError failed at a step; `step` is in any error's JSON only when it has one.
+  RpcError: [...BASE, 'step', 'messageId', 'items'],
 };
 
 const CAUSE_KEYS = new Set(['name', 'message', 'code', 'cause']);
@@ -69,6 +73,21 @@ describe('the JSON key set of each class', () => {
     const items = rpc.toJSON().items as Record<string, unknown>[];
     expect(items.length).toBeGreaterThan(0);
     for (const i of items) expect(Object.keys(i).sort()).toEqual([...EXPECTED_KEYS.DeviceError!].sort());
+  });
+
+  it('has `step` only when the error has one (any class), and fromJSON brings it back', () => {
+    const plain = new ClientError('ABORTED', 'aborted');
+    expect(Object.keys(plain.toJSON()).sort()).toEqual([...BASE].sort());
+    const atLoad = new ClientError('ABORTED', 'aborted', { step: 'load' });
+    expect(Object.keys(atLoad.toJSON()).sort()).toEqual([...BASE, 'step'].sort());
+    expect(NetconfError.fromJSON(JSON.stringify(atLoad)).step).toBe('load');
+    const unknown = atStep(new CommitOutcomeUnknownError('cut off'), 'commit');
+    expect(Object.keys(unknown.toJSON()).sort()).toEqual([...BASE, 'step'].sort());
+    const revived = NetconfError.fromJSON(JSON.stringify(unknown));
+    expect(revived).toBeInstanceOf(CommitOutcomeUnknownError);
+    expect(revived.step).toBe('commit');
+    const items = (SAMPLES.find((s) => s.label === 'RpcError')!.make() as RpcError).toJSON().items as Record<string, unknown>[];
+    for (const i of items) expect(i).not.toHaveProperty('step');
   });
 
   it('never includes stack traces', () => {

@@ -18,6 +18,7 @@ import {
   type ErrorCode,
 } from '../../src/errors/index.js';
 import { ALL_CLASSES, SAMPLES, causeChain, fields, fullFields, rpcErrorSample } from './fixtures.js';
+import { atStep } from '../../src/errors/netconf-error.js';
 
 function causeDepth(c: CauseJSON | undefined): number {
   let n = 0;
@@ -84,6 +85,20 @@ describe('NetconfError base fields', () => {
     expect(new CommitOutcomeUnknownError('x').code).toBe('COMMIT_OUTCOME_UNKNOWN');
     expect(new CommitOutcomeUnknownError('x').retryable).toBe(false);
     expect(new HostKeyError('HOST_KEY_UNKNOWN', 'x').fingerprint).toBeNull();
+  });
+});
+
+describe('atStep', () => {
+  it('gives a copy of the same class with the step set, and leaves the original (which may be shared) alone', () => {
+    const original = new TimeoutError('RPC_TIMEOUT', 'slow', { cause: new Error('inner') });
+    const copy = atStep(original, 'commit');
+    expect(copy).not.toBe(original);
+    expect(copy).toBeInstanceOf(TimeoutError);
+    expect(copy).toMatchObject({ code: 'RPC_TIMEOUT', message: 'slow', name: 'TimeoutError', step: 'commit', retryable: original.retryable });
+    expect(copy.cause).toBe(original.cause);
+    expect(copy.stack).toBe(original.stack);
+    expect(original.step).toBeNull();
+    expect(copy.toJSON()).toMatchObject({ step: 'commit', code: 'RPC_TIMEOUT' });
   });
 });
 

@@ -40,8 +40,19 @@ describe.each(splits)('ErrorExtractor (%s)', (_label, chunks) => {
       ['data-missing', 'warning', 'DATA_MISSING'],
       ['operation-failed', 'error', 'OPERATION_FAILED'],
     ]);
-    expect(s.items[0]!.sessionId).toBe('0');
+    expect(s.items[0]!.sessionId).toBe(0);
     expect(s.items[0]!.retryable).toBe(true);
+  });
+
+  it('reads the session-id of error-info as a number, like Session.sessionId; other text is null, kept in info', () => {
+    const reply = (id: string) => extract(`<rpc-reply xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><rpc-error><error-type>protocol</error-type>`
+      + `<error-tag>lock-denied</error-tag><error-severity>error</error-severity><error-info><session-id>${id}</session-id></error-info></rpc-error></rpc-reply>`).items[0]!;
+    expect(reply(' 454 ').sessionId).toBe(454);
+    expect(reply('0').sessionId).toBe(0);
+    const odd = reply('cli-7');
+    expect(odd.sessionId).toBeNull();
+    expect(odd.info).toEqual({ 'session-id': 'cli-7' });
+    expect(odd.toJSON().sessionId).toBeNull();
   });
 
   it('treats xnm names inside <configuration> as data, and finds xnm items outside it', () => {
