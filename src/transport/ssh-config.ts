@@ -36,7 +36,10 @@ export interface SshConfigValues {
 }
 
 interface Line {
+  /** Lower case, for matching. */
   keyword: string;
+  /** As written, for messages. */
+  name: string;
   args: string[];
   /** The Host patterns of the block the line is in; null outside any block; 'match' for a Match block. */
   host: string[] | null | 'match';
@@ -88,7 +91,7 @@ function parseInto(text: string, where: string, lines: Line[], inherited: Line['
         for (const file of includeFiles(expandHome(arg), baseDir)) readInto(file, lines, host, depth + 1);
       }
     } else {
-      lines.push({ keyword, args, host, where: at });
+      lines.push({ keyword, name: words[0]!, args, host, where: at });
     }
   });
 }
@@ -167,19 +170,19 @@ export class SshConfig {
   }
 }
 
-function apply(out: SshConfigValues, { keyword, args, where }: Line): void {
+function apply(out: SshConfigValues, { keyword, name, args, where }: Line): void {
   const value = args[0];
-  if (value === undefined) throw bad(where, `${keyword} needs a value`);
+  if (value === undefined) throw bad(where, `${name} needs a value`);
   const number = (min: number, max: number): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw bad(where, `${keyword} must be a whole number from ${min} to ${max}, not "${value}"`);
+    if (!Number.isInteger(n) || n < min || n > max) throw bad(where, `${name} must be a whole number from ${min} to ${max}, not "${value}"`);
     return n;
   };
   const yesNo = (): boolean => {
     const v = value.toLowerCase();
     if (v === 'yes' || v === 'true') return true;
     if (v === 'no' || v === 'false') return false;
-    throw bad(where, `${keyword} must be yes or no, not "${value}"`);
+    throw bad(where, `${name} must be yes or no, not "${value}"`);
   };
   switch (keyword) {
     case 'hostname':

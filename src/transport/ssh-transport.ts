@@ -14,6 +14,7 @@ import { applySshConfig, hostKeyNote } from './route.js';
 import { localUser } from './ssh-config.js';
 import { mapSshError } from './ssh-errors.js';
 
+/** How to reach a device over SSH: host, port, user, credentials, host-key checking, timeouts. */
 export interface SshOptions {
   /**
    * A bare host name or address (IPv6 as `::1` or `[::1]`); never `user@host` or a URL. With
@@ -101,6 +102,7 @@ export interface JumpHost {
  * matches the algorithms ssh2 supports.
  */
 export type SshAlgorithmList = string[] | { append?: string | RegExp | (string | RegExp)[]; prepend?: string | RegExp | (string | RegExp)[]; remove?: string | RegExp | (string | RegExp)[] };
+/** SSH algorithm lists, as ssh2 takes them. */
 export interface SshAlgorithms {
   kex?: SshAlgorithmList;
   cipher?: SshAlgorithmList;
@@ -145,6 +147,8 @@ export type ConnectStage =
 
 // setTimeout fires at once for delays past 2^31 - 1 ms: longer deadlines mean none.
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** How long close() lets a jump host take to pass the inner connection's goodbye on. */
+const HOP_CLOSE_GRACE_MS = 2_000;
 
 /** One SSH login on the way: a jump host or the device. */
 interface Hop {
@@ -196,6 +200,7 @@ export async function openSshChannel(options: SshOptions, control: ConnectContro
     const lastErrors: (NetconfError | null)[] = hops.map(() => null);
     let hopDown: string | null = null;
     let timer: NodeJS.Timeout | undefined;
+    let closeTimer: NodeJS.Timeout | undefined;
 
     const onAbort = () => fail(aborted(target, `during ${stage}`, signal?.reason));
     // Runs once the promise settles, either way: the open channel keeps no timer or listener.
@@ -267,13 +272,13 @@ export async function openSshChannel(options: SshOptions, control: ConnectContro
       });
       client.on('close', () => {
         if (!settled) return fail(new ConnectionError('CONNECTION_LOST', `The connection to ${hop.label} closed during ${stage}`));
+        // Inside out: the hop this one ran over goes next, once this one's goodbye has passed through it.
+        clients[index - 1]?.end();
         if (!last) {
-          hopDown ??= hop.label;
-          // The hops after this one ran over it: they are gone too.
-          closeAll();
+          if (!closedByUs) hopDown ??= hop.label;
           return;
         }
-        closeAll();
+        clearTimeout(closeTimer);
         const reason = closedByUs ? null : lastErrors[index] ?? new ConnectionError('CONNECTION_LOST', `The connection to ${target} closed${hopDown ? ` (${hopDown} closed first)` : ''}`);
         const listeners = closeListeners;
         closeListeners = [];
@@ -355,7 +360,12 @@ export async function openSshChannel(options: SshOptions, control: ConnectContro
           close() {
             closedByUs = true;
             channel.end();
-            closeAll();
+            client.end();
+            // Each hop ends when the one inside it has closed; a hop that never answers is ended anyway.
+            if (clients.length > 1) {
+              closeTimer = setTimeout(closeAll, HOP_CLOSE_GRACE_MS);
+              closeTimer.unref();
+            }
           },
           onClose(listener) {
             closeListeners.push(listener);
