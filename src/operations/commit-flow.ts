@@ -1,5 +1,7 @@
 import { ClientError } from '../errors/classes.js';
 import { type DeviceError, RpcError } from '../errors/device-error.js';
+import { diagnostics, traced } from '../observability/diagnostics.js';
+import { traceCommitFlow, traceStep } from '../observability/flow-hooks.js';
 import type { RpcOptions, Session } from '../session/session.js';
 import type { WarningPolicy } from '../session/warning-policy.js';
 import type { XmlContent } from './build.js';
@@ -65,7 +67,12 @@ export interface CommitFlowResult {
  * caller gets one RpcError holding every error and warning seen, with `step` saying where.
  * A write cut off by a timeout or a lost connection is COMMIT_OUTCOME_UNKNOWN, never retried.
  */
-export async function commitFlow(session: Session, options: CommitFlowOptions): Promise<CommitFlowResult> {
+export function commitFlow(session: Session, options: CommitFlowOptions): Promise<CommitFlowResult> {
+  // observability: the flow under `netconfkit:commitFlow` when anyone listens
+  return traced(diagnostics.commitFlow) ? traceCommitFlow(session, options, runCommitFlow) : runCommitFlow(session, options);
+}
+
+async function runCommitFlow(session: Session, options: CommitFlowOptions): Promise<CommitFlowResult> {
   const junos = (options.dialect ?? (session.capabilities.has(JUNOS_CAPABILITY) ? 'junos' : 'rfc')) === 'junos';
   const isolation = options.isolation ?? 'lock';
   if (!junos && isolation !== 'lock') throw new ClientError('INVALID_ARGUMENT', `isolation "${isolation}" needs the Junos dialect`);
@@ -84,7 +91,7 @@ export async function commitFlow(session: Session, options: CommitFlowOptions): 
     steps.push(step);
     options.onStep?.({ step, status: 'start', warnings: [] });
     try {
-      const result = await action();
+      const result = await (traced(diagnostics.commitStep) ? traceStep(session, step, action) : action());
       const warnings = warningsOf(result);
       seen.push(...warnings);
       options.onStep?.({ step, status: 'done', warnings });
@@ -105,7 +112,7 @@ export async function commitFlow(session: Session, options: CommitFlowOptions): 
     const attempt = async (step: CommitStep, action: () => Promise<unknown>) => {
       steps.push(step);
       options.onStep?.({ step, status: 'start', warnings: [] });
-      const ok = await action().then(() => true, () => false);
+      const ok = await (traced(diagnostics.commitStep) ? traceStep(session, step, action) : action()).then(() => true, () => false);
       options.onStep?.({ step, status: ok ? 'done' : 'failed', warnings: [] });
     };
     if (session.closed) return;

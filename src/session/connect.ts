@@ -1,3 +1,5 @@
+import { diagnostics, traced } from '../observability/diagnostics.js';
+import { traceConnect } from '../observability/session-hooks.js';
 import { applySshConfig } from '../transport/route.js';
 import { type SshOptions, openSshChannel } from '../transport/ssh-transport.js';
 import { Session, type SessionOptions } from './session.js';
@@ -17,7 +19,12 @@ export interface ConnectOptions extends SshOptions, SessionOptions {
  * Opens a NETCONF session over SSH: connect, verify the host key, authenticate, start the
  * `netconf` subsystem, exchange hellos. Every failure is a typed NetconfError.
  */
-export async function connect(given: ConnectOptions): Promise<Session> {
+export function connect(given: ConnectOptions): Promise<Session> {
+  // observability: the whole of connect() under `netconfkit:connect` when anyone listens
+  return traced(diagnostics.connect) ? traceConnect(given, open) : open(given);
+}
+
+async function open(given: ConnectOptions): Promise<Session> {
   const started = Date.now();
   // ssh_config (when asked for) first: its ConnectTimeout and HostName count here too.
   const options = applySshConfig(given);

@@ -7,6 +7,10 @@ import type { NetconfError } from '../errors/netconf-error.js';
 import { toNetconfError } from '../errors/to-netconf-error.js';
 import { encodeMessage } from '../framing/encoder.js';
 import { type IncomingMessage, type MessageOutcome, MessageReader } from '../reader/message-reader.js';
+import { diagnostics, traced } from '../observability/diagnostics.js';
+import type { RpcContext } from '../observability/diagnostics.js';
+import { countReply, traceRpc } from '../observability/session-hooks.js';
+import { type WireLog, type WireLogOptions, createWireLog, observeWire } from '../observability/wire-log.js';
 import { escapeXml } from '../xml/entities.js';
 import type { ExtractorLimits } from '../xml/extractor.js';
 import { type ParseOptions, type XmlObject, parseXml } from '../xml/parse-data.js';
@@ -26,7 +30,7 @@ export interface SessionTransport {
   onClose(listener: (error: NetconfError | null) => void): void;
 }
 
-export interface SessionOptions {
+export interface SessionOptions extends WireLogOptions {
   /** How long to wait for the device's `<hello>` (default 30 000 ms). */
   helloTimeoutMs?: number;
   /** Default per-RPC timeout (default 120 000 ms); 0 means none. */
@@ -132,6 +136,8 @@ export type SessionState = 'hello' | 'open' | 'closing' | 'closed';
 interface Call extends PendingCall<RpcReply> {
   readonly options: RpcOptions;
   readonly message: OutgoingMessage;
+  /** The `netconfkit:rpc` context, when the call is traced. */
+  readonly trace?: RpcContext | undefined;
 }
 
 /** Where a message being read goes, decided at its root start tag. */
@@ -170,17 +176,20 @@ export class Session extends EventEmitter<SessionEvents> {
   private drainTimer: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
   private hello: { sessionId: number; capabilities: Capabilities; xml: string } | null = null;
+  // observability: the wire log asked for by `logger` or NODE_DEBUG=netconfkit (null: none)
+  private readonly wireLog: WireLog | null;
 
   private constructor(private readonly transport: SessionTransport, private readonly options: SessionOptions) {
     super();
     this.name = options.name ?? 'the device';
+    this.wireLog = createWireLog(options);
     this.callbacks = new Callbacks((error, source) => this.reportCallbackError(error, source));
     this.writer = new MessageWriter(transport.stream);
     this.reader = new MessageReader<Route>(
       {
         onRoot: (m) => this.route(m),
         onItem: (item, m) => this.onItem(item, m),
-        onMessage: (outcome, m) => this.onMessage(outcome, m.route),
+        onMessage: (outcome, m) => this.onMessage(outcome, m.route, m.bytes),
       },
       { framing: 'eom', ...(options.maxMessageBytes === undefined ? {} : { maxMessageBytes: options.maxMessageBytes }), ...(options.limits ? { limits: options.limits } : {}) },
     );
@@ -251,6 +260,12 @@ export class Session extends EventEmitter<SessionEvents> {
    * never sent.
    */
   rpc(request: RpcRequest, options: RpcOptions = {}): Promise<RpcReply> {
+    // observability: the call under `netconfkit:rpc` when anyone listens
+    if (traced(diagnostics.rpc)) return traceRpc(this, this.name, request, options.write === true, (trace) => this.call(request, options, trace));
+    return this.call(request, options);
+  }
+
+  private call(request: RpcRequest, options: RpcOptions, trace?: RpcContext): Promise<RpcReply> {
     if (this.current !== 'open') {
       return Promise.reject(new ClientError('SESSION_CLOSED', `The session to ${this.name} is ${this.current === 'closing' ? 'closing' : 'closed'}`, { cause: this.closeReason ?? undefined }));
     }
@@ -260,7 +275,7 @@ export class Session extends EventEmitter<SessionEvents> {
     try {
       const body = typeof request === 'string' ? request : request.toString();
       checkXmlFragment(body, 'The request');
-      return this.send(body, options);
+      return this.send(body, options, trace);
     } catch (err) {
       return Promise.reject(toNetconfError(err));
     }
@@ -313,6 +328,8 @@ export class Session extends EventEmitter<SessionEvents> {
     hello?.reject(error);
     for (const call of this.calls.takeAll()) call.reject(this.outcomeOf(call as Call, error));
     this.transport.close();
+    // observability
+    if (diagnostics.sessionClose.hasSubscribers) diagnostics.sessionClose.publish({ device: this.name, sessionId: this.sessionId, error: reason });
     this.publish('close', reason);
   }
 
@@ -359,7 +376,10 @@ export class Session extends EventEmitter<SessionEvents> {
         else resolve();
       };
       this.helloWait = { resolve: () => finish(null), reject: finish };
-      this.writer.write({ bytes: encodeMessage(clientHello(clientCapabilities(base, this.options.capabilities ?? [])), 'eom') });
+      const hello = clientHello(clientCapabilities(base, this.options.capabilities ?? []));
+      this.writer.write({ bytes: encodeMessage(hello, 'eom') });
+      // observability
+      if (this.wireLog || diagnostics.wire.hasSubscribers) this.observeWire('sent', 'hello', null, hello);
     });
   }
 
@@ -381,16 +401,20 @@ export class Session extends EventEmitter<SessionEvents> {
   // ---- calls -------------------------------------------------------------------------------
 
   /** Frames and queues a request; the call lives in the pending table until it settles. */
-  private send(body: string, options: RpcOptions): Promise<RpcReply> {
+  private send(body: string, options: RpcOptions, trace?: RpcContext): Promise<RpcReply> {
     const id = String(this.nextId);
+    const text = `<rpc xmlns="${NETCONF_BASE_NS}" message-id="${escapeXml(id)}">${body}</rpc>`;
     let bytes: Buffer;
     try {
-      bytes = encodeMessage(`<rpc xmlns="${NETCONF_BASE_NS}" message-id="${escapeXml(id)}">${body}</rpc>`, this.framing);
+      bytes = encodeMessage(text, this.framing);
     } catch (err) {
       // Only `]]>]]>` in the request can stop it being framed (end-of-message framing).
       return Promise.reject(new ClientError('INVALID_ARGUMENT', `The request cannot be sent to ${this.name}: ${(err as Error).message}`, { cause: err }));
     }
     this.nextId++;
+    // observability
+    if (trace) Object.assign(trace, { messageId: id, bytesOut: Buffer.byteLength(text) });
+    if (this.wireLog || diagnostics.wire.hasSubscribers) this.observeWire('sent', 'rpc', id, text);
     return new Promise<RpcReply>((resolve, reject) => {
       const message: OutgoingMessage = {
         bytes,
@@ -401,7 +425,7 @@ export class Session extends EventEmitter<SessionEvents> {
           if (!err && call.stage === 'writing') call.stage = 'sent';
         },
       };
-      const call: Call = { id, write: options.write === true, stage: 'queued', options, message, resolve, reject };
+      const call: Call = { id, write: options.write === true, stage: 'queued', options, message, resolve, reject, trace };
       const timeoutMs = options.timeoutMs ?? this.options.rpcTimeoutMs ?? 120_000;
       this.calls.add(call, {
         timeoutMs,
@@ -509,11 +533,16 @@ export class Session extends EventEmitter<SessionEvents> {
       const onItem = route.call.options.onItem;
       if (onItem) this.callbacks.deliver(() => onItem(item), 'onItem');
     }
+    // observability
+    if (diagnostics.item.hasSubscribers) diagnostics.item.publish({ device: this.name, sessionId: this.sessionId, messageId: m.root?.messageId ?? null, item });
     this.publish('item', item, m.root?.messageId ?? null);
   }
 
-  private onMessage(outcome: MessageOutcome, route: Route | undefined): void {
+  private onMessage(outcome: MessageOutcome, route: Route | undefined, bytes = 0): void {
     this.clearDrainTimer();
+    // observability
+    if (this.wireLog || diagnostics.wire.hasSubscribers) this.observeWire('received', outcome.root?.local ?? 'message', outcome.messageId, outcome.xml, bytes);
+    if (route?.kind === 'reply' && route.call.trace) countReply(route.call.trace, outcome, bytes);
     switch (route?.kind) {
       case 'hello':
         if (outcome.error) return this.helloWait?.reject(outcome.error);
@@ -528,6 +557,8 @@ export class Session extends EventEmitter<SessionEvents> {
         return;
       case 'notification':
         if (outcome.error) return this.protocolError(outcome.error);
+        // observability
+        if (diagnostics.notification.hasSubscribers) diagnostics.notification.publish({ device: this.name, sessionId: this.sessionId, eventTime: eventTime(outcome.xml ?? ''), bytes });
         return this.publish('notification', { xml: outcome.xml ?? '', eventTime: eventTime(outcome.xml ?? '') });
       default: {
         const root = outcome.root;
@@ -592,6 +623,11 @@ export class Session extends EventEmitter<SessionEvents> {
         // A failing error listener has nowhere further to report to.
       }
     }
+  }
+
+  /** observability: a message on `netconfkit:wire` and the wire log. */
+  private observeWire(direction: 'sent' | 'received', kind: string, messageId: string | null, text: string | null, bytes = Buffer.byteLength(text ?? '')): void {
+    observeWire(this.wireLog, { device: this.name, sessionId: this.sessionId, direction, kind, messageId, framing: this.framing, bytes }, text);
   }
 
   private preHelloText(): string {
