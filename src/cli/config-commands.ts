@@ -3,7 +3,7 @@ import path from 'node:path';
 import { RpcError } from '../errors/device-error.js';
 import { JUNOS_CAPABILITY } from '../operations/commit-flow.js';
 import { type JunosFormat, type LoadAction, commitConfiguration, getConfiguration, loadConfiguration } from '../operations/junos.js';
-import { commit, editConfig, getConfig, validate } from '../operations/rfc6241.js';
+import { commitCandidate, editConfig, getConfig, validateConfig } from '../operations/rfc6241.js';
 import { connect } from '../session/connect.js';
 import type { Session } from '../session/session.js';
 import { expectPositionals, parse, usageError } from './args.js';
@@ -59,7 +59,7 @@ export async function runEditConfig(args: string[], out: Out): Promise<number> {
   if (op !== undefined && op !== 'merge' && op !== 'replace' && op !== 'none') throw usageError('--default-operation must be merge, replace or none');
   const config = await readSource(positionals[0]!);
   return withSession(values, values.json, out, async (s) => {
-    const reply = await editConfig(s, config, { target, ...(op ? { defaultOperation: op } : {}) });
+    const reply = await editConfig(s, target, config, op ? { defaultOperation: op } : {});
     return values.json ? { ok: true, warnings: warningsJson(reply.warnings) } : warningLines(reply.warnings) || 'ok';
   });
 }
@@ -91,7 +91,7 @@ export async function runCommit(args: string[], out: Out): Promise<number> {
       if (persistId !== undefined) throw usageError('--persist-id is for RFC devices: on Junos a plain `netconfkit commit` confirms');
       const r = await commitConfiguration(s, {
         check: values.check,
-        ...(seconds === undefined ? {} : { confirmTimeoutSeconds: seconds }),
+        ...(seconds === undefined ? {} : { confirmed: { timeoutSeconds: seconds } }),
         ...(values.comment === undefined ? {} : { comment: values.comment }),
       });
       const pending = seconds === undefined || !r.success ? null : pendingConfirmation(seconds, true, undefined);
@@ -101,11 +101,11 @@ export async function runCommit(args: string[], out: Out): Promise<number> {
     }
     if (values.comment !== undefined) throw usageError('--comment needs a Junos device (RFC commit has no comment)');
     if (values.check) {
-      const reply = await validate(s, 'candidate');
+      const reply = await validateConfig(s, 'candidate');
       return values.json ? { ok: true, check: true, warnings: warningsJson(reply.warnings), pendingConfirmation: null } : ['candidate is valid', warningLines(reply.warnings)].filter(Boolean).join('\n');
     }
     const persist = seconds === undefined ? undefined : randomUUID();
-    const reply = await commit(s, seconds === undefined ? (persistId === undefined ? {} : { persistId }) : { confirmed: true, confirmTimeoutSeconds: seconds, persist: persist! });
+    const reply = await commitCandidate(s, seconds === undefined ? (persistId === undefined ? {} : { persistId }) : { confirmed: { timeoutSeconds: seconds, persist: persist! } });
     const pending = seconds === undefined ? null : pendingConfirmation(seconds, false, persist);
     return values.json
       ? { ok: true, check: false, warnings: warningsJson(reply.warnings), pendingConfirmation: pending }

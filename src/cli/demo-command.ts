@@ -58,8 +58,7 @@ export async function runDemo(out: Writable): Promise<number> {
 
 function describe(say: (line: string) => void, item: DeviceError): void {
   const parts = [`${item.level.toUpperCase()} ${item.code}`, `severity=${item.severity ?? '(none: counts as error)'}`];
-  const path = item.path ?? item.editPath;
-  if (path) parts.push(`path=${path}`);
+  if (item.location) parts.push(`path=${item.location}`);
   if (item.badElement) parts.push(`bad element=${item.badElement}`);
   if (item.routingEngine) parts.push(`re=${item.routingEngine}`);
   say(`     - ${parts.join(', ')}: ${item.deviceMessage ?? '(no message)'}`);

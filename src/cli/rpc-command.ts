@@ -3,6 +3,8 @@ import { type ConnectOptions, connect } from '../session/connect.js';
 import type { RpcReply } from '../session/session.js';
 import { expectPositionals, parse, usageError } from './args.js';
 import { readFileArg, readStdin, readTextFile } from './files.js';
+import { SSH_FLAGS, type SshFlags, applySshFlags } from './ssh-flags.js';
+import { applySshConfig } from '../transport/route.js';
 
 /** Connection flags shared by every command that talks to a device. */
 export const CONNECTION_FLAGS = {
@@ -15,9 +17,10 @@ export const CONNECTION_FLAGS = {
   'insecure-accept-any-host-key': { type: 'boolean', default: false },
   timeout: { type: 'string' },
   json: { type: 'boolean', default: false },
+  ...SSH_FLAGS,
 } as const;
 
-export interface ConnectionFlags {
+export interface ConnectionFlags extends SshFlags {
   host?: string | undefined;
   port?: string | undefined;
   username?: string | undefined;
@@ -34,10 +37,13 @@ export interface ConnectionFlags {
  */
 export async function connectOptions(flags: ConnectionFlags): Promise<ConnectOptions> {
   if (!flags.host) throw usageError('--host is required');
-  if (!flags.username) throw usageError('--username is required');
-  const port = flags.port === undefined ? 830 : Number(flags.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw usageError(`--port must be 1-65535, not "${flags.port}"`);
-  const options: ConnectOptions = { host: flags.host, port, username: flags.username };
+  const port = flags.port === undefined ? undefined : Number(flags.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) throw usageError(`--port must be 1-65535, not "${flags.port}"`);
+  // Without --port or --username: ssh_config's Port and User, else 830 and the login name.
+  const options: ConnectOptions = { host: flags.host, tryKeyboard: true };
+  if (port !== undefined) options.port = port;
+  if (flags.username) options.username = flags.username;
+  applySshFlags(flags, options);
   const password = process.env.NETCONF_PASSWORD;
   if (password !== undefined && password !== '') options.password = password;
   if (flags.key) {
@@ -45,7 +51,6 @@ export async function connectOptions(flags: ConnectionFlags): Promise<ConnectOpt
     const passphrase = process.env.NETCONF_PASSPHRASE;
     if (passphrase) options.passphrase = passphrase;
   }
-  if (!options.password && !options.privateKey) throw usageError('set NETCONF_PASSWORD or pass --key');
   if (flags['known-hosts']) options.knownHosts = flags['known-hosts'];
   if (flags['host-key']?.length) options.hostKey = flags['host-key'];
   if (flags['insecure-accept-any-host-key']) options.insecureAcceptAnyHostKey = true;
@@ -54,7 +59,12 @@ export async function connectOptions(flags: ConnectionFlags): Promise<ConnectOpt
     if (!(seconds > 0)) throw usageError(`--timeout must be a number of seconds, not "${flags.timeout}"`);
     options.rpcTimeoutMs = seconds * 1000;
   }
-  return options;
+  // ssh_config now, so that its IdentityFile counts as a way to log in (and its mistakes show as usage).
+  const resolved = applySshConfig(options);
+  if (!resolved.password && !resolved.privateKey && !resolved.identityFiles?.length && !process.env.SSH_AUTH_SOCK) {
+    throw usageError('set NETCONF_PASSWORD, pass --key, run an ssh-agent (SSH_AUTH_SOCK), or give the host an IdentityFile in ssh_config');
+  }
+  return resolved;
 }
 
 export const RPC_FLAGS = { ...CONNECTION_FLAGS, file: { type: 'string', short: 'f' } } as const;
@@ -83,7 +93,7 @@ export async function runRpc(args: string[], out: NodeJS.WritableStream): Promis
 }
 
 function replyJson(reply: RpcReply) {
-  return { ok: true, messageId: reply.messageId, hasOk: reply.ok, reply: reply.xml, warnings: reply.warnings.map((w) => w.toJSON()), errors: [] };
+  return { ok: true, messageId: reply.messageId, hasOk: reply.hasOk, reply: reply.xml, warnings: reply.warnings.map((w) => w.toJSON()), errors: [] };
 }
 
 async function readRequest(file: string | undefined, positionals: string[]): Promise<string> {

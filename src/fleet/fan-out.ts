@@ -1,8 +1,10 @@
 import { ClientError } from '../errors/classes.js';
 import { CircuitBreakers } from './breaker.js';
-import type { DeviceResult } from './result.js';
+import { type DeviceResult, failureResult } from './result.js';
+import { abortReason } from './retry.js';
 import { type DeviceOperation, type FleetDevice, type RunOptions, runOnDevice } from './run-device.js';
 
+/** Reported by fanOut after each device finishes. */
 export interface FanOutProgress<T> {
   /** Devices finished so far, this one included. */
   done: number;
@@ -13,11 +15,17 @@ export interface FanOutProgress<T> {
   result: DeviceResult<T>;
 }
 
+/** How fanOut runs: concurrency, per-device budget and retries, breakers, progress. */
 export interface FanOutOptions<T> extends Omit<RunOptions, 'breaker'> {
   /** Devices worked on at once (default 10). */
   concurrency?: number;
   /** Per-device circuit breakers; pass one instance to every run so it remembers failures (default: fresh ones). */
   breakers?: CircuitBreakers;
+  /**
+   * Aborts the run: devices in progress are torn down as when their time is up, and devices not
+   * started yet are not connected to; their results fail with ABORTED (attempts 0).
+   */
+  signal?: AbortSignal;
   /** After each device; an exception it throws is ignored. */
   onProgress?: (progress: FanOutProgress<T>) => void;
 }
@@ -44,7 +52,10 @@ export async function fanOut<T>(devices: readonly FleetDevice[], operation: Devi
   const lane = async () => {
     for (let i = next++; i < devices.length; i = next++) {
       const device = devices[i]!;
-      const result = await runOnDevice(device, operation, { ...options, breaker: breakers.get(device.name) });
+      const signal = options.signal;
+      const result = signal?.aborted
+        ? failureResult(abortReason(signal), { device: device.name, warnings: [], attempts: 0, durationMs: 0 })
+        : await runOnDevice(device, operation, { ...options, breaker: breakers.get(device.name) });
       results[i] = result;
       if (result.ok) ok++;
       else failed++;

@@ -16,6 +16,20 @@ export type XmlContent = string | XMLBuilder | Record<string, unknown>;
 /** A datastore by name, or a URL (`:url` capability). */
 export type Datastore = 'running' | 'candidate' | 'startup' | { url: string };
 
+/**
+ * A confirmed commit, spelled the same by `commitCandidate`, Junos `commitConfiguration` and
+ * `commitFlow`: the device rolls the commit back unless it is confirmed within `timeoutSeconds`
+ * (always seconds; Junos counts whole minutes, so it is rounded up and the result says so).
+ */
+export interface ConfirmedCommit {
+  timeoutSeconds: number;
+  /**
+   * RFC 6241 `:confirmed-commit:1.1`: the pending commit outlives this session; confirm it with
+   * `commitCandidate(session, { persistId })` or revert it with `cancelCommit`. Not on Junos.
+   */
+  persist?: string;
+}
+
 /** Starts a request: the operation element, to which the builder adds children. */
 export function request(name: string, attributes?: Record<string, string>, namespace?: string): XMLBuilder {
   const attrs = { ...(namespace ? { xmlns: namespace } : {}), ...(attributes ?? {}) };
@@ -60,8 +74,18 @@ export function requireCapability(present: boolean, capability: string, operatio
   }
 }
 
-/** The capability a datastore needs, checked for `operation`. */
+/** A datastore is required wherever an operation takes one: anything else is INVALID_ARGUMENT. */
+export function checkDatastore(datastore: unknown, operation: string): asserts datastore is Datastore {
+  if (datastore === 'running' || datastore === 'candidate' || datastore === 'startup') return;
+  if (typeof datastore === 'object' && datastore !== null && typeof (datastore as { url?: unknown }).url === 'string') return;
+  // Name the type only: a config passed in the wrong place may be large or secret.
+  const got = datastore === undefined ? 'nothing' : datastore === null ? 'null' : `a ${typeof datastore}`;
+  throw new ClientError('INVALID_ARGUMENT', `${operation} needs a datastore ('running', 'candidate', 'startup' or { url }), not ${got}`);
+}
+
+/** The capability a datastore needs, checked for `operation` (after checking it is one). */
 export function requireDatastore(session: Session, datastore: Datastore, operation: string, writing: boolean): void {
+  checkDatastore(datastore, operation);
   const caps = session.capabilities;
   if (typeof datastore === 'object') return requireCapability(caps.has('urn:ietf:params:netconf:capability:url:1.0'), ':url', operation);
   if (datastore === 'candidate') return requireCapability(caps.candidate, ':candidate', operation);

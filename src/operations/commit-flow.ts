@@ -1,20 +1,24 @@
 import { ClientError } from '../errors/classes.js';
 import { type DeviceError, RpcError } from '../errors/device-error.js';
+import { type NetconfError, atStep } from '../errors/netconf-error.js';
+import { toNetconfError } from '../errors/to-netconf-error.js';
 import { diagnostics, traced } from '../observability/diagnostics.js';
 import { traceCommitFlow, traceStep } from '../observability/flow-hooks.js';
 import type { RpcOptions, Session } from '../session/session.js';
 import type { WarningPolicy } from '../session/warning-policy.js';
-import type { XmlContent } from './build.js';
+import type { ConfirmedCommit, XmlContent } from './build.js';
 import {
-  type JunosFormat, type LoadAction, closeConfiguration, commitConfiguration, diff, loadConfiguration,
-  openConfiguration, rollback,
+  type JunosFormat, type LoadAction, closeConfiguration, commitConfiguration, diffConfiguration, junosMinutes,
+  loadConfiguration, openConfiguration, rollback,
 } from './junos.js';
-import { cancelCommit, commit, discardChanges, editConfig, lock, unlock, validate } from './rfc6241.js';
+import { cancelCommit, commitCandidate, discardChanges, editConfig, lockDatastore, unlockDatastore, validateConfig } from './rfc6241.js';
 
 export const JUNOS_CAPABILITY = 'http://xml.juniper.net/netconf/junos/1.0';
 
+/** The steps of the safe commit flow, as reported by `onStep` and in a failure's `step`. */
 export type CommitStep = 'lock' | 'load' | 'check' | 'diff' | 'commit' | 'health-check' | 'confirm' | 'discard' | 'unlock';
 
+/** What commitFlow loads and how: the change, the dialect, the checks, a dry run or a confirmed commit. */
 export interface CommitFlowOptions {
   /** The change: XML content (or text / set / JSON for Junos, with `format`). */
   config: XmlContent;
@@ -34,25 +38,37 @@ export interface CommitFlowOptions {
   /** Stop after the check and return the diff; nothing is committed and the candidate is discarded. */
   dryRun?: boolean;
   /**
-   * A confirmed commit: the device rolls it back unless confirmed within `timeoutSeconds`
-   * (Junos counts minutes: rounded up). `healthCheck` runs in between; returning false or
-   * throwing leaves it unconfirmed (HEALTH_CHECK_FAILED).
+   * A confirmed commit, spelled as for `commitCandidate` and `commitConfiguration`: the device
+   * rolls it back unless confirmed within `timeoutSeconds` (Junos counts minutes: rounded up).
+   * `healthCheck` runs in between; returning false or throwing leaves it unconfirmed
+   * (HEALTH_CHECK_FAILED). `persist` (RFC, `:confirmed-commit:1.1`) makes the commit and its
+   * confirmation go by that token.
    */
-  confirmed?: { timeoutSeconds: number; healthCheck?: () => Promise<boolean | void> | boolean | void };
+  confirmed?: ConfirmedCommit & { healthCheck?: () => Promise<boolean | void> | boolean | void };
   /** Commit comment (Junos `log`). */
   comment?: string;
   warnings?: WarningPolicy;
   /** Per-step RPC timeout. */
   timeoutMs?: number;
+  /**
+   * Aborts the flow: the call in flight and every later step (ABORTED, with its `step`). The
+   * candidate is still discarded and released, as after any failure, each clean-up call
+   * bounded by 10 s (or `timeoutMs` when shorter). An abort during the commit itself is
+   * COMMIT_OUTCOME_UNKNOWN: the device may have applied it.
+   */
+  signal?: AbortSignal;
   /** Progress: each step as it starts and ends. */
   onStep?(event: { step: CommitStep; status: 'start' | 'done' | 'failed'; warnings: DeviceError[] }): void;
 }
 
+/** What commitFlow did: whether it committed, the diff, and every warning the device sent. */
 export interface CommitFlowResult {
   committed: boolean;
   /** Whether a confirmed commit was confirmed. */
   confirmed: boolean;
   dryRun: boolean;
+  /** The effective timeout of a confirmed commit in seconds (Junos: whole minutes); null when not confirmed. */
+  confirmTimeoutSeconds: number | null;
   /** The candidate's diff against the running config (Junos); null where the device has none. */
   diff: string | null;
   /** Every warning of every step, in order. */
@@ -60,12 +76,18 @@ export interface CommitFlowResult {
   steps: CommitStep[];
 }
 
+/** How long each clean-up call (discard, unlock) of an aborted flow may take at most. */
+const ABORTED_CLEANUP_MS = 10_000;
+
 /**
  * The safe config-commit flow in one call: lock → load → check → diff → commit (confirmed,
  * then confirmed after the caller's health check) → unlock. Warnings are collected and the
- * flow goes on; at the first error the candidate is discarded and the lock released, and the
- * caller gets one RpcError holding every error and warning seen, with `step` saying where.
- * A write cut off by a timeout or a lost connection is COMMIT_OUTCOME_UNKNOWN, never retried.
+ * flow goes on; at the first error the candidate is discarded and the lock released. Every
+ * error it throws once the flow has started carries `step`, saying where: a device's errors
+ * as one RpcError holding every error and warning seen, anything else (COMMIT_OUTCOME_UNKNOWN,
+ * HEALTH_CHECK_FAILED, ABORTED, a timeout) as itself. Invalid options fail before any step,
+ * with `step` null. A write cut off by a timeout, an abort or a lost connection is
+ * COMMIT_OUTCOME_UNKNOWN, never retried.
  */
 export function commitFlow(session: Session, options: CommitFlowOptions): Promise<CommitFlowResult> {
   // observability: the flow under `netconfkit:commitFlow` when anyone listens
@@ -77,17 +99,29 @@ async function runCommitFlow(session: Session, options: CommitFlowOptions): Prom
   const isolation = options.isolation ?? 'lock';
   if (!junos && isolation !== 'lock') throw new ClientError('INVALID_ARGUMENT', `isolation "${isolation}" needs the Junos dialect`);
   if (!junos && !session.capabilities.candidate) throw new ClientError('CAPABILITY_MISSING', 'the commit flow needs the :candidate capability');
+  const confirmed = options.confirmed;
+  if (junos && confirmed?.persist !== undefined) throw new ClientError('INVALID_ARGUMENT', 'Junos has no persist: its pending confirmed commit outlives the session, and a plain commit confirms it');
+  const confirmSeconds = !confirmed ? null : junos ? junosMinutes(confirmed.timeoutSeconds) * 60 : confirmed.timeoutSeconds;
+  const signal = options.signal;
 
   const seen: DeviceError[] = [];
   const steps: CommitStep[] = [];
   const rpc: RpcOptions = {
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.warnings === undefined ? {} : { warnings: options.warnings }),
+    ...(signal ? { signal } : {}),
+  };
+  // Clean-up never takes the signal (an aborted flow still lets go of the candidate), and is
+  // bounded once aborted.
+  const cleanupRpc = (): RpcOptions => {
+    const { signal: _signal, ...rest } = rpc;
+    return signal?.aborted ? { ...rest, timeoutMs: Math.min(rest.timeoutMs || ABORTED_CLEANUP_MS, ABORTED_CLEANUP_MS) } : rest;
   };
   let held = false;
   let changed = false;
 
   const run = async <T>(step: CommitStep, action: () => Promise<T>, warningsOf: (r: T) => DeviceError[]): Promise<T> => {
+    if (signal?.aborted) throw new StepFailure(step, aborted(signal, step));
     steps.push(step);
     options.onStep?.({ step, status: 'start', warnings: [] });
     try {
@@ -104,8 +138,8 @@ async function runCommitFlow(session: Session, options: CommitFlowOptions): Prom
   const replyWarnings = (r: { warnings: DeviceError[] }) => r.warnings;
   // A Junos private or exclusive database is opened and closed; anything else is locked.
   const database = junos && isolation !== 'lock';
-  const hold = () => (database ? openConfiguration(session, isolation as 'private' | 'exclusive', rpc) : lock(session, 'candidate', rpc));
-  const release = () => (database ? closeConfiguration(session, rpc) : unlock(session, 'candidate', rpc));
+  const hold = () => (database ? openConfiguration(session, isolation as 'private' | 'exclusive', rpc) : lockDatastore(session, 'candidate', rpc));
+  const release = (o: RpcOptions) => (database ? closeConfiguration(session, o) : unlockDatastore(session, 'candidate', o));
 
   // Best effort: put the candidate back and let go of it. Failures here are not the story.
   const cleanUp = async () => {
@@ -116,8 +150,8 @@ async function runCommitFlow(session: Session, options: CommitFlowOptions): Prom
       options.onStep?.({ step, status: ok ? 'done' : 'failed', warnings: [] });
     };
     if (session.closed) return;
-    if (changed) await attempt('discard', () => (junos ? rollback(session, 0, rpc) : discardChanges(session, rpc)));
-    if (held) await attempt('unlock', release);
+    if (changed) await attempt('discard', () => (junos ? rollback(session, 0, cleanupRpc()) : discardChanges(session, cleanupRpc())));
+    if (held) await attempt('unlock', () => release(cleanupRpc()));
   };
 
   try {
@@ -130,53 +164,72 @@ async function runCommitFlow(session: Session, options: CommitFlowOptions): Prom
       }), replyWarnings);
       await run('check', () => commitConfiguration(session, { ...rpc, check: true }), replyWarnings);
     } else {
-      await run('load', () => editConfig(session, options.config, { ...rpc, target: 'candidate' }), replyWarnings);
-      if (options.validate ?? session.capabilities.validate) await run('check', () => validate(session, 'candidate', rpc), replyWarnings);
+      await run('load', () => editConfig(session, 'candidate', options.config, rpc), replyWarnings);
+      if (options.validate ?? session.capabilities.validate) await run('check', () => validateConfig(session, 'candidate', rpc), replyWarnings);
     }
-    const difference = junos ? await run('diff', () => diff(session, 0, rpc), () => []) : null;
+    const difference = junos ? (await run('diff', () => diffConfiguration(session, 0, rpc), () => [])).diff : null;
 
     if (options.dryRun) {
       await cleanUp();
-      return { committed: false, confirmed: false, dryRun: true, diff: difference, warnings: seen, steps };
+      return { committed: false, confirmed: false, dryRun: true, confirmTimeoutSeconds: null, diff: difference, warnings: seen, steps };
     }
 
-    const confirmed = options.confirmed;
+    const confirmation = confirmed ? { timeoutSeconds: confirmed.timeoutSeconds, ...(confirmed.persist === undefined ? {} : { persist: confirmed.persist }) } : undefined;
     if (junos) {
       await run('commit', () => commitConfiguration(session, {
         ...rpc,
-        ...(confirmed ? { confirmTimeoutSeconds: confirmed.timeoutSeconds } : {}),
+        ...(confirmation ? { confirmed: confirmation } : {}),
         ...(options.comment === undefined ? {} : { comment: options.comment }),
       }), replyWarnings);
     } else {
-      await run('commit', () => commit(session, { ...rpc, ...(confirmed ? { confirmed: true, confirmTimeoutSeconds: confirmed.timeoutSeconds } : {}) }), replyWarnings);
+      await run('commit', () => commitCandidate(session, { ...rpc, ...(confirmation ? { confirmed: confirmation } : {}) }), replyWarnings);
     }
     changed = false;
 
     let wasConfirmed = false;
     if (confirmed) {
-      await run('health-check', () => healthy(confirmed.healthCheck), () => []);
-      await run('confirm', () => (junos ? commitConfiguration(session, rpc) : commit(session, rpc)), replyWarnings);
+      await run('health-check', () => untilAborted(healthy(confirmed.healthCheck), signal, 'health-check'), () => []);
+      const persistId = confirmed.persist === undefined ? {} : { persistId: confirmed.persist };
+      await run('confirm', () => (junos ? commitConfiguration(session, rpc) : commitCandidate(session, { ...rpc, ...persistId })), replyWarnings);
       wasConfirmed = true;
     }
-    await run('unlock', release, replyWarnings);
+    await run('unlock', () => release(rpc), replyWarnings);
     held = false;
-    return { committed: true, confirmed: wasConfirmed, dryRun: false, diff: difference, warnings: seen, steps };
+    return { committed: true, confirmed: wasConfirmed, dryRun: false, confirmTimeoutSeconds: confirmSeconds, diff: difference, warnings: seen, steps };
   } catch (failure) {
     const { step, error } = failure instanceof StepFailure ? failure : { step: null, error: failure };
     if (step === 'health-check' && !junos && session.capabilities.has('urn:ietf:params:netconf:capability:confirmed-commit:1.1')) {
       // Revert now rather than waiting for the confirm timeout.
-      await cancelCommit(session, rpc).catch(() => undefined);
+      const persistId = confirmed?.persist === undefined ? {} : { persistId: confirmed.persist };
+      await cancelCommit(session, { ...cleanupRpc(), ...persistId }).catch(() => undefined);
     }
     await cleanUp();
+    if (step === null) throw error;
     if (error instanceof RpcError) {
       throw new RpcError([...seen, ...error.items], { messageId: error.messageId, step, message: `The commit flow failed at "${step}": ${error.message}` });
     }
-    throw error;
+    throw atStep(toNetconfError(error), step);
   }
 }
 
 class StepFailure {
   constructor(readonly step: CommitStep, readonly error: unknown) {}
+}
+
+/** The error an aborted flow throws: ABORTED (the signal's reason is its cause). */
+function aborted(signal: AbortSignal, step: CommitStep): NetconfError {
+  return new ClientError('ABORTED', `The commit flow was aborted before "${step}"`, { cause: signal.reason, step });
+}
+
+/** Settles like `promise`, or rejects with ABORTED as soon as the signal fires (for the caller's health check). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined, step: CommitStep): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new ClientError('ABORTED', `The commit flow was aborted during "${step}"`, { cause: signal.reason, step }));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 async function healthy(check: (() => Promise<boolean | void> | boolean | void) | undefined): Promise<void> {

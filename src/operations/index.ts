@@ -4,4 +4,4 @@ export { commitFlow, JUNOS_CAPABILITY } from './commit-flow.js';
 export type { CommitFlowOptions, CommitFlowResult, CommitStep } from './commit-flow.js';
 export { subscribe } from './notifications.js';
 export type { ParsedNotification, SubscribeOptions, Subscription } from './notifications.js';
-export type { Datastore, XmlContent } from './build.js';
+export type { ConfirmedCommit, Datastore, XmlContent } from './build.js';

@@ -3,12 +3,15 @@ import type { DeviceError } from '../errors/device-error.js';
 import type { RpcOptions, RpcReply, Session } from '../session/session.js';
 import { decodeEntities, escapeXml } from '../xml/entities.js';
 import { type XmlObject, type XmlValue, parseXml, textOf } from '../xml/parse-data.js';
-import { type XmlContent, addContent, request, serialise } from './build.js';
+import { type ConfirmedCommit, type XmlContent, addContent, request, serialise } from './build.js';
 import { innerXml } from './rfc6241.js';
 
+/** The formats Junos takes and gives configuration in. */
 export type JunosFormat = 'xml' | 'text' | 'set' | 'json';
+/** What a Junos `<load-configuration>` does with the loaded configuration. */
 export type LoadAction = 'merge' | 'replace' | 'override' | 'update' | 'set' | 'patch';
 
+/** Options of the Junos `<load-configuration>`. */
 export interface LoadOptions extends Omit<RpcOptions, 'write'> {
   /** Default: `xml` for objects and nodes, and for strings that start with `<`; else `text`. */
   format?: JunosFormat;
@@ -16,13 +19,12 @@ export interface LoadOptions extends Omit<RpcOptions, 'write'> {
   action?: LoadAction;
 }
 
-export interface LoadResult {
-  reply: RpcReply;
+/** The reply, plus what the load said. */
+export interface LoadResult extends RpcReply {
   /** `<ok/>` or `<load-success/>` was in the results. */
   success: boolean;
   /** `<load-error-count>`, when the device sent one. */
   errorCount: number | null;
-  warnings: DeviceError[];
 }
 
 /**
@@ -49,55 +51,67 @@ export async function rollback(session: Session, index = 0, options: Omit<RpcOpt
   return loadResult(await session.rpc(serialise(op), { ...options, write: true }));
 }
 
+/** Options of the Junos `<commit-configuration>`. */
 export interface CommitConfigurationOptions extends Omit<RpcOptions, 'write'> {
   /** `commit check`: validate only. */
   check?: boolean;
-  /** A confirmed commit, rolled back unless confirmed in time. In seconds, like RFC commits:
-   *  Junos counts minutes, so it is rounded up to whole minutes. */
-  confirmTimeoutSeconds?: number;
+  /**
+   * A confirmed commit, rolled back unless confirmed in time. In seconds, like RFC commits:
+   * Junos counts minutes, so it is rounded up to whole minutes (the result's
+   * `confirmTimeoutSeconds` says what the device was given). `persist` is not for Junos: its
+   * pending commit outlives the session anyway, and a plain commit confirms it.
+   */
+  confirmed?: ConfirmedCommit;
   comment?: string;
   synchronize?: boolean;
   forceSynchronize?: boolean;
   full?: boolean;
 }
 
+/** One routing engine's part of a Junos commit result. */
 export interface RoutingEngineResult {
   name: string | null;
   success: boolean;
   items: DeviceError[];
 }
 
-export interface CommitResult {
-  reply: RpcReply;
+/** The reply, plus what the commit said. */
+export interface CommitResult extends RpcReply {
   success: boolean;
   check: boolean;
   routingEngines: RoutingEngineResult[];
-  warnings: DeviceError[];
+  /** The effective timeout of a confirmed commit, in seconds (whole minutes); null when not confirmed. */
+  confirmTimeoutSeconds: number | null;
 }
 
 /** Junos `<commit-configuration>`. A plain one also confirms a pending confirmed commit. */
 export async function commitConfiguration(session: Session, options: CommitConfigurationOptions = {}): Promise<CommitResult> {
   const op = request('commit-configuration');
   if (options.check) op.ele('check');
-  if (options.confirmTimeoutSeconds !== undefined) {
+  const confirmed = options.confirmed;
+  let minutes: number | null = null;
+  if (confirmed) {
     if (options.check) throw new ClientError('INVALID_ARGUMENT', 'a commit check cannot also be confirmed');
+    if (confirmed.persist !== undefined) throw new ClientError('INVALID_ARGUMENT', 'Junos has no persist: its pending confirmed commit outlives the session, and a plain commit confirms it');
+    minutes = junosMinutes(confirmed.timeoutSeconds);
     op.ele('confirmed');
-    op.ele('confirm-timeout').txt(String(junosMinutes(options.confirmTimeoutSeconds)));
+    op.ele('confirm-timeout').txt(String(minutes));
   }
   if (options.synchronize) op.ele('synchronize');
   if (options.forceSynchronize) op.ele('force-synchronize');
   if (options.full) op.ele('full');
   if (options.comment !== undefined) op.ele('log').txt(options.comment);
   const reply = await session.rpc(serialise(op), { ...options, write: !options.check });
-  return commitResult(reply, options.check ?? false);
+  return { ...commitResult(reply, options.check ?? false), confirmTimeoutSeconds: minutes === null ? null : minutes * 60 };
 }
 
 /** Seconds to Junos minutes, rounded up (Junos accepts 1 to 65535). */
 export function junosMinutes(seconds: number): number {
-  if (!(seconds > 0)) throw new ClientError('INVALID_ARGUMENT', `confirmTimeoutSeconds must be positive, not ${seconds}`);
+  if (!(seconds > 0)) throw new ClientError('INVALID_ARGUMENT', `confirmed.timeoutSeconds must be positive, not ${seconds}`);
   return Math.min(65535, Math.max(1, Math.ceil(seconds / 60)));
 }
 
+/** Options of the Junos `<get-configuration>`. */
 export interface GetConfigurationOptions extends Omit<RpcOptions, 'write'> {
   format?: JunosFormat;
   database?: 'committed' | 'candidate';
@@ -107,6 +121,7 @@ export interface GetConfigurationOptions extends Omit<RpcOptions, 'write'> {
   filter?: XmlContent;
 }
 
+/** The reply of the Junos `<get-configuration>`. */
 export interface ConfigurationReply extends RpcReply {
   /** The configuration as sent: XML inside `<configuration>`, or the text/set/JSON output. */
   configuration: string;
@@ -129,13 +144,19 @@ export async function getConfiguration(session: Session, options: GetConfigurati
   const configuration = (attrs.format ?? 'xml') === 'xml' ? innerXml(xml, 'configuration')
     : decodeText(innerXml(xml, 'configuration-output') || innerXml(xml, 'configuration-text') || innerXml(xml, 'configuration-set')
       || innerXml(xml, 'configuration-json') || innerXml(xml, 'configuration-information'));
-  return Object.assign(reply, { configuration });
+  return { ...reply, configuration };
 }
 
-/** The diff of the candidate against the committed configuration (empty when none). */
-export async function diff(session: Session, rollbackIndex = 0, options: Omit<RpcOptions, 'write'> = {}): Promise<string> {
-  const reply = await getConfiguration(session, { ...options, compareRollback: rollbackIndex, format: 'text' });
-  return reply.configuration.trim();
+/** The reply of a Junos configuration diff. */
+export interface DiffReply extends RpcReply {
+  /** What `show | compare rollback N` prints, trimmed; empty when nothing differs. */
+  diff: string;
+}
+
+/** The diff of the candidate against the committed configuration (rollback N; default 0). */
+export async function diffConfiguration(session: Session, rollbackIndex = 0, options: Omit<RpcOptions, 'write'> = {}): Promise<DiffReply> {
+  const { configuration, ...reply } = await getConfiguration(session, { ...options, compareRollback: rollbackIndex, format: 'text' });
+  return { ...reply, diff: configuration.trim() };
 }
 
 /** Junos `<open-configuration>`: a private or exclusive candidate for this session. */
@@ -145,6 +166,7 @@ export async function openConfiguration(session: Session, mode: 'private' | 'exc
   return session.rpc(serialise(op), options);
 }
 
+/** Junos `<close-configuration>`: closes the private or exclusive candidate opened by openConfiguration. */
 export async function closeConfiguration(session: Session, options: RpcOptions = {}): Promise<RpcReply> {
   return session.rpc(serialise(request('close-configuration')), options);
 }
@@ -154,34 +176,35 @@ export async function lockConfiguration(session: Session, options: RpcOptions = 
   return session.rpc(serialise(request('lock-configuration')), options);
 }
 
+/** Junos `<unlock-configuration>`: releases the lock taken by lockConfiguration. */
 export async function unlockConfiguration(session: Session, options: RpcOptions = {}): Promise<RpcReply> {
   return session.rpc(serialise(request('unlock-configuration')), options);
 }
 
+/** The reply of runCommand: the command's output. */
 export interface CommandReply extends RpcReply {
   /** The text output (`format: 'text'`), or the reply's inner XML. */
   output: string;
 }
 
 /** A CLI command through `<command>`: text in, text (or XML) out. */
-export async function command(session: Session, cli: string, options: Omit<RpcOptions, 'write'> & { format?: 'text' | 'xml' } = {}): Promise<CommandReply> {
+export async function runCommand(session: Session, cli: string, options: Omit<RpcOptions, 'write'> & { format?: 'text' | 'xml' } = {}): Promise<CommandReply> {
   const format = options.format ?? 'text';
   const op = request('command', { format });
   op.txt(cli);
   const reply = await session.rpc(serialise(op), options);
   const xml = reply.xml ?? '';
   const output = format === 'text' ? decodeText(innerXml(xml, 'output')) : innerXml(xml, 'rpc-reply');
-  return Object.assign(reply, { output });
+  return { ...reply, output };
 }
 
 function loadResult(reply: RpcReply): LoadResult {
   const results = findResults(reply.xml, 'load-configuration-results');
   const count = results ? textOf(results['load-error-count']) : null;
   return {
-    reply,
-    success: reply.ok || (results !== null && 'load-success' in results),
+    ...reply,
+    success: reply.hasOk || (results !== null && 'load-success' in results),
     errorCount: count === null || count === '' ? null : Number(count),
-    warnings: reply.warnings,
   };
 }
 
@@ -190,7 +213,7 @@ function loadResult(reply: RpcReply): LoadResult {
  * `<routing-engine>` per RE (`<commit-success/>` or `<commit-check-success/>`), or an
  * `<output>` beside `<ok/>`. Errors never reach here: they reject the call.
  */
-export function commitResult(reply: RpcReply, check: boolean): CommitResult {
+export function commitResult(reply: RpcReply, check: boolean): Omit<CommitResult, 'confirmTimeoutSeconds'> {
   const results = findResults(reply.xml, 'commit-results');
   const engines = results ? asArray(results['routing-engine']) : [];
   const routingEngines = engines.map((re): RoutingEngineResult => {
@@ -202,9 +225,9 @@ export function commitResult(reply: RpcReply, check: boolean): CommitResult {
       items: reply.items.filter((i) => i.routingEngine === name),
     };
   });
-  const success = reply.ok || (routingEngines.length > 0 && routingEngines.every((r) => r.success))
+  const success = reply.hasOk || (routingEngines.length > 0 && routingEngines.every((r) => r.success))
     || (results !== null && ('commit-success' in results || 'commit-check-success' in results));
-  return { reply, success, check, routingEngines, warnings: reply.warnings };
+  return { ...reply, success, check, routingEngines };
 }
 
 function findResults(xml: string | null, name: string): XmlObject | null {

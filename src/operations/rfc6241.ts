@@ -1,24 +1,30 @@
 import { ClientError } from '../errors/classes.js';
 import type { RpcOptions, RpcReply, Session } from '../session/session.js';
 import { type XmlObject, parseXml } from '../xml/parse-data.js';
-import { type Datastore, type XmlContent, addContent, addDatastore, request, requireCapability, requireDatastore, serialise } from './build.js';
+import { type ConfirmedCommit, type Datastore, type XmlContent, addContent, addDatastore, request, requireCapability, requireDatastore, serialise } from './build.js';
 
 export const WITH_DEFAULTS_NS = 'urn:ietf:params:xml:ns:yang:ietf-netconf-with-defaults';
 
 /** A subtree filter (XML content), or an XPath filter (needs `:xpath`). */
 export type Filter = XmlContent | { xpath: string; namespaces?: Record<string, string> };
+/** The RFC 6243 with-defaults retrieval modes. */
 export type WithDefaults = 'report-all' | 'report-all-tagged' | 'trim' | 'explicit';
 
+/** Options of the reads (get-config, get): a filter and the RFC 6243 with-defaults mode. */
 export interface ReadOptions extends Omit<RpcOptions, 'write'> {
   filter?: Filter;
   withDefaults?: WithDefaults;
 }
 
+/** A reply that carries `<data>` (get-config, get). */
 export interface DataReply extends RpcReply {
   /** The inner XML of `<data>` (empty string when there is none). */
   data: string;
-  /** `<data>` parsed by fast-xml-parser (local names, `@_` attributes, strings). */
-  parsedData(): XmlObject;
+}
+
+/** `<data>` of a reply parsed by fast-xml-parser (local names, `@_` attributes, strings), on demand. */
+export function parseData(reply: Pick<DataReply, 'data'>): XmlObject {
+  return parseXml(`<data>${reply.data}</data>`).data as XmlObject;
 }
 
 /** RFC 6241 `<get-config>`. */
@@ -32,23 +38,22 @@ export async function getConfig(session: Session, source: Datastore, options: Re
 }
 
 /** RFC 6241 `<get>`: state and configuration. */
-export async function get(session: Session, options: ReadOptions = {}): Promise<DataReply> {
+export async function getData(session: Session, options: ReadOptions = {}): Promise<DataReply> {
   const op = request('get');
   addFilter(session, op, options.filter, 'get');
   addWithDefaults(session, op, options.withDefaults);
   return withData(await session.rpc(serialise(op), options));
 }
 
+/** Options of `<edit-config>`: the RFC 6241 default-operation, test-option and error-option. */
 export interface EditConfigOptions extends Omit<RpcOptions, 'write'> {
-  target?: Datastore;
   defaultOperation?: 'merge' | 'replace' | 'none';
   testOption?: 'test-then-set' | 'set' | 'test-only';
   errorOption?: 'stop-on-error' | 'continue-on-error' | 'rollback-on-error';
 }
 
-/** RFC 6241 `<edit-config>` (target defaults to the candidate when the device has one). */
-export async function editConfig(session: Session, config: XmlContent, options: EditConfigOptions = {}): Promise<RpcReply> {
-  const target = options.target ?? (session.capabilities.candidate ? 'candidate' : 'running');
+/** RFC 6241 `<edit-config>` of the `target` datastore (no default: a write names where it goes). */
+export async function editConfig(session: Session, target: Datastore, config: XmlContent, options: EditConfigOptions = {}): Promise<RpcReply> {
   requireDatastore(session, target, 'edit-config', true);
   const op = request('edit-config');
   addDatastore(op, 'target', target);
@@ -70,7 +75,7 @@ export async function copyConfig(session: Session, target: Datastore, source: Da
   requireDatastore(session, target, 'copy-config', true);
   const op = request('copy-config');
   addDatastore(op, 'target', target);
-  if (typeof source === 'object' && 'config' in source) addContent(op.ele('source').ele('config'), source.config);
+  if (isInline(source)) addContent(op.ele('source').ele('config'), source.config);
   else {
     requireDatastore(session, source, 'copy-config', false);
     addDatastore(op, 'source', source);
@@ -88,14 +93,15 @@ export async function deleteConfig(session: Session, target: Exclude<Datastore, 
 }
 
 /** RFC 6241 `<lock>`. A `lock-denied` RpcError carries the holder's session-id. */
-export async function lock(session: Session, target: Datastore = 'candidate', options: RpcOptions = {}): Promise<RpcReply> {
+export async function lockDatastore(session: Session, target: Datastore, options: RpcOptions = {}): Promise<RpcReply> {
   requireDatastore(session, target, 'lock', false);
   const op = request('lock');
   addDatastore(op, 'target', target);
   return session.rpc(serialise(op), options);
 }
 
-export async function unlock(session: Session, target: Datastore = 'candidate', options: RpcOptions = {}): Promise<RpcReply> {
+/** RFC 6241 `<unlock>`. */
+export async function unlockDatastore(session: Session, target: Datastore, options: RpcOptions = {}): Promise<RpcReply> {
   requireDatastore(session, target, 'unlock', false);
   const op = request('unlock');
   addDatastore(op, 'target', target);
@@ -103,10 +109,10 @@ export async function unlock(session: Session, target: Datastore = 'candidate', 
 }
 
 /** RFC 6241 `<validate>` of a datastore or of inline config (`:validate`). */
-export async function validate(session: Session, source: Datastore | { config: XmlContent } = 'candidate', options: RpcOptions = {}): Promise<RpcReply> {
+export async function validateConfig(session: Session, source: Datastore | { config: XmlContent }, options: RpcOptions = {}): Promise<RpcReply> {
   requireCapability(session.capabilities.validate, ':validate', 'validate');
   const op = request('validate');
-  if (typeof source === 'object' && 'config' in source) addContent(op.ele('source').ele('config'), source.config);
+  if (isInline(source)) addContent(op.ele('source').ele('config'), source.config);
   else {
     requireDatastore(session, source, 'validate', false);
     addDatastore(op, 'source', source);
@@ -114,34 +120,29 @@ export async function validate(session: Session, source: Datastore | { config: X
   return session.rpc(serialise(op), options);
 }
 
+/** Options of the RFC 6241 `<commit>`. */
 export interface CommitOptions extends Omit<RpcOptions, 'write'> {
-  /** A confirmed commit: rolled back unless confirmed within the timeout. */
-  confirmed?: boolean;
-  /** Seconds (RFC 6241 default 600). */
-  confirmTimeoutSeconds?: number;
-  /** Make the confirmed commit survive this session; confirm or cancel it with `persistId`. */
-  persist?: string;
+  /** A confirmed commit: rolled back unless confirmed within `timeoutSeconds`. */
+  confirmed?: ConfirmedCommit;
   /** Confirms (or, in cancelCommit, cancels) the commit made with that `persist` token. */
   persistId?: string;
 }
 
-/** RFC 6241 `<commit>`, confirmed commits included (`:confirmed-commit`, persist needs 1.1). */
-export async function commit(session: Session, options: CommitOptions = {}): Promise<RpcReply> {
+/** RFC 6241 `<commit>` of the candidate, confirmed commits included (`:confirmed-commit`, persist needs 1.1). */
+export async function commitCandidate(session: Session, options: CommitOptions = {}): Promise<RpcReply> {
   const caps = session.capabilities;
   requireCapability(caps.candidate, ':candidate', 'commit');
   const op = request('commit');
-  if (options.confirmed) {
+  const confirmed = options.confirmed;
+  if (confirmed) {
     requireCapability(caps.confirmedCommit, ':confirmed-commit', 'a confirmed commit');
     op.ele('confirmed');
-    if (options.confirmTimeoutSeconds !== undefined) op.ele('confirm-timeout').txt(String(positiveInteger(options.confirmTimeoutSeconds, 'confirmTimeoutSeconds')));
+    op.ele('confirm-timeout').txt(String(positiveInteger(confirmed.timeoutSeconds, 'confirmed.timeoutSeconds')));
   }
-  if (options.persist !== undefined || options.persistId !== undefined) {
+  if (confirmed?.persist !== undefined || options.persistId !== undefined) {
     requireCapability(caps.has('urn:ietf:params:netconf:capability:confirmed-commit:1.1'), ':confirmed-commit:1.1', 'persist / persist-id');
   }
-  if (options.persist !== undefined) {
-    if (!options.confirmed) throw new ClientError('INVALID_ARGUMENT', 'persist only goes with a confirmed commit');
-    op.ele('persist').txt(options.persist);
-  }
+  if (confirmed?.persist !== undefined) op.ele('persist').txt(confirmed.persist);
   if (options.persistId !== undefined) op.ele('persist-id').txt(options.persistId);
   return session.rpc(serialise(op), { ...options, write: true });
 }
@@ -194,18 +195,19 @@ function addWithDefaults(session: Session, op: ReturnType<typeof request>, mode:
   op.ele('with-defaults', { xmlns: WITH_DEFAULTS_NS }).txt(mode);
 }
 
+/** Inline `{ config }` content rather than a datastore. */
+function isInline(source: unknown): source is { config: XmlContent } {
+  return typeof source === 'object' && source !== null && 'config' in source;
+}
+
 function positiveInteger(value: number, name: string): number {
   if (!Number.isInteger(value) || value <= 0) throw new ClientError('INVALID_ARGUMENT', `${name} must be a positive integer, not ${value}`);
   return value;
 }
 
-/** Adds `data` (inner XML of `<data>`) to a reply. */
+/** The reply with `data` (inner XML of `<data>`) added; the reply itself is left as it is. */
 export function withData(reply: RpcReply): DataReply {
-  const data = innerXml(reply.xml ?? '', 'data');
-  return Object.assign(reply, {
-    data,
-    parsedData: () => parseXml(`<data>${data}</data>`).data as XmlObject,
-  });
+  return { ...reply, data: innerXml(reply.xml ?? '', 'data') };
 }
 
 /** The inner XML of the first element with that local name (prefix allowed); '' if absent. */

@@ -4,10 +4,10 @@ import type { FakeDeviceOptions } from '../../src/device/types.js';
 import { RpcError } from '../../src/errors/device-error.js';
 import { NetconfError } from '../../src/errors/netconf-error.js';
 import {
-  closeConfiguration, command, commitConfiguration, diff, getConfiguration, loadConfiguration, openConfiguration, rollback,
+  closeConfiguration, commitConfiguration, diffConfiguration, getConfiguration, loadConfiguration, openConfiguration, rollback, runCommand,
 } from '../../src/operations/junos.js';
 import { commitFlow } from '../../src/operations/commit-flow.js';
-import { lock, unlock } from '../../src/operations/rfc6241.js';
+import { lockDatastore, unlockDatastore } from '../../src/operations/rfc6241.js';
 import { type ConnectOptions, connect } from '../../src/session/connect.js';
 import type { Session } from '../../src/session/session.js';
 
@@ -81,8 +81,8 @@ describe('hello', () => {
     const device = await start();
     const first = await open(device);
     const second = await open(device);
-    await command(second, 'show version');
-    await command(first, 'show version');
+    await runCommand(second, 'show version');
+    await runCommand(first, 'show version');
     expect(first.sessionId).not.toBe(second.sessionId);
     expect(device.requests.map((r) => r.sessionId)).toEqual([second.sessionId, first.sessionId]);
   });
@@ -107,7 +107,7 @@ describe('hello', () => {
     const device = await start({ preHelloText: text });
     const session = await open(device);
     expect(session.capabilities.has(JUNOS_CAP)).toBe(true);
-    expect((await command(session, 'show version')).output).toContain('Hostname: fake-junos');
+    expect((await runCommand(session, 'show version')).output).toContain('Hostname: fake-junos');
   });
 
   it('the whole restricted-user transcript (text and rpc-replies before the hello) fails connect, showing the text', async () => {
@@ -137,16 +137,16 @@ describe('locks and private databases', () => {
     const device = await start();
     const a = await open(device);
     const b = await open(device);
-    await lock(a, 'candidate');
+    await lockDatastore(a, 'candidate');
     expect(device.lockHolder('candidate')).toBe(a.sessionId);
     const denied = await failure<RpcError>(b.rpc('<lock-configuration/>'));
     expect(denied).toBeInstanceOf(RpcError);
     expect(denied.code).toBe('LOCK_DENIED');
     expect(denied.retryable).toBe(true);
-    expect(denied.items[0]!.sessionId).toBe(String(a.sessionId));
+    expect(denied.items[0]!.sessionId).toBe(a.sessionId);
     expect(denied.items[0]!.message).toMatch(/^configuration database locked by:/);
-    expect((await failure(unlock(b, 'candidate'))).code).toBe('OPERATION_FAILED');
-    await unlock(a, 'candidate');
+    expect((await failure(unlockDatastore(b, 'candidate'))).code).toBe('OPERATION_FAILED');
+    await unlockDatastore(a, 'candidate');
     await b.rpc('<lock-configuration/>');
     await b.rpc('<unlock-configuration/>');
     expect(device.lockHolder()).toBeNull();
@@ -156,10 +156,10 @@ describe('locks and private databases', () => {
     const device = await start();
     const a = await open(device);
     const b = await open(device);
-    await lock(a, 'candidate');
+    await lockDatastore(a, 'candidate');
     a.destroy();
     await waitFor(() => device.lockHolder() === null);
-    await lock(b, 'candidate');
+    await lockDatastore(b, 'candidate');
   });
 
   it('kill-session ends the holder, whose lock goes with it (the hello session-ids are the device\'s own)', async () => {
@@ -167,10 +167,10 @@ describe('locks and private databases', () => {
     const a = await open(device);
     const b = await open(device);
     await a.rpc('<lock-configuration/>');
-    const denied = await failure<RpcError>(lock(b, 'candidate'));
-    await b.killSession(Number(denied.items[0]!.sessionId));
+    const denied = await failure<RpcError>(lockDatastore(b, 'candidate'));
+    await b.killSession(denied.items[0]!.sessionId!);
     await waitFor(() => a.closed && device.lockHolder() === null);
-    await lock(b, 'candidate');
+    await lockDatastore(b, 'candidate');
     expect(device.lockHolder()).toBe(b.sessionId);
   });
 
@@ -179,13 +179,13 @@ describe('locks and private databases', () => {
     const a = await open(device);
     const b = await open(device);
     const exclusive = await openConfiguration(a, 'exclusive');
-    expect(exclusive.ok).toBe(true);
-    expect((await failure(lock(b, 'candidate'))).code).toBe('LOCK_DENIED');
+    expect(exclusive.hasOk).toBe(true);
+    expect((await failure(lockDatastore(b, 'candidate'))).code).toBe('LOCK_DENIED');
     await closeConfiguration(a);
     expect(device.lockHolder()).toBeNull();
 
     const priv = await openConfiguration(b, 'private');
-    expect(priv.ok).toBe(true);
+    expect(priv.hasOk).toBe(true);
     expect(priv.warnings.map((w) => w.deviceMessage)).toEqual(['uncommitted changes will be discarded on exit']);
     await loadConfiguration(b, SET_CONFIG, { format: 'set' });
     expect(device.candidate).toBe(SET_CONFIG);
@@ -210,8 +210,8 @@ describe('load-configuration', () => {
       ['CONFIG_WARNING', 'warning', '[edit system syslog]', 'file messages', 'statement not found'],
       ['CONFIG_WARNING', 'warning', '[edit protocols]', 'ospf', 'statement has no contents; ignored'],
     ]);
-    expect(result.reply.xml).toContain('<error-message>\nstatement not found\n</error-message>');
-    expect(result.reply.xml).toMatch(/<ok\/>\n<\/load-configuration-results>/);
+    expect(result.xml).toContain('<error-message>\nstatement not found\n</error-message>');
+    expect(result.xml).toMatch(/<ok\/>\n<\/load-configuration-results>/);
     expect(device.candidate).toBe('system { host-name lab1; }');
     expect(device.loads.at(-1)).toMatchObject({ action: 'merge', format: 'text', rollback: null, ok: true });
   });
@@ -240,22 +240,22 @@ describe('load-configuration', () => {
   it('remembers each payload as the candidate change, builds the diff from it, and rollback 0 clears it', async () => {
     const device = await start();
     const session = await open(device);
-    expect(await diff(session)).toBe('');
+    expect((await diffConfiguration(session)).diff).toBe('');
     await loadConfiguration(session, SET_CONFIG, { format: 'set' });
     await loadConfiguration(session, '{"configuration": {}}', { format: 'json', action: 'merge' });
     expect(device.loads.map((l) => [l.action, l.format])).toEqual([['set', 'set'], ['merge', 'json']]);
-    expect(await diff(session)).toBe('+ set system services netconf ssh\n+ set system host-name lab1\n+ {"configuration": {}}');
+    expect((await diffConfiguration(session)).diff).toBe('+ set system services netconf ssh\n+ set system host-name lab1\n+ {"configuration": {}}');
     const rolledBack = await rollback(session, 0);
     expect(rolledBack.success).toBe(true);
     expect(device.candidate).toBe('');
     expect(device.loads.at(-1)).toMatchObject({ action: 'rollback', rollback: 0 });
-    expect(await diff(session)).toBe('');
+    expect((await diffConfiguration(session)).diff).toBe('');
   });
 
   it('answers the script diff when there is one', async () => {
     const device = await start({ diff: '[edit system]\n-  host-name old;\n+  host-name lab1;' });
     const session = await open(device);
-    expect(await diff(session, 1)).toBe('[edit system]\n-  host-name old;\n+  host-name lab1;');
+    expect((await diffConfiguration(session, 1)).diff).toBe('[edit system]\n-  host-name old;\n+  host-name lab1;');
     const reply = await getConfiguration(session, { compareRollback: 0 });
     expect(reply.xml).toContain('<configuration-information>\n<configuration-output>\n[edit system]');
   });
@@ -272,8 +272,8 @@ describe('commit-configuration', () => {
     expect(result.warnings.map((w) => [w.kind, w.code, w.editPath, w.statement, w.routingEngine, w.deviceMessage])).toEqual([
       ['xnm:warning', 'CONFIG_WARNING', '[edit protocols]', 'bgp', 're0', 'requires license'],
     ]);
-    expect(result.reply.xml).toContain('<routing-engine junos:style="normal">\n<name>re0</name>');
-    expect(result.reply.xml).toContain('<commit-check-success/>');
+    expect(result.xml).toContain('<routing-engine junos:style="normal">\n<name>re0</name>');
+    expect(result.xml).toContain('<commit-check-success/>');
     expect(device.checks).toBe(1);
     expect(device.commits).toBe(0);
   });
@@ -302,7 +302,7 @@ describe('commit-configuration', () => {
     const ok = await commitConfiguration(session, { comment: 'first' });
     expect(ok.success).toBe(true);
     expect(ok.routingEngines.map((r) => [r.name, r.success])).toEqual([['re0', true], ['re1', true]]);
-    expect(ok.reply.xml).toContain('<routing-engine junos:style="show-name">');
+    expect(ok.xml).toContain('<routing-engine junos:style="show-name">');
 
     const check = await commitConfiguration(session, { check: true });
     expect(check.routingEngines.map((r) => [r.name, r.success])).toEqual([['re0', true], ['re1', true]]);
@@ -321,7 +321,7 @@ describe('commit-configuration', () => {
       const session = await open(device);
       const result = await commitConfiguration(session);
       expect(result.success).toBe(true);
-      expect(result.reply.ok).toBe(true);
+      expect(result.hasOk).toBe(true);
       expect(device.commits).toBe(1);
       const check = await commitConfiguration(session, { check: true });
       expect(check.success).toBe(true);
@@ -331,8 +331,8 @@ describe('commit-configuration', () => {
         expect(result.warnings).toEqual([]); // dropped beside <ok/>
       }
       if (okStyle === 'output') {
-        expect(result.reply.xml).toMatch(/<output>\ncommit complete\n<\/output>\n<ok\/>/);
-        expect(check.reply.xml).toContain('configuration check succeeds');
+        expect(result.xml).toMatch(/<output>\ncommit complete\n<\/output>\n<ok\/>/);
+        expect(check.xml).toContain('configuration check succeeds');
         expect(result.warnings.map((w) => w.deviceMessage)).toEqual(['a warning']);
       }
     });
@@ -357,8 +357,9 @@ describe('commit-configuration', () => {
   it('records a confirmed commit in minutes, and a plain commit confirms it', async () => {
     const device = await start();
     const session = await open(device);
-    await commitConfiguration(session, { confirmTimeoutSeconds: 90 });
+    const pending = await commitConfiguration(session, { confirmed: { timeoutSeconds: 90 } });
     expect(device.requests.at(-1)!.xml).toContain('<confirm-timeout>2</confirm-timeout>');
+    expect(pending.confirmTimeoutSeconds).toBe(120);
     expect(device.pendingConfirm).toEqual({ minutes: 2 });
     expect(device.confirmedCommits).toBe(1);
     await commitConfiguration(session, { comment: 'confirm it' });
@@ -406,16 +407,16 @@ describe('rfc-compliant', () => {
     expect(session.framingMode).toBe('chunked');
 
     const load = await loadConfiguration(session, SET_CONFIG, { format: 'set' });
-    expect(load.reply.xml).toMatch(/^<nc:rpc-reply xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0" xmlns:junos="[^"]+" message-id="\d+">/);
-    expect(load.reply.xml).toContain('<nc:rpc-error>\n<nc:error-severity>warning</nc:error-severity>');
-    expect(load.reply.xml).toContain('<nc:ok/>');
+    expect(load.xml).toMatch(/^<nc:rpc-reply xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0" xmlns:junos="[^"]+" message-id="\d+">/);
+    expect(load.xml).toContain('<nc:rpc-error>\n<nc:error-severity>warning</nc:error-severity>');
+    expect(load.xml).toContain('<nc:ok/>');
     expect(load.success).toBe(true);
     expect(load.warnings.map((w) => [w.code, w.path, w.badElement, w.deviceMessage])).toEqual([['CONFIG_WARNING', '[edit system]', 'foo', 'statement not found']]);
 
     const commit = await commitConfiguration(session);
     expect(commit.success).toBe(true);
     expect(commit.routingEngines.map((r) => [r.name, r.success])).toEqual([['re0', true], ['re1', true]]);
-    await lock(session, 'candidate');
+    await lockDatastore(session, 'candidate');
     const config = await getConfiguration(session);
     expect(config.configuration).toContain('<host-name>fake-junos</host-name>');
 
@@ -468,19 +469,19 @@ describe('configuration, commands and operational RPCs', () => {
         interfaces: { interface: [{ name: 'ge-0/0/0', mtu: '9000' }, { name: 'ge-0/0/1', disable: [null] }] },
       },
     });
-    expect((await command(session, 'show version')).output).toContain('Hostname: r1');
+    expect((await runCommand(session, 'show version')).output).toContain('Hostname: r1');
   });
 
   it('command: show version as text and as XML; an unknown command is a syntax error', async () => {
     const device = await start({ commands: { 'show system uptime': 'Current time: 2024-01-01 00:00:00 UTC' } });
     const session = await open(device);
-    const text = await command(session, 'show version');
+    const text = await runCommand(session, 'show version');
     expect(text.output.trim().split('\n').slice(0, 3)).toEqual(['Hostname: fake-junos', 'Model: vmx', 'Junos: 23.4R1.10']);
-    const xml = await command(session, 'show  version', { format: 'xml' });
+    const xml = await runCommand(session, 'show  version', { format: 'xml' });
     expect(xml.output).toContain('<software-information>');
     expect(xml.output).toContain('<junos-version>23.4R1.10</junos-version>');
-    expect((await command(session, 'show system uptime')).output.trim()).toBe('Current time: 2024-01-01 00:00:00 UTC');
-    const err = await failure<RpcError>(command(session, 'show bogus'));
+    expect((await runCommand(session, 'show system uptime')).output.trim()).toBe('Current time: 2024-01-01 00:00:00 UTC');
+    const err = await failure<RpcError>(runCommand(session, 'show bogus'));
     expect(err.code).toBe('OPERATION_FAILED');
     expect(err.items[0]!.badElement).toBe('bogus');
   });
@@ -565,7 +566,7 @@ describe('faults', () => {
     const session = await open(device);
     const err = await failure(getConfiguration(session, { timeoutMs: 200 }));
     expect(err.code).toBe('RPC_TIMEOUT');
-    expect((await command(session, 'show version')).output).toContain('Hostname');
+    expect((await runCommand(session, 'show version')).output).toContain('Hostname');
     delete device.script.stallOn;
     expect((await getConfiguration(session)).configuration).toContain('host-name');
   });
@@ -592,7 +593,7 @@ describe('faults', () => {
     // A new session sees the committed state: nothing left in the candidate.
     delete device.script.dropOn;
     const again = await open(device);
-    expect(await diff(again)).toBe('');
+    expect((await diffConfiguration(again)).diff).toBe('');
   });
 
   it('a rule that only adds a fault delays the Junos answer: a slow commit the client gave up on still happened', async () => {
@@ -609,6 +610,6 @@ describe('faults', () => {
   it('user rules still come first', async () => {
     const device = await start({}, { rules: [{ match: 'command', reply: '<output>scripted</output>' }] });
     const session = await open(device);
-    expect((await command(session, 'show version')).output).toBe('scripted');
+    expect((await runCommand(session, 'show version')).output).toBe('scripted');
   });
 });

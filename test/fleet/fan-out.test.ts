@@ -115,3 +115,28 @@ describe('fanOut over 200 devices', () => {
     await eventually(() => servers.every((d) => d.sessionCount === 0 && d.connectionCount === 0), 10_000, 'all connections to close');
   }, 120_000);
 });
+
+describe('fanOut takes a signal', () => {
+  const pick = (kind: Kind, n: number) => fleet.filter((d) => kindOf.get(d.name) === kind).slice(0, n);
+
+  it('aborts the device in progress and never connects to the rest: their results say ABORTED', async () => {
+    const devices = [...pick('ok', 1), ...pick('timeout', 1), ...pick('ok', 3).slice(1)];
+    const abort = new AbortController();
+    const results = await fanOut<string>(devices, async (session, _device, { signal }) => {
+      const reply = await getConfig(session, 'running', { signal });
+      return reply.data;
+    }, {
+      concurrency: 1,
+      signal: abort.signal,
+      // The stalled device is in progress: abort once it has had a moment.
+      onProgress: (p) => p.done === 1 && setTimeout(() => abort.abort(), 200),
+    });
+    expect(results.map((r) => [r.device, r.ok, r.error_code])).toEqual([
+      [devices[0]!.name, true, null],
+      [devices[1]!.name, false, 'ABORTED'],
+      [devices[2]!.name, false, 'ABORTED'],
+      [devices[3]!.name, false, 'ABORTED'],
+    ]);
+    expect(results.slice(2).map((r) => r.attempts)).toEqual([0, 0]);
+  });
+});

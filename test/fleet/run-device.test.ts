@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeDevice } from '../../src/device/index.js';
-import { commit, getConfig } from '../../src/index.js';
+import { commitCandidate, getConfig } from '../../src/index.js';
 import { runOnDevice } from '../../src/fleet/index.js';
 import { entry, eventually } from './support.js';
 
@@ -45,7 +45,7 @@ describe('runOnDevice', () => {
 
   it('out of time during a write: COMMIT_OUTCOME_UNKNOWN, never retried', async () => {
     const commitsBefore = device.requests.filter((q) => q.operation === 'commit').length;
-    const r = await runOnDevice(entry('r1', device), (s) => commit(s), { timeoutMs: 400, retry: { attempts: 3 } });
+    const r = await runOnDevice(entry('r1', device), (s) => commitCandidate(s), { timeoutMs: 400, retry: { attempts: 3 } });
     expect(r).toMatchObject({ ok: false, error_code: 'COMMIT_OUTCOME_UNKNOWN', error_retryable: false, attempts: 1 });
     expect(device.requests.filter((q) => q.operation === 'commit').length - commitsBefore).toBe(1);
   });

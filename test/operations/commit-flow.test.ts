@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FakeDevice, type FakeRule } from '../../src/device/index.js';
-import { RpcError } from '../../src/errors/index.js';
-import { commitFlow, lock } from '../../src/operations/index.js';
+import { FakeDevice, type FakeRule, startJunosDevice } from '../../src/device/index.js';
+import { NetconfError, RpcError } from '../../src/errors/index.js';
+import { type ConfirmedCommit, commitCandidate, commitConfiguration, commitFlow, lockDatastore } from '../../src/operations/index.js';
 import { deviceHarness } from '../support/devices.js';
 import { rejection as failure } from '../support/assertions.js';
 
@@ -60,7 +60,7 @@ describe('the safe commit flow (RFC dialect)', () => {
     expect(err.code).toBe('COMMIT_OUTCOME_UNKNOWN');
     expect(err.retryable).toBe(false);
     // The device released the dead session's lock: a new session gets it.
-    expect((await lock(await another())).ok).toBe(true);
+    expect((await lockDatastore(await another(), 'candidate')).hasOk).toBe(true);
   });
 
   it('a connection lost before any write is sent stays retryable', async () => {
@@ -90,5 +90,93 @@ describe('the safe commit flow (RFC dialect)', () => {
     const result = await commitFlow(session, { config: CONFIG, dryRun: true });
     expect(result).toMatchObject({ committed: false, dryRun: true });
     expect(ops(device)).toEqual(['lock', 'edit-config', 'validate', 'discard-changes', 'unlock']);
+  });
+});
+
+const commitBodies = (device: FakeDevice) =>
+  device.requests.filter((r) => r.operation === 'commit').map((r) => r.xml.replace(/^.*?<commit/, '<commit').replace(/<\/rpc>$/, ''));
+
+describe('confirmed commits are spelled one way: { timeoutSeconds, persist? }', () => {
+  it('the same value works for commitCandidate, commitConfiguration and commitFlow; Junos rounds up and says so', async () => {
+    const confirmed: ConfirmedCommit = { timeoutSeconds: 90 };
+    const rfc = await pair();
+    await commitCandidate(rfc.session, { confirmed });
+    const flow = await commitFlow(rfc.session, { config: CONFIG, confirmed });
+    expect(flow.confirmTimeoutSeconds).toBe(90);
+    expect(commitBodies(rfc.device)).toEqual([
+      '<commit><confirmed/><confirm-timeout>90</confirm-timeout></commit>',
+      '<commit><confirmed/><confirm-timeout>90</confirm-timeout></commit>', '<commit/>',
+    ]);
+
+    const junos = await attach(await startJunosDevice());
+    const result = await commitConfiguration(junos.session, { confirmed });
+    expect(junos.device.requests.at(-1)!.xml).toContain('<confirmed/><confirm-timeout>2</confirm-timeout>');
+    expect(result.confirmTimeoutSeconds).toBe(120);
+    const junosFlow = await commitFlow(junos.session, { config: 'set system host-name r9', format: 'set', confirmed });
+    expect(junosFlow).toMatchObject({ committed: true, confirmed: true, confirmTimeoutSeconds: 120 });
+    expect((await commitConfiguration(junos.session)).confirmTimeoutSeconds).toBeNull();
+  });
+
+  it('persist: the flow commits with the token and confirms with it; Junos refuses it before sending anything', async () => {
+    const { device, session } = await pair();
+    await commitFlow(session, { config: CONFIG, confirmed: { timeoutSeconds: 60, persist: 'tok-9' } });
+    expect(commitBodies(device)).toEqual(['<commit><confirmed/><confirm-timeout>60</confirm-timeout><persist>tok-9</persist></commit>', '<commit><persist-id>tok-9</persist-id></commit>']);
+
+    const junos = await attach(await startJunosDevice());
+    for (const call of [
+      commitConfiguration(junos.session, { confirmed: { timeoutSeconds: 60, persist: 'x' } }),
+      commitFlow(junos.session, { config: 'set system host-name r9', format: 'set', confirmed: { timeoutSeconds: 60, persist: 'x' } }),
+    ]) {
+      const err = await failure(call);
+      expect(err.code).toBe('INVALID_ARGUMENT');
+      expect(err.step).toBeNull();
+    }
+    expect(junos.device.requests).toHaveLength(0);
+  });
+});
+
+describe('every error the commit flow throws says its step', () => {
+  it.each<[string, FakeRule[], Partial<Parameters<typeof commitFlow>[1]>, string, string]>([
+    ['a device error', [{ match: 'validate', reply: error('invalid-value', 'no') }], {}, 'INVALID_VALUE', 'check'],
+    ['a write cut off', [{ match: 'commit', reply: { dropAfterBytes: 10 } }], {}, 'COMMIT_OUTCOME_UNKNOWN', 'commit'],
+    ['a failed health check', [], { confirmed: { timeoutSeconds: 60, healthCheck: () => false } }, 'HEALTH_CHECK_FAILED', 'health-check'],
+    ['a health check that throws', [], { confirmed: { timeoutSeconds: 60, healthCheck: () => { throw new Error('probe down'); } } }, 'HEALTH_CHECK_FAILED', 'health-check'],
+    ['a lost connection', [{ match: 'lock', reply: { dropAfterBytes: 5 } }], {}, 'CONNECTION_LOST', 'lock'],
+    ['a timeout', [{ match: 'edit-config', reply: { stall: true } }], { timeoutMs: 200 }, 'COMMIT_OUTCOME_UNKNOWN', 'load'],
+  ])('%s', async (_what, rules, options, code, step) => {
+    const { session } = await pair(rules);
+    const err = await failure(commitFlow(session, { config: CONFIG, ...options }));
+    expect(err).toBeInstanceOf(NetconfError);
+    expect([err.code, err.step]).toEqual([code, step]);
+    expect(err.toJSON().step).toBe(step);
+  });
+});
+
+describe('commitFlow takes a signal', () => {
+  it('aborted before it starts: ABORTED at "lock", nothing sent', async () => {
+    const { device, session } = await pair();
+    const err = await failure(commitFlow(session, { config: CONFIG, signal: AbortSignal.abort('stop') }));
+    expect([err.code, err.step, err.cause]).toEqual(['ABORTED', 'lock', 'stop']);
+    expect(device.requests).toHaveLength(0);
+  });
+
+  it('aborted during a step: the call in flight is cut off (the write may have happened), then the candidate is discarded and unlocked', async () => {
+    const { device, session, another } = await pair([{ match: 'edit-config', reply: { stall: true } }]);
+    const abort = new AbortController();
+    const flow = commitFlow(session, { config: CONFIG, signal: abort.signal, onStep: (e) => e.step === 'load' && e.status === 'start' && setTimeout(() => abort.abort(), 50) });
+    const err = await failure(flow);
+    expect([err.code, err.step]).toEqual(['COMMIT_OUTCOME_UNKNOWN', 'load']);
+    expect((err.cause as NetconfError).code).toBe('ABORTED');
+    expect(ops(device)).toEqual(['lock', 'edit-config', 'discard-changes', 'unlock']);
+    expect((await lockDatastore(await another(), 'candidate')).hasOk).toBe(true);
+  });
+
+  it('aborted during the health check: ABORTED at "health-check", the commit is cancelled and the lock released', async () => {
+    const { device, session } = await pair();
+    const abort = new AbortController();
+    const flow = commitFlow(session, { config: CONFIG, signal: abort.signal, confirmed: { timeoutSeconds: 60, healthCheck: () => { setTimeout(() => abort.abort(), 20); return new Promise<boolean>(() => undefined); } } });
+    const err = await failure(flow);
+    expect([err.code, err.step]).toEqual(['ABORTED', 'health-check']);
+    expect(ops(device)).toEqual(['lock', 'edit-config', 'validate', 'commit', 'cancel-commit', 'unlock']);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { startJunosDevice, type JunosDevice, type JunosScript } from '../../src/device/index.js';
 import { RpcError } from '../../src/errors/index.js';
-import { commitFlow, lock } from '../../src/operations/index.js';
+import { commitFlow, lockDatastore } from '../../src/operations/index.js';
 import { deviceHarness } from '../support/devices.js';
 import { rejection as failure } from '../support/assertions.js';
 
@@ -61,7 +61,7 @@ describe('the safe commit flow against a Junos device', () => {
     const err = await failure(flow);
     expect([err.code, err.retryable]).toEqual(['COMMIT_OUTCOME_UNKNOWN', false]);
     device.script.dropOn = undefined;
-    expect((await lock(await another())).ok).toBe(true);
+    expect((await lockDatastore(await another(), 'candidate')).hasOk).toBe(true);
   });
 
   it('a confirmed commit whose health check fails is not confirmed', async () => {

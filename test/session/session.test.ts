@@ -19,7 +19,7 @@ describe('Session: hello and framing', () => {
     expect(peer.requests[1]).toBe(`<rpc xmlns="${BASE}" message-id="1"><get-config><source><running/></source></get-config></rpc>`);
     peer.reply(1, '<data><x>1</x></data>');
     const reply = await call;
-    expect(reply).toMatchObject({ messageId: '1', ok: false, items: [], warnings: [] });
+    expect(reply).toMatchObject({ messageId: '1', hasOk: false, items: [], warnings: [] });
     expect(reply.xml).toContain('<x>1</x>');
   });
 
@@ -28,7 +28,7 @@ describe('Session: hello and framing', () => {
     const call = session.rpc('<lock><target><candidate/></target></lock>');
     await peer.waitForRequests(2);
     peer.sendRaw(`<rpc-reply xmlns="${BASE}" message-id="1"><ok/></rpc-reply>]]>]]>`);
-    expect((await call).ok).toBe(true);
+    expect((await call).hasOk).toBe(true);
   });
 
   it('refuses a hello without a session-id, or with no common base', async () => {
@@ -90,7 +90,7 @@ describe('Session: many calls in flight', () => {
     peer.send(`<rpc-reply xmlns="${BASE}" message-id="999"><ok/></rpc-reply>`);
     peer.send(`<rpc-reply xmlns="${BASE}"><rpc-error><error-tag>malformed-message</error-tag></rpc-error></rpc-reply>`);
     peer.reply(1, '<ok/>');
-    expect((await call).ok).toBe(true);
+    expect((await call).hasOk).toBe(true);
     expect(stray.map((e) => e.code)).toEqual(['PROTOCOL_ERROR', 'PROTOCOL_ERROR']);
     expect(stray[0]!.message).toMatch(/unknown message-id "999"/);
     expect(stray[1]!.message).toMatch(/without message-id/);
@@ -104,7 +104,7 @@ describe('Session: many calls in flight', () => {
     peer.reply(1, '<!DOCTYPE x><data/>');
     peer.reply(2, '<ok/>');
     expect((await rejection(bad)).code).toBe('MALFORMED_XML');
-    expect((await good).ok).toBe(true);
+    expect((await good).hasOk).toBe(true);
     expect(session.closed).toBe(false);
   });
 });
@@ -136,7 +136,7 @@ describe('Session: errors and warnings', () => {
     peer.reply(1, `${warning}<ok/>`);
     peer.reply(2, `${warning}<rpc-error><error-tag>lock-denied</error-tag><error-severity>error</error-severity><error-info><session-id>7</session-id></error-info></rpc-error>`);
     const reply = await warned;
-    expect(reply.ok).toBe(true);
+    expect(reply.hasOk).toBe(true);
     expect(reply.warnings[0]!.deviceMessage).toBe('statement not found');
     const err = await rejection(failed);
     expect(err).toBeInstanceOf(RpcError);
@@ -144,7 +144,7 @@ describe('Session: errors and warnings', () => {
     expect(rpcErr.code).toBe('LOCK_DENIED');
     expect(rpcErr.retryable).toBe(true);
     expect(rpcErr.items.map((i) => i.level)).toEqual(['warning', 'error']);
-    expect(rpcErr.errors[0]!.sessionId).toBe('7');
+    expect(rpcErr.errors[0]!.sessionId).toBe(7);
     // The reply itself stays reachable (a multi-RE reply can fail on one RE and carry data from another).
     expect(rpcErr.replyXml).toContain('<error-tag>lock-denied</error-tag>');
     expect(JSON.stringify(rpcErr.toJSON())).not.toContain('replyXml');

@@ -107,7 +107,7 @@ describe('connect() against the fake device over real SSH', () => {
   it('falls back to a command for devices that only offer NETCONF through exec', async () => {
     const d = await device({ subsystem: false, exec: ['xml-mode netconf need-trailer'] });
     const s = await session(d, { command: 'xml-mode netconf need-trailer' });
-    expect((await s.rpc('<lock><target><candidate/></target></lock>')).ok).toBe(true);
+    expect((await s.rpc('<lock><target><candidate/></target></lock>')).hasOk).toBe(true);
   });
 
   it('shows what a device printed before a missing hello', async () => {
@@ -124,7 +124,7 @@ describe('connect() against the fake device over real SSH', () => {
     await a.rpc('<lock><target><candidate/></target></lock>');
     const denied = (await rejection(b.rpc('<lock><target><candidate/></target></lock>'))) as RpcError;
     expect(denied.code).toBe('LOCK_DENIED');
-    expect(denied.errors[0]!.sessionId).toBe(String(a.sessionId));
+    expect(denied.errors[0]!.sessionId).toBe(a.sessionId);
   });
 
   it('rejects 1,000 calls in flight with CONNECTION_LOST within a second of the connection dropping', async () => {

@@ -3,7 +3,7 @@ import { connect } from '../../../src/session/connect.js';
 import type { Session } from '../../../src/session/session.js';
 import { NetconfError, RpcError } from '../../../src/errors/index.js';
 import {
-  cancelCommit, commit, commitFlow, discardChanges, editConfig, getConfig, lock, subscribe, unlock, validate,
+  cancelCommit, commitCandidate, commitFlow, discardChanges, editConfig, getConfig, lockDatastore, parseData, subscribe, unlockDatastore, validateConfig,
 } from '../../../src/operations/index.js';
 import type { PeerInfo } from '../../setup/peer-info.js';
 
@@ -28,29 +28,29 @@ const iface = (name: string, description = 'netconfkit test') =>
 const filter = `<interfaces xmlns="${IF_NS}"/>`;
 
 async function remove(s: Session, name: string): Promise<void> {
-  await editConfig(s, `<interfaces xmlns="${IF_NS}"><interface xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0" nc:operation="remove"><name>${name}</name></interface></interfaces>`);
-  await commit(s);
+  await editConfig(s, 'candidate', `<interfaces xmlns="${IF_NS}"><interface xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0" nc:operation="remove"><name>${name}</name></interface></interfaces>`);
+  await commitCandidate(s);
 }
 
 describe('operations against netconfd', () => {
   it('lock, edit-config, validate of inline config, commit, and the change is in running', async () => {
     const s = await session();
     await discardChanges(s);
-    await lock(s, 'candidate');
-    await editConfig(s, iface('nk-ops-1'));
-    await validate(s, { config: iface('nk-ops-1') });
-    await commit(s);
-    await unlock(s, 'candidate');
+    await lockDatastore(s, 'candidate');
+    await editConfig(s, 'candidate', iface('nk-ops-1'));
+    await validateConfig(s, { config: iface('nk-ops-1') });
+    await commitCandidate(s);
+    await unlockDatastore(s, 'candidate');
     const running = await getConfig(s, 'running', { filter });
     expect(running.data).toContain('nk-ops-1');
-    expect(running.parsedData()).toMatchObject({ interfaces: { interface: expect.anything() } });
+    expect(parseData(running)).toMatchObject({ interfaces: { interface: expect.anything() } });
     await remove(s, 'nk-ops-1');
     expect((await getConfig(s, 'running', { filter })).data).not.toContain('nk-ops-1');
   });
 
   it('discard-changes drops an uncommitted edit', async () => {
     const s = await session();
-    await editConfig(s, iface('nk-ops-2'));
+    await editConfig(s, 'candidate', iface('nk-ops-2'));
     expect((await getConfig(s, 'candidate', { filter })).data).toContain('nk-ops-2');
     await discardChanges(s);
     expect((await getConfig(s, 'candidate', { filter })).data).not.toContain('nk-ops-2');
@@ -59,8 +59,8 @@ describe('operations against netconfd', () => {
   it('a confirmed commit can be cancelled, and the change goes away', async () => {
     const s = await session();
     await discardChanges(s);
-    await editConfig(s, iface('nk-ops-3'));
-    await commit(s, { confirmed: true, confirmTimeoutSeconds: 60, persist: 'nk-persist' });
+    await editConfig(s, 'candidate', iface('nk-ops-3'));
+    await commitCandidate(s, { confirmed: { timeoutSeconds: 60, persist: 'nk-persist' } });
     expect((await getConfig(s, 'running', { filter })).data).toContain('nk-ops-3');
     await cancelCommit(s, { persistId: 'nk-persist' });
     expect((await getConfig(s, 'running', { filter })).data).not.toContain('nk-ops-3');
@@ -88,16 +88,16 @@ describe('operations against netconfd', () => {
     expect(err.step).toBe('load');
     expect(err.code).toBe('UNKNOWN_ELEMENT');
     const other = await session();
-    expect((await lock(other, 'candidate')).ok).toBe(true);
-    await unlock(other, 'candidate');
+    expect((await lockDatastore(other, 'candidate')).hasOk).toBe(true);
+    await unlockDatastore(other, 'candidate');
   });
 
   it('delivers notifications while RPCs keep working on the same session', async () => {
     const s = await session();
     const watcher = await session();
     const sub = await subscribe(watcher);
-    await editConfig(s, iface('nk-notify-1'));
-    await commit(s);
+    await editConfig(s, 'candidate', iface('nk-notify-1'));
+    await commitCandidate(s);
     expect((await getConfig(watcher, 'running', { filter })).data).toContain('nk-notify-1');
     const iterator = sub[Symbol.asyncIterator]();
     const first = await Promise.race([iterator.next(), new Promise<null>((r) => setTimeout(() => r(null), 5000))]);

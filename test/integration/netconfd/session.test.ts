@@ -60,7 +60,7 @@ describe('against netconfd over OpenSSH', () => {
   it('edits the candidate and sees the edit; a second create is data-exists, a delete of nothing data-missing', async () => {
     const s = await session();
     await s.rpc('<discard-changes/>');
-    expect((await s.rpc(iface('eth-nk1'), { write: true })).ok).toBe(true);
+    expect((await s.rpc(iface('eth-nk1'), { write: true })).hasOk).toBe(true);
     const got = await s.rpc(`<get-config><source><candidate/></source><filter type="subtree"><interfaces xmlns="${IF_NS}"/></filter></get-config>`);
     expect(got.xml).toContain('eth-nk1');
     const exists = (await rejection(s.rpc(iface('eth-nk1', ' xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0" nc:operation="create"')))) as RpcError;
@@ -78,9 +78,9 @@ describe('against netconfd over OpenSSH', () => {
     const denied = (await rejection(other.rpc('<lock><target><candidate/></target></lock>'))) as RpcError;
     expect(denied.code).toBe('LOCK_DENIED');
     expect(denied.retryable).toBe(true);
-    expect(denied.errors[0]!.sessionId).toBe(String(holder.sessionId));
+    expect(denied.errors[0]!.sessionId).toBe(holder.sessionId);
     await holder.rpc('<unlock><target><candidate/></target></unlock>');
-    expect((await other.rpc('<lock><target><candidate/></target></lock>')).ok).toBe(true);
+    expect((await other.rpc('<lock><target><candidate/></target></lock>')).hasOk).toBe(true);
     await other.rpc('<unlock><target><candidate/></target></unlock>');
   });
 
