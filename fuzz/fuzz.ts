@@ -474,7 +474,8 @@ export interface CaseResult {
 function replayerOptions(options: CaseOptions): ReplayOptions {
   // Each item the moment it is read: its JSON must be plain data (a throwing getter, a cyclic
   // value or a non-string message would show here).
-  return { ...options, onItem: (item) => void JSON.stringify(item.toJSON()) };
+  const { framing, ...limits } = options;
+  return { framing, limits, onItem: (item) => void JSON.stringify(item.toJSON()) };
 }
 
 function signature(result: ReplayResult): string {

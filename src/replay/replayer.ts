@@ -4,7 +4,7 @@ import type { NetconfError } from '../errors/netconf-error.js';
 import { toNetconfError } from '../errors/to-netconf-error.js';
 import { type FramingMode, isBetweenMessages } from '../framing/decoder.js';
 import { type MessageOutcome, MessageReader } from '../reader/message-reader.js';
-import type { ExtractorLimits, MessageSummary } from '../xml/extractor.js';
+import type { Limits, MessageSummary } from '../xml/extractor.js';
 
 export type ReplayFraming = 'none' | 'eom' | 'chunked' | 'eom+chunked';
 export type Trailing = 'none' | 'comment' | 'text';
@@ -35,10 +35,11 @@ export interface ReplayResult {
   error: NetconfError | null;
 }
 
-export interface ReplayOptions extends ExtractorLimits {
+export interface ReplayOptions {
   /** `auto` (default) detects a bare document, `]]>]]>` framing and chunked framing. */
   framing?: FramingMode | 'none';
-  maxMessageBytes?: number;
+  /** Bounds on each message, as for `connect({ limits })`. */
+  limits?: Limits;
   /** Each item the moment its end tag is read. */
   onItem?(item: DeviceError, messageIndex: number): void;
   /** Each message once it is complete (or has failed). */
@@ -79,8 +80,8 @@ export class Replayer {
       },
       {
         framing: options.framing ?? 'auto',
-        limits: options,
-        ...(options.maxMessageBytes === undefined ? {} : { maxMessageBytes: options.maxMessageBytes }),
+        ...(options.limits ? { limits: options.limits } : {}),
+        ...(options.limits?.maxMessageBytes === undefined ? {} : { maxMessageBytes: options.limits.maxMessageBytes }),
       },
     );
   }

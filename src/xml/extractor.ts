@@ -17,6 +17,15 @@ export interface ExtractorLimits {
   maxSkippedTextBytes?: number;
 }
 
+/**
+ * Every bound on reading a message, in one shape for `connect({ limits })` and
+ * `replay(input, { limits })`: the framing's message size and the extractor's limits.
+ */
+export interface Limits extends ExtractorLimits {
+  /** Largest message accepted (default 512 MiB): MESSAGE_TOO_LARGE, and reading stops. */
+  maxMessageBytes?: number;
+}
+
 export interface RootInfo {
   name: string;
   local: string;

@@ -380,7 +380,7 @@ describe('notifications interleaved with replies', () => {
 describe('a reply over maxMessageBytes', () => {
   it('MESSAGE_TOO_LARGE for every call in flight (the write COMMIT_OUTCOME_UNKNOWN), and the session closes', async () => {
     const d = await h.device({ rules: [...STALLING, { match: 'get', reply: { hugeBytes: 256 * 1024 } }] });
-    const { s, calls } = await withCallsInFlight(d, '<get/>', { maxMessageBytes: 64 * 1024 });
+    const { s, calls } = await withCallsInFlight(d, '<get/>', { limits: { maxMessageBytes: 64 * 1024 } });
     const settled = await settleAll(calls);
     expect(codes(settled)).toEqual(['MESSAGE_TOO_LARGE', 'COMMIT_OUTCOME_UNKNOWN', 'MESSAGE_TOO_LARGE']);
     expect((settled[1] as { error: NetconfError }).error.cause).toMatchObject({ code: 'MESSAGE_TOO_LARGE' });
@@ -391,7 +391,7 @@ describe('a reply over maxMessageBytes', () => {
 
   it('a reply just under the limit is read whole', async () => {
     const d = await h.device({ rules: [{ match: 'get', reply: { hugeBytes: 60 * 1024 } }] });
-    const s = await h.session(d, { maxMessageBytes: 64 * 1024 });
+    const s = await h.session(d, { limits: { maxMessageBytes: 64 * 1024 } });
     const r = await s.rpc('<get/>');
     expect(r.xml!.length).toBeGreaterThan(60 * 1024);
     await stillWorks(s);

@@ -274,7 +274,7 @@ describe('Replayer under arbitrary input', () => {
     fc.assert(
       fc.property(anyInput, framing, limits, cuts, (input, mode, lim, at) => {
         let items = 0;
-        const r = new Replayer({ ...lim, framing: mode, onItem: (item) => { items++; expect(item).toBeInstanceOf(DeviceError); } });
+        const r = new Replayer({ limits: lim, framing: mode, onItem: (item) => { items++; expect(item).toBeInstanceOf(DeviceError); } });
         for (const piece of split(input, at)) r.push(piece);
         const result = r.end();
         for (const e of [result.error, ...result.messages.map((m) => m.error)]) if (e !== null) expect(e).toBeInstanceOf(NetconfError);

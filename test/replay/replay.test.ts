@@ -91,3 +91,13 @@ describe('replay', () => {
     expect(result.messages[0]!.items).toHaveLength(1);
   });
 });
+
+describe('replay limits: one `limits` object, as for connect()', () => {
+  const reply = '<rpc-reply xmlns="urn:ietf:params:xml:ns:netconf:base:1.0" message-id="1"><data><a><b><c/></b></a></data></rpc-reply>]]>]]>';
+
+  it('maxMessageBytes and the extractor limits are all read from it', () => {
+    expect(replay(reply).messages[0]!.error).toBeNull();
+    expect(replay(reply, { limits: { maxMessageBytes: 64 } }).error?.code).toBe('MESSAGE_TOO_LARGE');
+    expect(replay(reply, { limits: { maxDepth: 3 } }).messages[0]!.error?.code).toBe('MALFORMED_XML');
+  });
+});
