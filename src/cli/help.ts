@@ -2,13 +2,20 @@ import { EXIT_LINE } from './exit.js';
 
 /** The options every command that talks to one device takes (CONNECTION_FLAGS). */
 const CONNECTION = `Connection (the password comes from NETCONF_PASSWORD, never a flag):
-  --host HOST                  the device (required)
-  --port PORT                  its NETCONF port (830)
-  -u, --username USER          the SSH user (required)
+  --host HOST                  the device, or a Host alias of ~/.ssh/config (required)
+  --port PORT                  its NETCONF port (ssh_config's Port, else 830)
+  -u, --username USER          the SSH user (ssh_config's User, else your login name)
   --key FILE                   a private key; its passphrase from NETCONF_PASSPHRASE
+                               (without password or key: the ssh-agent in SSH_AUTH_SOCK)
   --known-hosts FILE           check the host key against FILE (default ~/.ssh/known_hosts)
   --host-key SHA256:...        accept this host key fingerprint (repeat for more)
-  --insecure-accept-any-host-key   skip the host key check (labs only)
+  --insecure-accept-any-host-key   skip the host key check, jump hosts' too (labs only)
+  --jump [USER@]HOST[:PORT]    go through this jump host (repeat, or comma-separate, in
+                               order); it logs in with the agent, its ssh_config
+                               IdentityFile, or NETCONF_JUMP_PASSWORD
+  --ssh-config FILE            read FILE instead of ~/.ssh/config (HostName, User, Port,
+                               IdentityFile, ProxyJump, UserKnownHostsFile, ...)
+  --no-ssh-config              read no ssh_config
   --timeout SECONDS            how long to wait for each reply
   --json                       print one JSON document on stdout
 `;
