@@ -12,14 +12,19 @@ export const MASK = '****';
 // keys that are shared secrets, and SNMP communities (their name is the credential).
 const SECRET_NAME = String.raw`(?:[\w-]*-)?(?:password|passphrase|secret)|pre-shared-key|authentication-key|private-key|community`;
 
-// <encrypted-password junos:changed="...">…</encrypted-password>, any prefix.
-const ELEMENT = new RegExp(String.raw`(<((?:[\w.-]+:)?(?:${SECRET_NAME}))(?:\s[^>]*)?>)[\s\S]*?(</\2\s*>)`, 'gi');
-const OPEN = new RegExp(String.raw`<((?:[\w.-]+:)?(?:${SECRET_NAME}))(?:\s[^>]*)?>`, 'gi');
+// <encrypted-password junos:changed="...">…</encrypted-password>, any prefix; in XML a <key>
+// too (an MD5 or key-chain key: over-masking a log beats leaking one).
+const ELEMENT_NAME = String.raw`${SECRET_NAME}|key`;
+const ELEMENT = new RegExp(String.raw`(<((?:[\w.-]+:)?(?:${ELEMENT_NAME}))(?:\s[^>]*)?>)[\s\S]*?(</\2\s*>)`, 'gi');
+const OPEN = new RegExp(String.raw`<((?:[\w.-]+:)?(?:${ELEMENT_NAME}))(?:\s[^>]*)?>`, 'gi');
 // Text and set formats: `encrypted-password "$6$…";`, `set snmp community public …`,
 // `pre-shared-key ascii-text "…"`, `authentication-key "…"`.
-const STATEMENT = new RegExp(String.raw`(^|[\s{;])(${SECRET_NAME})(\s+(?:ascii-text|hexadecimal|plain-text)?\s*)("(?:[^"\\]|\\.)*"|[^\s;{}<]+)`, 'gim');
+const STATEMENT = new RegExp(String.raw`(^|[\s{;])(${SECRET_NAME}|md5\s+\d+\s+key)(\s+(?:ascii-text|hexadecimal|plain-text)?\s*)("(?:[^"\\]|\\.)*"|[^\s;{}<]+)`, 'gim');
 // JSON: "encrypted-password" : "…"
-const JSON_FIELD = new RegExp(String.raw`("(?:${SECRET_NAME})"\s*:\s*)"(?:[^"\\]|\\.)*"`, 'gi');
+const JSON_FIELD = new RegExp(String.raw`("(?:${ELEMENT_NAME})"\s*:\s*)"(?:[^"\\]|\\.)*"`, 'gi');
+// JSON SNMP communities are lists of objects: their names are the secrets.
+const JSON_COMMUNITY = /"community"\s*:\s*(?:\[[^\]]*\]|\{[^}]*\})/gi;
+const JSON_NAME = /("name"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
 // Junos $9$ strings and crypt(3) hashes ($1$ MD5, $5$ SHA-256, $6$ SHA-512) anywhere.
 const HASH = /\$(?:1|5|6|9)\$[^\s"'<>;&]*/g;
 const PEM = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g;
@@ -31,6 +36,7 @@ export function redactSecrets(text: string): string {
     .replace(ELEMENT, `$1${MASK}$3`)
     .replace(STATEMENT, (_m, lead: string, name: string, gap: string, value: string) => (value.startsWith('"') ? `${lead}${name}${gap}"${MASK}"` : `${lead}${name}${gap}${MASK}`))
     .replace(JSON_FIELD, `$1"${MASK}"`)
+    .replace(JSON_COMMUNITY, (m) => m.replace(JSON_NAME, `$1"${MASK}"`))
     .replace(HASH, MASK);
 }
 

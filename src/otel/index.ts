@@ -14,6 +14,7 @@ import type { NetconfError } from '../errors/netconf-error.js';
 import {
   type CommitFlowContext, type CommitStepContext, type ConnectContext, type RpcContext, type SessionCloseMessage, diagnostics,
 } from '../observability/diagnostics.js';
+import { redactSecrets } from '../observability/redact.js';
 
 export interface NetconfInstrumentationOptions {
   /** Where spans go (default: the global tracer provider). */
@@ -175,7 +176,9 @@ interface Instruments {
 
 /** The error on its span: status, `error.type` and the netconf.error.* attributes, and an exception event. */
 function failed(span: Span, error: NetconfError): void {
-  span.setStatus({ code: SpanStatusCode.ERROR, message: `${error.code}: ${error.message}` });
+  // A device's error message may quote the configuration: masked as the wire log is.
+  const message = redactSecrets(error.message);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: `${error.code}: ${message}` });
   const tag = firstErrorTag(error);
   span.setAttributes({
     'error.type': error.code,
@@ -185,7 +188,7 @@ function failed(span: Span, error: NetconfError): void {
     ...(error.step ? { 'netconf.error.step': error.step } : {}),
     ...(tag ? { 'netconf.error.tag': tag } : {}),
   });
-  span.recordException({ name: error.name, message: error.message, code: error.code });
+  span.recordException({ name: error.name, message, code: error.code });
 }
 
 function errorAttributes(error: NetconfError, operation: string): Attributes {
