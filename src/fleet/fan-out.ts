@@ -1,5 +1,6 @@
 import { ClientError } from '../errors/classes.js';
 import { CircuitBreakers } from './breaker.js';
+import { type FleetEvent, deviceEvents } from './events.js';
 import { type DeviceResult, failureResult } from './result.js';
 import { abortReason } from './retry.js';
 import { type DeviceOperation, type FleetDevice, type RunOptions, runOnDevice } from './run-device.js';
@@ -28,6 +29,11 @@ export interface FanOutOptions<T> extends Omit<RunOptions, 'breaker'> {
   signal?: AbortSignal;
   /** After each device; an exception it throws is ignored. */
   onProgress?: (progress: FanOutProgress<T>) => void;
+  /**
+   * Each device's progress as data (started, retrying with the code and delay, breaker open,
+   * done with its result), for a dashboard or NDJSON; an exception it throws is ignored.
+   */
+  onEvent?: (event: FleetEvent<T>) => void;
 }
 
 /**
@@ -52,13 +58,16 @@ export async function fanOut<T>(devices: readonly FleetDevice[], operation: Devi
   const lane = async () => {
     for (let i = next++; i < devices.length; i = next++) {
       const device = devices[i]!;
+      const events = options.onEvent && deviceEvents(options.onEvent, device.name, i, options.retry); // observability
+      if (events && !options.signal?.aborted) events.started();
       const signal = options.signal;
       const result = signal?.aborted
         ? failureResult(abortReason(signal), { device: device.name, warnings: [], attempts: 0, durationMs: 0 })
-        : await runOnDevice(device, operation, { ...options, breaker: breakers.get(device.name) });
+        : await runOnDevice(device, operation, { ...options, ...events?.run, breaker: breakers.get(device.name) });
       results[i] = result;
       if (result.ok) ok++;
       else failed++;
+      events?.done(result, breakers.get(device.name), { done: ok + failed, total: devices.length, ok, failed });
       try {
         options.onProgress?.({ done: ok + failed, total: devices.length, ok, failed, result });
       } catch {
