@@ -34,6 +34,7 @@ Commands:
   help [COMMAND]     print this overview, or a command's options
 
 Run \`netconfkit COMMAND --help\` for a command's options; \`netconfkit --version\` prints the version.
+Any command takes --verbose (each event on stderr) and --trace (the wire log on stderr, secrets masked).
 ${EXIT_LINE}
 `;
 

@@ -4,6 +4,7 @@ import { CliError, wantsHelp } from './args.js';
 import { COMMANDS } from './commands.js';
 import { EXIT, exitStatusFor } from './exit.js';
 import { OVERVIEW } from './help.js';
+import { observeFromArgs } from './observe.js';
 
 /**
  * `netconfkit COMMAND [options]`. Help and the version go to stdout with exit 0 and run nothing;
@@ -29,7 +30,7 @@ export async function main(argv: string[]): Promise<number> {
   if (!command) return usage(first.startsWith('-') ? `unknown option ${first}` : `unknown command "${first}"`, undefined);
   if (wantsHelp(rest)) return print(command.help);
   try {
-    return await command.run(rest);
+    return await command.run(observeFromArgs(rest, process.stderr));
   } catch (err) {
     if (err instanceof CliError) return err.seeHelp ? usage(err.message, first) : fail(err.message, EXIT.usage);
     const e = toNetconfError(err);

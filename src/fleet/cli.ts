@@ -32,6 +32,8 @@ Options:
   --timeout SECONDS      each device's whole budget, retries included (60)
   --attempts N           tries per device for a retryable failure (3)
   --json                 every result as JSON
+  --ndjson               progress as data on stdout: one JSON line per event (started, retrying,
+                         breaker-open, done with the device's result), no table
   -f, --file FILE        rpc: read the request from FILE
   --source, --filter     get-config, as above
   --format, --dry-run, --comment   commit, as above
@@ -46,6 +48,7 @@ export const FLEET_FLAGS = {
   attempts: { type: 'string' },
   key: { type: 'string' },
   json: { type: 'boolean', default: false },
+  ndjson: { type: 'boolean', default: false },
   source: { type: 'string' },
   filter: { type: 'string' },
   file: { type: 'string', short: 'f' },
@@ -70,11 +73,15 @@ export async function runFleet(args: string[], out: NodeJS.WritableStream, err: 
   const devices = parseInventory(await readTextFile(values.inventory, 'the inventory'), creds, values.inventory);
   if (devices.length === 0) throw usageError(`${values.inventory} lists no device`);
 
-  const progress = progressReporter(err, `fleet ${command}`);
-  const results = await fanOut(devices, operation, { concurrency, timeoutMs, retry: { attempts }, onProgress: (p) => progress.update(p) });
-  progress.end();
+  if (values.json && values.ndjson) throw usageError('give --json or --ndjson, not both');
+  const progress = values.ndjson ? null : progressReporter(err, `fleet ${command}`);
+  const results = await fanOut(devices, operation, {
+    concurrency, timeoutMs, retry: { attempts },
+    ...(progress ? { onProgress: (p) => progress.update(p) } : { onEvent: (e) => out.write(`${JSON.stringify(e)}\n`) }),
+  });
+  progress?.end();
 
-  out.write(values.json ? `${JSON.stringify(results, null, 2)}\n` : summaryTable(results));
+  if (!values.ndjson) out.write(values.json ? `${JSON.stringify(results, null, 2)}\n` : summaryTable(results));
   const failures = results.filter((r) => !r.ok);
   if (failures.length === 0) return 0;
   return failures.every((r) => !r.ok && isTransportLike(r)) ? 3 : 1;
