@@ -3,9 +3,16 @@ import { defineConfig, type Options } from 'tsup';
 // One copy of the core per module format: every entry of a format shares its chunks (tsup's
 // splitting, for CJS too), so a class from `netconfkit` is the same class in `netconfkit/bullmq`
 // (and in the CLI). ESM and CJS are still two copies; the error classes' brands bridge them.
-// netconfkit/bullmq is its own entry: only it imports bullmq (an optional peer dependency);
-// netconfkit/otel likewise for @opentelemetry/api
-const entries = { index: 'src/index.ts', bullmq: 'src/fleet/bullmq.ts', otel: 'src/otel/index.ts' };
+// One entry per subpath of package.json "exports" (netconfkit, netconfkit/fleet, …).
+// netconfkit/bullmq is its own entry: only it imports bullmq (an optional peer dependency).
+export const entries = {
+  index: 'src/index.ts',
+  fleet: 'src/fleet/index.ts',
+  bullmq: 'src/fleet/bullmq.ts',
+  otel: 'src/otel/index.ts',
+  testing: 'src/testing.ts',
+  wire: 'src/wire.ts',
+};
 
 const shared: Options = {
   external: ['bullmq', '@opentelemetry/api'],

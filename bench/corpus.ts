@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { FrameDecoder, isBetweenMessages } from '../src/index.js';
+import { FrameDecoder, isBetweenMessages } from '../src/framing/decoder.js';
 import { CORPUS_DIR } from './paths.js';
 
 interface ExpectedFile {

@@ -5,7 +5,8 @@
  * completes it: k ≤ fed < k + 64 KiB (or fed = N, the last, shorter chunk). Checked on the
  * bare ErrorExtractor and through the full Replayer over chunked framing.
  */
-import { encodeChunked, ErrorExtractor, Replayer } from '../src/index.js';
+import { encodeChunked, ErrorExtractor } from '../src/wire.js';
+import { Replayer } from '../src/index.js';
 import { CHUNK } from './config.js';
 import type { ItemMark } from './generate.js';
 import { now } from './timing.js';

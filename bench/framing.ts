@@ -4,7 +4,7 @@
  * encodeChunked of the whole payload. The reference for both is a plain Buffer.concat copy of
  * the same bytes: the least any framing that copies could cost.
  */
-import { DEFAULT_ENCODE_CHUNK_BYTES, encodeChunked, FrameDecoder } from '../src/index.js';
+import { DEFAULT_ENCODE_CHUNK_BYTES, encodeChunked, FrameDecoder } from '../src/wire.js';
 import { CHUNK, FRAMING_PLAN, SEED, SIZES } from './config.js';
 import { generateReply } from './generate.js';
 import { mbps, measureInterleaved } from './timing.js';

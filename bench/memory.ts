@@ -10,7 +10,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
-import { ErrorExtractor, FrameDecoder } from '../src/index.js';
+import { ErrorExtractor, FrameDecoder } from '../src/wire.js';
 import { CHUNK, SEED, SIZES } from './config.js';
 import { registerChild, runChild } from './children.js';
 import { replyPieces } from './generate.js';

@@ -1,28 +1,55 @@
 /**
- * netconfkit: NETCONF for TypeScript. The public surface, layer by layer:
- * errors (one hierarchy), framing (RFC 6242 bytes), xml (streaming rpc-error extraction),
- * replay (captures in, typed errors out).
+ * netconfkit: NETCONF over SSH for TypeScript. Every `<rpc-error>` becomes a typed error with a
+ * stable code, the moment its end tag arrives.
+ *
+ * The root entry is what an application needs: `connect` and the `Session`, the error
+ * hierarchy and its codes, the operations and the safe commit flow, notifications, replay of
+ * captured sessions. Fleets are `netconfkit/fleet` (BullMQ jobs: `netconfkit/bullmq`), the fake
+ * devices for tests `netconfkit/testing`, the framing and the streaming extractor
+ * `netconfkit/wire`. What no entry exports is internal and may change in any release.
+ *
+ * @module netconfkit
  */
-export * from './errors/index.js';
-export * from './framing/index.js';
-export { ErrorExtractor, XNM_NAMESPACE } from './xml/extractor.js';
-export type { ExtractorEvents, ExtractorLimits, MessageSummary, RootInfo } from './xml/extractor.js';
-export { Replayer, replay, replayStream } from './replay/replayer.js';
-export type { ReplayFraming, ReplayMessage, ReplayOptions, ReplayResult, Trailing } from './replay/replayer.js';
-export { Session } from './session/session.js';
-export { NETCONF_BASE_NS, NETCONF_NOTIFICATION_NS } from './session/constants.js';
-export type { Notification, RpcOptions, RpcReply, RpcRequest, SessionEvents, SessionOptions, SessionTransport } from './session/session.js';
+
+// Errors: one hierarchy, stable codes, JSON round trips.
+export { ERROR_CODES, isErrorCode } from './errors/codes.js';
+export type { CodeInfo, ErrorCategory, ErrorCode } from './errors/codes.js';
+export { NetconfError } from './errors/netconf-error.js';
+export type { CauseJSON, NetconfErrorJSON, NetconfErrorOptions } from './errors/netconf-error.js';
+export {
+  AuthenticationError, ClientError, CommitOutcomeUnknownError, ConnectionError, FramingError, HostKeyError,
+  MalformedXmlError, ProtocolError, TimeoutError,
+} from './errors/classes.js';
+export { DeviceError, RpcError } from './errors/device-error.js';
+export type { DeviceErrorFields, DeviceErrorJSON, DeviceErrorKind, InfoValue, Level } from './errors/device-error.js';
+export { toNetconfError } from './errors/to-netconf-error.js';
+
+// The session.
 export { connect } from './session/connect.js';
 export type { ConnectOptions } from './session/connect.js';
-export { Capabilities, CAPABILITY } from './session/capabilities.js';
+export { Session } from './session/session.js';
+export type {
+  Notification, RpcOptions, RpcReply, RpcRequest, SessionEvents, SessionOptions, SessionState, SessionTransport, StartOptions,
+} from './session/session.js';
+export type { CallbackSource } from './session/callbacks.js';
+export type { BaseVersions } from './session/hello.js';
+export { NETCONF_BASE_NS, NETCONF_NOTIFICATION_NS } from './session/constants.js';
+export { CAPABILITY, Capabilities } from './session/capabilities.js';
 export type { ModuleCapability } from './session/capabilities.js';
 export type { WarningMatcher, WarningPolicy } from './session/warning-policy.js';
-export { openSshChannel } from './transport/ssh-transport.js';
-export type { JumpHost, SshChannel, SshOptions } from './transport/ssh-transport.js';
+export type { WireLogOptions, WireLogger } from './observability/wire-log.js';
+export type { ClipOptions } from './observability/redact.js';
+export type { JumpHost, SshAlgorithmList, SshAlgorithms, SshOptions } from './transport/ssh-transport.js';
 export type { KeyboardInteractiveHandler, KeyboardInteractiveInfo, KeyboardInteractivePrompt } from './transport/auth.js';
 export { fingerprint } from './transport/host-keys.js';
-export { parseXml } from './xml/parse-data.js';
+export type { ExtractorLimits, Limits } from './xml/extractor.js';
+export type { FramingMode } from './framing/decoder.js';
 export type { ParseOptions, XmlObject, XmlValue } from './xml/parse-data.js';
-export * from './device/index.js';
+
+// Operations, the commit flow, notifications: whatever the operations index exports.
 export * from './operations/index.js';
-export * from './fleet/index.js';
+
+// Replay of captured sessions.
+export { Replayer, replay, replayStream } from './replay/replayer.js';
+export type { ReplayFraming, ReplayMessage, ReplayOptions, ReplayResult, Trailing } from './replay/replayer.js';
+export type { MessageSummary, RootInfo } from './xml/extractor.js';

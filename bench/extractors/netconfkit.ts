@@ -1,5 +1,5 @@
 /** This library: ErrorExtractor fed each message in 64 KiB chunks, as a socket delivers it. */
-import { ErrorExtractor } from '../../src/index.js';
+import { ErrorExtractor } from '../../src/wire.js';
 import { CHUNK } from '../config.js';
 import type { Method } from './types.js';
 

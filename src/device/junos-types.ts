@@ -31,6 +31,7 @@ export interface JunosOutcome {
  */
 export type JunosOkStyle = 'commit-results' | 'bare-ok' | 'output';
 
+/** How a JunosDevice answers: read on every request, so a test can change it between calls. */
 export interface JunosScript {
   /** Outcome of every `<load-configuration>` (not of `rollback`). */
   load?: JunosOutcome;

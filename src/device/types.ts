@@ -67,6 +67,7 @@ export type FakeHandler = (
   device: FakeDevice,
 ) => FakeReply | Promise<FakeReply | undefined> | undefined;
 
+/** A scripted reply: the first rule that matches a request answers it. */
 export interface FakeRule {
   /** A string matches the operation name exactly; a RegExp is tested on the request XML. */
   match: string | RegExp | ((request: FakeRequest) => boolean);
@@ -75,6 +76,7 @@ export interface FakeRule {
   times?: number;
 }
 
+/** How FakeDevice.start sets a device up: accounts, host key, capabilities, rules, faults. */
 export interface FakeDeviceOptions {
   /** Accounts. Default `[{ username: 'netconf', password: 'netconf' }]`. */
   users?: FakeUser[];

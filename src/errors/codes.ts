@@ -5,6 +5,7 @@
  */
 export type ErrorCategory = 'transport' | 'protocol' | 'device' | 'client';
 
+/** One row of the code table: the code's category, whether it is retryable by default, and what it means. */
 export interface CodeInfo {
   readonly category: ErrorCategory;
   readonly retryable: boolean;
@@ -79,8 +80,10 @@ export const DEVICE_CODES = {
 
 export const ERROR_CODES = { ...TRANSPORT_AND_PROTOCOL_CODES, ...DEVICE_CODES } as const;
 
+/** Every stable error code netconfkit uses: the keys of ERROR_CODES. */
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/** Whether a value is one of the codes of ERROR_CODES. */
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, value);
 }

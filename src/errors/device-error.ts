@@ -1,9 +1,11 @@
 import { type ErrorCode, codeForTag } from './codes.js';
 import { NetconfError, type NetconfErrorJSON, causeFromJSON, registerReviver } from './netconf-error.js';
 
+/** The element a device item came from. */
 export type DeviceErrorKind = 'rpc-error' | 'xnm:error' | 'xnm:warning';
 /** How netconfkit treats an item: anything but an explicit `warning` is an `error`. */
 export type Level = 'error' | 'warning';
+/** One `error-info` child's text; an array when the name repeats. */
 export type InfoValue = string | string[];
 
 /** Everything a device said in one `<rpc-error>`, `<xnm:error>` or `<xnm:warning>`. */
@@ -55,6 +57,7 @@ export interface DeviceErrorFields {
   routingEngine: string | null;
 }
 
+/** A DeviceError's toJSON(): every field, with its `level` and whether a warning policy `ignored` it. */
 export interface DeviceErrorJSON extends NetconfErrorJSON, DeviceErrorFields {
   level: Level;
   ignored: boolean;

@@ -15,6 +15,7 @@ export interface NetconfErrorJSON {
   [field: string]: unknown;
 }
 
+/** An error's `cause` as plain data: name, message and code only, so no credential or object leaks into JSON. */
 export interface CauseJSON {
   name: string;
   message: string;
@@ -22,6 +23,7 @@ export interface CauseJSON {
   cause?: CauseJSON;
 }
 
+/** What a NetconfError may be given besides its code and message. */
 export interface NetconfErrorOptions {
   cause?: unknown;
   /** Overrides the code's default, e.g. a DNS failure that is temporary (EAI_AGAIN). */

@@ -2,6 +2,7 @@ import { CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, circuitBreaker,
 import { ClientError } from '../errors/classes.js';
 import { toNetconfError } from '../errors/to-netconf-error.js';
 
+/** Settings of a device's circuit breaker. */
 export interface BreakerOptions {
   /** Consecutive transport failures that open the circuit (default 5). */
   threshold?: number;
@@ -9,6 +10,7 @@ export interface BreakerOptions {
   halfOpenAfterMs?: number;
 }
 
+/** A breaker's state: `closed` (calls go through), `open` (they fail fast with CIRCUIT_OPEN), `half-open` (one probe may go through), `isolated`. */
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
 
 const STATES: Record<CircuitState, BreakerState> = {

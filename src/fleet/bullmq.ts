@@ -1,6 +1,8 @@
 /**
  * netconfkit/bullmq: NETCONF jobs over a BullMQ queue on Redis. The only module that imports
  * bullmq (an optional peer dependency); the core package never needs it.
+ *
+ * @module netconfkit/bullmq
  */
 import { type ConnectionOptions, type Job, type JobsOptions, type Queue, type QueueEvents, UnrecoverableError, Worker, type WorkerOptions } from 'bullmq';
 import { ClientError, CommitOutcomeUnknownError } from '../errors/classes.js';
@@ -28,6 +30,7 @@ export interface NetconfJob<P = unknown> {
 /** A job's outcome: the fan-out's DeviceResult. A failed job carries it, as JSON, in `failedReason`. */
 export type NetconfJobResult<T = unknown> = DeviceResult<T>;
 
+/** An operation a job may name: runs on an open session, gets the job's params, returns plain JSON. */
 export type QueueOperation = (session: Session, params: unknown, context: OperationContext & { job: Job<NetconfJob> }) => Promise<unknown>;
 
 /** Defaults of `enqueueNetconfJob`: three tries, exponential backoff from 1 s. */
@@ -38,6 +41,7 @@ export function enqueueNetconfJob<P>(queue: Queue, job: NetconfJob<P>, options: 
   return queue.add(job.operation, job, { ...DEFAULT_JOB_OPTIONS, ...options }) as Promise<Job<NetconfJob<P>>>;
 }
 
+/** What createNetconfWorker needs: the queue, the operations jobs may name, and how to add credentials. */
 export interface NetconfWorkerOptions {
   /** Redis, as BullMQ takes it (e.g. `{ host: '127.0.0.1', port: 6379 }`). */
   connection: ConnectionOptions;

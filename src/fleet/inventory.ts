@@ -53,6 +53,7 @@ export function parseInventory(text: string, credentials: InventoryCredentials =
   });
 }
 
+/** Reads and parses an inventory file (see parseInventory); a file that cannot be read is INVALID_ARGUMENT naming it. */
 export async function readInventory(file: string, credentials: InventoryCredentials = {}): Promise<FleetDevice[]> {
   let text: string;
   try {

@@ -9,17 +9,20 @@ import type { NetconfError, NetconfErrorJSON } from '../errors/netconf-error.js'
  */
 export type DeviceResult<T> = DeviceSuccess<T> | DeviceFailure;
 
-interface ResultBase {
+/** What every device result holds, success or failure. */
+export interface DeviceResultBase {
   /** The device's name. */
   device: string;
   /** Warnings the device sent during the last attempt (ignored ones included, marked). */
   warnings: DeviceErrorJSON[];
   /** Tries made (1 when there was no retry). */
   attempts: number;
+  /** Time spent on the device, retries included, in whole milliseconds. */
   durationMs: number;
 }
 
-export interface DeviceSuccess<T> extends ResultBase {
+/** A device on which the operation succeeded: `value` is what it returned. */
+export interface DeviceSuccess<T> extends DeviceResultBase {
   ok: true;
   value: T;
   error: null;
@@ -28,7 +31,8 @@ export interface DeviceSuccess<T> extends ResultBase {
   errorJson: null;
 }
 
-export interface DeviceFailure extends ResultBase {
+/** A device on which the operation failed, with the error in plain data. */
+export interface DeviceFailure extends DeviceResultBase {
   ok: false;
   error: string;
   error_code: ErrorCode;
@@ -43,7 +47,7 @@ export interface ResultFacts {
   durationMs: number;
 }
 
-function base(facts: ResultFacts): ResultBase {
+function base(facts: ResultFacts): DeviceResultBase {
   return {
     device: facts.device,
     warnings: facts.warnings.map((w) => w.toJSON()),

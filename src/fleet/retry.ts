@@ -3,6 +3,7 @@ import { ClientError } from '../errors/classes.js';
 import { NetconfError } from '../errors/netconf-error.js';
 import { toNetconfError } from '../errors/to-netconf-error.js';
 
+/** How withRetry retries: only what the error model calls retryable, with exponential backoff and jitter. */
 export interface RetryOptions {
   /** Tries in all, the first one included (default 3; 1 means no retry). */
   attempts?: number;
@@ -18,6 +19,7 @@ export interface RetryOptions {
   onRetry?: (event: { error: NetconfError; attempt: number; delayMs: number }) => void;
 }
 
+/** What withRetry hands each try. */
 export interface AttemptContext {
   /** 1 for the first try. */
   attempt: number;

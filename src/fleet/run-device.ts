@@ -13,6 +13,7 @@ export interface FleetDevice extends ConnectOptions {
   name: string;
 }
 
+/** What an operation gets besides the session: the device, the try and the signal to pass on. */
 export interface OperationContext {
   device: FleetDevice;
   /** 1 for the first try. */
@@ -24,6 +25,7 @@ export interface OperationContext {
 /** What to do on one device: an RPC, a get-config, the commit flow… */
 export type DeviceOperation<T> = (session: Session, device: FleetDevice, context: OperationContext) => Promise<T>;
 
+/** How runOnDevice runs: the device's budget, retries and breaker. */
 export interface RunOptions {
   /** The whole budget for the device, retries and backoffs included (default 60 000 ms). */
   timeoutMs?: number;

@@ -9,6 +9,7 @@ import type { ErrorCode } from '../errors/codes.js';
 
 export type FramingMode = 'eom' | 'chunked' | 'auto';
 
+/** Where a FrameDecoder delivers each message's bytes. */
 export interface FrameSink {
   /** Some bytes of the current message, in order. Often a view into the pushed buffer. */
   onData(bytes: Buffer): void;
@@ -16,6 +17,7 @@ export interface FrameSink {
   onMessageEnd(): void;
 }
 
+/** Settings of a FrameDecoder. */
 export interface FrameDecoderOptions {
   /** 'eom' (RFC 6242 section 4.3), 'chunked' (section 4.2), or 'auto' to detect per message. Default 'eom'. */
   mode?: FramingMode;
@@ -59,6 +61,7 @@ export function isBetweenMessages(err: unknown): boolean {
   return err instanceof FramingError && (err as { betweenMessages?: unknown }).betweenMessages === true;
 }
 
+/** RFC 6242 framing in: bytes split anywhere in, message payloads out (`]]>]]>` or chunked), in bounded memory; broken framing is FRAMING_ERROR, too much MESSAGE_TOO_LARGE. */
 export class FrameDecoder {
   private readonly sink: FrameSink;
   private readonly maxMessageBytes: number;

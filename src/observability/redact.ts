@@ -40,6 +40,7 @@ export function redactSecrets(text: string): string {
     .replace(HASH, MASK);
 }
 
+/** How a message body is shown in a log line: cut to a length, secrets masked. */
 export interface ClipOptions {
   /** Characters of a body kept (default 4096); the rest is counted, not shown. */
   maxChars?: number;

@@ -5,6 +5,7 @@ import { type ClipOptions, clipBody, redactSecrets } from './redact.js';
 /** Where wire-log lines go: a function, or a logger with `debug` (console, pino, winston…). */
 export type WireLogger = ((line: string) => void) | { debug(message: string): void };
 
+/** The session's wire log: where it goes and how bodies are shown. */
 export interface WireLogOptions {
   /**
    * Prints the wire log: each message sent and received, with the session, message-id,

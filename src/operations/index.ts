@@ -1,5 +1,19 @@
-export * from './rfc6241.js';
-export * from './junos.js';
+// The operations as the root entry exports them (src/index.ts re-exports this module whole).
+// Named one by one: the helpers the modules share (withData, innerXml, commitResult,
+// junosMinutes) stay internal.
+export {
+  WITH_DEFAULTS_NS, cancelCommit, closeSession, commitCandidate, copyConfig, deleteConfig, discardChanges, editConfig, getConfig, getData,
+  killSession, lockDatastore, parseData, unlockDatastore, validateConfig,
+} from './rfc6241.js';
+export type { CommitOptions, DataReply, EditConfigOptions, Filter, ReadOptions, WithDefaults } from './rfc6241.js';
+export {
+  closeConfiguration, commitConfiguration, diffConfiguration, getConfiguration, loadConfiguration, lockConfiguration, openConfiguration,
+  rollback, runCommand, unlockConfiguration,
+} from './junos.js';
+export type {
+  CommandReply, CommitConfigurationOptions, CommitResult, ConfigurationReply, DiffReply, GetConfigurationOptions, JunosFormat, LoadAction,
+  LoadOptions, LoadResult, RoutingEngineResult,
+} from './junos.js';
 export { commitFlow, JUNOS_CAPABILITY } from './commit-flow.js';
 export type { CommitFlowOptions, CommitFlowResult, CommitStep } from './commit-flow.js';
 export { subscribe } from './notifications.js';

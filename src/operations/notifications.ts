@@ -9,6 +9,7 @@ import { type XmlContent, addContent, request, requireCapability, serialise } fr
 /** How many notifications one iterator may hold unread before it overflows. */
 export const DEFAULT_MAX_QUEUED = 10_000;
 
+/** Options of subscribe(): the stream, a filter, replay times, and how far an iterator may fall behind. */
 export interface SubscribeOptions extends Omit<RpcOptions, 'write'> {
   /** Default: the device's default stream (`NETCONF`). */
   stream?: string;
@@ -26,6 +27,7 @@ export interface SubscribeOptions extends Omit<RpcOptions, 'write'> {
   signal?: AbortSignal;
 }
 
+/** A notification from a subscription, with its event parsed (or why it could not be). */
 export interface ParsedNotification extends Notification {
   /**
    * Local name of the event element (the first child after eventTime). When the notification

@@ -16,6 +16,7 @@ import {
 } from '../observability/diagnostics.js';
 import { redactSecrets } from '../observability/redact.js';
 
+/** Where the instrumentation sends spans and metrics. */
 export interface NetconfInstrumentationOptions {
   /** Where spans go (default: the global tracer provider). */
   tracerProvider?: TracerProvider;
@@ -23,6 +24,7 @@ export interface NetconfInstrumentationOptions {
   meterProvider?: MeterProvider;
 }
 
+/** The running instrumentation; `disable()` stops it. */
 export interface NetconfInstrumentation {
   /** Unsubscribes from every channel: no more spans or metrics, and nothing left listening. */
   disable(): void;

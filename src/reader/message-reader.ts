@@ -48,6 +48,7 @@ export interface MessageOutcome extends MessageSummary {
   error: NetconfError | null;
 }
 
+/** Where a MessageReader reports each message. */
 export interface ReaderHandler<Route> {
   /** The root start tag was read: route the message (set `route`, `keep`). Also called with a root recovered from a broken reply's first bytes. */
   onRoot(message: IncomingMessage<Route>): void;
@@ -60,6 +61,7 @@ export interface ReaderHandler<Route> {
 // How much of a broken message is searched for its message-id.
 const HEAD_BYTES = 4096;
 
+/** Framing and extraction in one: bytes in, and for each message its root, its items and one outcome. What live sessions and replay both read through. */
 export class MessageReader<Route = unknown> {
   private readonly decoder: FrameDecoder | null;
   private current: IncomingMessage<Route> | null = null;

@@ -6,9 +6,12 @@ import { type FramingMode, isBetweenMessages } from '../framing/decoder.js';
 import { type MessageOutcome, MessageReader } from '../reader/message-reader.js';
 import type { Limits, MessageSummary } from '../xml/extractor.js';
 
+/** The framing a capture turned out to use. */
 export type ReplayFraming = 'none' | 'eom' | 'chunked' | 'eom+chunked';
+/** What followed the last message of a capture: nothing, a closing comment, or other text. */
 export type Trailing = 'none' | 'comment' | 'text';
 
+/** One message of a capture: its items, and why it could not be read when it could not. */
 export interface ReplayMessage extends MessageSummary {
   index: number;
   /**
@@ -19,6 +22,7 @@ export interface ReplayMessage extends MessageSummary {
   error: NetconfError | null;
 }
 
+/** Everything a capture held; replay never throws for bad input, it reports it here. */
 export interface ReplayResult {
   framing: ReplayFraming;
   /** Every message read, complete or not, in order. */
@@ -35,6 +39,7 @@ export interface ReplayResult {
   error: NetconfError | null;
 }
 
+/** Options of replay, replayStream and Replayer. */
 export interface ReplayOptions {
   /** `auto` (default) detects a bare document, `]]>]]>` framing and chunked framing. */
   framing?: FramingMode | 'none';

@@ -17,6 +17,7 @@ export const CAPABILITY = {
   withDefaults: 'urn:ietf:params:netconf:capability:with-defaults:1.0',
 } as const;
 
+/** A YANG module the device advertises (RFC 6020 module capability URI). */
 export interface ModuleCapability {
   namespace: string;
   module: string;

@@ -5,6 +5,7 @@ import { type SshOptions, openSshChannel } from '../transport/ssh-transport.js';
 import type { Limits } from '../xml/extractor.js';
 import { Session, type SessionOptions } from './session.js';
 
+/** Everything connect() needs: where and how to reach the device over SSH, and the session settings. */
 export interface ConnectOptions extends SshOptions, Omit<SessionOptions, 'maxMessageBytes' | 'limits'> {
   /** Bounds on each message the device sends: its size, nesting, tag and item sizes. */
   limits?: Limits;

@@ -30,6 +30,7 @@ export interface SessionTransport {
   onClose(listener: (error: NetconfError | null) => void): void;
 }
 
+/** Settings of a session: timeouts, limits, warning policy, base versions. */
 export interface SessionOptions extends WireLogOptions {
   /** How long to wait for the device's `<hello>` (default 30 000 ms). */
   helloTimeoutMs?: number;
@@ -58,13 +59,16 @@ export interface SessionOptions extends WireLogOptions {
   name?: string;
 }
 
+/** Options of Session.start over a transport of your own. */
 export interface StartOptions extends SessionOptions {
   /** Aborts the hello exchange: ABORTED, and the transport is closed. */
   signal?: AbortSignal;
 }
 
+/** An operation to send: XML text, or an xmlbuilder2 node. */
 export type RpcRequest = string | XMLBuilder;
 
+/** Options of one call: timeout, abort signal, warning policy, and how the reply is kept. */
 export interface RpcOptions {
   /** Overrides the session's timeout for this call; 0 means none. */
   timeoutMs?: number;
@@ -87,6 +91,7 @@ export interface RpcOptions {
   onItem?(item: DeviceError): void;
 }
 
+/** A reply that succeeded (no error-level item): its text, its warnings and, on request, its parsed data. */
 export interface RpcReply {
   messageId: string;
   /** The whole `<rpc-reply>` text (null when `collect` was off). */
@@ -104,6 +109,7 @@ export interface RpcReply {
   parsed?: XmlObject;
 }
 
+/** An RFC 5277 notification as it arrived. */
 export interface Notification {
   xml: string;
   eventTime: string | null;

@@ -6,6 +6,7 @@ import { type NamespaceBindings, TreeBuilder, splitName, withDeclarations } from
 
 export const XNM_NAMESPACE = 'http://xml.juniper.net/xnm/1.1/xnm';
 
+/** Bounds on what the streaming error extractor accepts in one message. */
 export interface ExtractorLimits {
   /** Deepest element nesting accepted (default 512). */
   maxDepth?: number;
@@ -26,6 +27,7 @@ export interface Limits extends ExtractorLimits {
   maxMessageBytes?: number;
 }
 
+/** A message's root start tag: its name, namespace, message-id and attributes. */
 export interface RootInfo {
   name: string;
   local: string;
@@ -34,6 +36,7 @@ export interface RootInfo {
   attributes: [string, string][];
 }
 
+/** What ErrorExtractor reports while it reads. */
 export interface ExtractorEvents {
   /** The root element's start tag has been read. */
   onRoot?(root: RootInfo): void;
@@ -41,6 +44,7 @@ export interface ExtractorEvents {
   onItem?(item: DeviceError): void;
 }
 
+/** What the extractor learnt about a message once it ended. */
 export interface MessageSummary {
   root: RootInfo | null;
   messageId: string | null;

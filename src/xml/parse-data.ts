@@ -2,11 +2,14 @@ import { XMLParser, type X2jOptions } from 'fast-xml-parser';
 import { MalformedXmlError } from '../errors/classes.js';
 import { decodeEntities } from './entities.js';
 
+/** Parsed XML: text, an element as an object, or repeated elements as an array. */
 export type XmlValue = string | XmlObject | XmlValue[];
+/** A parsed element: children by local name, attributes as `@_name`. */
 export interface XmlObject {
   [name: string]: XmlValue;
 }
 
+/** How reply data is parsed into objects. */
 export interface ParseOptions {
   /** Element names (local) that are always arrays, e.g. YANG list names. */
   arrays?: readonly string[];

@@ -80,9 +80,11 @@ describe('the npm package, installed from its tarball', () => {
   }, 60_000);
 
   it('holds what users need and nothing else', () => {
-    for (const f of ['LICENSE', 'README.md', 'package.json', 'bullmq/package.json', 'dist/index.js', 'dist/index.cjs', ...Object.values(pkg.bin).map((b) => path.posix.normalize(b))]) {
+    for (const f of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.cjs', ...Object.values(pkg.bin).map((b) => path.posix.normalize(b))]) {
       expect(files).toContain(f);
     }
+    // Every subpath has its folder with a package.json, for resolvers that ignore "exports" (node10).
+    for (const s of specifiers.filter((s) => s !== 'netconfkit')) expect(files).toContain(`${s.slice('netconfkit/'.length)}/package.json`);
     // The README's links into the repository that users follow: shipped too.
     expect(files).toContain('src/device/README.md');
     expect(files.filter((f) => f.startsWith('src/') && f !== 'src/device/README.md')).toEqual([]);
@@ -148,17 +150,28 @@ describe('the npm package, installed from its tarball', () => {
       expect(found[s]!.esm.length, s).toBeGreaterThan(0);
       expect(found[s]!.cjs, s).toEqual(found[s]!.esm);
     }
+    // Layers, not copies: each runtime name has one home (netconfkit/fleet's, not the root's).
+    const home = new Map<string, string>();
+    const twice: string[] = [];
+    for (const s of specifiers) for (const name of found[s]!.esm) {
+      if (home.has(name)) twice.push(`${name}: ${home.get(name)} and ${s}`);
+      home.set(name, s);
+    }
+    expect(twice).toEqual([]);
   });
 
-  it('the core loads (ESM and CJS) with bullmq unresolvable: only netconfkit/bullmq imports it', async () => {
+  it('every entry point but netconfkit/bullmq loads (ESM and CJS) with bullmq unresolvable', async () => {
+    const others = specifiers.filter((s) => s !== 'netconfkit/bullmq');
+    expect(others).toEqual(expect.arrayContaining(['netconfkit', 'netconfkit/fleet', 'netconfkit/testing', 'netconfkit/wire']));
     const hook = `data:text/javascript,export async function resolve(s, c, next) {
       if (s === 'bullmq' || s.startsWith('bullmq/')) throw new Error('the core imported bullmq');
       return next(s, c);
     }`;
     const esm = `import { register } from 'node:module';
       register(${JSON.stringify(hook)});
-      const m = await import('netconfkit');
-      console.log([typeof m.fanOut, typeof m.withRetry, typeof m.CircuitBreakers, 'createNetconfWorker' in m].join(' '));`;
+      for (const s of ${JSON.stringify(others)}) await import(s);
+      const fleet = await import('netconfkit/fleet');
+      console.log([typeof fleet.fanOut, typeof fleet.withRetry, typeof fleet.CircuitBreakers, 'createNetconfWorker' in fleet].join(' '));`;
     const e = await run(process.execPath, ['--input-type=module', '-e', esm], app);
     ok(e);
     expect(e.stdout.trim()).toBe('function function function false');
@@ -168,7 +181,8 @@ describe('the npm package, installed from its tarball', () => {
         if (r === 'bullmq' || r.startsWith('bullmq/')) throw new Error('the core required bullmq');
         return resolve.call(this, r, ...rest);
       };
-      const m = require('netconfkit');
+      for (const s of ${JSON.stringify(others)}) require(s);
+      const m = require('netconfkit/fleet');
       console.log(typeof m.fanOut, typeof m.runOnDevice);`;
     const c = await run(process.execPath, ['--input-type=commonjs', '-e', cjs], app);
     ok(c);

@@ -3,14 +3,16 @@
 // is a small change here.
 
 /**
- * One run through the root entry and netconfkit/bullmq. The same source is compiled as .mts and
+ * One run through the root entry, netconfkit/testing, netconfkit/fleet and netconfkit/bullmq. The same source is compiled as .mts and
  * .cts (node16) and as .ts (bundler); it prints one JSON line of findings, each `true` or a code.
  */
 export const SCENARIO = `import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as nk from 'netconfkit';
-import { CircuitBreakers, FakeDevice, HostKeyError, NetconfError, connect, getConfig } from 'netconfkit';
+import { HostKeyError, NetconfError, connect, getConfig } from 'netconfkit';
 import { createNetconfWorker } from 'netconfkit/bullmq';
+import { CircuitBreakers } from 'netconfkit/fleet';
+import { FakeDevice } from 'netconfkit/testing';
 
 const format = typeof require === 'function' ? 'cjs' : 'esm';
 
@@ -32,7 +34,7 @@ async function main(): Promise<Record<string, unknown>> {
     const other: typeof nk = format === 'esm' ? createRequire(path.resolve('x.js'))('netconfkit') : await import('netconfkit');
     out.otherCopy = other.NetconfError !== NetconfError && other.NetconfError.fromJSON(revived.toJSON()) instanceof HostKeyError;
 
-    // netconfkit/bullmq must use the breakers it is given: the root's CircuitBreakers is its class too.
+    // netconfkit/bullmq must use the breakers it is given: netconfkit/fleet's CircuitBreakers is its class too.
     class Spy extends CircuitBreakers {
       used = false;
       override get(name: string) {

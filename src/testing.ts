@@ -1,0 +1,15 @@
+/**
+ * netconfkit/testing: NETCONF devices for test harnesses. `FakeDevice` is an SSH NETCONF
+ * server on 127.0.0.1 with scripted replies and injected faults; `JunosDevice`
+ * (`startJunosDevice`) acts like a Junos box. See src/device/README.md.
+ *
+ * @module netconfkit/testing
+ */
+export { FakeDevice } from './device/fake-device.js';
+export type {
+  FakeDeviceOptions, FakeHandler, FakeNotifyOptions, FakeRawNotifyOptions, FakeReply, FakeReplyOptions, FakeRequest, FakeRule,
+  FakeSubscription, FakeUser,
+} from './device/types.js';
+export { FAKE_DEVICE_CAPABILITIES } from './device/replies.js';
+export { JUNOS_CAPABILITIES, JUNOS_NS, JUNOS_RELEASE, JunosDevice, startJunosDevice } from './device/junos.js';
+export type { JunosItem, JunosLoad, JunosOkStyle, JunosOutcome, JunosScript } from './device/junos.js';
