@@ -4,6 +4,7 @@
  */
 import { connect, type Session } from '../../src/index.js';
 import { now } from '../timing.js';
+import { observedRates } from './observed.js';
 import { GET_CONFIG, rate, type RateResult } from './request.js';
 import type { Server } from './servers.js';
 
@@ -33,6 +34,8 @@ export async function libraryRates(server: Server, count: number, inFlights: rea
       const seconds = now() - t0;
       out.push(rate(n === 1 ? 'netconfkit connect(), one at a time' : `netconfkit connect(), ${n} in flight`, `netconfkit-${n}`, count, n, seconds));
     }
+    // What observability costs, subscribed or not (bench/roundtrip/observed.ts).
+    out.push(...(await observedRates(session, count, pump)));
     return out;
   } finally {
     await session.close();
