@@ -38,7 +38,12 @@ export { CAPABILITY, Capabilities } from './session/capabilities.js';
 export type { ModuleCapability } from './session/capabilities.js';
 export type { WarningMatcher, WarningPolicy } from './session/warning-policy.js';
 export type { WireLogOptions, WireLogger } from './observability/wire-log.js';
+export { redactSecrets } from './observability/redact.js';
 export type { ClipOptions } from './observability/redact.js';
+// The payloads of the diagnostics channels (see README "Observability").
+export type {
+  CommitFlowContext, CommitStepContext, ConnectContext, ItemMessage, NotificationMessage, RpcContext, SessionCloseMessage, WireMessage,
+} from './observability/diagnostics.js';
 export type { JumpHost, SshAlgorithmList, SshAlgorithms, SshOptions } from './transport/ssh-transport.js';
 export type { KeyboardInteractiveHandler, KeyboardInteractiveInfo, KeyboardInteractivePrompt } from './transport/auth.js';
 export { fingerprint } from './transport/host-keys.js';
