@@ -33,7 +33,7 @@ export interface NetconfInstrumentation {
 /** The instrumentation scope name of netconfkit's spans and metrics. */
 export const INSTRUMENTATION_NAME = 'netconfkit';
 
-// Metric names, following OpenTelemetry's RPC conventions (rpc.client.duration) under netconf.
+/** The metric names, after OpenTelemetry's RPC conventions (rpc.client.duration), under `netconf.client`. */
 export const METRICS = {
   rpcDuration: 'netconf.client.rpc.duration',
   connectDuration: 'netconf.client.connect.duration',
