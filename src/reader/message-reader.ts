@@ -3,7 +3,7 @@ import type { DeviceError } from '../errors/device-error.js';
 import type { NetconfError } from '../errors/netconf-error.js';
 import { toNetconfError } from '../errors/to-netconf-error.js';
 import { FrameDecoder, type FramingMode } from '../framing/decoder.js';
-import { ErrorExtractor, type ExtractorLimits, type MessageSummary, type RootInfo } from '../xml/extractor.js';
+import { ErrorExtractor, type Limits, type MessageSummary, type RootInfo } from '../xml/extractor.js';
 
 /**
  * The one path from bytes to messages, for live sessions and replayed captures alike:
@@ -15,9 +15,8 @@ import { ErrorExtractor, type ExtractorLimits, type MessageSummary, type RootInf
 export interface ReaderOptions {
   /** `eom` (a live session before the hellos), `chunked`, `auto` (captures), or `none` (one bare document). */
   framing: FramingMode | 'none';
-  /** Largest message accepted (default 512 MiB); more is MESSAGE_TOO_LARGE, and the stream stops. */
-  maxMessageBytes?: number;
-  limits?: ExtractorLimits;
+  /** `maxMessageBytes` (default 512 MiB; more is MESSAGE_TOO_LARGE, and the stream stops) and the extractor's limits. */
+  limits?: Limits;
 }
 
 /** A message being read. Its owner sets `keep` (and whatever it routes by) in `onRoot`. */
@@ -71,7 +70,7 @@ export class MessageReader<Route = unknown> {
   constructor(private readonly handler: ReaderHandler<Route>, private readonly options: ReaderOptions) {
     this.decoder = options.framing === 'none' ? null : new FrameDecoder(
       { onData: (bytes) => this.data(bytes), onMessageEnd: () => this.messageEnd() },
-      { mode: options.framing, ...(options.maxMessageBytes === undefined ? {} : { maxMessageBytes: options.maxMessageBytes }) },
+      { mode: options.framing, ...(options.limits?.maxMessageBytes === undefined ? {} : { maxMessageBytes: options.limits.maxMessageBytes }) },
     );
   }
 

@@ -86,7 +86,6 @@ export class Replayer {
       {
         framing: options.framing ?? 'auto',
         ...(options.limits ? { limits: options.limits } : {}),
-        ...(options.limits?.maxMessageBytes === undefined ? {} : { maxMessageBytes: options.limits.maxMessageBytes }),
       },
     );
   }

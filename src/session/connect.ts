@@ -2,13 +2,10 @@ import { diagnostics, traced } from '../observability/diagnostics.js';
 import { traceConnect } from '../observability/session-hooks.js';
 import { applySshConfig } from '../transport/route.js';
 import { type SshOptions, openSshChannel } from '../transport/ssh-transport.js';
-import type { Limits } from '../xml/extractor.js';
 import { Session, type SessionOptions } from './session.js';
 
 /** Everything connect() needs: where and how to reach the device over SSH, and the session settings. */
-export interface ConnectOptions extends SshOptions, Omit<SessionOptions, 'maxMessageBytes' | 'limits'> {
-  /** Bounds on each message the device sends: its size, nesting, tag and item sizes. */
-  limits?: Limits;
+export interface ConnectOptions extends SshOptions, SessionOptions {
   /**
    * One deadline for the whole of connect(): TCP, SSH handshake, authentication, the
    * subsystem (or exec) request and the `<hello>` (default 30 000 ms). A stage that does not
@@ -36,10 +33,8 @@ async function open(given: ConnectOptions): Promise<Session> {
   const control = { timeoutMs: deadlineMs, ...(options.signal ? { signal: options.signal } : {}) };
   const channel = await openSshChannel(options, control);
   const left = Math.max(1, deadlineMs - (Date.now() - started));
-  const maxMessageBytes = options.limits?.maxMessageBytes;
   return Session.start(channel, {
     ...options,
-    ...(maxMessageBytes === undefined ? {} : { maxMessageBytes }),
     helloTimeoutMs: Math.min(options.helloTimeoutMs ?? left, left),
     name: options.name ?? `${given.host}:${options.port ?? 830}`,
   });

@@ -1,4 +1,5 @@
-import { ProtocolError } from '../errors/classes.js';
+import { ClientError, ProtocolError, TimeoutError } from '../errors/classes.js';
+import type { NetconfError } from '../errors/netconf-error.js';
 import { escapeXml } from '../xml/entities.js';
 import { type XmlObject, type XmlValue, parseXml, textOf } from '../xml/parse-data.js';
 import { CAPABILITY, Capabilities } from './capabilities.js';
@@ -65,4 +66,58 @@ export function negotiate(serverHello: string, base: BaseVersions, name: string)
     throw new ProtocolError('PROTOCOL_ERROR', `${name} offers no base version in common with us (it advertised: ${offered})`);
   }
   return { sessionId: hello.sessionId, capabilities, framing: both11 ? 'chunked' : 'eom' };
+}
+
+// How much a device sends before its <hello> is kept to show in errors.
+const SEEN_BYTES = 2048;
+
+/**
+ * The wait for the device's `<hello>`: bounded by a timeout and an optional signal, and
+ * keeping what the device printed before it (Junos does for restricted users), so a timeout
+ * says what came instead of a bare "no hello".
+ */
+export class HelloWait {
+  readonly done: Promise<void>;
+  private finish: (error: NetconfError | null) => void = () => {};
+  private readonly seen: Buffer[] = [];
+  private seenBytes = 0;
+
+  constructor(name: string, timeoutMs: number, signal: AbortSignal | undefined) {
+    this.done = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const text = this.text();
+        this.finish(new TimeoutError('HELLO_TIMEOUT', `${name} sent no <hello> within ${timeoutMs} ms${text ? `; it sent: ${text}` : ''}`));
+      }, timeoutMs);
+      const onAbort = () => this.finish(new ClientError('ABORTED', `The connection to ${name} was aborted while waiting for its <hello>`, { cause: signal?.reason }));
+      this.finish = (error) => {
+        this.finish = () => {};
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        if (error) reject(error);
+        else resolve();
+      };
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Bytes read while waiting (the hello itself included; only the first ones are kept). */
+  see(chunk: Buffer): void {
+    if (this.seenBytes >= SEEN_BYTES) return;
+    this.seen.push(Buffer.from(chunk.subarray(0, SEEN_BYTES - this.seenBytes)));
+    this.seenBytes += chunk.length;
+  }
+
+  /** What the device sent so far, whitespace folded. */
+  text(): string {
+    return Buffer.concat(this.seen).toString('utf8').replace(/\s+/g, ' ').trim();
+  }
+
+  resolve(): void {
+    this.finish(null);
+  }
+
+  reject(error: NetconfError): void {
+    this.finish(error);
+  }
 }

@@ -1,6 +1,4 @@
 import { EventEmitter } from 'node:events';
-import type { Duplex } from 'node:stream';
-import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import { ClientError, CommitOutcomeUnknownError, ConnectionError, ProtocolError, TimeoutError } from '../errors/classes.js';
 import { type DeviceError, RpcError } from '../errors/device-error.js';
 import type { NetconfError } from '../errors/netconf-error.js';
@@ -10,134 +8,20 @@ import { type IncomingMessage, type MessageOutcome, MessageReader } from '../rea
 import { diagnostics, traced } from '../observability/diagnostics.js';
 import type { RpcContext } from '../observability/diagnostics.js';
 import { countReply, traceRpc } from '../observability/session-hooks.js';
-import { type WireLog, type WireLogOptions, createWireLog, observeWire } from '../observability/wire-log.js';
+import { type WireLog, createWireLog, observeWire } from '../observability/wire-log.js';
 import { escapeXml } from '../xml/entities.js';
-import type { ExtractorLimits } from '../xml/extractor.js';
-import { type ParseOptions, type XmlObject, parseXml } from '../xml/parse-data.js';
+import { parseXml } from '../xml/parse-data.js';
 import { checkXmlFragment } from '../xml/well-formed.js';
 import { type CallbackSource, Callbacks } from './callbacks.js';
 import { Capabilities } from './capabilities.js';
 import { NETCONF_BASE_NS } from './constants.js';
-import { type BaseVersions, clientCapabilities, clientHello, negotiate } from './hello.js';
+import { HelloWait, clientCapabilities, clientHello, negotiate } from './hello.js';
 import { PendingCalls, type PendingCall } from './pending.js';
-import { type WarningPolicy, applyWarningPolicy, mergePolicies } from './warning-policy.js';
+import type { Notification, RpcOptions, RpcReply, RpcRequest, SessionEvents, SessionOptions, SessionState, SessionTransport, StartOptions } from './types.js';
+import { applyWarningPolicy, mergePolicies } from './warning-policy.js';
 import { MessageWriter, type OutgoingMessage } from './writer.js';
 
-/** What the session needs of a transport: a byte stream and a way to end it. */
-export interface SessionTransport {
-  readonly stream: Duplex;
-  close(): void;
-  onClose(listener: (error: NetconfError | null) => void): void;
-}
-
-/** Settings of a session: timeouts, limits, warning policy, base versions. */
-export interface SessionOptions extends WireLogOptions {
-  /** How long to wait for the device's `<hello>` (default 30 000 ms). */
-  helloTimeoutMs?: number;
-  /** Default per-RPC timeout (default 120 000 ms); 0 means none. */
-  rpcTimeoutMs?: number;
-  /** Bound on `close()`: after it the connection is torn down regardless (default 5 000 ms). */
-  closeTimeoutMs?: number;
-  /**
-   * How long the rest of a reply that no call waits for any more (its call timed out or was
-   * aborted while it was being read) may take to arrive. Past it the session closes with
-   * REPLY_STALLED, so later replies never wait behind a message that may never end
-   * (default 10 000 ms).
-   */
-  drainTimeoutMs?: number;
-  /** Base versions to offer (default both: chunked framing when the device has 1.1 too). */
-  base?: BaseVersions;
-  /** Extra client capabilities for the `<hello>`. */
-  capabilities?: readonly string[];
-  /** Largest message accepted (default 512 MiB): MESSAGE_TOO_LARGE, and the session closes. */
-  maxMessageBytes?: number;
-  /** Limits of the streaming error extractor. */
-  limits?: ExtractorLimits;
-  /** Default warning policy for every RPC of the session. */
-  warnings?: WarningPolicy;
-  /** Names the device in messages (default "the device"). */
-  name?: string;
-}
-
-/** Options of Session.start over a transport of your own. */
-export interface StartOptions extends SessionOptions {
-  /** Aborts the hello exchange: ABORTED, and the transport is closed. */
-  signal?: AbortSignal;
-}
-
-/** An operation to send: XML text, or an xmlbuilder2 node. */
-export type RpcRequest = string | XMLBuilder;
-
-/** Options of one call: timeout, abort signal, warning policy, and how the reply is kept. */
-export interface RpcOptions {
-  /** Overrides the session's timeout for this call; 0 means none. */
-  timeoutMs?: number;
-  signal?: AbortSignal;
-  warnings?: WarningPolicy;
-  /**
-   * Marks a write (edit-config, commit, load): if it is cut off after being sent, the call
-   * fails with COMMIT_OUTCOME_UNKNOWN (the device may have applied it), never a retryable code.
-   */
-  write?: boolean;
-  /** Keep the reply text (default true). Off for huge replies read only for their errors. */
-  collect?: boolean;
-  /** Also parse the reply with fast-xml-parser into `parsed`. */
-  parse?: boolean | ParseOptions;
-  /**
-   * Each error or warning of this reply, as soon as it is read (before the reply ends). It runs
-   * after the reader has finished with the bytes at hand; what it throws goes to the session's
-   * `callbackError` event and changes nothing else.
-   */
-  onItem?(item: DeviceError): void;
-}
-
-/** A reply that succeeded (no error-level item): its text, its warnings and, on request, its parsed data. */
-export interface RpcReply {
-  messageId: string;
-  /** The whole `<rpc-reply>` text (null when `collect` was off). */
-  xml: string | null;
-  /**
-   * An `<ok/>` element was in the reply. Not "it worked": a reply with data (get-config) has
-   * none. Success is the call resolving; an error-level item rejects it with an RpcError.
-   */
-  hasOk: boolean;
-  /** Every error and warning of the reply, in document order. */
-  items: DeviceError[];
-  /** The warnings (ignored ones included, marked `ignored`). */
-  warnings: DeviceError[];
-  /** The reply parsed by fast-xml-parser, when asked for. */
-  parsed?: XmlObject;
-}
-
-/** An RFC 5277 notification as it arrived. */
-export interface Notification {
-  xml: string;
-  eventTime: string | null;
-}
-
-/**
- * The session's events. Listeners run outside the byte-reading path, one at a time; an
- * exception (or rejected promise) from one goes to `callbackError`, never into the session.
- */
-export interface SessionEvents {
-  /** An error or warning, the moment it is read. */
-  item: [item: DeviceError, messageId: string | null];
-  notification: [notification: Notification];
-  /** A message that could not be matched or read; the session goes on. */
-  protocolError: [error: NetconfError];
-  close: [error: NetconfError | null];
-  /**
-   * A listener or `onItem` callback threw. With no listener here, it is reported as a
-   * process warning (`process.emitWarning`), never thrown.
-   */
-  callbackError: [error: unknown, source: CallbackSource];
-}
-
-/**
- * The lifecycle, in one field: `hello` (waiting for the device's `<hello>`) → `open` →
- * `closing` (`<close-session>` sent, bounded) → `closed`. Every way out ends in `teardown()`.
- */
-export type SessionState = 'hello' | 'open' | 'closing' | 'closed';
+export type { Notification, RpcOptions, RpcReply, RpcRequest, SessionEvents, SessionOptions, SessionState, SessionTransport, StartOptions } from './types.js';
 
 interface Call extends PendingCall<RpcReply> {
   readonly options: RpcOptions;
@@ -159,9 +43,6 @@ const LATE: Route = { kind: 'late' };
 const NOTIFICATION: Route = { kind: 'notification' };
 const STRAY: Route = { kind: 'stray' };
 
-// How much text a device sends before its <hello> is kept to show in errors.
-const PRE_HELLO_BYTES = 2048;
-
 /**
  * One NETCONF session: hello, framing, many RPCs in flight matched by message-id, errors
  * streamed as they are read, and a teardown that settles every pending call.
@@ -176,9 +57,7 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly callbacks: Callbacks;
   private nextId = 1;
   private framing: 'eom' | 'chunked' = 'eom';
-  private helloWait: { resolve(): void; reject(error: NetconfError): void } | null = null;
-  private preHello: Buffer[] = [];
-  private preHelloBytes = 0;
+  private helloWait: HelloWait | null = null;
   private drainTimer: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
   private hello: { sessionId: number; capabilities: Capabilities; xml: string } | null = null;
@@ -197,7 +76,7 @@ export class Session extends EventEmitter<SessionEvents> {
         onItem: (item, m) => this.onItem(item, m),
         onMessage: (outcome, m) => this.onMessage(outcome, m.route, m.bytes),
       },
-      { framing: 'eom', ...(options.maxMessageBytes === undefined ? {} : { maxMessageBytes: options.maxMessageBytes }), ...(options.limits ? { limits: options.limits } : {}) },
+      { framing: 'eom', ...(options.limits ? { limits: options.limits } : {}) },
     );
     const stream = transport.stream;
     stream.on('data', (chunk: Buffer) => this.onBytes(chunk));
@@ -329,9 +208,8 @@ export class Session extends EventEmitter<SessionEvents> {
     this.clearDrainTimer();
     this.writer.clear();
     const error = reason ?? new ClientError('SESSION_CLOSED', `The session to ${this.name} was closed`);
-    const hello = this.helloWait;
+    this.helloWait?.reject(error);
     this.helloWait = null;
-    hello?.reject(error);
     for (const call of this.calls.takeAll()) call.reject(this.outcomeOf(call as Call, error));
     this.transport.close();
     // observability
@@ -364,29 +242,13 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private exchangeHellos(signal: AbortSignal | undefined): Promise<void> {
-    if (signal?.aborted) return Promise.reject(new ClientError('ABORTED', 'The connection was aborted before the hello', { cause: signal.reason }));
-    const base = this.options.base ?? 'both';
-    return new Promise<void>((resolve, reject) => {
-      const timeoutMs = this.options.helloTimeoutMs ?? 30_000;
-      const timer = setTimeout(() => {
-        const seen = this.preHelloText();
-        finish(new TimeoutError('HELLO_TIMEOUT', `${this.name} sent no <hello> within ${timeoutMs} ms${seen ? `; it sent: ${seen}` : ''}`));
-      }, timeoutMs);
-      const onAbort = () => finish(new ClientError('ABORTED', `The connection to ${this.name} was aborted while waiting for its <hello>`, { cause: signal?.reason }));
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const finish = (error: NetconfError | null) => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        this.helloWait = null;
-        if (error) reject(error);
-        else resolve();
-      };
-      this.helloWait = { resolve: () => finish(null), reject: finish };
-      const hello = clientHello(clientCapabilities(base, this.options.capabilities ?? []));
-      this.writer.write({ bytes: encodeMessage(hello, 'eom') });
-      // observability
-      if (this.wireLog || diagnostics.wire.hasSubscribers) this.observeWire('sent', 'hello', null, hello);
-    });
+    const wait = new HelloWait(this.name, this.options.helloTimeoutMs ?? 30_000, signal);
+    this.helloWait = wait;
+    const hello = clientHello(clientCapabilities(this.options.base ?? 'both', this.options.capabilities ?? []));
+    this.writer.write({ bytes: encodeMessage(hello, 'eom') });
+    // observability
+    if (this.wireLog || diagnostics.wire.hasSubscribers) this.observeWire('sent', 'hello', null, hello);
+    return wait.done;
   }
 
   private onHello(xml: string): void {
@@ -397,8 +259,8 @@ export class Session extends EventEmitter<SessionEvents> {
       // From the next message on, both directions use it (RFC 6242 §4.1).
       this.reader.setFraming(negotiated.framing);
       this.current = 'open';
-      this.preHello = [];
       this.helloWait?.resolve();
+      this.helloWait = null;
     } catch (err) {
       this.helloWait?.reject(toNetconfError(err));
     }
@@ -502,10 +364,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   private onBytes(chunk: Buffer): void {
     if (this.current === 'closed') return;
-    if (this.current === 'hello' && this.preHelloBytes < PRE_HELLO_BYTES) {
-      this.preHello.push(Buffer.from(chunk.subarray(0, PRE_HELLO_BYTES - this.preHelloBytes)));
-      this.preHelloBytes += chunk.length;
-    }
+    if (this.current === 'hello') this.helloWait?.see(chunk);
     this.callbacks.hold(() => {
       try {
         this.reader.push(chunk);
@@ -571,7 +430,7 @@ export class Session extends EventEmitter<SessionEvents> {
         const what = root ? `<${root.name}>${root.messageId === null ? ' without message-id' : ` with unknown message-id "${root.messageId}"`}` : 'a message';
         const error = outcome.error ?? new ProtocolError('PROTOCOL_ERROR', `${this.name} sent ${what}${outcome.items.length > 0 ? `: ${outcome.items[0]!.message}` : ''}`);
         if (this.current === 'hello') {
-          this.helloWait?.reject(new ProtocolError('PROTOCOL_ERROR', `${this.name} sent ${what} before its <hello>: ${clip(this.preHelloText())}`, { cause: error }));
+          this.helloWait?.reject(new ProtocolError('PROTOCOL_ERROR', `${this.name} sent ${what} before its <hello>: ${clip(this.helloWait?.text() ?? '')}`, { cause: error }));
           return;
         }
         this.protocolError(error);
@@ -636,9 +495,6 @@ export class Session extends EventEmitter<SessionEvents> {
     observeWire(this.wireLog, { device: this.name, sessionId: this.sessionId, direction, kind, messageId, framing: this.framing, bytes }, text);
   }
 
-  private preHelloText(): string {
-    return Buffer.concat(this.preHello).toString('utf8').replace(/\s+/g, ' ').trim();
-  }
 }
 
 const NO_CAPABILITIES = new Capabilities([]);

@@ -142,7 +142,7 @@ describe('every reply fault settles each call within T + D + slack (T = 300 ms, 
       drainTimeoutMs: D,
       ...(c.framing === 'eom' ? { base: '1.0' as const } : {}),
       // Both spellings: the size limit is moving into `limits` (either one is read).
-      ...(c.maxMessageBytes ? { maxMessageBytes: c.maxMessageBytes, limits: { maxMessageBytes: c.maxMessageBytes } } : {}),
+      ...(c.maxMessageBytes ? { limits: { maxMessageBytes: c.maxMessageBytes } } : {}),
     });
     expect(s.framingMode).toBe(c.framing);
     const closed = watchClose(s);

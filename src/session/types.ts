@@ -1,0 +1,126 @@
+import type { Duplex } from 'node:stream';
+import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
+import type { DeviceError } from '../errors/device-error.js';
+import type { NetconfError } from '../errors/netconf-error.js';
+import type { WireLogOptions } from '../observability/wire-log.js';
+import type { Limits } from '../xml/extractor.js';
+import type { ParseOptions, XmlObject } from '../xml/parse-data.js';
+import type { CallbackSource } from './callbacks.js';
+import type { BaseVersions } from './hello.js';
+import type { WarningPolicy } from './warning-policy.js';
+
+// The session's public shapes: its options, a call's options and reply, its events.
+
+/** What the session needs of a transport: a byte stream and a way to end it. */
+export interface SessionTransport {
+  readonly stream: Duplex;
+  close(): void;
+  onClose(listener: (error: NetconfError | null) => void): void;
+}
+
+/** Settings of a session: timeouts, limits, warning policy, base versions. */
+export interface SessionOptions extends WireLogOptions {
+  /** How long to wait for the device's `<hello>` (default 30 000 ms). */
+  helloTimeoutMs?: number;
+  /** Default per-RPC timeout (default 120 000 ms); 0 means none. */
+  rpcTimeoutMs?: number;
+  /** Bound on `close()`: after it the connection is torn down regardless (default 5 000 ms). */
+  closeTimeoutMs?: number;
+  /**
+   * How long the rest of a reply that no call waits for any more (its call timed out or was
+   * aborted while it was being read) may take to arrive. Past it the session closes with
+   * REPLY_STALLED, so later replies never wait behind a message that may never end
+   * (default 10 000 ms).
+   */
+  drainTimeoutMs?: number;
+  /** Base versions to offer (default both: chunked framing when the device has 1.1 too). */
+  base?: BaseVersions;
+  /** Extra client capabilities for the `<hello>`. */
+  capabilities?: readonly string[];
+  /** Size and depth limits: `maxMessageBytes` (default 512 MiB; more is MESSAGE_TOO_LARGE and the session closes) and the extractor's. */
+  limits?: Limits;
+  /** Default warning policy for every RPC of the session. */
+  warnings?: WarningPolicy;
+  /** Names the device in messages (default "the device"). */
+  name?: string;
+}
+
+/** Options of Session.start over a transport of your own. */
+export interface StartOptions extends SessionOptions {
+  /** Aborts the hello exchange: ABORTED, and the transport is closed. */
+  signal?: AbortSignal;
+}
+
+/** An operation to send: XML text, or an xmlbuilder2 node. */
+export type RpcRequest = string | XMLBuilder;
+
+/** Options of one call: timeout, abort signal, warning policy, and how the reply is kept. */
+export interface RpcOptions {
+  /** Overrides the session's timeout for this call; 0 means none. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  warnings?: WarningPolicy;
+  /**
+   * Marks a write (edit-config, commit, load): if it is cut off after being sent, the call
+   * fails with COMMIT_OUTCOME_UNKNOWN (the device may have applied it), never a retryable code.
+   */
+  write?: boolean;
+  /** Keep the reply text (default true). Off for huge replies read only for their errors. */
+  collect?: boolean;
+  /** Also parse the reply with fast-xml-parser into `parsed`. */
+  parse?: boolean | ParseOptions;
+  /**
+   * Each error or warning of this reply, as soon as it is read (before the reply ends). It runs
+   * after the reader has finished with the bytes at hand; what it throws goes to the session's
+   * `callbackError` event and changes nothing else.
+   */
+  onItem?(item: DeviceError): void;
+}
+
+/** A reply that succeeded (no error-level item): its text, its warnings and, on request, its parsed data. */
+export interface RpcReply {
+  messageId: string;
+  /** The whole `<rpc-reply>` text (null when `collect` was off). */
+  xml: string | null;
+  /**
+   * An `<ok/>` element was in the reply. Not "it worked": a reply with data (get-config) has
+   * none. Success is the call resolving; an error-level item rejects it with an RpcError.
+   */
+  hasOk: boolean;
+  /** Every error and warning of the reply, in document order. */
+  items: DeviceError[];
+  /** The warnings (ignored ones included, marked `ignored`). */
+  warnings: DeviceError[];
+  /** The reply parsed by fast-xml-parser, when asked for. */
+  parsed?: XmlObject;
+}
+
+/** An RFC 5277 notification as it arrived. */
+export interface Notification {
+  xml: string;
+  eventTime: string | null;
+}
+
+/**
+ * The session's events. Listeners run outside the byte-reading path, one at a time; an
+ * exception (or rejected promise) from one goes to `callbackError`, never into the session.
+ */
+export interface SessionEvents {
+  /** An error or warning, the moment it is read. */
+  item: [item: DeviceError, messageId: string | null];
+  notification: [notification: Notification];
+  /** A message that could not be matched or read; the session goes on. */
+  protocolError: [error: NetconfError];
+  close: [error: NetconfError | null];
+  /**
+   * A listener or `onItem` callback threw. With no listener here, it is reported as a
+   * process warning (`process.emitWarning`), never thrown.
+   */
+  callbackError: [error: unknown, source: CallbackSource];
+}
+
+/**
+ * The lifecycle, in one field: `hello` (waiting for the device's `<hello>`) → `open` →
+ * `closing` (`<close-session>` sent, bounded) → `closed`. Every way out ends in `teardown()`.
+ */
+export type SessionState = 'hello' | 'open' | 'closing' | 'closed';
