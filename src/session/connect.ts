@@ -2,7 +2,7 @@ import { diagnostics, traced } from '../observability/diagnostics.js';
 import { traceConnect } from '../observability/session-hooks.js';
 import { applySshConfig } from '../transport/route.js';
 import { type SshOptions, openSshChannel } from '../transport/ssh-transport.js';
-import { Session, type SessionOptions } from './session.js';
+import { Session, type SessionOptions, type StartOptions } from './session.js';
 
 /** Everything connect() needs: where and how to reach the device over SSH, and the session settings. */
 export interface ConnectOptions extends SshOptions, SessionOptions {
@@ -34,8 +34,22 @@ async function open(given: ConnectOptions): Promise<Session> {
   const channel = await openSshChannel(options, control);
   const left = Math.max(1, deadlineMs - (Date.now() - started));
   return Session.start(channel, {
-    ...options,
+    ...sessionSettings(options),
     helloTimeoutMs: Math.min(options.helloTimeoutMs ?? left, left),
     name: options.name ?? `${given.host}:${options.port ?? 830}`,
   });
+}
+
+/**
+ * Only the session's own settings go on to the session: the SSH credentials (password,
+ * passphrase, keys, jump hosts) stay here, so no session object ever holds them.
+ */
+function sessionSettings(options: ConnectOptions): StartOptions {
+  const keys = [
+    'helloTimeoutMs', 'rpcTimeoutMs', 'closeTimeoutMs', 'drainTimeoutMs', 'base', 'capabilities', 'limits', 'warnings',
+    'name', 'logger', 'wireLog', 'signal',
+  ] as const satisfies readonly (keyof StartOptions)[];
+  const settings: Record<string, unknown> = {};
+  for (const key of keys) if (options[key] !== undefined) settings[key] = options[key];
+  return settings as StartOptions;
 }

@@ -3,6 +3,7 @@ import net from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { inspect } from 'node:util';
 import { FakeDevice, type FakeDeviceOptions } from '../../../src/device/index.js';
 import { connect, type ConnectOptions } from '../../../src/session/connect.js';
 import type { Session } from '../../../src/session/session.js';
@@ -56,6 +57,14 @@ describe('connect() against the fake device over real SSH', () => {
     expect(s.framingMode).toBe('chunked');
     expect((await s.rpc('<get-config><source><running/></source></get-config>')).xml).toContain('<data');
     expect(d.clientHellos[0]).toContain('urn:ietf:params:netconf:base:1.1');
+  });
+
+  it('the session object holds no credential: connect() keeps them to itself', async () => {
+    const d = await device();
+    const s = await session(d, { passphrase: 'a-passphrase-never-kept' });
+    const seen = inspect(s, { depth: 20, showHidden: true, getters: true });
+    expect(seen).not.toContain(PASSWORD);
+    expect(seen).not.toContain('a-passphrase-never-kept');
   });
 
   it('accepts the host key from a known_hosts file, and tells an unknown key from a wrong one', async () => {
