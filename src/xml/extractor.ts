@@ -42,6 +42,25 @@ export interface ExtractorEvents {
   onRoot?(root: RootInfo): void;
   /** An item's end tag has been read: it is delivered now, before the message ends. */
   onItem?(item: DeviceError): void;
+  /**
+   * The next bytes of the content of the root's first `<data>` or `<configuration>` child
+   * (any prefix): what lies between its start tag's `>` and its end tag's `<`, in order, as
+   * soon as they are read. Each piece is a view of the pushed bytes (or of the extractor's
+   * carry): copy it if the pushed buffer is reused.
+   */
+  onContent?(piece: Buffer): void;
+  /** That element ended: every piece has been given; the span is in message byte offsets. */
+  onContentEnd?(span: ContentSpan): void;
+}
+
+/** Where the content of the root's `<data>` / `<configuration>` child lies in the message. */
+export interface ContentSpan {
+  /** The element's qualified name as written (`data`, `nc:data`, `configuration`). */
+  name: string;
+  /** Message offset of the first byte after its start tag. */
+  start: number;
+  /** Message offset of the `<` of its end tag (equal to `start` when empty or `<data/>`). */
+  end: number;
 }
 
 /** What the extractor learnt about a message once it ended. */
@@ -58,14 +77,14 @@ export interface MessageSummary {
 }
 
 // What the scanner needs to know about an element, kept per depth in a byte array.
-const enum Kind { Other, RpcError, Error, Warning, Ok, Configuration, Results, EngineContainer, EngineName }
+const enum Kind { Other, RpcError, Error, Warning, Ok, Configuration, Results, EngineContainer, EngineName, Data }
 const enum State { Text, Comment, CData, Pi }
 
 const LT = 0x3c, GT = 0x3e, SLASH = 0x2f, BANG = 0x21, QUESTION = 0x3f, COLON = 0x3a, DQUOTE = 0x22, SQUOTE = 0x27;
 
 /** Names compared byte-wise, so the hot path never builds strings for ordinary elements. */
 const NAMES = {
-  ok: Buffer.from('ok'), name: Buffer.from('name'), error: Buffer.from('error'), warning: Buffer.from('warning'),
+  ok: Buffer.from('ok'), name: Buffer.from('name'), data: Buffer.from('data'), error: Buffer.from('error'), warning: Buffer.from('warning'),
   reName: Buffer.from('re-name'), rpcError: Buffer.from('rpc-error'), configuration: Buffer.from('configuration'),
   commitResults: Buffer.from('commit-results'), routingEngine: Buffer.from('routing-engine'),
   multiReItem: Buffer.from('multi-routing-engine-item'), loadResults: Buffer.from('load-configuration-results'),
@@ -127,6 +146,10 @@ export class ErrorExtractor {
   private engine: { name: string; containerDepth: number } | null = null;
   private rootClosed = false;
   private failure: Error | null = null;
+  /** The content being streamed (the root's first data/configuration child), once seen. */
+  private content: ContentSpan | null = null;
+  /** Message offset of the first content byte not yet given to onContent; -1 outside it. */
+  private contentFrom = -1;
 
   private readonly summary: MessageSummary = { root: null, messageId: null, hasOk: false, bom: false, skippedText: null, items: [] };
 
@@ -155,15 +178,31 @@ export class ErrorExtractor {
         if (this.carry.length + this.carryTailBytes > this.maxTagBytes) this.fail(`A tag is longer than ${this.maxTagBytes} bytes`, this.consumed);
         return;
       }
-      const buf = this.carry ? Buffer.concat([this.carry, ...this.carryTail, chunk]) : chunk;
-      this.carry = null;
-      this.carryTail = [];
-      this.carryTailBytes = 0;
+      let rest = chunk;
+      // A tag cut at the last push's end ends at or after the next ">": join only that much,
+      // rather than copying the whole chunk behind the carry.
+      while (this.carry && this.state === State.Text && this.carry[0] === LT) {
+        const gt = rest.indexOf(GT);
+        if (gt === -1) break;
+        const head = Buffer.concat([this.carry, ...this.carryTail, rest.subarray(0, gt + 1)]);
+        this.dropCarry();
+        this.scan(head, this.consumed);
+        rest = rest.subarray(gt + 1);
+      }
+      if (rest.length === 0) return;
+      const buf = this.carry ? Buffer.concat([this.carry, ...this.carryTail, rest]) : rest;
+      this.dropCarry();
       this.scan(buf, this.consumed);
     } catch (err) {
       this.failure = err as Error;
       throw err;
     }
+  }
+
+  private dropCarry(): void {
+    this.carry = null;
+    this.carryTail = [];
+    this.carryTailBytes = 0;
   }
 
   /** The carry is the start of a start or end tag (not a comment, CDATA, PI or a lone "<"). */
@@ -210,12 +249,18 @@ export class ErrorExtractor {
         i = next;
         continue;
       }
-      const lt = buf.indexOf(LT, i);
+      // Text between tags is mostly a few bytes: a loop finds the "<" sooner than a native
+      // call would; longer text is left to indexOf.
+      let lt = i;
+      const near = i + 16 < len ? i + 16 : len;
+      while (lt < near && buf[lt] !== LT) lt++;
+      if (lt === near) lt = lt < len ? buf.indexOf(LT, lt) : -1;
       if (lt === -1) {
         this.text(buf, i, len, base);
         break;
       }
-      if (lt > i) this.text(buf, i, lt, base);
+      // Only text inside an item, an engine name, or outside the root is looked at.
+      if (lt > i && (this.depth === 0 || this.capture !== null || this.engineName !== null)) this.text(buf, i, lt, base);
       i = lt;
       // An item is measured at every "<" inside it (and at each push's end), so the outcome
       // is the same however the input was split.
@@ -235,6 +280,7 @@ export class ErrorExtractor {
     }
     this.consumed = base + len;
     this.checkCaptureSize(base + len);
+    if (this.contentFrom >= 0) this.emitContent(buf, base, base + len);
   }
 
   /** Keeps an incomplete token for the next push; a tag may not grow past the limit. */
@@ -248,6 +294,7 @@ export class ErrorExtractor {
     this.carry = Buffer.from(buf.subarray(from));
     this.consumed = base + from;
     this.checkCaptureSize(base + from);
+    if (this.contentFrom >= 0) this.emitContent(buf, base, base + from);
   }
 
   /** Inside a comment, CDATA section or processing instruction: find its end. */
@@ -261,6 +308,7 @@ export class ErrorExtractor {
       this.carry = Buffer.from(buf.subarray(keepFrom));
       this.consumed = base + keepFrom;
       this.checkCaptureSize(base + keepFrom);
+      if (this.contentFrom >= 0) this.emitContent(buf, base, base + keepFrom);
       return -1;
     }
     if (this.state === State.CData) this.cdata(buf, i, end);
@@ -308,6 +356,7 @@ export class ErrorExtractor {
     let end = j;
     let declares = false;
     if (b !== GT) {
+      // Attribute values are skipped with indexOf: only quotes, ">" and "xmlns" matter here.
       for (; end < len; end++) {
         b = buf[end]!;
         if (b === GT) break;
@@ -323,9 +372,20 @@ export class ErrorExtractor {
     }
     if (end + 1 - i > this.maxTagBytes) this.fail(`A tag is longer than ${this.maxTagBytes} bytes`, base + i);
     const selfClosing = buf[end - 1] === SLASH;
-    const parentKind = this.depth > 0 ? this.kinds[this.depth - 1]! : Kind.Other;
+    const depth = this.depth;
     const localStart = colon === -1 ? i + 1 : colon + 1;
-    const kind = classify(buf, localStart, nameEnd - localStart, parentKind);
+    const kind = classify(buf, localStart, nameEnd - localStart, depth > 0 ? this.kinds[depth - 1]! : Kind.Other);
+    // The bulk of a big reply: an element of no interest, outside any item. Only its name is
+    // kept, for its end tag; no string is built.
+    if (kind === Kind.Other && depth > 0 && !declares && this.capture === null) {
+      if (!selfClosing) this.open(buf, i, nameEnd, kind, base);
+      return end + 1;
+    }
+    return this.notableStartTag(buf, i, nameEnd, end, kind, declares, selfClosing, base);
+  }
+
+  /** A start tag that matters: the root, an item or what is inside one, a namespace declaration, a kind the scanner tracks. */
+  private notableStartTag(buf: Buffer, i: number, nameEnd: number, end: number, kind: Kind, declares: boolean, selfClosing: boolean, base: number): number {
     const isRoot = this.depth === 0;
     if (isRoot && this.summary.root !== null) this.fail('A second root element', base + i);
 
@@ -365,22 +425,52 @@ export class ErrorExtractor {
     }
 
     if (kind === Kind.Ok) this.summary.hasOk = true;
+    if ((kind === Kind.Data || kind === Kind.Configuration) && this.depth === 1 && this.content === null) {
+      // The root's first data/configuration child: its content is what onContent streams.
+      const start = base + end + 1;
+      this.content = { name: utf8(buf, i + 1, nameEnd), start, end: start };
+      if (selfClosing) this.events.onContentEnd?.(this.content);
+      else this.contentFrom = start;
+    }
     if (selfClosing) {
       if (isRoot) this.rootClosed = true;
       return end + 1;
     }
-    if (this.depth >= this.maxDepth) this.fail(`Elements nest deeper than ${this.maxDepth}`, base + i);
     if (kind === Kind.Configuration) this.configDepth++;
     else if (kind === Kind.Results) this.resultsDepth++;
     else if (kind === Kind.EngineName && !capturing) this.engineName = { parts: [], depth: this.depth };
+    this.open(buf, i, nameEnd, kind, base);
+    return end + 1;
+  }
+
+  /** Pushes an element (its kind and name) onto the stack. */
+  private open(buf: Buffer, i: number, nameEnd: number, kind: Kind, base: number): void {
+    if (this.depth >= this.maxDepth) this.fail(`Elements nest deeper than ${this.maxDepth}`, base + i);
     if (this.depth >= this.kinds.length) this.grow();
     this.kinds[this.depth] = kind;
     this.pushName(buf, i + 1, nameEnd);
     this.depth++;
-    return end + 1;
   }
 
   private endTag(buf: Buffer, i: number, base: number): number {
+    // The name expected is the open element's: its length tells where ">" must be, then the
+    // bytes are compared. Anything else (spaces before ">", a mismatch) takes the long way.
+    const depth = this.depth;
+    if (depth > 1) {
+      const start = this.nameStarts[depth - 1]!;
+      const nameLen = this.namesEnd - start;
+      const gt = i + 2 + nameLen;
+      if (gt < buf.length && buf[gt] === GT && this.sameName(buf, i + 2, start, nameLen)) {
+        this.depth = depth - 1;
+        this.namesEnd = start;
+        const ns = this.namespaces;
+        if (this.kinds[depth - 1] === Kind.Other && this.capture === null && this.engineName === null && (ns.length === 0 || ns[ns.length - 1]!.depth < depth - 1)) {
+          if (this.engine && this.engine.containerDepth === depth - 1) this.engine = null;
+          return gt + 1;
+        }
+        return this.closed(buf, i, gt, base);
+      }
+    }
     const len = buf.length;
     let j = i + 2;
     for (; j < len; j++) {
@@ -397,6 +487,11 @@ export class ErrorExtractor {
       this.fail(`The end tag </${clip(utf8(buf, i + 2, j))}> does not match its start tag <${clip(open)}>`, base + i);
     }
     for (let k = j; k < gt; k++) if (!isXmlSpace(buf[k]!)) this.fail('An end tag holds more than a name', base + i);
+    return this.closed(buf, i, gt, base);
+  }
+
+  /** What an end tag (at `i`, its ">" at `gt`) ends besides the element, which has left the stack. */
+  private closed(buf: Buffer, i: number, gt: number, base: number): number {
     const kind = this.kinds[this.depth];
     const capture = this.capture;
     if (capture) {
@@ -411,6 +506,13 @@ export class ErrorExtractor {
     while (ns.length > 0 && ns[ns.length - 1]!.depth >= this.depth) ns.pop();
     if (kind === Kind.Configuration) this.configDepth--;
     else if (kind === Kind.Results) this.resultsDepth--;
+    if (this.contentFrom >= 0 && this.depth === 1) {
+      // The content element ended: the rest of its content, then its span.
+      this.emitContent(buf, base, base + i);
+      this.contentFrom = -1;
+      this.content!.end = base + i;
+      this.events.onContentEnd?.(this.content!);
+    }
     const engineName = this.engineName;
     if (engineName && engineName.depth === this.depth) {
       this.engine = { name: trimXml(decodeEntities(normaliseLineEnds(Buffer.concat(engineName.parts).toString('utf8')))), containerDepth: this.depth - 1 };
@@ -419,6 +521,14 @@ export class ErrorExtractor {
     if (this.engine && this.engine.containerDepth === this.depth) this.engine = null;
     if (this.depth === 0) this.rootClosed = true;
     return gt + 1;
+  }
+
+  /** Gives onContent the content bytes read up to message offset `upTo`. */
+  private emitContent(buf: Buffer, base: number, upTo: number): void {
+    const from = this.contentFrom;
+    if (upTo <= from) return;
+    this.contentFrom = upTo;
+    this.events.onContent?.(buf.subarray(from - base, upTo - base));
   }
 
   private text(buf: Buffer, from: number, to: number, base: number): void {
@@ -467,6 +577,13 @@ export class ErrorExtractor {
     for (let k = from, t = top; k < to; k++, t++) names[t] = buf[k]!;
     this.nameStarts[this.depth] = top;
     this.namesEnd = needed;
+  }
+
+  /** Whether `buf` holds at `from` the `len` name bytes kept at `start`. */
+  private sameName(buf: Buffer, from: number, start: number, len: number): boolean {
+    const names = this.names;
+    for (let k = 0; k < len; k++) if (names[start + k] !== buf[from + k]) return false;
+    return true;
   }
 
   /**
@@ -525,7 +642,8 @@ const NO_BINDINGS: NamespaceBindings = Object.freeze({ xml: 'http://www.w3.org/X
 function classify(buf: Buffer, start: number, len: number, parentKind: Kind): Kind {
   switch (len) {
     case 2: return is(buf, start, NAMES.ok) ? Kind.Ok : Kind.Other;
-    case 4: return parentKind === Kind.EngineContainer && is(buf, start, NAMES.name) ? Kind.EngineName : Kind.Other;
+    case 4: return is(buf, start, NAMES.data) ? Kind.Data
+      : parentKind === Kind.EngineContainer && is(buf, start, NAMES.name) ? Kind.EngineName : Kind.Other;
     case 5: return is(buf, start, NAMES.error) ? Kind.Error : Kind.Other;
     case 7: return is(buf, start, NAMES.warning) ? Kind.Warning
       : parentKind === Kind.EngineContainer && is(buf, start, NAMES.reName) ? Kind.EngineName : Kind.Other;
