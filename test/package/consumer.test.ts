@@ -61,9 +61,10 @@ beforeAll(async () => {
   await mkdir(app);
   await writeFile(path.join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   // The tarball's dependencies come from the registry as for any user (from npm's cache when
-  // it has them); bullmq for netconfkit/bullmq, @types/node for TypeScript, nothing else.
+  // it has them); the optional peers (bullmq for netconfkit/bullmq, @opentelemetry/api for
+  // netconfkit/otel), @types/node for TypeScript, nothing else.
   const install = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error',
-    tarball, `bullmq@${await versionOf('bullmq')}`, `@types/node@${await versionOf('@types/node')}`], app);
+    tarball, ...await Promise.all(['bullmq', '@opentelemetry/api', '@types/node'].map(async (d) => `${d}@${await versionOf(d)}`))], app);
   ok(install);
   pkg = JSON.parse(await readFile(path.join(app, 'node_modules', 'netconfkit', 'package.json'), 'utf8')) as typeof pkg;
   specifiers = Object.keys(pkg.exports).filter((k) => !k.endsWith('.json')).map((k) => path.posix.join('netconfkit', k));
@@ -160,37 +161,46 @@ describe('the npm package, installed from its tarball', () => {
     expect(twice).toEqual([]);
   });
 
-  it('every entry point but netconfkit/bullmq loads (ESM and CJS) with bullmq unresolvable', async () => {
-    const others = specifiers.filter((s) => s !== 'netconfkit/bullmq');
-    expect(others).toEqual(expect.arrayContaining(['netconfkit', 'netconfkit/fleet', 'netconfkit/testing', 'netconfkit/wire']));
-    const hook = `data:text/javascript,export async function resolve(s, c, next) {
-      if (s === 'bullmq' || s.startsWith('bullmq/')) throw new Error('the core imported bullmq');
-      return next(s, c);
-    }`;
-    const esm = `import { register } from 'node:module';
-      register(${JSON.stringify(hook)});
-      for (const s of ${JSON.stringify(others)}) await import(s);
-      const fleet = await import('netconfkit/fleet');
-      console.log([typeof fleet.fanOut, typeof fleet.withRetry, typeof fleet.CircuitBreakers, 'createNetconfWorker' in fleet].join(' '));`;
-    const e = await run(process.execPath, ['--input-type=module', '-e', esm], app);
-    ok(e);
-    expect(e.stdout.trim()).toBe('function function function false');
-    const cjs = `const Module = require('node:module');
-      const resolve = Module._resolveFilename;
-      Module._resolveFilename = function (r, ...rest) {
-        if (r === 'bullmq' || r.startsWith('bullmq/')) throw new Error('the core required bullmq');
-        return resolve.call(this, r, ...rest);
-      };
-      for (const s of ${JSON.stringify(others)}) require(s);
-      const m = require('netconfkit/fleet');
-      console.log(typeof m.fanOut, typeof m.runOnDevice);`;
-    const c = await run(process.execPath, ['--input-type=commonjs', '-e', cjs], app);
-    ok(c);
-    expect(c.stdout.trim()).toBe('function function');
-    // bullmq stays an optional peer, never a dependency.
-    expect(pkg.peerDependenciesMeta.bullmq).toEqual({ optional: true });
-    expect(pkg.peerDependencies.bullmq).toBeDefined();
-    expect(pkg.dependencies.bullmq).toBeUndefined();
+  // Each optional peer dependency is imported by its own subpath only.
+  const PEER_OWNERS: Record<string, string> = { bullmq: 'netconfkit/bullmq', '@opentelemetry/api': 'netconfkit/otel' };
+
+  it('every other entry point loads (ESM and CJS) with an optional peer unresolvable', async () => {
+    expect(Object.keys(pkg.peerDependenciesMeta).sort()).toEqual(Object.keys(PEER_OWNERS).sort());
+    expect(specifiers).toEqual(expect.arrayContaining(['netconfkit', 'netconfkit/fleet', 'netconfkit/testing', 'netconfkit/wire', ...Object.values(PEER_OWNERS)]));
+    for (const [peer, owner] of Object.entries(PEER_OWNERS)) {
+      const others = specifiers.filter((s) => s !== owner);
+      const refuse = `(s) => s === ${JSON.stringify(peer)} || s.startsWith(${JSON.stringify(`${peer}/`)})`;
+      const hook = `data:text/javascript,export async function resolve(s, c, next) {
+        if ((${refuse})(s)) throw new Error('imported ${peer}');
+        return next(s, c);
+      }`;
+      const esm = `import { register } from 'node:module';
+        register(${JSON.stringify(hook)});
+        for (const s of ${JSON.stringify(others)}) await import(s);
+        const fleet = await import('netconfkit/fleet');
+        console.log([typeof fleet.fanOut, typeof fleet.withRetry, typeof fleet.CircuitBreakers, 'createNetconfWorker' in fleet].join(' '));`;
+      const e = await run(process.execPath, ['--input-type=module', '-e', esm], app);
+      ok(e);
+      expect(e.stdout.trim(), peer).toBe('function function function false');
+      const cjs = `const Module = require('node:module');
+        const resolve = Module._resolveFilename;
+        Module._resolveFilename = function (r, ...rest) {
+          if ((${refuse})(r)) throw new Error('required ${peer}');
+          return resolve.call(this, r, ...rest);
+        };
+        for (const s of ${JSON.stringify(others)}) require(s);
+        const m = require('netconfkit/fleet');
+        console.log(typeof m.fanOut, typeof m.runOnDevice);`;
+      const c = await run(process.execPath, ['--input-type=commonjs', '-e', cjs], app);
+      ok(c);
+      expect(c.stdout.trim(), peer).toBe('function function');
+    }
+    // Optional peers, never dependencies.
+    for (const peer of Object.keys(PEER_OWNERS)) {
+      expect(pkg.peerDependenciesMeta[peer], peer).toEqual({ optional: true });
+      expect(pkg.peerDependencies[peer], peer).toBeDefined();
+      expect(pkg.dependencies[peer], peer).toBeUndefined();
+    }
   });
 
   it('a bundler that trusts "sideEffects": false keeps what fromJSON needs', async () => {
