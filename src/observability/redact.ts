@@ -31,13 +31,22 @@ const PEM = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVAT
 
 /** The text with every secret value replaced by `****`. */
 export function redactSecrets(text: string): string {
+  return maskSecrets(text, () => MASK);
+}
+
+/**
+ * The same patterns, each secret value handed to `mask` for its replacement (recordings give
+ * the same secret the same placeholder). `mask` sees the value alone (no quotes, no tags; JSON
+ * escapes left as they are).
+ */
+export function maskSecrets(text: string, mask: (secret: string) => string): string {
   return text
-    .replace(PEM, MASK)
-    .replace(ELEMENT, `$1${MASK}$3`)
-    .replace(STATEMENT, (_m, lead: string, name: string, gap: string, value: string) => (value.startsWith('"') ? `${lead}${name}${gap}"${MASK}"` : `${lead}${name}${gap}${MASK}`))
-    .replace(JSON_FIELD, `$1"${MASK}"`)
-    .replace(JSON_COMMUNITY, (m) => m.replace(JSON_NAME, `$1"${MASK}"`))
-    .replace(HASH, MASK);
+    .replace(PEM, (m) => mask(m))
+    .replace(ELEMENT, (m, open: string, _name: string, close: string) => `${open}${mask(m.slice(open.length, m.length - close.length))}${close}`)
+    .replace(STATEMENT, (_m, lead: string, name: string, gap: string, value: string) => (value.startsWith('"') ? `${lead}${name}${gap}"${mask(value.slice(1, -1))}"` : `${lead}${name}${gap}${mask(value)}`))
+    .replace(JSON_FIELD, (m, field: string) => `${field}"${mask(m.slice(field.length + 1, -1))}"`)
+    .replace(JSON_COMMUNITY, (m) => m.replace(JSON_NAME, (n, field: string) => `${field}"${mask(n.slice(field.length + 1, -1))}"`))
+    .replace(HASH, (m) => mask(m));
 }
 
 /** How a message body is shown in a log line: cut to a length, secrets masked. */

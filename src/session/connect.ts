@@ -1,5 +1,6 @@
 import { diagnostics, traced } from '../observability/diagnostics.js';
 import { traceConnect } from '../observability/session-hooks.js';
+import { type RecordOption, Recorder } from '../recording/recorder.js';
 import { applySshConfig } from '../transport/route.js';
 import { type SshOptions, openSshChannel } from '../transport/ssh-transport.js';
 import { Session, type SessionOptions, type StartOptions } from './session.js';
@@ -14,6 +15,12 @@ export interface ConnectOptions extends SshOptions, SessionOptions {
   connectTimeoutMs?: number;
   /** Aborts connect() at whatever stage it is: ABORTED, and nothing is left open. */
   signal?: AbortSignal;
+  /**
+   * Records the session (README "Record and replay your devices"): a file path, a writable
+   * stream, or `{ to, redact }`. The device's hello, then each request with its reply and
+   * timing, and each notification, as JSON Lines; secrets masked before anything is written.
+   */
+  record?: RecordOption;
 }
 
 /**
@@ -33,11 +40,10 @@ async function open(given: ConnectOptions): Promise<Session> {
   const control = { timeoutMs: deadlineMs, ...(options.signal ? { signal: options.signal } : {}) };
   const channel = await openSshChannel(options, control);
   const left = Math.max(1, deadlineMs - (Date.now() - started));
-  return Session.start(channel, {
-    ...sessionSettings(options),
-    helloTimeoutMs: Math.min(options.helloTimeoutMs ?? left, left),
-    name: options.name ?? `${given.host}:${options.port ?? 830}`,
-  });
+  const name = options.name ?? `${given.host}:${options.port ?? 830}`;
+  const start = () => Session.start(channel, { ...sessionSettings(options), helloTimeoutMs: Math.min(options.helloTimeoutMs ?? left, left), name });
+  // recording: the file is opened before the hello, so a bad path fails before any request
+  return given.record === undefined ? start() : Recorder.around(given.record, name, start, () => channel.close());
 }
 
 /**

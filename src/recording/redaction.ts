@@ -1,0 +1,63 @@
+import { ClientError } from '../errors/classes.js';
+import { maskSecrets } from '../observability/redact.js';
+
+/**
+ * What a recording masks. By default the secrets the wire log masks: Junos `encrypted-password`
+ * and every other `*-password`, `$9$` / `$1$` / `$5$` / `$6$` values anywhere, `secret`,
+ * `pre-shared-key`, `authentication-key`, SNMP communities, PEM private keys. Rules add to
+ * them; `defaults: false` turns the built-in ones off.
+ */
+export interface RedactionRules {
+  /** Mask the built-in secret kinds (default true). */
+  defaults?: boolean;
+  /** More element names whose content is a secret (any namespace prefix). */
+  elements?: readonly string[];
+  /** Each match is a secret; a pattern with a capture group masks only the first group. */
+  patterns?: readonly RegExp[];
+  /** Last, your own: mask what you find with `mask(secret)`, return the text. */
+  custom?: (text: string, mask: (secret: string) => string) => string;
+}
+
+/** Placeholders look like `**redacted-3**`: the same secret gets the same number in one recording. */
+export const PLACEHOLDER = /\*\*redacted-\d+\*\*/g;
+
+/** Masks secrets in text, numbering each distinct secret once. */
+export type Redactor = (text: string) => string;
+
+/** A redactor for one recording; `rules === false` masks nothing. */
+export function createRedactor(rules: RedactionRules | false = {}): Redactor {
+  if (rules === false) return (text) => text;
+  const numbers = new Map<string, string>();
+  const mask = (secret: string): string => {
+    if (secret === '' || /^\*\*redacted-\d+\*\*$/.test(secret)) return secret;
+    let placeholder = numbers.get(secret);
+    if (placeholder === undefined) {
+      placeholder = `**redacted-${numbers.size + 1}**`;
+      numbers.set(secret, placeholder);
+    }
+    return placeholder;
+  };
+  const elements = rules.elements?.length ? elementPattern(rules.elements) : null;
+  const patterns = (rules.patterns ?? []).map((p) => new RegExp(p.source, p.flags.includes('g') ? p.flags : `${p.flags}g`));
+  return (text) => {
+    let out = rules.defaults === false ? text : maskSecrets(text, mask);
+    if (elements) out = out.replace(elements, (m, open: string, _name: string, close: string) => `${open}${mask(m.slice(open.length, m.length - close.length))}${close}`);
+    for (const p of patterns) {
+      out = out.replace(p, (m: string, ...rest: unknown[]) => {
+        const group = typeof rest[0] === 'string' ? rest[0] : undefined;
+        if (group === undefined || rest.length < 3) return mask(m);
+        const at = m.indexOf(group);
+        return at === -1 ? mask(m) : `${m.slice(0, at)}${mask(group)}${m.slice(at + group.length)}`;
+      });
+    }
+    return rules.custom ? rules.custom(out, mask) : out;
+  };
+}
+
+function elementPattern(names: readonly string[]): RegExp {
+  for (const name of names) {
+    if (!/^[\w.-]+$/.test(name)) throw new ClientError('INVALID_ARGUMENT', `redaction element name "${name}" is not an XML name`);
+  }
+  const alt = names.map((n) => n.replace(/\./g, '\\.')).join('|');
+  return new RegExp(String.raw`(<((?:[\w.-]+:)?(?:${alt}))(?:\s[^>]*)?>)[\s\S]*?(</\2\s*>)`, 'g');
+}
