@@ -7,7 +7,7 @@
  */
 export { FakeDevice } from './device/fake-device.js';
 export type {
-  FakeDeviceOptions, FakeHandler, FakeNotifyOptions, FakeRawNotifyOptions, FakeReply, FakeReplyOptions, FakeRequest, FakeRule,
+  FakeDeviceOptions, FakeHandler, FakeLocks, FakeNotifyOptions, FakePersonality, FakePersonalityContext, FakeRawNotifyOptions, FakeReply, FakeReplyOptions, FakeRequest, FakeRule,
   FakeSubscription, FakeUser,
 } from './device/types.js';
 export { FAKE_DEVICE_CAPABILITIES } from './device/replies.js';

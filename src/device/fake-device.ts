@@ -9,12 +9,12 @@ import { LockTable } from './locks.js';
 import { BASE_1_0, BASE_1_1, FAKE_DEVICE_CAPABILITIES } from './replies.js';
 import { RuleBook } from './rule-book.js';
 import type {
-  FakeDeviceOptions, FakeNotifyOptions, FakeRawNotifyOptions, FakeReply, FakeRequest, FakeSubscription, FakeUser,
+  FakeDeviceOptions, FakeNotifyOptions, FakePersonalityContext, FakeRawNotifyOptions, FakeReply, FakeRequest, FakeSubscription, FakeUser,
 } from './types.js';
 
 export type {
-  FakeDeviceOptions, FakeHandler, FakeNotifyOptions, FakeRawNotifyOptions, FakeReply, FakeReplyOptions, FakeRequest, FakeRule,
-  FakeSubscription, FakeUser,
+  FakeDeviceOptions, FakeHandler, FakeLocks, FakeNotifyOptions, FakePersonality, FakePersonalityContext, FakeRawNotifyOptions, FakeReply,
+  FakeReplyOptions, FakeRequest, FakeRule, FakeSubscription, FakeUser,
 } from './types.js';
 
 // ssh2 is CommonJS and Node's ESM loader sees only a few of its names (Client, not Server or
@@ -135,6 +135,11 @@ export class FakeDevice {
   /** TCP connections open now (whether or not they got as far as a NETCONF session). */
   get connectionCount(): number {
     return this.links.size;
+  }
+
+  /** The session holding the lock on `datastore` now (`<lock>`'s, or a personality's), or null. */
+  lockHolder(datastore: string): number | null {
+    return this.locks.holder(datastore);
   }
 
   /** The sessions subscribed with `<create-subscription>` now, in the order they subscribed. */
@@ -266,10 +271,14 @@ export class FakeDevice {
       helloDelayMs: o.helloDelayMs ?? 0,
       sendHello: o.sendHello ?? true,
       capture: this.capture,
+      personalityHello: (sessionId) => o.personality?.hello?.(sessionId),
       log: (line) => this.log(line),
       recordHello: (xml) => this.clientHellos.push(xml),
       recordRequest: (request) => this.requests.push(request),
-      script: (request): Promise<FakeReply | undefined> | FakeReply | undefined => this.rules.resolve(request, this),
+      script: (request): Promise<FakeReply | undefined> | FakeReply | undefined => {
+        const scripted = this.rules.resolve(request, this);
+        return scripted instanceof Promise ? scripted.then((r) => this.withPersonality(request, r)) : this.withPersonality(request, scripted);
+      },
       defaultReply: (request): DefaultReply =>
         defaultReply(request, {
           locks: this.locks,
@@ -284,8 +293,25 @@ export class FakeDevice {
         this.locks.releaseAll(session.id);
         this.subscribed.delete(session.id);
         this.log(`session ${session.id}: ended`);
+        o.personality?.sessionEnded?.(session.id);
       },
     };
+  }
+
+  /**
+   * The personality answers what no rule or handler did; a scripted reply of faults only
+   * (no content) gets the personality's answer as its content.
+   */
+  private withPersonality(request: FakeRequest, scripted: FakeReply | undefined): FakeReply | undefined {
+    const handle = this.options.personality?.handle;
+    if (!handle) return scripted;
+    const context: FakePersonalityContext = { device: this, locks: this.locks };
+    if (scripted === undefined) return handle(request, context);
+    if (typeof scripted === 'string' || scripted.reply !== undefined || scripted.raw !== undefined || scripted.stall) return scripted;
+    const own = handle(request, context);
+    if (own === undefined) return scripted; // FakeDevice's default answers, with the faults
+    const answer = typeof own === 'string' ? { reply: own } : own;
+    return { ...answer, ...scripted, reply: answer.reply, stall: answer.stall ?? false };
   }
 
   private recipients(all: boolean | undefined): FakeSession[] {

@@ -13,6 +13,8 @@ export interface SessionHost {
   readonly helloDelayMs: number;
   readonly sendHello: boolean;
   readonly capture: Buffer | undefined;
+  /** The personality's hello for this session (written as is), or undefined for FakeDevice's own. */
+  personalityHello(sessionId: number): string | undefined;
   log(line: string): void;
   recordHello(xml: string): void;
   recordRequest(request: FakeRequest): void;
@@ -79,7 +81,9 @@ export class FakeSession {
   start(): void {
     const hello = () => {
       if (this.host.preHello !== undefined) this.write(Buffer.from(this.host.preHello, 'utf8'));
-      if (this.host.sendHello) this.write(encodeEom(helloXml(this.host.capabilities, this.id)));
+      if (!this.host.sendHello) return;
+      const own = this.host.personalityHello(this.id);
+      this.write(own !== undefined ? Buffer.from(own, 'utf8') : encodeEom(helloXml(this.host.capabilities, this.id)));
     };
     if (this.host.helloDelayMs > 0) this.later(this.host.helloDelayMs, hello);
     else hello();

@@ -1,6 +1,6 @@
 export { FakeDevice } from './fake-device.js';
 export type {
-  FakeDeviceOptions, FakeHandler, FakeNotifyOptions, FakeRawNotifyOptions, FakeReply, FakeReplyOptions, FakeRequest, FakeRule,
+  FakeDeviceOptions, FakeHandler, FakeLocks, FakeNotifyOptions, FakePersonality, FakePersonalityContext, FakeRawNotifyOptions, FakeReply, FakeReplyOptions, FakeRequest, FakeRule,
   FakeSubscription, FakeUser,
 } from './types.js';
 export { FAKE_DEVICE_CAPABILITIES } from './replies.js';

@@ -108,6 +108,50 @@ export interface FakeDeviceOptions {
   capture?: Buffer | string;
   /** Receives one line per event. Passwords are never logged. */
   logger?: (line: string) => void;
+  /**
+   * A device's behaviour beyond the defaults (the Junos profile is one): its hello for each
+   * session, its answers, and what it forgets when a session ends. See `FakePersonality`.
+   */
+  personality?: FakePersonality;
+}
+
+/**
+ * What a personality may use of the device while it answers: the lock table every session
+ * shares (so `<lock>` and a personality's own locking RPCs contend for the same locks) and
+ * the device itself.
+ */
+export interface FakePersonalityContext {
+  readonly device: FakeDevice;
+  readonly locks: FakeLocks;
+}
+
+/** The device's datastore locks (RFC 6241 section 7.5), shared by every session. */
+export interface FakeLocks {
+  /** The session holding `datastore`, or null. */
+  holder(datastore: string): number | null;
+  /** Takes the lock, or says who holds it (even when that is `sessionId` itself). */
+  lock(datastore: string, sessionId: number): { ok: true } | { ok: false; holder: number };
+  /** Releases the lock if `sessionId` holds it; false otherwise. */
+  unlock(datastore: string, sessionId: number): boolean;
+}
+
+/**
+ * A device's behaviour plugged into FakeDevice: three hooks, each optional. The order of
+ * answering is rules, then the `handler` option, then `handle`, then the defaults. A rule or
+ * handler that returns only faults (`{ delayMs: 50 }`, no `reply`) delays or cuts the
+ * personality's answer, as it would the default one.
+ */
+export interface FakePersonality {
+  /**
+   * The bytes of the hello for a new session, written as they are (framing and any text
+   * before the hello included), after the `preHello` option; undefined: FakeDevice's own
+   * hello. Called once per session as it starts, unless `sendHello` is false.
+   */
+  hello?(sessionId: number): string | undefined;
+  /** Answers a request; undefined passes it on to FakeDevice's defaults. May throw (answered `operation-failed`). */
+  handle?(request: FakeRequest, context: FakePersonalityContext): FakeReply | undefined;
+  /** The session is over; FakeDevice has already released its locks and subscription. */
+  sessionEnded?(sessionId: number): void;
 }
 
 /** Options of `FakeDevice.notify()`. */
