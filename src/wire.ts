@@ -10,6 +10,6 @@ export { DEFAULT_MAX_MESSAGE_BYTES, FrameDecoder, MAX_CHUNK_SIZE } from './frami
 export type { FrameDecoderOptions, FrameSink, FramingMode } from './framing/decoder.js';
 export { DEFAULT_ENCODE_CHUNK_BYTES, encodeChunked, encodeEom } from './framing/encoder.js';
 export { ErrorExtractor, XNM_NAMESPACE } from './xml/extractor.js';
-export type { ExtractorEvents, ExtractorLimits, Limits, MessageSummary, RootInfo } from './xml/extractor.js';
+export type { ContentSpan, ExtractorEvents, ExtractorLimits, Limits, MessageSummary, RootInfo } from './xml/extractor.js';
 export { IncomingMessage, MessageReader } from './reader/message-reader.js';
 export type { MessageOutcome, ReaderHandler, ReaderOptions } from './reader/message-reader.js';
