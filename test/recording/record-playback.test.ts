@@ -169,4 +169,49 @@ describe('playback', () => {
     expect([...s.capabilities.uris]).toEqual(['urn:ietf:params:netconf:base:1.0', 'urn:example:only']);
     expect(s.framingMode).toBe('eom');
   });
+
+  it('record-missing passes an unmatched request to the real device, answers with its reply and appends it', async () => {
+    const file = join(dir, 'missing.jsonl');
+    const real = await FakeDevice.start({ rules: [{ match: 'get', reply: '<data><v xmlns="urn:x">live</v></data>' }] });
+    open.push(real);
+    const rec = await session(real, { record: file });
+    await rec.rpc('<lock><target><candidate/></target></lock>');
+    await rec.close();
+
+    const upstream = { host: real.host, port: real.port, username: 'netconf', password: 'netconf', hostKey: real.hostKeyFingerprint };
+    const device = await PlaybackDevice.start(file, { mode: 'record-missing', upstream });
+    open.push(device);
+    const s = await session(device);
+    await s.rpc('<lock><target><candidate/></target></lock>');
+    expect((await s.rpc('<get/>')).xml).toContain('live');
+    await s.close();
+    expect(device.unmatchedRequests()).toEqual([]);
+    expect(readRecording(file).exchanges.map((e) => e.operation)).toEqual(['lock', 'close-session', 'get']);
+    await device.close();
+
+    // Played back now without the real device.
+    await real.close();
+    const again = await PlaybackDevice.start(file);
+    open.push(again);
+    const p = await session(again);
+    await p.rpc('<lock><target><candidate/></target></lock>');
+    expect((await p.rpc('<get/>')).xml).toContain('live');
+    expect(again.unusedRecordings()).toEqual([]);
+  });
+
+  it('plays the recorded timing when asked', async () => {
+    const file = join(dir, 'timing.jsonl');
+    const real = await FakeDevice.start({ rules: [{ match: 'get', reply: { delayMs: 300 } }] });
+    open.push(real);
+    const rec = await session(real, { record: file });
+    await rec.rpc('<get/>');
+    await rec.close();
+    expect(readRecording(file).exchanges[0]!.ms).toBeGreaterThanOrEqual(290);
+    const device = await PlaybackDevice.start(file, { timing: true });
+    open.push(device);
+    const s = await session(device);
+    // The recorded delay holds the reply back: a 100 ms timeout fires first.
+    const err = (await s.rpc('<get/>', { timeoutMs: 100 }).catch((e: unknown) => e)) as NetconfError;
+    expect(err.code).toBe('RPC_TIMEOUT');
+  });
 });
