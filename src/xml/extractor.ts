@@ -288,7 +288,8 @@ export class ErrorExtractor {
     // Only a start or end tag can grow without bound here; a "<!" or "<?" opener waits for a
     // few bytes to tell what it is.
     const opener = buf[from + 1];
-    const isTag = buf.length - from >= 2 && opener !== BANG && opener !== QUESTION;
+    // (A carried partial byte order mark is not a tag.)
+    const isTag = buf[from] === LT && buf.length - from >= 2 && opener !== BANG && opener !== QUESTION;
     if (isTag && buf.length - from > this.maxTagBytes) this.fail(`A tag is longer than ${this.maxTagBytes} bytes`, base + from);
     // Our own copy: the caller may reuse its buffer once push returns.
     this.carry = Buffer.from(buf.subarray(from));
