@@ -2,8 +2,9 @@ import { MalformedXmlError } from '../errors/classes.js';
 import type { DeviceError } from '../errors/device-error.js';
 import type { NetconfError } from '../errors/netconf-error.js';
 import { toNetconfError } from '../errors/to-netconf-error.js';
+import { StringDecoder } from 'node:string_decoder';
 import { FrameDecoder, type FramingMode } from '../framing/decoder.js';
-import { ErrorExtractor, type Limits, type MessageSummary, type RootInfo } from '../xml/extractor.js';
+import { type ContentSpan, ErrorExtractor, type Limits, type MessageSummary, type RootInfo } from '../xml/extractor.js';
 
 /**
  * The one path from bytes to messages, for live sessions and replayed captures alike:
@@ -31,7 +32,12 @@ export class IncomingMessage<Route = unknown> {
   error: NetconfError | null = null;
   /** The items read so far, in document order. */
   readonly items: DeviceError[] = [];
-  /** @internal */ chunks: Buffer[] = [];
+  /**
+   * @internal The text read so far, decoded chunk by chunk as it arrives: no chunk is kept or
+   * copied, and the pieces make one string (a rope that V8 flattens once, when it is first read).
+   */
+  text = '';
+  /** @internal */ decoder: StringDecoder | null = null;
   /** @internal */ bytes = 0;
   /** @internal */ routed = false;
 
@@ -55,6 +61,13 @@ export interface ReaderHandler<Route> {
   onItem(item: DeviceError, message: IncomingMessage<Route>): void;
   /** A message ended. Messages of only whitespace and comments are not reported. */
   onMessage(outcome: MessageOutcome, message: IncomingMessage<Route>): void;
+  /**
+   * The next bytes of the content of the root's first `<data>` / `<configuration>` child, as
+   * they are read (see ExtractorEvents.onContent): a view of the pushed bytes.
+   */
+  onContent?(piece: Buffer, message: IncomingMessage<Route>): void;
+  /** That content ended (before the message's outcome). */
+  onContentEnd?(span: ContentSpan, message: IncomingMessage<Route>): void;
 }
 
 // How much of a broken message is searched for its message-id.
@@ -167,10 +180,9 @@ export class MessageReader<Route = unknown> {
 
   private data(bytes: Buffer): void {
     const m = (this.current ??= this.newMessage());
-    if (m.keep || (m.error && !m.routed && m.bytes < HEAD_BYTES)) {
-      // Our own copy: the transport may reuse its buffers once the event returns.
-      m.chunks.push(Buffer.from(bytes));
-    }
+    // Decoded now, so the caller may reuse its buffer once push returns (replay's callers may).
+    // Before it is routed the text is kept too: a broken reply's message-id is looked for in it.
+    if (m.keep || (m.error && !m.routed && m.bytes < HEAD_BYTES)) m.text += (m.decoder ??= new StringDecoder('utf8')).write(bytes);
     m.bytes += bytes.length;
     if (m.error) return;
     try {
@@ -189,12 +201,14 @@ export class MessageReader<Route = unknown> {
           m.root = root;
           m.routed = true;
           this.handler.onRoot(m);
-          if (!m.keep) m.chunks = [];
+          if (!m.keep) m.text = '';
         },
         onItem: (item) => {
           m.items.push(item);
           this.handler.onItem(item, m);
         },
+        ...(this.handler.onContent ? { onContent: (piece: Buffer) => this.handler.onContent!(piece, m) } : {}),
+        ...(this.handler.onContentEnd ? { onContentEnd: (span: ContentSpan) => this.handler.onContentEnd!(span, m) } : {}),
       },
       this.options.limits,
     );
@@ -206,7 +220,7 @@ export class MessageReader<Route = unknown> {
     m.error = toNetconfError(err);
     m.keep = false;
     // Unrouted, the first bytes stay: the message-id is looked for in them at the end.
-    if (m.routed) m.chunks = [];
+    if (m.routed) m.text = '';
   }
 
   /**
@@ -214,8 +228,8 @@ export class MessageReader<Route = unknown> {
    * call: find its message-id in the first bytes and route it, to fail that call now.
    */
   private recoverRoot(m: IncomingMessage<Route>): void {
-    const head = Buffer.concat(m.chunks).subarray(0, HEAD_BYTES).toString('utf8');
-    m.chunks = [];
+    const head = m.text.slice(0, HEAD_BYTES);
+    m.text = '';
     const found = /<((?:[\w.-]+:)?rpc-reply)\b[^>]*?\smessage-id\s*=\s*(?:"([^"]*)"|'([^']*)')/.exec(head);
     if (!found) return;
     const messageId = found[2] ?? found[3] ?? null;
@@ -245,12 +259,13 @@ export class MessageReader<Route = unknown> {
     if (m.error && !m.routed) this.recoverRoot(m);
     this.count++;
     const outcome: MessageOutcome = summary
-      ? { ...summary, index: m.index, xml: m.keep ? Buffer.concat(m.chunks, m.bytes).toString('utf8') : null, error: null }
+      ? { ...summary, index: m.index, xml: m.keep ? m.text + (m.decoder?.end() ?? '') : null, error: null }
       : {
           root: m.root, messageId: m.root?.messageId ?? null, hasOk: false, bom: false, skippedText: null,
           items: m.items, index: m.index, xml: null, error: m.error,
         };
-    m.chunks = [];
+    m.text = '';
+    m.decoder = null;
     this.handler.onMessage(outcome, m);
   }
 }
