@@ -29,6 +29,9 @@ export const JUNOS_CAPABILITIES: readonly string[] = Object.freeze([
   'urn:ietf:params:xml:ns:netconf:capability:validate:1.0',
   'urn:ietf:params:xml:ns:netconf:capability:url:1.0?scheme=http,ftp,file',
   'urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring',
+  // The YANG module and its features, as real servers list them: strict clients (libnetconf2)
+  // enable candidate and validate only from these.
+  'urn:ietf:params:xml:ns:netconf:base:1.0?module=ietf-netconf&revision=2011-06-01&features=candidate,confirmed-commit,validate,url',
   JUNOS_CAPABILITY,
   JUNOS_DMI_CAPABILITY,
 ]);

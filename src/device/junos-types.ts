@@ -1,3 +1,5 @@
+import type { JunosPlatform } from './junos-platforms.js';
+
 /**
  * The script of the Junos-flavoured fake device: what it answers, which quirks it shows and
  * which faults it injects. The device reads it on every request, so a test may change it
@@ -33,6 +35,17 @@ export type JunosOkStyle = 'commit-results' | 'bare-ok' | 'output';
 
 /** How a JunosDevice answers: read on every request, so a test can change it between calls. */
 export interface JunosScript {
+  /**
+   * The platform the operational RPCs describe (software, routing engines, inventory, virtual
+   * chassis, cluster): `vmx` (default), `mx-single-re`, `mx-dual-re`, `srx-cluster`, `ex-vc`.
+   */
+  platform?: JunosPlatform;
+  /**
+   * With `rfcCompliant`: commit, commit check and `<validate>` results leave each
+   * `<routing-engine>` unclosed, their items as `<rpc-error>`s (the malformed replies of some
+   * rfc-compliant releases). `<validate>` then answers with commit-check results.
+   */
+  unclosedRoutingEngine?: boolean;
   /** Outcome of every `<load-configuration>` (not of `rollback`). */
   load?: JunosOutcome;
   /** Outcome of `<commit-configuration><check/>`. */

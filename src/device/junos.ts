@@ -1,16 +1,17 @@
 import { FakeDevice } from './fake-device.js';
+import { type JunosPlatform, PlatformReplies } from './junos-platforms.js';
 import {
   DEFAULT_CONFIGURATION, configurationJson, configurationSet, configurationText, hostNameOf, showVersionText, softwareInformation,
 } from './junos-config.js';
 import { Flavour, JUNOS_CAPABILITIES, XNM_NS, junosCapabilities, textBlock, xnmItem } from './junos-replies.js';
 import { attributesOf, hasElement, innerOf, textOf } from './junos-requests.js';
 import type { JunosItem, JunosOkStyle, JunosOutcome, JunosScript } from './junos-types.js';
-import { LockTable } from './locks.js';
 import { BASE_1_0, BASE_1_1, escapeXml } from './replies.js';
 import { firstChildOf } from './requests.js';
-import type { FakeDeviceOptions, FakeNotifyOptions, FakeRawNotifyOptions, FakeReply, FakeRequest } from './types.js';
+import type { FakeDeviceOptions, FakeLocks, FakeNotifyOptions, FakePersonality, FakeRawNotifyOptions, FakeReply, FakeRequest } from './types.js';
 
 export type { JunosItem, JunosOkStyle, JunosOutcome, JunosScript } from './junos-types.js';
+export type { JunosPlatform } from './junos-platforms.js';
 export { JUNOS_CAPABILITIES, JUNOS_CAPABILITY, JUNOS_NS, JUNOS_RELEASE } from './junos-replies.js';
 
 /** One `<load-configuration>` the device accepted (or refused: `ok` false). */
@@ -25,6 +26,21 @@ export interface JunosLoad {
   /** The payload as received: the XML inside `<configuration>`, or the text. */
   text: string;
   ok: boolean;
+}
+
+/** One successful commit or commit check, with what its request asked for. */
+export interface JunosCommit {
+  sessionId: number;
+  check: boolean;
+  /** `confirm-timeout` minutes of a confirmed commit, else null. */
+  confirmedMinutes: number | null;
+  comment: string | null;
+  synchronize: boolean;
+  forceSynchronize: boolean;
+  /** `<at-time>` of a scheduled commit, else null. */
+  at: string | null;
+  /** The database the session had open: `shared`, `private`, `exclusive`, `dynamic`, or `ephemeral:<instance>`. */
+  database: string;
 }
 
 /** Junos' default `confirm-timeout`. */
@@ -61,15 +77,22 @@ export class JunosDevice {
   pendingConfirm: { minutes: number } | null = null;
   /** When the running configuration was last committed (`junos:commit-seconds`). */
   lastCommit = new Date();
+  /** Every successful commit and check, with its options, in order. */
+  readonly commitLog: JunosCommit[] = [];
+  /** A commit scheduled with `at`: its time, until a later commit replaces it. */
+  scheduledCommit: string | null = null;
+  /** The rescue configuration (`request system configuration rescue save` copies the committed one), or null. */
+  rescue: string | null = null;
+  /** Committed ephemeral configuration, by instance (`default` for the default instance). */
+  readonly ephemeral: Record<string, string> = {};
 
   private fake: FakeDevice | null = null;
-  private readonly locks = new LockTable();
-  /** Sessions that opened a private, exclusive or dynamic database. */
-  private readonly opened = new Map<number, 'private' | 'exclusive' | 'dynamic'>();
+  /** Sessions that opened a private, exclusive, dynamic or ephemeral database (with its instance). */
+  private readonly opened = new Map<number, { mode: 'private' | 'exclusive' | 'dynamic' | 'ephemeral'; instance: string | null }>();
+  /** The uncommitted loads into each ephemeral instance. */
+  private readonly ephemeralCandidate = new Map<string, string>();
   /** The flavour each session was greeted with (a changed script affects new sessions only). */
   private readonly flavours = new Map<number, Flavour>();
-  /** Counts hellos; FakeDevice numbers its sessions the same way, from 1. */
-  private hellos = 0;
 
   private constructor(script: JunosScript, private readonly options: FakeDeviceOptions) {
     this.script = script;
@@ -120,9 +143,14 @@ export class JunosDevice {
     return this.device.connectionCount;
   }
 
-  /** The session holding the lock on `datastore` (`candidate` for Junos' own locks), or null. */
+  /** The session holding the lock on `datastore` (`candidate` for Junos' own locks), or null: FakeDevice's one lock table. */
   lockHolder(datastore = 'candidate'): number | null {
-    return this.locks.holder(datastore);
+    return this.device.lockHolder(datastore);
+  }
+
+  /** The platform profile answering the operational RPCs. */
+  get platform(): JunosPlatform {
+    return this.script.platform ?? 'vmx';
   }
 
   notify(xml: string, options?: FakeNotifyOptions): void {
@@ -147,59 +175,34 @@ export class JunosDevice {
 
   private fakeDeviceOptions(): FakeDeviceOptions {
     const o = this.options;
-    const self = this;
     const capabilities = o.capabilities ?? baseFiltered(junosCapabilities(this.script.rfcCompliant ?? false), o.base);
     const username = o.users?.[0]?.username ?? 'netconf';
-    return {
-      ...o,
-      capabilities,
-      sendHello: false, // the hello is written as "pre-hello" text: Junos' comments, its layout, its prefixes
-      // FakeDevice reads this once per session, as the session starts: each gets its own hello.
-      get preHello(): string {
-        const sessionId = ++self.hellos;
-        const flavour = new Flavour(self.script.rfcCompliant ?? false);
-        self.flavours.set(sessionId, flavour);
-        const hello = o.sendHello === false ? '' : flavour.hello(capabilities, sessionId, username);
-        return (o.preHello ?? '') + (self.script.preHelloText ?? '') + hello;
+    const personality: FakePersonality = {
+      // Junos' comments, layout and prefixes; settings read now, so a changed script affects new sessions.
+      hello: (sessionId) => {
+        const flavour = new Flavour(this.script.rfcCompliant ?? false);
+        this.flavours.set(sessionId, flavour);
+        return (this.script.preHelloText ?? '') + (o.sendHello === false ? '' : flavour.hello(capabilities, sessionId, username));
       },
-      // A rule or handler that only adds faults (`{ delayMs: 500 }`) gets the Junos answer, not FakeDevice's default.
-      rules: o.rules?.map((rule) => ({
-        ...rule,
-        reply: async (request: FakeRequest, device: FakeDevice) =>
-          this.fillIn(request, typeof rule.reply === 'function' ? await rule.reply(request, device) : rule.reply),
-      })),
-      handler: async (request, device) => this.fillIn(request, await o.handler?.(request, device)) ?? this.handle(request),
-      // FakeDevice has no session-end hook; its "session N: ended" log line is the signal to free that session's locks.
-      logger: (line) => {
-        const ended = /^session (\d+): ended$/.exec(line);
-        if (ended) this.sessionEnded(Number(ended[1]));
-        o.logger?.(line);
-      },
+      handle: (request, { locks }) => this.handle(request, locks),
+      sessionEnded: (sessionId) => this.sessionEnded(sessionId),
     };
+    // The personality writes the hello (or, with sendHello false, only the text before it).
+    return { ...o, capabilities, personality, sendHello: true };
   }
 
   private sessionEnded(sessionId: number): void {
-    this.locks.releaseAll(sessionId);
-    if (this.opened.get(sessionId) === 'private') this.candidate = '';
+    // FakeDevice has released the session's locks already.
+    if (this.opened.get(sessionId)?.mode === 'private') this.candidate = '';
     this.opened.delete(sessionId);
     this.flavours.delete(sessionId);
   }
 
-  /** A scripted reply with faults but no content gets the Junos answer as its content. */
-  private fillIn(request: FakeRequest, scripted: FakeReply | undefined): FakeReply | undefined {
-    if (scripted === undefined || typeof scripted === 'string') return scripted;
-    if (scripted.reply !== undefined || scripted.raw !== undefined || scripted.stall) return scripted;
-    const junos = this.handle(request);
-    if (junos === undefined) return scripted; // FakeDevice's default answers it
-    const own = typeof junos === 'string' ? { reply: junos } : junos;
-    return { ...own, ...scripted, reply: own.reply, stall: own.stall ?? false };
-  }
-
   /** The scripted faults, around the answer proper. */
-  private handle(request: FakeRequest): FakeReply | undefined {
+  private handle(request: FakeRequest, locks: FakeLocks): FakeReply | undefined {
     const script = this.script;
     if (script.stallOn !== undefined && script.stallOn === request.operation) return { stall: true };
-    const answer = this.answer(request, this.flavours.get(request.sessionId) ?? new Flavour(script.rfcCompliant ?? false));
+    const answer = this.answer(request, this.flavours.get(request.sessionId) ?? new Flavour(script.rfcCompliant ?? false), locks);
     if (answer === undefined || script.dropOn === undefined || script.dropOn !== request.operation) return answer;
     const text = typeof answer === 'string' ? answer : answer.reply;
     if (text === undefined) return answer;
@@ -207,40 +210,47 @@ export class JunosDevice {
   }
 
   /** The reply to one request, or undefined for FakeDevice's default. */
-  private answer(request: FakeRequest, f: Flavour): FakeReply | undefined {
+  private answer(request: FakeRequest, f: Flavour, locks: FakeLocks): FakeReply | undefined {
     const reply = (content: string) => f.reply(content, request.messageId);
     const xml = request.xml;
+    const id = request.sessionId;
+    const platform = new PlatformReplies(this.platform, this.hostName());
     switch (request.operation) {
       case 'lock':
-        return reply(this.lock(f, firstChildOf(xml, 'target') ?? 'candidate', request.sessionId));
+        return reply(this.lock(f, locks, firstChildOf(xml, 'target') ?? 'candidate', id));
       case 'unlock':
-        return reply(this.unlock(f, firstChildOf(xml, 'target') ?? 'candidate', request.sessionId));
+        return reply(this.unlock(f, locks, firstChildOf(xml, 'target') ?? 'candidate', id));
       case 'lock-configuration':
-        return reply(this.lock(f, 'candidate', request.sessionId));
+        return reply(this.lock(f, locks, 'candidate', id));
       case 'unlock-configuration':
-        return reply(this.unlock(f, 'candidate', request.sessionId));
+        return reply(this.unlock(f, locks, 'candidate', id));
       case 'open-configuration':
-        return reply(this.openConfiguration(f, xml, request.sessionId));
+        return reply(this.openConfiguration(f, locks, xml, id));
       case 'close-configuration':
-        return reply(this.closeConfiguration(f, request.sessionId));
+        return reply(this.closeConfiguration(f, locks, id));
       case 'discard-changes':
         this.candidate = '';
         return reply(f.ok());
       case 'load-configuration':
-        return reply(this.loadConfiguration(f, xml, request.sessionId));
+        return reply(this.loadConfiguration(f, xml, id));
       case 'commit-configuration':
-        return reply(this.commitConfiguration(f, xml));
+        return reply(this.commitConfiguration(f, xml, id));
       case 'commit':
-        return reply(this.rfcCommit(f, xml));
+        return reply(this.rfcCommit(f, xml, id));
+      case 'validate':
+        // rfc-compliant Junos answers validate with commit-check results (the unclosed <routing-engine> quirk included).
+        return reply(f.rfcCompliant && this.script.unclosedRoutingEngine ? this.commitResults(f, this.script.check ?? {}, true) : f.ok());
       case 'cancel-commit':
         this.pendingConfirm = null;
         return reply(f.ok());
       case 'edit-config':
         this.candidate = joinChange(this.candidate, (innerOf(xml, 'config') ?? '').trim());
         return reply(f.ok());
-      case 'validate':
       case 'copy-config':
       case 'delete-config':
+        return reply(f.ok());
+      case 'request-save-rescue-configuration':
+        this.rescue = this.script.configuration ?? DEFAULT_CONFIGURATION;
         return reply(f.ok());
       case 'get-configuration':
         return reply(this.getConfiguration(xml));
@@ -248,9 +258,17 @@ export class JunosDevice {
       case 'get':
         return reply(`<${f.nc('data')}>\n${this.configurationElement()}\n</${f.nc('data')}>`);
       case 'command':
-        return reply(this.command(f, xml));
+        return reply(this.command(f, xml, platform));
       case 'get-software-information':
-        return reply(this.softwareInformation());
+        return reply(this.softwareInformation(platform));
+      case 'get-route-engine-information':
+        return reply(platform.routeEngineInformation());
+      case 'get-chassis-inventory':
+        return reply(platform.chassisInventory());
+      case 'get-virtual-chassis-information':
+        return reply(platform.virtualChassis() ?? PlatformReplies.notEnabled('chassisd', 'Virtual Chassis not supported'));
+      case 'get-chassis-cluster-status':
+        return reply(platform.clusterStatus() ?? PlatformReplies.notEnabled('jsrpd', 'error: Chassis cluster is not enabled'));
       case 'close-session':
         return { reply: reply(f.ok()), closeChannel: true };
       case 'kill-session':
@@ -261,8 +279,8 @@ export class JunosDevice {
     }
   }
 
-  private lock(f: Flavour, datastore: string, sessionId: number): string {
-    const result = this.locks.lock(datastore, sessionId);
+  private lock(f: Flavour, locks: FakeLocks, datastore: string, sessionId: number): string {
+    const result = locks.lock(datastore, sessionId);
     if (result.ok) return f.ok();
     return this.lockDenied(f, result.holder);
   }
@@ -273,29 +291,50 @@ export class JunosDevice {
     return f.rpcError({ message }, 'error', { type: 'protocol', tag: 'lock-denied' }, holder);
   }
 
-  private unlock(f: Flavour, datastore: string, sessionId: number): string {
-    if (this.locks.unlock(datastore, sessionId)) return f.ok();
-    const holder = this.locks.holder(datastore);
+  private unlock(f: Flavour, locks: FakeLocks, datastore: string, sessionId: number): string {
+    if (locks.unlock(datastore, sessionId)) return f.ok();
+    const holder = locks.holder(datastore);
     const message = holder === null ? 'configuration database is not locked' : `configuration database locked by another session (session-id ${holder})`;
     return f.rpcError({ message }, 'error', { type: 'protocol', tag: 'operation-failed' });
   }
 
-  private openConfiguration(f: Flavour, xml: string, sessionId: number): string {
-    const mode = hasElement(xml, 'exclusive') ? 'exclusive' : hasElement(xml, 'private') ? 'private' : 'dynamic';
-    const holder = this.locks.holder('candidate');
+  /**
+   * Junos' databases: `exclusive` takes the candidate lock; `private` fails while the shared
+   * candidate holds uncommitted changes; neither opens while another session holds the lock.
+   * `dynamic` and `ephemeral` are databases of their own: the candidate lock does not bar them.
+   */
+  private openConfiguration(f: Flavour, locks: FakeLocks, xml: string, sessionId: number): string {
+    const mode = hasElement(xml, 'exclusive') ? 'exclusive' : hasElement(xml, 'private') ? 'private'
+      : hasElement(xml, 'ephemeral') || hasElement(xml, 'ephemeral-instance') ? 'ephemeral' : 'dynamic';
+    if (mode === 'ephemeral' || mode === 'dynamic') {
+      const instance = mode === 'ephemeral' ? (textOf(xml, 'ephemeral-instance')?.trim() || 'default') : null;
+      this.opened.set(sessionId, { mode, instance });
+      return f.ok();
+    }
+    const holder = locks.holder('candidate');
     if (holder !== null && holder !== sessionId) return this.lockDenied(f, holder);
-    if (mode === 'exclusive' && holder === null) this.locks.lock('candidate', sessionId);
-    this.opened.set(sessionId, mode);
+    if (mode === 'private' && this.candidate !== '') {
+      return f.rpcError({ message: 'shared configuration database modified' }, 'error', { type: 'protocol', tag: 'operation-failed' });
+    }
+    if (mode === 'exclusive' && holder === null) locks.lock('candidate', sessionId);
+    this.opened.set(sessionId, { mode, instance: null });
     // Junos warns on every private open; clients ignore it.
     return mode === 'private' ? `${f.rpcError({ message: 'uncommitted changes will be discarded on exit' }, 'warning')}\n${f.ok()}` : f.ok();
   }
 
-  private closeConfiguration(f: Flavour, sessionId: number): string {
-    const mode = this.opened.get(sessionId);
+  private closeConfiguration(f: Flavour, locks: FakeLocks, sessionId: number): string {
+    const opened = this.opened.get(sessionId);
     this.opened.delete(sessionId);
-    if (mode === 'exclusive') this.locks.unlock('candidate', sessionId);
-    if (mode === 'private') this.candidate = '';
+    if (opened?.mode === 'exclusive') locks.unlock('candidate', sessionId);
+    if (opened?.mode === 'private') this.candidate = '';
     return f.ok();
+  }
+
+  /** The database a session works on: `shared`, `private`, `exclusive`, `dynamic` or `ephemeral:<instance>`. */
+  private database(sessionId: number): string {
+    const opened = this.opened.get(sessionId);
+    if (!opened) return 'shared';
+    return opened.mode === 'ephemeral' ? `ephemeral:${opened.instance}` : opened.mode;
   }
 
   private loadConfiguration(f: Flavour, xml: string, sessionId: number): string {
@@ -305,6 +344,12 @@ export class JunosDevice {
       // rollback N puts an older configuration in the candidate: the pending change is gone.
       this.candidate = '';
       this.loads.push({ sessionId, action: 'rollback', format: 'xml', rollback: Number(attrs.rollback), text: '', ok: true });
+      return results(f.ok());
+    }
+    if (attrs.rescue !== undefined) {
+      if (this.rescue === null) return results(`${f.rpcError({ message: 'rescue configuration does not exist' }, 'error')}\n<load-error-count>1</load-error-count>`);
+      this.candidate = this.rescue;
+      this.loads.push({ sessionId, action: 'rescue', format: 'xml', rollback: null, text: this.rescue, ok: true });
       return results(f.ok());
     }
     const action = attrs.action ?? 'merge';
@@ -320,28 +365,42 @@ export class JunosDevice {
     const ok = errors.length === 0;
     this.loads.push({ sessionId, action, format, rollback: null, text, ok });
     if (!ok) return results([...items, `<load-error-count>${errors.length}</load-error-count>`].join('\n'));
-    this.candidate = action === 'override' ? text : joinChange(this.candidate, text);
+    const database = this.database(sessionId);
+    if (database.startsWith('ephemeral:')) {
+      const instance = database.slice('ephemeral:'.length);
+      const before = this.ephemeralCandidate.get(instance) ?? '';
+      this.ephemeralCandidate.set(instance, action === 'override' ? text : joinChange(before, text));
+    } else this.candidate = action === 'override' ? text : joinChange(this.candidate, text);
     return results([...items, f.ok()].join('\n'));
   }
 
-  private commitConfiguration(f: Flavour, xml: string): string {
+  private commitConfiguration(f: Flavour, xml: string, sessionId: number): string {
     const check = hasElement(xml, 'check');
     const outcome = (check ? this.script.check : this.script.commit) ?? {};
     const failed = (outcome.errors ?? []).length > 0;
     if (!failed) {
+      const at = textOf(xml, 'at-time')?.trim() ?? null;
+      const confirmed = !check && hasElement(xml, 'confirmed') ? minutes(textOf(xml, 'confirm-timeout')) : null;
+      this.commitLog.push({
+        sessionId, check, confirmedMinutes: confirmed, comment: textOf(xml, 'log')?.trim() ?? null, synchronize: hasElement(xml, 'synchronize'),
+        forceSynchronize: hasElement(xml, 'force-synchronize'), at, database: this.database(sessionId),
+      });
       if (check) {
         this.checks++;
         this.confirmPending(); // on Junos, `commit check` confirms a confirmed commit too
-      } else {
-        const confirmed = hasElement(xml, 'confirmed');
-        this.committed(textOf(xml, 'log'), confirmed ? minutes(textOf(xml, 'confirm-timeout')) : null);
-      }
+      } else if (at !== null) {
+        this.scheduledCommit = at; // checked now, committed at that time: the candidate stays as it is
+      } else if (this.database(sessionId).startsWith('ephemeral:')) {
+        const instance = this.database(sessionId).slice('ephemeral:'.length);
+        this.ephemeral[instance] = joinChange(this.ephemeral[instance] ?? '', this.ephemeralCandidate.get(instance) ?? '');
+        this.ephemeralCandidate.delete(instance);
+      } else this.committed(textOf(xml, 'log'), confirmed);
     }
     return this.commitResults(f, outcome, check);
   }
 
   /** RFC `<commit>`: the same commit, answered the RFC way (`<ok/>`, or rpc-errors). */
-  private rfcCommit(f: Flavour, xml: string): string {
+  private rfcCommit(f: Flavour, xml: string, sessionId: number): string {
     const outcome = this.script.commit ?? {};
     const errors = outcome.errors ?? [];
     const warnings = (outcome.warnings ?? []).map((w) => f.rpcError(w, 'warning'));
@@ -349,16 +408,20 @@ export class JunosDevice {
       const items = [...warnings, ...errors.map((e) => f.rpcError(e, 'error', { type: 'protocol', tag: 'operation-failed' }))];
       return `<commit-results>\n${items.join('\n')}\n</commit-results>`;
     }
+    let confirmMinutes: number | null = null;
     if (hasElement(xml, 'confirmed')) {
       const seconds = Number(textOf(xml, 'confirm-timeout') ?? 600);
-      this.committed(null, Math.max(1, Math.ceil((Number.isFinite(seconds) ? seconds : 600) / 60)));
-    } else this.committed(null, null);
+      confirmMinutes = Math.max(1, Math.ceil((Number.isFinite(seconds) ? seconds : 600) / 60));
+    }
+    this.commitLog.push({ sessionId, check: false, confirmedMinutes: confirmMinutes, comment: null, synchronize: false, forceSynchronize: false, at: null, database: this.database(sessionId) });
+    this.committed(null, confirmMinutes);
     return [...warnings, f.ok()].join('\n');
   }
 
   private committed(comment: string | null, confirmMinutes: number | null): void {
     this.commits++;
     this.candidate = '';
+    this.scheduledCommit = null;
     this.lastCommit = new Date();
     if (comment !== null) this.comments.push(comment.trim());
     if (confirmMinutes !== null) {
@@ -377,21 +440,21 @@ export class JunosDevice {
     const warnings = outcome.warnings ?? [];
     const errors = outcome.errors ?? [];
     const style: JunosOkStyle = this.script.okStyle ?? 'commit-results';
-    if (errors.length === 0 && style === 'bare-ok') return f.ok(); // warnings dropped, as rfc-compliant Junos does beside <ok/>
-    if (errors.length === 0 && style === 'output') {
+    // The quirk of some rfc-compliant releases: each <routing-engine> left open, items as rpc-errors.
+    const unclosed = f.rfcCompliant && (this.script.unclosedRoutingEngine ?? false);
+    if (!unclosed && errors.length === 0 && style === 'bare-ok') return f.ok(); // warnings dropped, as rfc-compliant Junos does beside <ok/>
+    if (!unclosed && errors.length === 0 && style === 'output') {
       const line = check ? 'configuration check succeeds' : 'commit complete';
       return [...warnings.map((w) => xnmItem(w, 'warning')), textBlock('output', line), f.ok()].join('\n');
     }
     const engines = this.routingEngines();
     const on = (item: JunosItem, re: string) => (item.routingEngine !== undefined && engines.includes(item.routingEngine) ? item.routingEngine : engines[0]) === re;
     const junosStyle = engines.length > 1 ? 'show-name' : 'normal';
+    const item = (i: JunosItem, kind: 'error' | 'warning') => (unclosed ? f.rpcError(i, kind, { type: 'application', tag: 'invalid-value' }) : xnmItem(i, kind));
     const blocks = engines.map((re) => {
-      const items = [
-        ...warnings.filter((w) => on(w, re)).map((w) => xnmItem(w, 'warning')),
-        ...errors.filter((e) => on(e, re)).map((e) => xnmItem(e, 'error')),
-      ];
+      const items = [...warnings.filter((w) => on(w, re)).map((w) => item(w, 'warning')), ...errors.filter((e) => on(e, re)).map((e) => item(e, 'error'))];
       const success = errors.length > 0 ? [] : [check ? '<commit-check-success/>' : '<commit-success/>'];
-      return [`<routing-engine junos:style="${junosStyle}">`, `<name>${escapeXml(re)}</name>`, ...items, ...success, '</routing-engine>'].join('\n');
+      return [`<routing-engine junos:style="${junosStyle}">`, `<name>${escapeXml(re)}</name>`, ...items, ...success, ...(unclosed ? [] : ['</routing-engine>'])].join('\n');
     });
     const results = `<commit-results>\n${blocks.join('\n')}\n</commit-results>`;
     return errors.length > 0 ? results : `${results}\n${f.ok()}`;
@@ -433,10 +496,23 @@ export class JunosDevice {
     return this.candidate.split('\n').filter((l) => l.trim() !== '').map((l) => `+ ${l.trimEnd()}`).join('\n');
   }
 
-  private command(f: Flavour, xml: string): string {
+  /** `<command>`: text outputs by command line; as XML, the commands whose RPC the device has. */
+  private command(f: Flavour, xml: string, platform: PlatformReplies): string {
     const format = attributesOf(xml, 'command')?.format ?? 'xml';
     const cli = (textOf(xml, 'command') ?? '').trim().replace(/\s+/g, ' ');
-    if (format !== 'text' && cli === 'show version') return this.softwareInformation();
+    if (format !== 'text') {
+      const rpc: Record<string, () => string | null> = {
+        'show version': () => this.softwareInformation(platform),
+        'show version invoke-on all-routing-engines': () => platform.softwareAllEngines(),
+        'show chassis routing-engine': () => platform.routeEngineInformation(),
+        'show chassis hardware': () => platform.chassisInventory(),
+        'show virtual-chassis': () => platform.virtualChassis(),
+        'show chassis cluster status': () => platform.clusterStatus(),
+      };
+      const answer = rpc[cli]?.();
+      if (answer !== undefined && answer !== null) return answer;
+      if (rpc[cli] !== undefined) return f.rpcError({ message: `syntax error, expecting <command>: ${cli.split(' ').pop()}`, element: cli.split(' ').pop() }, 'error', { type: 'protocol', tag: 'operation-failed' });
+    }
     const outputs: Record<string, string> = { 'show version': showVersionText(this.hostName()), ...this.script.commands };
     const output = outputs[cli];
     if (output === undefined) {
@@ -446,10 +522,10 @@ export class JunosDevice {
     return textBlock('output', output);
   }
 
-  /** `<software-information>`, or with `multiReError` one item per RE where all but the first failed. */
-  private softwareInformation(): string {
+  /** `<software-information>` of the platform, or with `multiReError` one item per RE where all but the first failed. */
+  private softwareInformation(platform: PlatformReplies): string {
+    if (!this.script.multiReError) return platform.softwareInformation();
     const info = softwareInformation(this.hostName());
-    if (!this.script.multiReError) return info;
     const engines = this.routingEngines().length > 1 ? this.routingEngines() : ['node0', 'node1'];
     const items = engines.map((re, i) => {
       const body = i === 0 ? info
