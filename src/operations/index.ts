@@ -14,6 +14,8 @@ export type {
   CommandReply, CommitConfigurationOptions, CommitResult, ConfigurationReply, DiffReply, GetConfigurationOptions, JunosFormat, LoadAction,
   LoadOptions, LoadResult, RoutingEngineResult,
 } from './junos.js';
+export { facts } from './junos-facts.js';
+export type { FactsFailure, JunosFacts, JunosPersonality, JunosSwitchStyle, JunosVersion, RoutingEngineFacts } from './junos-facts.js';
 export { commitFlow, JUNOS_CAPABILITY } from './commit-flow.js';
 export type { CommitFlowOptions, CommitFlowResult, CommitStep } from './commit-flow.js';
 export { subscribe } from './notifications.js';

@@ -1,0 +1,135 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type JunosDevice, type JunosScript, startJunosDevice } from '../../src/device/junos.js';
+import { JUNOS_VERSION } from '../../src/device/junos-replies.js';
+import { facts } from '../../src/operations/junos-facts.js';
+import { connect } from '../../src/session/connect.js';
+import type { Session } from '../../src/session/session.js';
+
+const devices: JunosDevice[] = [];
+const sessions: Session[] = [];
+afterEach(async () => {
+  for (const s of sessions.splice(0)) s.destroy();
+  await Promise.all(devices.splice(0).map((d) => d.close()));
+});
+
+async function factsOf(script: JunosScript) {
+  const device = await startJunosDevice(script);
+  devices.push(device);
+  const session = await connect({ host: device.host, port: device.port, username: 'netconf', password: 'netconf', hostKey: device.hostKeyFingerprint });
+  sessions.push(session);
+  return { device, result: await facts(session) };
+}
+
+const version = { text: JUNOS_VERSION, major: [23, 4], type: 'R', minor: '1', build: '10' };
+const domainConfig = '<system>\n<host-name>edge1</host-name>\n<domain-name>lab.example.net</domain-name>\n</system>';
+
+describe('facts() against each platform of the fake Junos device', () => {
+  it('single-RE MX (mx204)', async () => {
+    const { device, result } = await factsOf({ platform: 'mx-single-re', configuration: domainConfig });
+    expect(result).toEqual({
+      hostname: 'edge1', model: 'MX204', version: JUNOS_VERSION, serialNumber: 'DX1234AB0001', personality: 'MX', virtual: false,
+      domain: 'lab.example.net', fqdn: 'edge1.lab.example.net', master: ['re0'], twoRe: false,
+      routingEngines: [{ name: 're0', node: null, slot: 0, mastershipState: 'master', status: 'OK', model: 'RE-S-1600x8', uptimeSeconds: 41 * 86400 + 7200, lastRebootReason: 'Router rebooted after a normal shutdown.' }],
+      currentRe: ['re0', 'master'], srxCluster: false, srxClusterId: null, vcCapable: false, vcMaster: null, switchStyle: 'BRIDGE_DOMAIN',
+      junosInfo: { re0: version }, uptime: 41 * 86400 + 7200, failures: [],
+    });
+    // The fewest RPCs: show version (refused on one RE: then the plain RPC), RE list, inventory, domain. No VC or cluster RPC on an MX.
+    expect(device.requests.map((r) => r.operation)).toEqual(['command', 'get-software-information', 'get-route-engine-information', 'get-chassis-inventory', 'get-configuration']);
+    expect(device.requests[4]!.xml).toContain('<get-configuration database="committed"><configuration><system><domain-name/></system></configuration></get-configuration>');
+  });
+
+  it('dual-RE MX (mx960): both REs, re0 master, the banner says this is the master', async () => {
+    const { device, result } = await factsOf({ platform: 'mx-dual-re' });
+    expect(result.hostname).toBe('fake-junos');
+    expect(result.model).toBe('MX960');
+    expect(result.version).toBe(JUNOS_VERSION);
+    expect(result.serialNumber).toBe('JN11F2E3DAFA');
+    expect(result.personality).toBe('MX');
+    expect(result.virtual).toBe(false);
+    expect(result.domain).toBeNull();
+    expect(result.fqdn).toBe('fake-junos');
+    expect(result.master).toEqual(['re0']);
+    expect(result.twoRe).toBe(true);
+    expect(result.routingEngines?.map((r) => [r.name, r.mastershipState, r.model, r.uptimeSeconds])).toEqual([
+      ['re0', 'master', 'RE-S-X6-64G', 120 * 86400 + 4242], ['re1', 'backup', 'RE-S-X6-64G', 119 * 86400 + 99],
+    ]);
+    expect(result.currentRe).toEqual(['re0', 'master']);
+    expect(result.junosInfo).toEqual({ re0: version, re1: version });
+    expect(result.uptime).toBe(120 * 86400 + 4242);
+    expect(result.srxCluster).toBe(false);
+    expect(result.vcCapable).toBe(false);
+    expect(result.switchStyle).toBe('BRIDGE_DOMAIN');
+    expect(result.failures).toEqual([]);
+    // invoke-on works on two REs: one software RPC only.
+    expect(device.requests.map((r) => r.operation)).toEqual(['command', 'get-route-engine-information', 'get-chassis-inventory', 'get-configuration']);
+    expect(device.requests[0]!.xml).toContain('<command format="xml">show version invoke-on all-routing-engines</command>');
+  });
+
+  it('SRX cluster (srx5800): two nodes, primary node0, cluster id 1', async () => {
+    const { device, result } = await factsOf({ platform: 'srx-cluster' });
+    expect(result.hostname).toBe('fake-junos');
+    expect(result.model).toBe('SRX5800');
+    expect(result.personality).toBe('SRX_HIGHEND');
+    expect(result.virtual).toBe(false);
+    expect(result.serialNumber).toBe('JN12AB34CDEF');
+    expect(result.routingEngines?.map((r) => [r.node, r.name, r.mastershipState])).toEqual([['node0', 're0', 'master'], ['node1', 're0', 'master']]);
+    expect(result.master).toEqual(['re0', 're0']);
+    expect(result.twoRe).toBe(true);
+    expect(result.currentRe).toEqual(['node0', 'primary']);
+    expect(result.junosInfo).toEqual({ node0: version, node1: version });
+    expect(result.uptime).toBe(10 * 86400);
+    expect(result.srxCluster).toBe(true);
+    expect(result.srxClusterId).toBe('1');
+    expect(result.vcCapable).toBe(false);
+    expect(result.switchStyle).toBe('NONE');
+    expect(result.failures).toEqual([]);
+    expect(device.requests.map((r) => r.operation)).toEqual([
+      'command', 'get-software-information', 'get-route-engine-information', 'get-chassis-inventory', 'get-configuration', 'get-chassis-cluster-status',
+    ]);
+  });
+
+  it('EX virtual chassis (ex4300): two members, member 0 master', async () => {
+    const { device, result } = await factsOf({ platform: 'ex-vc' });
+    expect(result.model).toBe('EX4300-48P');
+    expect(result.personality).toBe('EX');
+    expect(result.serialNumber).toBe('PE3714050496');
+    expect(result.routingEngines?.map((r) => [r.name, r.mastershipState])).toEqual([['re0', 'master'], ['re1', 'backup']]);
+    expect(result.master).toEqual(['re0']);
+    expect(result.twoRe).toBe(true);
+    expect(result.currentRe).toEqual(['member0', 'master']);
+    expect(result.vcCapable).toBe(true);
+    expect(result.vcMaster).toBe('0');
+    expect(result.srxCluster).toBe(false);
+    expect(result.switchStyle).toBe('VLAN_L2NG');
+    expect(result.junosInfo).toEqual({ re0: version });
+    expect(result.version).toBe(JUNOS_VERSION);
+    expect(result.failures).toEqual([]);
+    expect(device.requests.map((r) => r.operation)).toContain('get-virtual-chassis-information');
+    expect(device.requests.map((r) => r.operation)).not.toContain('get-chassis-cluster-status');
+  });
+
+  it('vMX (the default): virtual MX', async () => {
+    const { result } = await factsOf({});
+    expect([result.model, result.personality, result.virtual, result.twoRe, result.currentRe]).toEqual(['VMX', 'MX', true, false, ['re0', 'master']]);
+  });
+
+  it('an RPC refused on the device leaves its facts null and is reported; the rest still comes', async () => {
+    const device = await startJunosDevice({ platform: 'mx-single-re' }, {
+      rules: [{ match: 'get-chassis-inventory', reply: '<rpc-error><error-type>protocol</error-type><error-tag>operation-failed</error-tag><error-severity>error</error-severity><error-message>permission denied</error-message></rpc-error>' }],
+    });
+    devices.push(device);
+    const session = await connect({ host: device.host, port: device.port, username: 'netconf', password: 'netconf', hostKey: device.hostKeyFingerprint });
+    sessions.push(session);
+    const result = await facts(session);
+    expect(result.serialNumber).toBeNull();
+    expect(result.hostname).toBe('fake-junos');
+    expect(result.failures.map((f) => [f.rpc, f.error.code, f.error.message])).toEqual([['get-chassis-inventory', 'OPERATION_FAILED', expect.stringContaining('permission denied')]]);
+  });
+
+  it('a software reply failing on one RE still gives the other RE, and is reported', async () => {
+    const { result } = await factsOf({ multiReError: true, routingEngines: ['re0', 're1'] });
+    expect(result.junosInfo).toEqual({ re0: version });
+    expect(result.hostname).toBe('fake-junos');
+    expect(result.failures.map((f) => f.rpc)).toEqual(['get-software-information']);
+  });
+});
