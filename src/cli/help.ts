@@ -30,6 +30,8 @@ Commands:
   load FILE          load a change into the Junos candidate (load-configuration)
   commit             commit the candidate; --check to validate, --confirmed 5m to confirm later
   fleet OPERATION    run get-config, rpc or commit on every device of an inventory
+  record COMMAND     run a command and record its session (--output FILE), secrets masked
+  serve RECORDING    answer NETCONF clients on 127.0.0.1 from a recording
   demo               run the safe commit flow against a built-in fake Junos device
   help [COMMAND]     print this overview, or a command's options
 
@@ -112,6 +114,39 @@ Options:
   --comment TEXT         a commit comment (Junos only)
 ${CONNECTION}
 ${EXIT_LINE}
+`;
+
+export const RECORD_HELP = `usage: netconfkit record --output FILE COMMAND [command options]
+
+Runs COMMAND (rpc, get-config, edit-config, load or commit) and records its NETCONF session
+in FILE: the device's hello, then each request with its reply and timing, as JSON Lines.
+Secrets (Junos encrypted-password, $9$/$1$/$6$ values, secret, pre-shared-key,
+authentication-key, SNMP communities, private keys) are masked before anything is written.
+Play it back with \`netconfkit serve FILE\` or PlaybackDevice (netconfkit/testing).
+
+Options (before COMMAND):
+  -o, --output FILE      where the recording goes (created or truncated)
+
+Example: netconfkit record --output s.jsonl commit [commit's connection options]
+Exit status: COMMAND's.
+`;
+
+export const SERVE_HELP = `usage: netconfkit serve RECORDING [--port N] [--user U] [--timing]
+
+Runs the playback device: an SSH NETCONF server on 127.0.0.1 that advertises the recorded
+capabilities and answers each request with the recorded reply whose request matches it
+(message-id, namespace prefixes, whitespace and attribute order set aside). A request with no
+recording gets an rpc-error naming it. Runs until SIGINT or SIGTERM, then lists each request
+that had no recorded reply and each recording never asked for. The password is
+NETCONF_PASSWORD (default netconf); the host key is new each run (its fingerprint is printed).
+
+Options:
+  --port N               listen on port N (default: a free port, printed)
+  -u, --user U           the SSH user (default netconf)
+  --timing               answer after the recorded reply times
+
+Exit status: 0 every request matched and every recording was used, 1 otherwise, 2 usage or a
+file that is not a recording.
 `;
 
 export const DEMO_HELP = `usage: netconfkit demo

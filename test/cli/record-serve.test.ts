@@ -1,0 +1,119 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { startJunosDevice } from '../../src/device/junos.js';
+import { parseRecording } from '../../src/recording/format.js';
+
+// The built CLI, as users run it (`npm test` builds before testing).
+const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const dir = mkdtempSync(path.join(tmpdir(), 'nk-cli-rec-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const ENV = { PATH: process.env.PATH ?? '', NETCONF_PASSWORD: 'netconf' };
+const children: ChildProcessWithoutNullStreams[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+});
+
+type Target = { host: string; port: number; hostKeyFingerprint: string };
+type Result = { status: number | null; stdout: string; stderr: string };
+
+function cli(args: string[]): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+const to = (at: Target) => ['--host', at.host, '--port', String(at.port), '--username', 'netconf', '--host-key', at.hostKeyFingerprint];
+
+/** `netconfkit serve`, once it says where it listens; `stop()` sends SIGTERM and waits. */
+async function serve(args: string[]): Promise<{ at: Target; stop: () => Promise<Result> }> {
+  const child = spawn(process.execPath, [CLI, 'serve', ...args], { env: ENV, stdio: ['pipe', 'pipe', 'pipe'] });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const at = await new Promise<Target>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+      const m = /listening on 127\.0\.0\.1:(\d+)\nuser \S+, host key (SHA256:\S+);/.exec(stdout);
+      if (m) resolve({ host: '127.0.0.1', port: Number(m[1]), hostKeyFingerprint: m[2]! });
+    });
+    void closed.then((status) => reject(new Error(`serve exited ${status}: ${stderr}`)));
+  });
+  return { at, stop: async () => (child.kill('SIGTERM'), { status: await closed, stdout, stderr }) };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+describe('netconfkit record and serve', () => {
+  it('records a command, and serve answers the same command the same way', async () => {
+    const junos = await startJunosDevice({ configuration: '<system><host-name>rec1</host-name><root-authentication><encrypted-password>$6$salt$hash</encrypted-password></root-authentication></system>' });
+    const file = path.join(dir, 'get.jsonl');
+    let live: Result;
+    try {
+      live = await cli(['record', '--output', file, 'get-config', ...to(junos)]);
+    } finally {
+      await junos.close();
+    }
+    expect(live.status).toBe(0);
+    expect(live.stdout).toContain('rec1');
+    const text = readFileSync(file, 'utf8');
+    expect(text).not.toContain('$6$salt$hash');
+    expect(parseRecording(text).exchanges.map((e) => e.operation)).toEqual(['get-config', 'close-session']);
+
+    const port = await freePort();
+    const server = await serve([file, '--port', String(port)]);
+    expect(server.at.port).toBe(port);
+    const played = await cli(['get-config', ...to(server.at)]);
+    expect(played.status).toBe(0);
+    expect(played.stdout).toBe(live.stdout.replace('$6$salt$hash', '**redacted-1**'));
+    const end = await server.stop();
+    expect(end.status).toBe(0);
+    expect(end.stderr).toBe('');
+  });
+
+  it('serve lists unmatched requests and unused recordings on the way out, exit 1', async () => {
+    const junos = await startJunosDevice();
+    const file = path.join(dir, 'two.jsonl');
+    try {
+      expect((await cli(['record', '-o', file, 'get-config', ...to(junos)])).status).toBe(0);
+    } finally {
+      await junos.close();
+    }
+    const server = await serve([file, '--user', 'netconf']);
+    const r = await cli(['get-config', '--source', 'candidate', ...to(server.at)]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/netconfkit playback: <get-config> has no recorded reply/);
+    const end = await server.stop();
+    expect(end.status).toBe(1);
+    expect(end.stderr).toMatch(/no recorded reply to <get-config> \(session 1, not-recorded\)/);
+    expect(end.stderr).toMatch(/recording #1 <get-config> was never asked for/);
+  });
+
+  it('usage errors are two lines, exit 2', async () => {
+    for (const args of [['record'], ['record', '--output', 'x.jsonl'], ['record', '-o', 'x.jsonl', 'fleet'], ['serve'], ['serve', 'a', 'b'], ['serve', 'x', '--port', '0']]) {
+      const r = await cli(args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr.trimEnd().split('\n'), args.join(' ')).toHaveLength(2);
+    }
+    const bad = await cli(['serve', path.join(dir, 'missing.jsonl')]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/INVALID_ARGUMENT: The recording .* cannot be read/);
+  });
+});
