@@ -14,6 +14,11 @@ export type {
   CommandReply, CommitConfigurationOptions, CommitResult, ConfigurationReply, DiffReply, GetConfigurationOptions, JunosFormat, LoadAction,
   LoadOptions, LoadResult, RoutingEngineResult,
 } from './junos.js';
+export { cli, junosRpc } from './junos-rpc.js';
+export type {
+  JunosJsonReply, JunosRpcArgument, JunosRpcArguments, JunosRpcArgumentsByName, JunosRpcArgumentsFor, JunosRpcFormat, JunosRpcOptions, JunosRpcResult,
+  JunosTextReply, JunosXmlReply,
+} from './junos-rpc.js';
 export { facts } from './junos-facts.js';
 export type { FactsFailure, JunosFacts, JunosPersonality, JunosSwitchStyle, JunosVersion, RoutingEngineFacts } from './junos-facts.js';
 export { commitFlow, JUNOS_CAPABILITY } from './commit-flow.js';
