@@ -58,3 +58,9 @@ export * from './operations/index.js';
 export { Replayer, replay, replayStream } from './replay/replayer.js';
 export type { ReplayFraming, ReplayMessage, ReplayOptions, ReplayResult, Trailing } from './replay/replayer.js';
 export type { MessageSummary, RootInfo } from './xml/extractor.js';
+
+// Recordings: connect({ record }) writes them; PlaybackDevice (netconfkit/testing) answers from them.
+export { RECORDING_VERSION, parseRecording, readRecording, recordingToCapture } from './recording/format.js';
+export type { RecordedExchange, RecordedHello, RecordedNotification, Recording, RecordingEntry, RecordingHeader } from './recording/format.js';
+export type { RecordOption, RecordOptions, RecordTarget } from './recording/recorder.js';
+export type { RedactionRules } from './recording/redaction.js';

@@ -1,7 +1,8 @@
 /**
  * netconfkit/testing: NETCONF devices for test harnesses. `FakeDevice` is an SSH NETCONF
  * server on 127.0.0.1 with scripted replies and injected faults; `JunosDevice`
- * (`startJunosDevice`) acts like a Junos box. See src/device/README.md.
+ * (`startJunosDevice`) acts like a Junos box; `PlaybackDevice` answers from a recording
+ * (`connect({ record })`). See src/device/README.md.
  *
  * @module netconfkit/testing
  */
@@ -13,3 +14,5 @@ export type {
 export { FAKE_DEVICE_CAPABILITIES } from './device/replies.js';
 export { JUNOS_CAPABILITIES, JUNOS_NS, JUNOS_RELEASE, JunosDevice, startJunosDevice } from './device/junos.js';
 export type { JunosItem, JunosLoad, JunosOkStyle, JunosOutcome, JunosScript } from './device/junos.js';
+export { PlaybackDevice } from './device/playback.js';
+export type { PlaybackOptions, UnmatchedRequest } from './device/playback.js';

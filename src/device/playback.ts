@@ -58,6 +58,7 @@ interface Entry {
 export class PlaybackDevice {
   /** The FakeDevice underneath (its `requests`, `clientHellos`, `dropAll()`...). */
   device!: FakeDevice;
+  /** The recording it answers from (exchanges appended by `record-missing` included). */
   readonly recording: Recording;
   private readonly entries: Entry[];
   private readonly unmatched: UnmatchedRequest[] = [];
@@ -84,18 +85,22 @@ export class PlaybackDevice {
     return playback;
   }
 
+  /** Always `127.0.0.1`. */
   get host(): '127.0.0.1' {
     return this.device.host;
   }
 
+  /** The port it listens on. */
   get port(): number {
     return this.device.port;
   }
 
+  /** OpenSSH style: `SHA256:` + unpadded base64. */
   get hostKeyFingerprint(): string {
     return this.device.hostKeyFingerprint;
   }
 
+  /** `[127.0.0.1]:PORT ssh-ed25519 AAAA…`, for a known_hosts file. */
   get knownHostsLine(): string {
     return this.device.knownHostsLine;
   }

@@ -72,6 +72,7 @@ export interface RecordedNotification {
   xml: string;
 }
 
+/** Any line of a recording after its header. */
 export type RecordingEntry = RecordedHello | RecordedExchange | RecordedNotification;
 
 /** A recording read back: its header, the hello, and the exchanges and notifications in file order. */

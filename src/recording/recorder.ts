@@ -13,6 +13,7 @@ export type RecordTarget = string | NodeJS.WritableStream;
 /** `connect({ record })`: a target, or a target with redaction rules. */
 export type RecordOption = RecordTarget | RecordOptions;
 
+/** Where a recording goes and what is masked in it. */
 export interface RecordOptions {
   /** A file path (written as each message passes, closed with the session) or a writable stream (left open). */
   to: RecordTarget;
