@@ -37,7 +37,7 @@ export const TRANSPORT_AND_PROTOCOL_CODES = {
   MALFORMED_XML: protocol(false, 'A message is not well-formed XML, or uses a DOCTYPE or entity declaration.'),
   PROTOCOL_ERROR: protocol(false, 'The device broke a NETCONF rule (bad hello, unknown message-id, no common base).'),
   SESSION_CLOSED: client(false, 'The session was closed before or while the request was made.'),
-  ABORTED: client(false, "The caller's AbortSignal fired."),
+  ABORTED: client(false, "The caller's AbortSignal fired, or the Writable a reply was streamed to failed or was closed."),
   INVALID_ARGUMENT: client(false, 'The caller passed an argument netconfkit cannot use.'),
   CAPABILITY_MISSING: client(false, 'The device does not advertise a capability the operation needs.'),
   COMMIT_OUTCOME_UNKNOWN: transport(false, 'A write was cut off after it was sent; the device may have applied it.'),

@@ -17,6 +17,7 @@ import { Capabilities } from './capabilities.js';
 import { NETCONF_BASE_NS } from './constants.js';
 import { HelloWait, clientCapabilities, clientHello, negotiate } from './hello.js';
 import { PendingCalls, type PendingCall } from './pending.js';
+import { ReplyStream, checkReplyStream } from './reply-stream.js';
 import type { Notification, RpcOptions, RpcReply, RpcRequest, SessionEvents, SessionOptions, SessionState, SessionTransport, StartOptions } from './types.js';
 import { applyWarningPolicy, mergePolicies } from './warning-policy.js';
 import { MessageWriter, type OutgoingMessage } from './writer.js';
@@ -28,6 +29,8 @@ interface Call extends PendingCall<RpcReply> {
   readonly message: OutgoingMessage;
   /** The `netconfkit:rpc` context, when the call is traced. */
   readonly trace?: RpcContext | undefined;
+  /** Where the reply's data goes, with the `streamTo` option. */
+  readonly sink?: ReplyStream<RpcReply> | undefined;
 }
 
 /** Where a message being read goes, decided at its root start tag. */
@@ -74,6 +77,7 @@ export class Session extends EventEmitter<SessionEvents> {
       {
         onRoot: (m) => this.route(m),
         onItem: (item, m) => this.onItem(item, m),
+        onContent: (piece, m) => this.onContent(piece, m),
         onMessage: (outcome, m) => this.onMessage(outcome, m.route, m.bytes),
       },
       { framing: 'eom', ...(options.limits ? { limits: options.limits } : {}) },
@@ -160,6 +164,7 @@ export class Session extends EventEmitter<SessionEvents> {
     try {
       const body = typeof request === 'string' ? request : request.toString();
       checkXmlFragment(body, 'The request');
+      if (options.streamTo !== undefined) checkReplyStream(options.streamTo);
       return this.send(body, options, trace);
     } catch (err) {
       return Promise.reject(toNetconfError(err));
@@ -283,7 +288,10 @@ export class Session extends EventEmitter<SessionEvents> {
     // observability
     if (trace) Object.assign(trace, { messageId: id, bytesOut: Buffer.byteLength(text) });
     if (this.wireLog || diagnostics.wire.hasSubscribers) this.observeWire('sent', 'rpc', id, text);
-    return new Promise<RpcReply>((resolve, reject) => {
+    return new Promise<RpcReply>((resolveCall, rejectCall) => {
+      // The streamTo option: the reply's data goes to the caller's Writable, which ends as the call settles.
+      const sink = options.streamTo ? new ReplyStream<RpcReply>(options.streamTo, this.transport.stream, (error) => this.abandon(call, error), { resolve: resolveCall, reject: rejectCall }) : undefined;
+      const { resolve, reject } = sink?.settle ?? { resolve: resolveCall, reject: rejectCall };
       const message: OutgoingMessage = {
         bytes,
         onStart: () => {
@@ -293,7 +301,7 @@ export class Session extends EventEmitter<SessionEvents> {
           if (!err && call.stage === 'writing') call.stage = 'sent';
         },
       };
-      const call: Call = { id, write: options.write === true, stage: 'queued', options, message, resolve, reject, trace };
+      const call: Call = { id, write: options.write === true, stage: 'queued', options, message, resolve, reject, trace, sink };
       const timeoutMs = options.timeoutMs ?? this.options.rpcTimeoutMs ?? 120_000;
       this.calls.add(call, {
         timeoutMs,
@@ -387,7 +395,7 @@ export class Session extends EventEmitter<SessionEvents> {
     } else route = STRAY;
     m.route = route;
     // Only what will be handed back is kept: not a late reply, a stray, or a reply read for its errors only.
-    m.keep = route.kind === 'hello' || route.kind === 'notification' || (route.kind === 'reply' && route.call.options.collect !== false);
+    m.keep = route.kind === 'hello' || route.kind === 'notification' || (route.kind === 'reply' && route.call.options.collect !== false && !route.call.sink);
     // A message routed to a waiting call is that call's to time out, not the drain rule's.
     if (route.kind === 'reply') this.clearDrainTimer();
   }
@@ -401,6 +409,12 @@ export class Session extends EventEmitter<SessionEvents> {
     // observability
     if (diagnostics.item.hasSubscribers) diagnostics.item.publish({ device: this.name, sessionId: this.sessionId, messageId: m.root?.messageId ?? null, item });
     this.publish('item', item, m.root?.messageId ?? null);
+  }
+
+  /** Content of a streamed reply's data, as it is read. */
+  private onContent(piece: Buffer, m: IncomingMessage<Route>): void {
+    const route = m.route;
+    if (route?.kind === 'reply' && route.call.sink && this.calls.has(route.call)) route.call.sink.write(piece);
   }
 
   private onMessage(outcome: MessageOutcome, route: Route | undefined, bytes = 0): void {

@@ -1,4 +1,4 @@
-import type { Duplex } from 'node:stream';
+import type { Duplex, Writable } from 'node:stream';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import type { DeviceError } from '../errors/device-error.js';
 import type { NetconfError } from '../errors/netconf-error.js';
@@ -69,6 +69,20 @@ export interface RpcOptions {
   collect?: boolean;
   /** Also parse the reply with fast-xml-parser into `parsed`. */
   parse?: boolean | ParseOptions;
+  /**
+   * Streams the reply's data out as it is read, in constant memory: the content of the
+   * reply's `<data>` (or Junos `<configuration>`) element, the root's first such child, is
+   * written to this Writable byte for byte as the device sent it (the inner XML, without the
+   * element's own tags; prefixes declared above it stay undeclared, as in `data`). The reply's
+   * text is then not kept (`xml` null). When the Writable asks to wait, reading from the
+   * transport pauses until it drains: other replies on the session wait meanwhile (replies
+   * are sequential), and the call's timeout keeps running. The Writable is ended when the call
+   * resolves (which it does once the Writable has finished) and destroyed with the error when
+   * it rejects (an RpcError included); errors and warnings still reach `onItem` as they are
+   * read. A Writable that errors or is closed first gives up the call: ABORTED, and the rest
+   * of the reply is drained as for an aborted call.
+   */
+  streamTo?: Writable;
   /**
    * Each error or warning of this reply, as soon as it is read (before the reply ends). It runs
    * after the reader has finished with the bytes at hand; what it throws goes to the session's
