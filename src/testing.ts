@@ -13,6 +13,6 @@ export type {
 } from './device/types.js';
 export { FAKE_DEVICE_CAPABILITIES } from './device/replies.js';
 export { JUNOS_CAPABILITIES, JUNOS_NS, JUNOS_RELEASE, JunosDevice, startJunosDevice } from './device/junos.js';
-export type { JunosItem, JunosLoad, JunosOkStyle, JunosOutcome, JunosScript } from './device/junos.js';
+export type { JunosCommit, JunosItem, JunosLoad, JunosOkStyle, JunosOutcome, JunosPlatform, JunosScript } from './device/junos.js';
 export { PlaybackDevice } from './device/playback.js';
 export type { PlaybackOptions, UnmatchedRequest } from './device/playback.js';
