@@ -7,12 +7,12 @@ export {
 } from './rfc6241.js';
 export type { CommitOptions, DataReply, EditConfigOptions, Filter, ReadOptions, WithDefaults } from './rfc6241.js';
 export {
-  closeConfiguration, commitConfiguration, diffConfiguration, getConfiguration, loadConfiguration, lockConfiguration, openConfiguration,
-  rollback, runCommand, unlockConfiguration,
+  closeConfiguration, commitConfiguration, diffConfiguration, getConfiguration, loadConfiguration, loadRescueConfiguration, lockConfiguration,
+  openConfiguration, rollback, runCommand, saveRescueConfiguration, unlockConfiguration,
 } from './junos.js';
 export type {
   CommandReply, CommitConfigurationOptions, CommitResult, ConfigurationReply, DiffReply, GetConfigurationOptions, JunosFormat, LoadAction,
-  LoadOptions, LoadResult, RoutingEngineResult,
+  LoadOptions, LoadResult, OpenConfigurationMode, OpenConfigurationOptions, RoutingEngineResult,
 } from './junos.js';
 export { cli, junosRpc } from './junos-rpc.js';
 export type {

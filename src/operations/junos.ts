@@ -1,5 +1,5 @@
-import { ClientError } from '../errors/classes.js';
-import type { DeviceError } from '../errors/device-error.js';
+import { ClientError, MalformedXmlError } from '../errors/classes.js';
+import { type DeviceError, RpcError } from '../errors/device-error.js';
 import type { RpcOptions, RpcReply, Session } from '../session/session.js';
 import { decodeEntities, escapeXml } from '../xml/entities.js';
 import { type XmlObject, type XmlValue, parseXml, textOf } from '../xml/parse-data.js';
@@ -33,8 +33,13 @@ export interface LoadResult extends RpcReply {
  */
 export async function loadConfiguration(session: Session, config: XmlContent, options: LoadOptions = {}): Promise<LoadResult> {
   const format = options.format ?? (typeof config !== 'string' || config.trimStart().startsWith('<') ? 'xml' : 'text');
+  if (!FORMATS.includes(format)) throw new ClientError('INVALID_ARGUMENT', `format must be one of ${FORMATS.join(', ')}, not ${JSON.stringify(format)}`);
   const action = options.action ?? (format === 'set' ? 'set' : 'merge');
+  if (!ACTIONS.includes(action)) throw new ClientError('INVALID_ARGUMENT', `action must be one of ${ACTIONS.join(', ')}, not ${JSON.stringify(action)}`);
   if (format === 'set' && action !== 'set') throw new ClientError('INVALID_ARGUMENT', 'set-format configuration loads with action "set"');
+  if (action === 'set' && format !== 'set' && format !== 'text') throw new ClientError('INVALID_ARGUMENT', 'action "set" loads set commands (format "set")');
+  // Junos applies a patch (`show | compare` output) only as text.
+  if (action === 'patch' && format !== 'text') throw new ClientError('INVALID_ARGUMENT', 'action "patch" loads a text patch (format "text")');
   const op = request('load-configuration', { action, format: format === 'set' ? 'text' : format });
   if (format === 'xml') addContent(op.ele('configuration'), config);
   else {
@@ -42,6 +47,19 @@ export async function loadConfiguration(session: Session, config: XmlContent, op
     op.ele(format === 'text' ? 'configuration-text' : format === 'set' ? 'configuration-set' : 'configuration-json').txt(config);
   }
   return loadResult(await session.rpc(serialise(op), { ...options, write: true }));
+}
+
+const FORMATS: readonly JunosFormat[] = ['xml', 'text', 'set', 'json'];
+const ACTIONS: readonly LoadAction[] = ['merge', 'replace', 'override', 'update', 'set', 'patch'];
+
+/** Junos `request system configuration rescue save`: the committed configuration becomes the rescue configuration. */
+export async function saveRescueConfiguration(session: Session, options: Omit<RpcOptions, 'write'> = {}): Promise<RpcReply> {
+  return session.rpc(serialise(request('request-save-rescue-configuration')), { ...options, write: true });
+}
+
+/** Junos `rollback rescue`: loads the rescue configuration into the candidate (commit it to apply). */
+export async function loadRescueConfiguration(session: Session, options: Omit<RpcOptions, 'write'> = {}): Promise<LoadResult> {
+  return loadResult(await session.rpc(serialise(request('load-configuration', { rescue: 'rescue' })), { ...options, write: true }));
 }
 
 /** Junos rollback: loads rollback N into the candidate (commit it to apply). */
@@ -63,9 +81,22 @@ export interface CommitConfigurationOptions extends Omit<RpcOptions, 'write'> {
    */
   confirmed?: ConfirmedCommit;
   comment?: string;
+  /** Commit on both routing engines (`commit synchronize`). */
   synchronize?: boolean;
+  /** `commit synchronize force`: even when the other RE's configuration is locked or modified. */
   forceSynchronize?: boolean;
   full?: boolean;
+  /**
+   * `commit at`: check now, commit at that time: `HH:MM[:SS]` today or `YYYY-MM-DD HH:MM[:SS]`
+   * (the device's local time), or `reboot`. Not with `check` or `confirmed`.
+   */
+  at?: string;
+  /**
+   * `commit and-quit`: after a successful commit, leave the database opened with
+   * openConfiguration (`<close-configuration/>`): a private one's changes are gone, an
+   * exclusive one's lock released. Not with `check`.
+   */
+  andQuit?: boolean;
 }
 
 /** One routing engine's part of a Junos commit result. */
@@ -82,12 +113,25 @@ export interface CommitResult extends RpcReply {
   routingEngines: RoutingEngineResult[];
   /** The effective timeout of a confirmed commit, in seconds (whole minutes); null when not confirmed. */
   confirmTimeoutSeconds: number | null;
+  /**
+   * The reply was malformed the known Junos way (rfc-compliant releases leave `<routing-engine>`
+   * unclosed) and was read up to that point: its items are those read before it; it carried no
+   * error (one that did rejects with that error, typed). `messageId` and `xml` are empty then.
+   */
+  repaired: boolean;
 }
 
 /** Junos `<commit-configuration>`. A plain one also confirms a pending confirmed commit. */
 export async function commitConfiguration(session: Session, options: CommitConfigurationOptions = {}): Promise<CommitResult> {
   const op = request('commit-configuration');
   if (options.check) op.ele('check');
+  if (options.at !== undefined) {
+    if (options.check || options.confirmed) throw new ClientError('INVALID_ARGUMENT', 'a commit at a time cannot also be a check or confirmed');
+    if (!/^(reboot|(\d{4}-\d{2}-\d{2} )?\d{1,2}:\d{2}(:\d{2})?)$/.test(options.at)) {
+      throw new ClientError('INVALID_ARGUMENT', `at must be "HH:MM[:SS]", "YYYY-MM-DD HH:MM[:SS]" or "reboot", not ${JSON.stringify(options.at)}`);
+    }
+  }
+  if (options.andQuit && options.check) throw new ClientError('INVALID_ARGUMENT', 'a commit check does not quit the database');
   const confirmed = options.confirmed;
   let minutes: number | null = null;
   if (confirmed) {
@@ -100,9 +144,53 @@ export async function commitConfiguration(session: Session, options: CommitConfi
   if (options.synchronize) op.ele('synchronize');
   if (options.forceSynchronize) op.ele('force-synchronize');
   if (options.full) op.ele('full');
+  if (options.at !== undefined) op.ele('at-time').txt(options.at);
   if (options.comment !== undefined) op.ele('log').txt(options.comment);
-  const reply = await session.rpc(serialise(op), { ...options, write: !options.check });
-  return { ...commitResult(reply, options.check ?? false), confirmTimeoutSeconds: minutes === null ? null : minutes * 60 };
+  const { at: _at, andQuit: _andQuit, check: _check, confirmed: _confirmed, comment: _comment, synchronize: _s, forceSynchronize: _f, full: _full, ...rpcOptions } = options;
+  const read = await tolerantRpc(session, serialise(op), { ...rpcOptions, write: !options.check });
+  const result = { ...commitResult(read.reply, options.check ?? false), confirmTimeoutSeconds: minutes === null ? null : minutes * 60, repaired: read.repaired };
+  if (read.repaired) result.success = true; // it carried no error: a check passed, a commit was made
+  if (options.andQuit) await closeConfiguration(session, { ...rpcOptions });
+  return result;
+}
+
+/**
+ * A call that reads past the known Junos malformation: in rfc-compliant mode some releases
+ * leave `<routing-engine>` unclosed in commit and validate results ("Opening and ending tag
+ * mismatch"). The items read before the mismatch are kept (the extractor delivers each as it
+ * ends); any error among them rejects typed, as the device meant; none: the reply is taken as
+ * repaired. Any other malformed reply fails as usual.
+ */
+export async function tolerantRpc(session: Session, xml: string, options: RpcOptions): Promise<{ reply: RpcReply; repaired: boolean }> {
+  const seen: DeviceError[] = [];
+  const callerOnItem = options.onItem;
+  try {
+    const reply = await session.rpc(xml, { ...options, onItem: (item) => { seen.push(item); callerOnItem?.(item); } });
+    return { reply, repaired: false };
+  } catch (err) {
+    if (!isUnclosedRoutingEngine(err)) throw err;
+    if (seen.some((i) => i.level === 'error')) {
+      throw new RpcError(seen, { message: `${summary(seen)} (read from a reply repaired: Junos left <routing-engine> unclosed)` });
+    }
+    return { reply: { messageId: '', xml: null, hasOk: false, items: seen, warnings: seen.filter((i) => i.level === 'warning') }, repaired: true };
+  }
+}
+
+/** The mismatch Junos' rfc-compliant commit results cause, directly or as why a write's outcome is unknown. */
+function isUnclosedRoutingEngine(err: unknown): boolean {
+  let e: unknown = err;
+  for (let depth = 0; e instanceof Error && depth < 3; depth++) {
+    if (e instanceof MalformedXmlError) {
+      return /end tag <\/(?:[\w.-]+:)?(?:commit-results|rpc-reply)> does not match its start tag <(?:[\w.-]+:)?routing-engine>/.test(e.message);
+    }
+    e = e.cause;
+  }
+  return false;
+}
+
+function summary(items: readonly DeviceError[]): string {
+  const errors = items.filter((i) => i.level === 'error');
+  return `The device reported ${errors.length === 1 ? 'an error' : `${errors.length} errors`}: ${errors.slice(0, 3).map((e) => e.message).join('; ')}`;
 }
 
 /** Seconds to Junos minutes, rounded up (Junos accepts 1 to 65535). */
@@ -159,11 +247,30 @@ export async function diffConfiguration(session: Session, rollbackIndex = 0, opt
   return { ...reply, diff: configuration.trim() };
 }
 
-/** Junos `<open-configuration>`: a private or exclusive candidate for this session. */
-export async function openConfiguration(session: Session, mode: 'private' | 'exclusive' | 'dynamic' = 'private', options: RpcOptions = {}): Promise<RpcReply> {
+/** The databases `<open-configuration>` opens. */
+export type OpenConfigurationMode = 'private' | 'exclusive' | 'dynamic' | 'ephemeral';
+
+/** Options of openConfiguration. */
+export interface OpenConfigurationOptions extends RpcOptions {
+  /** `ephemeral` only: the instance (`<ephemeral-instance>`); default the default instance (`<ephemeral/>`). */
+  instance?: string;
+}
+
+/**
+ * Junos `<open-configuration>`: a database for this session. `private`: a copy of the
+ * candidate, refused while another session holds the lock or the shared candidate has
+ * uncommitted changes; `exclusive`: the candidate, locked; `dynamic`: the dynamic database;
+ * `ephemeral`: an ephemeral instance, not barred by the candidate lock (several sessions may
+ * open one).
+ */
+export async function openConfiguration(session: Session, mode: OpenConfigurationMode = 'private', options: OpenConfigurationOptions = {}): Promise<RpcReply> {
+  if (!['private', 'exclusive', 'dynamic', 'ephemeral'].includes(mode)) throw new ClientError('INVALID_ARGUMENT', `mode must be private, exclusive, dynamic or ephemeral, not ${JSON.stringify(mode)}`);
+  const { instance, ...rpcOptions } = options;
+  if (instance !== undefined && mode !== 'ephemeral') throw new ClientError('INVALID_ARGUMENT', 'an instance is for the ephemeral database only');
   const op = request('open-configuration');
-  op.ele(mode);
-  return session.rpc(serialise(op), options);
+  if (mode === 'ephemeral' && instance !== undefined) op.ele('ephemeral-instance').txt(instance);
+  else op.ele(mode);
+  return session.rpc(serialise(op), rpcOptions);
 }
 
 /** Junos `<close-configuration>`: closes the private or exclusive candidate opened by openConfiguration. */
@@ -213,7 +320,7 @@ function loadResult(reply: RpcReply): LoadResult {
  * `<routing-engine>` per RE (`<commit-success/>` or `<commit-check-success/>`), or an
  * `<output>` beside `<ok/>`. Errors never reach here: they reject the call.
  */
-export function commitResult(reply: RpcReply, check: boolean): Omit<CommitResult, 'confirmTimeoutSeconds'> {
+export function commitResult(reply: RpcReply, check: boolean): Omit<CommitResult, 'confirmTimeoutSeconds' | 'repaired'> {
   const results = findResults(reply.xml, 'commit-results');
   const engines = results ? asArray(results['routing-engine']) : [];
   const routingEngines = engines.map((re): RoutingEngineResult => {
