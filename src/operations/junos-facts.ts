@@ -150,7 +150,9 @@ function asksVirtualChassis(f: JunosFacts): boolean {
 
 /** The facts from the replies alone (no RPC): what facts() computes once it has them. */
 export function factsFromReplies(replies: FactsReplies): JunosFacts {
-  const engines = replies.routeEngineInformation === null ? null : routingEngines(parseReply(replies.routeEngineInformation));
+  const listed = replies.routeEngineInformation === null ? [] : routingEngines(parseReply(replies.routeEngineInformation));
+  // A refused RPC's reply lists none: unknown, not "no RE".
+  const engines = listed.length === 0 ? null : listed;
   const banner = bannerOf([replies.routeEngineInformation, replies.softwareInformation, replies.chassisInventory]);
   const currentRe = currentReOf(banner, engines);
   const software = replies.softwareInformation === null ? [] : softwareItems(parseReply(replies.softwareInformation));
@@ -162,8 +164,11 @@ export function factsFromReplies(replies: FactsReplies): JunosFacts {
   const hostname = mine?.hostname ?? null;
   const domain = replies.domain === null ? null : domainOf(parseReply(replies.domain));
   const masters = engines?.filter((re) => re.mastershipState.toLowerCase().startsWith('master')).map((re) => re.name) ?? [];
-  const current = engines?.find((re) => currentRe?.includes(re.name) && (re.node === null || currentRe.includes(re.node)))
-    ?? engines?.find((re) => re.mastershipState.toLowerCase().startsWith('master')) ?? null;
+  const isMaster = (re: RoutingEngineFacts) => re.mastershipState.toLowerCase().startsWith('master');
+  // The RE we are on: the named node's master RE, else the named RE of the one chassis, else the first master.
+  const current = engines?.find((re) => re.node !== null && currentRe?.includes(re.node) && isMaster(re))
+    ?? engines?.find((re) => re.node === null && currentRe?.includes(re.name))
+    ?? engines?.find(isMaster) ?? null;
   // Asked and refused ("Chassis cluster is not enabled", no VC support) means not in one, as PyEZ reads it.
   const cluster = replies.clusterStatus === undefined ? undefined : replies.clusterStatus === null ? null : clusterOf(parseReply(replies.clusterStatus));
   const vc = replies.virtualChassis === undefined ? undefined : replies.virtualChassis === null ? null : virtualChassisOf(parseReply(replies.virtualChassis));
