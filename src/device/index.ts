@@ -5,4 +5,4 @@ export type {
 } from './types.js';
 export { FAKE_DEVICE_CAPABILITIES } from './replies.js';
 export { JunosDevice, startJunosDevice, JUNOS_CAPABILITIES, JUNOS_NS, JUNOS_RELEASE } from './junos.js';
-export type { JunosItem, JunosLoad, JunosOkStyle, JunosOutcome, JunosScript } from './junos.js';
+export type { JunosCommit, JunosItem, JunosLoad, JunosOkStyle, JunosOutcome, JunosPlatform, JunosScript } from './junos.js';
