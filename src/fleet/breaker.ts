@@ -77,11 +77,22 @@ export class DeviceBreaker {
   }
 }
 
+// Recognised across two loaded copies of the library (its ESM and CJS builds in one process),
+// as the errors are: a worker from one copy keeps the breakers made with the other.
+const BREAKERS_BRAND = Symbol.for('netconfkit.CircuitBreakers');
+
 /** One breaker per device name, created on first use; share it across runs to remember failures. */
 export class CircuitBreakers {
   private readonly breakers = new Map<string, DeviceBreaker>();
 
-  constructor(private readonly options: BreakerOptions = {}) {}
+  /** `instanceof` holds for breakers made by either copy of the library (ESM or CJS). */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BREAKERS_BRAND] === true;
+  }
+
+  constructor(private readonly options: BreakerOptions = {}) {
+    Object.defineProperty(this, BREAKERS_BRAND, { value: true });
+  }
 
   get(device: string): DeviceBreaker {
     let breaker = this.breakers.get(device);

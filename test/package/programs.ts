@@ -33,6 +33,9 @@ async function main(): Promise<Record<string, unknown>> {
     // The library's other copy (CJS from ESM, ESM from CJS): its errors are ours too.
     const other: typeof nk = format === 'esm' ? createRequire(path.resolve('x.js'))('netconfkit') : await import('netconfkit');
     out.otherCopy = other.NetconfError !== NetconfError && other.NetconfError.fromJSON(revived.toJSON()) instanceof HostKeyError;
+    // Breakers made by the other copy are breakers here too (the worker keeps them).
+    const otherFleet: { CircuitBreakers: typeof CircuitBreakers } = format === 'esm' ? createRequire(path.resolve('x.js'))('netconfkit/fleet') : await import('netconfkit/fleet');
+    out.breakersOtherCopy = otherFleet.CircuitBreakers !== CircuitBreakers && new otherFleet.CircuitBreakers() instanceof CircuitBreakers;
 
     // netconfkit/bullmq must use the breakers it is given: netconfkit/fleet's CircuitBreakers is its class too.
     class Spy extends CircuitBreakers {
@@ -71,7 +74,7 @@ main().then((out) => {
 `;
 
 /** What every run of SCENARIO must print, but for `format`. */
-export const SCENARIO_FINDINGS = { getConfig: true, hostKeyError: 'HOST_KEY_MISMATCH', fromJSON: 'HOST_KEY_MISMATCH', otherCopy: true, worker: true };
+export const SCENARIO_FINDINGS = { getConfig: true, hostKeyError: 'HOST_KEY_MISMATCH', fromJSON: 'HOST_KEY_MISMATCH', otherCopy: true, breakersOtherCopy: true, worker: true };
 
 /** Imports every subpath (`netconfkit`, `netconfkit/bullmq`, …), so each one's types are checked. */
 export function subpathImports(specifiers: readonly string[]): string {
