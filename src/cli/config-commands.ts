@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { type WriteStream, createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { PassThrough } from 'node:stream';
 import path from 'node:path';
 import { RpcError } from '../errors/device-error.js';
 import { JUNOS_CAPABILITY } from '../operations/commit-flow.js';
@@ -6,7 +9,7 @@ import { type JunosFormat, type LoadAction, commitConfiguration, getConfiguratio
 import { commitCandidate, editConfig, getConfig, validateConfig } from '../operations/rfc6241.js';
 import { connect } from '../session/connect.js';
 import type { Session } from '../session/session.js';
-import { expectPositionals, parse, usageError } from './args.js';
+import { CliError, expectPositionals, parse, usageError } from './args.js';
 import { describePending, parseConfirmTimeout, pendingConfirmation } from './confirm.js';
 import { inlineOrFile, readSource } from './files.js';
 import { CONNECTION_FLAGS, connectOptions } from './rpc-command.js';
@@ -32,7 +35,7 @@ async function withSession(flags: Parameters<typeof connectOptions>[0], json: bo
 
 const warningsJson = (w: { toJSON(): unknown }[]) => w.map((x) => x.toJSON());
 
-export const GET_CONFIG_FLAGS = { ...CONNECTION_FLAGS, source: { type: 'string', default: 'running' }, filter: { type: 'string' } } as const;
+export const GET_CONFIG_FLAGS = { ...CONNECTION_FLAGS, source: { type: 'string', default: 'running' }, filter: { type: 'string' }, output: { type: 'string', short: 'o' } } as const;
 
 /** `netconfkit get-config`: the running (or another) datastore, optionally filtered. */
 export async function runGetConfig(args: string[], out: Out): Promise<number> {
@@ -41,9 +44,43 @@ export async function runGetConfig(args: string[], out: Out): Promise<number> {
   const source = values.source;
   if (source !== 'running' && source !== 'candidate' && source !== 'startup') throw usageError(`--source must be running, candidate or startup, not "${source}"`);
   const filter = values.filter === undefined ? undefined : await inlineOrFile(values.filter, 'the filter');
+  const output = values.output;
+  // Opened first: a file that cannot be written fails before anything is sent.
+  const file = output === undefined ? null : await openOutput(output);
+  try {
+    return await getConfigTo(values, source, filter, output, file, out);
+  } finally {
+    file?.destroy();
+  }
+}
+
+async function getConfigTo(values: ReturnType<typeof parse<typeof GET_CONFIG_FLAGS>>['values'], source: 'running' | 'candidate' | 'startup', filter: string | undefined, output: string | undefined, file: WriteStream | null, out: Out): Promise<number> {
   return withSession(values, values.json, out, async (s) => {
-    const reply = await getConfig(s, source, filter === undefined ? {} : { filter });
-    return values.json ? { ok: true, data: reply.data, warnings: warningsJson(reply.warnings) } : reply.data.trim();
+    const options = filter === undefined ? {} : { filter };
+    if (output !== undefined && file) {
+      // Streamed to the file as it is read: a configuration of any size, in constant memory.
+      const reply = await getConfig(s, source, { ...options, streamTo: file });
+      const bytes = (await stat(output)).size;
+      return values.json ? { ok: true, output, bytes, warnings: warningsJson(reply.warnings) } : `wrote ${bytes} bytes to ${output}${warningLines(reply.warnings) ? `\n${warningLines(reply.warnings)}` : ''}`;
+    }
+    if (!values.json) {
+      // Streamed to standard output, which stays open for the newline after it.
+      const pass = new PassThrough();
+      pass.pipe(out, { end: false });
+      await getConfig(s, source, { ...options, streamTo: pass });
+      return '';
+    }
+    const reply = await getConfig(s, source, options);
+    return { ok: true, data: reply.data, warnings: warningsJson(reply.warnings) };
+  });
+}
+
+/** The --output file, opened before the request is sent: one that cannot be written is the caller's problem (exit 2). */
+function openOutput(file: string): Promise<WriteStream> {
+  return new Promise((resolve, reject) => {
+    const stream = createWriteStream(file);
+    stream.once('open', () => resolve(stream));
+    stream.once('error', (err) => reject(new CliError(`cannot write ${file}: ${err.message}`, false)));
   });
 }
 

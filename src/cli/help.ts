@@ -63,13 +63,17 @@ ${CONNECTION}
 ${EXIT_LINE}
 `;
 
-export const GET_CONFIG_HELP = `usage: netconfkit get-config --host HOST --username USER [--source DATASTORE] [--filter XML|FILE]
+export const GET_CONFIG_HELP = `usage: netconfkit get-config --host HOST --username USER [--source DATASTORE] [--filter XML|FILE] [--output FILE]
 
-Prints a configuration datastore.
+Prints a configuration datastore: the content of the reply's <data>, written as it is read,
+so a configuration of any size goes through in constant memory.
 
 Options:
   --source DATASTORE     running (default), candidate or startup
   --filter XML|FILE      a subtree filter, inline (starts with <) or in FILE
+  -o, --output FILE      write the configuration to FILE instead of standard output
+                         (with --json: a summary { ok, output, bytes, warnings }; without
+                         --output, --json holds the whole configuration in memory)
 ${CONNECTION}
 ${EXIT_LINE}
 `;
