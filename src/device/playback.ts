@@ -151,6 +151,9 @@ export class PlaybackDevice {
 
   /** The recorded reply, with the request's message-id, after the recorded time when asked; then the notifications that followed it. */
   private play(exchange: RecordedExchange): FakeReply | undefined {
+    if (exchange.reply === null && exchange.kept === false) {
+      return rpcErrorXml({ type: 'application', tag: 'operation-failed', message: `netconfkit playback: the recording of <${exchange.operation}> (#${exchange.seq}) holds no reply text: it was read with collect: false or streamTo` });
+    }
     if (exchange.reply === null) return exchange.operation === 'close-session' ? undefined : { stall: true };
     const factor = this.options.timing === true ? 1 : typeof this.options.timing === 'number' ? this.options.timing : 0;
     const delayMs = Math.round((exchange.ms ?? 0) * factor);

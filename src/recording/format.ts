@@ -60,6 +60,11 @@ export interface RecordedExchange {
    * came (the session ended) or its text was not kept (a call with `collect: false`).
    */
   reply: string | null;
+  /**
+   * False when a reply came but its text was not kept (a call with `collect: false` or
+   * `streamTo`): playback answers it with an rpc-error saying so. Absent otherwise.
+   */
+  kept?: false;
 }
 
 /** A notification, and the exchange whose reply it followed. */

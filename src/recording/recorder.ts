@@ -127,7 +127,7 @@ export class Recorder {
       if (!sent) return; // a reply to nothing we sent: the session reports it, there is no exchange to keep
       this.pending.delete(m.messageId);
       this.answered = sent.seq;
-      this.exchange(sent, raw === null ? null : this.redact(raw), Math.round((this.now() - sent.started) * 10) / 10);
+      this.exchange(sent, raw === null ? null : this.redact(raw), Math.round((this.now() - sent.started) * 10) / 10, raw !== null);
     } else if (m.kind === 'notification' && raw !== null) {
       this.entry({ type: 'notification', t: this.now(), after: this.answered, framing: m.framing, xml: this.redact(raw) });
     }
@@ -169,8 +169,8 @@ export class Recorder {
     if (session.closed) onClose({ device: this.device, sessionId, error: null });
   }
 
-  private exchange(sent: Sent, reply: string | null, ms: number | null): void {
-    const entry: RecordedExchange = { type: 'exchange', seq: sent.seq, t: sent.t, ms, framing: sent.framing, operation: sent.operation, request: sent.request, reply };
+  private exchange(sent: Sent, reply: string | null, ms: number | null, kept = true): void {
+    const entry: RecordedExchange = { type: 'exchange', seq: sent.seq, t: sent.t, ms, framing: sent.framing, operation: sent.operation, request: sent.request, reply, ...(kept ? {} : { kept: false as const }) };
     this.entry(entry);
   }
 

@@ -67,7 +67,7 @@ describe('netconfkit record and serve', () => {
     const file = path.join(dir, 'get.jsonl');
     let live: Result;
     try {
-      live = await cli(['record', '--output', file, 'get-config', ...to(junos)]);
+      live = await cli(['record', '--output', file, 'rpc', '<get-configuration/>', ...to(junos)]);
     } finally {
       await junos.close();
     }
@@ -75,12 +75,12 @@ describe('netconfkit record and serve', () => {
     expect(live.stdout).toContain('rec1');
     const text = readFileSync(file, 'utf8');
     expect(text).not.toContain('$6$salt$hash');
-    expect(parseRecording(text).exchanges.map((e) => e.operation)).toEqual(['get-config', 'close-session']);
+    expect(parseRecording(text).exchanges.map((e) => e.operation)).toEqual(['get-configuration', 'close-session']);
 
     const port = await freePort();
     const server = await serve([file, '--port', String(port)]);
     expect(server.at.port).toBe(port);
-    const played = await cli(['get-config', ...to(server.at)]);
+    const played = await cli(['rpc', '<get-configuration/>', ...to(server.at)]);
     expect(played.status).toBe(0);
     expect(played.stdout).toBe(live.stdout.replace('$6$salt$hash', '**redacted-1**'));
     const end = await server.stop();
@@ -88,22 +88,38 @@ describe('netconfkit record and serve', () => {
     expect(end.stderr).toBe('');
   });
 
-  it('serve lists unmatched requests and unused recordings on the way out, exit 1', async () => {
+  it('a reply streamed by get-config is recorded without its text, and played back as an rpc-error saying so', async () => {
     const junos = await startJunosDevice();
-    const file = path.join(dir, 'two.jsonl');
+    const file = path.join(dir, 'streamed.jsonl');
     try {
       expect((await cli(['record', '-o', file, 'get-config', ...to(junos)])).status).toBe(0);
     } finally {
       await junos.close();
     }
-    const server = await serve([file, '--user', 'netconf']);
-    const r = await cli(['get-config', '--source', 'candidate', ...to(server.at)]);
+    expect(parseRecording(readFileSync(file, 'utf8')).exchanges[0]).toMatchObject({ operation: 'get-config', reply: null, kept: false });
+    const server = await serve([file]);
+    const r = await cli(['get-config', ...to(server.at)]);
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/netconfkit playback: <get-config> has no recorded reply/);
+    expect(r.stdout + r.stderr).toMatch(/holds no reply text: it was read with collect: false or streamTo/);
+    expect((await server.stop()).status).toBe(0);
+  });
+
+  it('serve lists unmatched requests and unused recordings on the way out, exit 1', async () => {
+    const junos = await startJunosDevice();
+    const file = path.join(dir, 'two.jsonl');
+    try {
+      expect((await cli(['record', '-o', file, 'rpc', '<get-configuration/>', ...to(junos)])).status).toBe(0);
+    } finally {
+      await junos.close();
+    }
+    const server = await serve([file, '--user', 'netconf']);
+    const r = await cli(['rpc', '<get-configuration format="text"/>', ...to(server.at)]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/has no recorded reply/);
     const end = await server.stop();
     expect(end.status).toBe(1);
-    expect(end.stderr).toMatch(/no recorded reply to <get-config> \(session 1, not-recorded\)/);
-    expect(end.stderr).toMatch(/recording #1 <get-config> was never asked for/);
+    expect(end.stderr).toMatch(/no recorded reply to <get-configuration> \(session 1, not-recorded\)/);
+    expect(end.stderr).toMatch(/recording #1 <get-configuration> was never asked for/);
   });
 
   it('usage errors are two lines, exit 2', async () => {
