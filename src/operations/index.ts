@@ -5,7 +5,7 @@ export {
   WITH_DEFAULTS_NS, cancelCommit, closeSession, commitCandidate, copyConfig, deleteConfig, discardChanges, editConfig, getConfig, getData,
   killSession, lockDatastore, parseData, unlockDatastore, validateConfig,
 } from './rfc6241.js';
-export type { CommitOptions, DataReply, EditConfigOptions, Filter, ReadOptions, WithDefaults } from './rfc6241.js';
+export type { CommitOptions, DataReply, EditConfigOptions, Filter, ReadOptions, ValidateReply, WithDefaults } from './rfc6241.js';
 export {
   closeConfiguration, commitConfiguration, diffConfiguration, getConfiguration, loadConfiguration, loadRescueConfiguration, lockConfiguration,
   openConfiguration, rollback, runCommand, saveRescueConfiguration, unlockConfiguration,

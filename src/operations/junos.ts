@@ -1,10 +1,11 @@
-import { ClientError, MalformedXmlError } from '../errors/classes.js';
-import { type DeviceError, RpcError } from '../errors/device-error.js';
+import { ClientError } from '../errors/classes.js';
+import type { DeviceError } from '../errors/device-error.js';
 import type { RpcOptions, RpcReply, Session } from '../session/session.js';
 import { decodeEntities, escapeXml } from '../xml/entities.js';
 import { type XmlObject, type XmlValue, parseXml, textOf } from '../xml/parse-data.js';
 import { type ConfirmedCommit, type XmlContent, addContent, request, serialise } from './build.js';
 import { innerXml } from './rfc6241.js';
+import { tolerantRpc } from './tolerant.js';
 
 /** The formats Junos takes and gives configuration in. */
 export type JunosFormat = 'xml' | 'text' | 'set' | 'json';
@@ -152,45 +153,6 @@ export async function commitConfiguration(session: Session, options: CommitConfi
   if (read.repaired) result.success = true; // it carried no error: a check passed, a commit was made
   if (options.andQuit) await closeConfiguration(session, { ...rpcOptions });
   return result;
-}
-
-/**
- * A call that reads past the known Junos malformation: in rfc-compliant mode some releases
- * leave `<routing-engine>` unclosed in commit and validate results ("Opening and ending tag
- * mismatch"). The items read before the mismatch are kept (the extractor delivers each as it
- * ends); any error among them rejects typed, as the device meant; none: the reply is taken as
- * repaired. Any other malformed reply fails as usual.
- */
-export async function tolerantRpc(session: Session, xml: string, options: RpcOptions): Promise<{ reply: RpcReply; repaired: boolean }> {
-  const seen: DeviceError[] = [];
-  const callerOnItem = options.onItem;
-  try {
-    const reply = await session.rpc(xml, { ...options, onItem: (item) => { seen.push(item); callerOnItem?.(item); } });
-    return { reply, repaired: false };
-  } catch (err) {
-    if (!isUnclosedRoutingEngine(err)) throw err;
-    if (seen.some((i) => i.level === 'error')) {
-      throw new RpcError(seen, { message: `${summary(seen)} (read from a reply repaired: Junos left <routing-engine> unclosed)` });
-    }
-    return { reply: { messageId: '', xml: null, hasOk: false, items: seen, warnings: seen.filter((i) => i.level === 'warning') }, repaired: true };
-  }
-}
-
-/** The mismatch Junos' rfc-compliant commit results cause, directly or as why a write's outcome is unknown. */
-function isUnclosedRoutingEngine(err: unknown): boolean {
-  let e: unknown = err;
-  for (let depth = 0; e instanceof Error && depth < 3; depth++) {
-    if (e instanceof MalformedXmlError) {
-      return /end tag <\/(?:[\w.-]+:)?(?:commit-results|rpc-reply)> does not match its start tag <(?:[\w.-]+:)?routing-engine>/.test(e.message);
-    }
-    e = e.cause;
-  }
-  return false;
-}
-
-function summary(items: readonly DeviceError[]): string {
-  const errors = items.filter((i) => i.level === 'error');
-  return `The device reported ${errors.length === 1 ? 'an error' : `${errors.length} errors`}: ${errors.slice(0, 3).map((e) => e.message).join('; ')}`;
 }
 
 /** Seconds to Junos minutes, rounded up (Junos accepts 1 to 65535). */

@@ -2,6 +2,7 @@ import { ClientError } from '../errors/classes.js';
 import type { RpcOptions, RpcReply, Session } from '../session/session.js';
 import { type XmlObject, parseXml } from '../xml/parse-data.js';
 import { type ConfirmedCommit, type Datastore, type XmlContent, addContent, addDatastore, request, requireCapability, requireDatastore, serialise } from './build.js';
+import { tolerantRpc } from './tolerant.js';
 
 export const WITH_DEFAULTS_NS = 'urn:ietf:params:xml:ns:yang:ietf-netconf-with-defaults';
 
@@ -108,8 +109,18 @@ export async function unlockDatastore(session: Session, target: Datastore, optio
   return session.rpc(serialise(op), options);
 }
 
-/** RFC 6241 `<validate>` of a datastore or of inline config (`:validate`). */
-export async function validateConfig(session: Session, source: Datastore | { config: XmlContent }, options: RpcOptions = {}): Promise<RpcReply> {
+/** The reply of validateConfig. */
+export interface ValidateReply extends RpcReply {
+  /**
+   * The reply was malformed the known Junos way (rfc-compliant releases leave `<routing-engine>`
+   * unclosed in validate results) and was read up to that point; it carried no error (one that
+   * did rejects with that error, typed). `messageId` and `xml` are empty then.
+   */
+  repaired: boolean;
+}
+
+/** RFC 6241 `<validate>` of a datastore or of inline config (`:validate`), with Junos' unclosed `<routing-engine>` read past (see `repaired`). */
+export async function validateConfig(session: Session, source: Datastore | { config: XmlContent }, options: RpcOptions = {}): Promise<ValidateReply> {
   requireCapability(session.capabilities.validate, ':validate', 'validate');
   const op = request('validate');
   if (isInline(source)) addContent(op.ele('source').ele('config'), source.config);
@@ -117,7 +128,8 @@ export async function validateConfig(session: Session, source: Datastore | { con
     requireDatastore(session, source, 'validate', false);
     addDatastore(op, 'source', source);
   }
-  return session.rpc(serialise(op), options);
+  const { reply, repaired } = await tolerantRpc(session, serialise(op), options);
+  return { ...reply, repaired };
 }
 
 /** Options of the RFC 6241 `<commit>`. */

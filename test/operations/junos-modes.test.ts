@@ -6,6 +6,7 @@ import {
   closeConfiguration, commitConfiguration, diffConfiguration, loadConfiguration, loadRescueConfiguration, openConfiguration, rollback,
   saveRescueConfiguration,
 } from '../../src/operations/junos.js';
+import { validateConfig } from '../../src/operations/rfc6241.js';
 import { connect } from '../../src/session/connect.js';
 import type { Session } from '../../src/session/session.js';
 
@@ -263,6 +264,19 @@ describe('rfc-compliant Junos leaving <routing-engine> unclosed', () => {
     const err = await failure(commitConfiguration(s));
     expect(err).toBeInstanceOf(RpcError);
     expect(device.commits).toBe(0);
+  });
+
+  it('RFC <validate> (what ncclient and ansible send): the error typed; a clean one repaired', async () => {
+    const device = await start({ rfcCompliant: true, unclosedRoutingEngine: true, check: { errors: [error] } });
+    const s = await open(device);
+    const err = await failure(validateConfig(s, 'candidate'));
+    expect(err).toBeInstanceOf(RpcError);
+    expect((err as RpcError).items.map((i) => i.badElement)).toEqual(['root-authentication']);
+    device.script.check = {};
+    const r = await validateConfig(s, 'candidate');
+    expect([r.repaired, r.items]).toEqual([true, []]);
+    device.script.unclosedRoutingEngine = false;
+    expect((await validateConfig(s, 'candidate')).repaired).toBe(false);
   });
 
   it('without the quirk, the same device answers well-formed replies', async () => {
