@@ -6,9 +6,11 @@
 import type { Plan } from './timing.js';
 
 export const QUICK = process.env.BENCH_QUICK === '1';
+/** `BENCH_LONG=1` adds the 1 GiB reply to the big-reply section. */
+export const LONG = process.env.BENCH_LONG === '1';
 
-export type Section = 'extraction' | 'first-error' | 'memory' | 'framing' | 'roundtrip';
-const SECTIONS: readonly Section[] = ['extraction', 'first-error', 'memory', 'framing', 'roundtrip'];
+export type Section = 'extraction' | 'first-error' | 'memory' | 'framing' | 'roundtrip' | 'big';
+const SECTIONS: readonly Section[] = ['extraction', 'first-error', 'memory', 'framing', 'roundtrip', 'big'];
 
 /** `BENCH_ONLY=roundtrip,framing` runs only those sections (default: all). */
 export const ONLY: ReadonlySet<Section> = new Set(
@@ -63,3 +65,13 @@ export const RPC = {
 };
 
 export const SEED = 6;
+
+/** Big replies end to end (bench/bigreply). */
+export const BIG = {
+  sizes: QUICK ? [4 * MB] : [64 * MB, 256 * MB, ...(LONG ? [1024 * MB] : [])],
+  /** Best of this many runs of each client (round robin). */
+  runs: (bytes: number) => (QUICK ? 1 : bytes <= 64 * MB ? 3 : bytes <= 256 * MB ? 2 : 1),
+  ncclientMaxBytes: QUICK ? 4 * MB : 64 * MB,
+  /** The reply whose <rpc-error> comes first. */
+  firstErrorBytes: QUICK ? 4 * MB : 64 * MB,
+};

@@ -87,6 +87,30 @@ export function render(r: Results): string {
     [false, false, true, true, true, true, false],
   ));
 
+  const big = r.bigReplies;
+  if (big) {
+    const rows: Cell[][] = big.rows.map((e) => [
+      formatBytes(e.bytes), e.framing, e.label, e.mbps === null ? '—' : e.mbps.toFixed(0), ratio(e.ofFloor),
+      mib(e.best?.maxRss ?? null), mib(e.rssGrowth), e.runs, clip(e.error ? `failed: ${e.error}` : e.note ?? '', 70),
+    ]);
+    if (big.error) rows.unshift(['', '', clip(`failed: ${big.error}`), '', '', '', '', '', '']);
+    out.push(table(
+      `6. Big replies end to end (one <get-config> over SSH from the ${big.server}, each client its own process; best of the runs;\n   MB/s of the framed reply from sending the request to its end; RSS growth = max RSS − RSS just before the request)`,
+      ['reply', 'framing', 'client', 'MB/s', 'of floor', 'max RSS', 'RSS growth', 'runs', 'note'],
+      rows,
+      [true, false, false, true, true, true, true, true, false],
+    ));
+    out.push(table(
+      '   Time to the first error (an <rpc-error> before <data>; bytes read when onItem ran, past the end of its end tag)',
+      ['reply', 'framing', 'ms to the item', 'ms whole reply', 'bytes past the end tag', 'size of that read'],
+      big.firstError.map((f) => f.run
+        ? [formatBytes(f.bytes), f.framing, f.run.firstErrorMs?.toFixed(1) ?? 'never', (f.run.seconds * 1000).toFixed(0), f.run.pastEndTag ?? '—', f.run.readBytes ?? '—']
+        : [formatBytes(f.bytes), f.framing, clip(`failed: ${f.error ?? ''}`), '', '', '']),
+      [true, false, true, true, true, true],
+    ));
+    for (const s of big.skipped) out.push(`   (${s})`);
+  }
+
   out.push(table(
     'Targets',
     ['area', 'target', 'measured', 'result'],

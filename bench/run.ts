@@ -14,6 +14,7 @@ import { generateReply, itemCount } from './generate.js';
 import { measureMemory } from './memory.js';
 import { RESULTS_DIR } from './paths.js';
 import { render, type Results, writeJson } from './report.js';
+import { measureBigReplies } from './bigreply/measure.js';
 import { measureRoundTrips } from './roundtrip/measure.js';
 import { evaluate, type Measured } from './targets.js';
 import { formatBytes, gc, machine, now } from './timing.js';
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   const t0 = now();
   const host = machine();
   const startedAt = new Date().toISOString();
-  const m: Measured = { extraction: [], firstError: [], memory: [], framing: [], roundTrips: [] };
+  const m: Measured = { extraction: [], firstError: [], memory: [], framing: [], roundTrips: [], bigReplies: null };
 
   // The corpus first: its many small messages are the most sensitive to a heap left large.
   if (ONLY.has('extraction')) m.extraction.push(...measureCorpus(log));
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
     m.framing = measureFraming(log);
   }
   if (ONLY.has('roundtrip')) m.roundTrips = await measureRoundTrips(log);
+  if (ONLY.has('big')) m.bigReplies = await measureBigReplies(log);
 
   const results: Results = { machine: host, loadAverageAtEnd: loadavg()[0]!, quick: QUICK, startedAt, seconds: now() - t0, ...m, targets: evaluate(m) };
   console.log(render(results));

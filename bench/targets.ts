@@ -3,6 +3,7 @@ import type { ExtractionRow } from './extraction.js';
 import type { FirstErrorRow } from './first-error.js';
 import type { FramingRow } from './framing.js';
 import type { MemoryRow } from './memory.js';
+import type { BigReplies } from './bigreply/measure.js';
 import type { ServerRates } from './roundtrip/measure.js';
 import { MIB } from './timing.js';
 
@@ -19,6 +20,7 @@ export interface Measured {
   memory: MemoryRow[];
   framing: FramingRow[];
   roundTrips: ServerRates[];
+  bigReplies: BigReplies | null;
 }
 
 const x = (v: number) => `${v.toFixed(2)}×`;
@@ -137,6 +139,50 @@ function roundTripTargets(servers: ServerRates[]): Target[] {
   return out;
 }
 
+/** The issue's end-to-end targets, each as a ratio to the bare ssh2 floor measured in the same run. */
+function bigReplyTargets(big: BigReplies | null): Target[] {
+  if (!big) return [];
+  const out: Target[] = [];
+  const mib = (b: number) => `${(b / MIB).toFixed(b < 10 * MIB ? 1 : 0)} MiB`;
+  if (big.error) return [{ area: 'big replies', target: 'the big-reply section runs', measured: `failed: ${big.error}`, pass: false }];
+  const groups = [...new Set(big.rows.map((r) => `${r.bytes}|${r.framing}`))];
+  for (const g of groups) {
+    const rs = big.rows.filter((r) => `${r.bytes}|${r.framing}` === g);
+    const { bytes, framing } = rs[0]!;
+    const floor = rs.find((r) => r.client === 'bare');
+    const check = (client: string, needed: number, extra?: (r: (typeof rs)[number]) => { ok: boolean; text: string }) => {
+      const r = rs.find((x) => x.client === client);
+      if (!r || (r.note?.startsWith('not run') ?? false)) return;
+      const target = `${mib(bytes)} ${framing}: ${r.label} ≥ ${needed} of the bare ssh2 floor${extra ? ', RSS growth ≤ 64 MiB' : ''}`;
+      if (!floor?.mbps || r.ofFloor === null) {
+        out.push({ area: 'big replies', target, measured: r.error ?? floor?.error ?? 'not measured', pass: false });
+        return;
+      }
+      const e = extra?.(r);
+      const ok = r.ofFloor >= needed && (e?.ok ?? true);
+      const why = r.ofFloor >= needed ? '' : ` (short of ${needed}: ${reasonFor(client)})`;
+      out.push({ area: 'big replies', target, measured: `${r.mbps!.toFixed(0)} vs ${floor.mbps.toFixed(0)} MB/s = ${r.ofFloor.toFixed(2)}${e ? `; ${e.text}` : ''}${why}`, pass: ok });
+    };
+    check('kept', 0.75);
+    check('errors', 0.9);
+    check('file', 0.85, (r) => ({ ok: r.rssGrowth !== null && r.rssGrowth <= 64 * MIB, text: `RSS growth ${r.rssGrowth === null ? '—' : mib(r.rssGrowth)}` }));
+  }
+  for (const f of big.firstError) {
+    const r = f.run;
+    const target = `first error, ${mib(f.bytes)} ${f.framing}: delivered within one SSH read of its end tag`;
+    if (!r || r.pastEndTag === undefined) out.push({ area: 'big replies', target, measured: f.error ?? 'no item delivered', pass: false });
+    else out.push({ area: 'big replies', target, measured: `${r.pastEndTag} bytes read past it, in a read of ${r.readBytes}; ${r.firstErrorMs!.toFixed(1)} ms after sending (whole reply ${(r.seconds * 1000).toFixed(0)} ms)`, pass: r.pastEndTag >= 0 && r.pastEndTag < r.readBytes! });
+  }
+  return out;
+}
+
+/** Why a client falls short of the floor, when it does: what it does that the floor does not. */
+function reasonFor(client: string): string {
+  if (client === 'kept') return 'framing, the extractor on every byte, and decoding the reply to one string run on the socket\'s thread';
+  if (client === 'errors') return 'framing and the extractor on every byte run on the socket\'s thread, the floor only looks for the end marker';
+  return 'framing, the extractor, and the file writes with their back-pressure run on the socket\'s thread';
+}
+
 export function evaluate(m: Measured): Target[] {
   return [
     ...extractionTargets(m.extraction),
@@ -144,5 +190,6 @@ export function evaluate(m: Measured): Target[] {
     ...memoryTargets(m.memory),
     ...framingTargets(m.framing),
     ...roundTripTargets(m.roundTrips),
+    ...bigReplyTargets(m.bigReplies),
   ];
 }

@@ -1,0 +1,182 @@
+/**
+ * The Node clients of the big-reply measurements, each run in a process of its own (so its
+ * max RSS is its own): the bare ssh2 client (the floor: it only reads the bytes until the end
+ * marker) and netconfkit reading the reply kept, for its errors only, streamed to a file, and
+ * timed to its first error. Each sends one `<get-config>` after the hellos and reports the
+ * reply's bytes, the seconds from sending to the end, its RSS before sending and its max RSS.
+ */
+import { createWriteStream } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client, type ClientChannel } from 'ssh2';
+import { connect, fingerprint, getConfig, Session } from '../../src/index.js';
+import { registerChild } from '../children.js';
+import { now } from '../timing.js';
+import { benchFilter } from './device.js';
+import type { Server } from '../roundtrip/servers.js';
+
+export type Framing = 'eom' | 'chunked';
+export type NodeMode = 'bare' | 'kept' | 'errors' | 'file' | 'first-error';
+
+export interface ClientJob {
+  server: Pick<Server, 'host' | 'port' | 'username' | 'password' | 'hostKey'>;
+  bytes: number;
+  framing: Framing;
+  mode: NodeMode;
+}
+
+export interface ClientRun {
+  /** Bytes of the reply as framed on the wire. */
+  replyBytes: number;
+  seconds: number;
+  baselineRss: number;
+  maxRss: number;
+  /** first-error: ms from sending to the item, bytes read past its end tag, and the size of the read that held it. */
+  firstErrorMs?: number;
+  pastEndTag?: number;
+  readBytes?: number;
+  note?: string;
+}
+
+const NS = 'urn:ietf:params:xml:ns:netconf:base:1.0';
+const maxRss = () => process.resourceUsage().maxRSS * 1024;
+
+function hello(framing: Framing): string {
+  const caps = ['urn:ietf:params:netconf:base:1.0', ...(framing === 'chunked' ? ['urn:ietf:params:netconf:base:1.1'] : [])];
+  return `<?xml version="1.0" encoding="UTF-8"?><hello xmlns="${NS}"><capabilities>${caps.map((c) => `<capability>${c}</capability>`).join('')}</capabilities></hello>]]>]]>`;
+}
+
+function openChannel(server: ClientJob['server']): Promise<{ client: Client; channel: ClientChannel }> {
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    client.on('error', reject);
+    client.on('ready', () => client.subsys('netconf', (err, channel) => (err ? reject(err) : resolve({ client, channel }))));
+    client.connect({
+      host: server.host, port: server.port, username: server.username, password: server.password,
+      hostVerifier: (key: Buffer) => server.hostKey.includes(fingerprint(key)),
+    });
+  });
+}
+
+/** The floor: ssh2 with nothing on top reads the bytes until the end marker. */
+async function bare(job: ClientJob): Promise<ClientRun> {
+  const { client, channel } = await openChannel(job.server);
+  try {
+    await new Promise<void>((resolve) => {
+      let seen = '';
+      const onData = (d: Buffer) => {
+        seen += d.toString('latin1');
+        if (seen.includes(']]>]]>')) {
+          channel.off('data', onData);
+          resolve();
+        }
+      };
+      channel.on('data', onData);
+    });
+    channel.write(hello(job.framing));
+    const end = Buffer.from(job.framing === 'chunked' ? '\n##\n' : ']]>]]>');
+    const rpc = Buffer.from(`<rpc xmlns="${NS}" message-id="1"><get-config><source><running/></source><filter type="subtree">${benchFilter(job.bytes, job.framing, false)}</filter></get-config></rpc>`);
+    const baselineRss = process.memoryUsage.rss();
+    const t0 = now();
+    let total = 0;
+    let tail = Buffer.alloc(0);
+    await new Promise<void>((resolve, reject) => {
+      channel.on('data', (d: Buffer) => {
+        total += d.length;
+        tail = Buffer.concat([tail, d.subarray(Math.max(0, d.length - end.length))]).subarray(-end.length);
+        if (tail.equals(end)) resolve();
+      });
+      channel.on('close', () => reject(new Error('the channel closed before the reply ended')));
+      channel.write(job.framing === 'chunked' ? Buffer.concat([Buffer.from(`\n#${rpc.length}\n`), rpc, Buffer.from('\n##\n')]) : Buffer.concat([rpc, Buffer.from(']]>]]>')]));
+    });
+    return { replyBytes: total, seconds: now() - t0, baselineRss, maxRss: maxRss() };
+  } finally {
+    channel.end();
+    client.end();
+  }
+}
+
+/** netconfkit through connect(): the reply kept, errors only, or streamed to a file. */
+async function library(job: ClientJob): Promise<ClientRun> {
+  const session = await connect({
+    host: job.server.host, port: job.server.port, username: job.server.username, password: job.server.password, hostKey: job.server.hostKey,
+    base: job.framing === 'chunked' ? '1.1' : '1.0', rpcTimeoutMs: 0, limits: { maxMessageBytes: Number.MAX_SAFE_INTEGER },
+  });
+  try {
+    const filter = benchFilter(job.bytes, job.framing, false);
+    const file = path.join(tmpdir(), `netconfkit-bench-${process.pid}.xml`);
+    const baselineRss = process.memoryUsage.rss();
+    const t0 = now();
+    let note: string | undefined;
+    if (job.mode === 'kept') {
+      const reply = await getConfig(session, 'running', { filter });
+      note = `data ${reply.data.length} chars`;
+    } else if (job.mode === 'errors') {
+      await session.rpc(`<get-config><source><running/></source><filter type="subtree">${filter}</filter></get-config>`, { collect: false });
+    } else {
+      await getConfig(session, 'running', { filter, streamTo: createWriteStream(file) });
+    }
+    const seconds = now() - t0;
+    const run: ClientRun = { replyBytes: 0, seconds, baselineRss, maxRss: maxRss(), ...(note ? { note } : {}) };
+    if (job.mode === 'file') await unlink(file);
+    return run;
+  } finally {
+    await session.close();
+  }
+}
+
+/**
+ * Time to the first error, over a session on a channel of our own so that every read can be
+ * counted: an `<rpc-error>` sits just before `<data>`; how many bytes had been read when
+ * onItem ran, against where its end tag ends.
+ */
+async function firstError(job: ClientJob): Promise<ClientRun> {
+  const { client, channel } = await openChannel(job.server);
+  let received = 0;
+  let lastRead = 0;
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  channel.on('data', (d: Buffer) => {
+    received += d.length;
+    lastRead = d.length;
+    if (headBytes < 1 << 20) {
+      head.push(Buffer.from(d));
+      headBytes += d.length;
+    }
+  });
+  const session = await Session.start(
+    { stream: channel, close: () => client.end(), onClose: (l) => client.on('close', () => l(null)) },
+    { base: job.framing === 'chunked' ? '1.1' : '1.0', rpcTimeoutMs: 0, limits: { maxMessageBytes: Number.MAX_SAFE_INTEGER } },
+  );
+  try {
+    const start = received;
+    head.length = 0;
+    headBytes = 0;
+    const baselineRss = process.memoryUsage.rss();
+    const t0 = now();
+    let at: { ms: number; received: number; read: number } | null = null;
+    const request = `<get-config><source><running/></source><filter type="subtree">${benchFilter(job.bytes, job.framing, true)}</filter></get-config>`;
+    await session.rpc(request, { collect: false, onItem: () => (at ??= { ms: (now() - t0) * 1000, received: received - start, read: lastRead }) }).catch(() => undefined);
+    const seconds = now() - t0;
+    // Where the item's end tag ends, in the reply's bytes as read.
+    const text = Buffer.concat(head).toString('latin1');
+    const k = text.indexOf('</rpc-error>') + '</rpc-error>'.length;
+    const run: ClientRun = { replyBytes: received - start, seconds, baselineRss, maxRss: maxRss() };
+    if (at) Object.assign(run, { firstErrorMs: (at as { ms: number }).ms, pastEndTag: (at as { received: number }).received - k, readBytes: (at as { read: number }).read });
+    return run;
+  } finally {
+    session.destroy();
+    client.end();
+  }
+}
+
+/** The child's name (importing it also registers the child: the bundle drops bare imports). */
+export const BIG_CLIENT = 'big-client';
+
+registerChild(BIG_CLIENT, async ([json]) => {
+  const job = JSON.parse(json!) as ClientJob;
+  if (job.mode === 'bare') return bare(job);
+  if (job.mode === 'first-error') return firstError(job);
+  return library(job);
+});

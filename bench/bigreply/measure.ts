@@ -1,0 +1,176 @@
+/**
+ * Measurement 6: big replies end to end. One big `<get-config>` over SSH from the fake device
+ * (in a process of its own), 64 and 256 MiB (1 GiB with BENCH_LONG=1), both framings, each client
+ * in a fresh process: the bare ssh2 client (the floor), netconfkit with the reply kept, errors
+ * only, and streamed to a file, bare paramiko, and ncclient as shipped (64 MiB and below: it
+ * holds the reply several times over). Runs go round robin so load on the machine hits every
+ * client alike; the best run of each is reported (MB/s of the framed reply), with its max RSS
+ * and its RSS growth over the moment before the request. Then the time to the first error of a
+ * reply whose `<rpc-error>` comes first.
+ */
+import { execFile } from 'node:child_process';
+import { runChild } from '../children.js';
+import { BIG } from '../config.js';
+import { DEBIAN_PYTHON } from '../extractors/lxml.js';
+import { benchFile } from '../paths.js';
+import { formatBytes, mbps } from '../timing.js';
+import type { Server } from '../roundtrip/servers.js';
+import { BIG_CLIENT, type ClientJob, type ClientRun, type Framing, type NodeMode } from './clients.js';
+import { startBigDevice } from './device.js';
+
+export type BigClient = Exclude<NodeMode, 'first-error'> | 'paramiko' | 'ncclient';
+
+export interface BigRow {
+  server: string;
+  bytes: number;
+  framing: Framing;
+  client: BigClient;
+  label: string;
+  /** The best run (fewest seconds), or null when every run failed. */
+  best: ClientRun | null;
+  runs: number;
+  mbps: number | null;
+  /** MB/s over the bare ssh2 client's, same size and framing, same run. */
+  ofFloor: number | null;
+  /** Max RSS minus the RSS just before the request. */
+  rssGrowth: number | null;
+  error?: string;
+  note?: string;
+}
+
+export interface FirstErrorE2E {
+  bytes: number;
+  framing: Framing;
+  run: ClientRun | null;
+  error?: string;
+}
+
+export interface BigReplies {
+  server: string;
+  error?: string;
+  rows: BigRow[];
+  firstError: FirstErrorE2E[];
+  /** Why netconfd is not in this section. */
+  skipped: string[];
+}
+
+const LABELS: Record<BigClient, string> = {
+  bare: 'bare ssh2, reads until the end marker (floor)',
+  kept: 'netconfkit getConfig (reply kept)',
+  errors: 'netconfkit rpc(…, { collect: false }) (errors only)',
+  file: 'netconfkit getConfig({ streamTo: file })',
+  paramiko: 'bare paramiko (python), reads until the end marker',
+  ncclient: 'ncclient as shipped (python), get_config',
+};
+
+function python(script: string, server: Server, bytes: number, framing: Framing): Promise<ClientRun> {
+  const args = [benchFile(script), '--host', server.host, '--port', String(server.port), '--user', server.username, '--password', server.password, '--bytes', String(bytes), '--framing', framing];
+  return new Promise((resolve, reject) => {
+    execFile(DEBIAN_PYTHON, args, { timeout: 900_000, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`${script}: ${String(stderr || err.message).trim().split('\n').slice(-1)[0]}`));
+      try {
+        const r = JSON.parse(stdout.trim().split('\n').pop()!) as ClientRun & { replyBytes?: number };
+        resolve({ replyBytes: r.replyBytes ?? 0, seconds: r.seconds, baselineRss: r.baselineRss, maxRss: r.maxRss });
+      } catch (e) {
+        reject(new Error(`${script} printed no result: ${(e as Error).message}`));
+      }
+    });
+  });
+}
+
+function runOne(client: BigClient, server: Server, bytes: number, framing: Framing): Promise<ClientRun> {
+  if (client === 'paramiko') return python('paramiko_big.py', server, bytes, framing);
+  if (client === 'ncclient') return python('ncclient_big.py', server, bytes, framing);
+  const job: ClientJob = { server, bytes, framing, mode: client };
+  return runChild<ClientRun>(BIG_CLIENT, [JSON.stringify(job)]);
+}
+
+/** Which clients run at a size, and why the others do not. */
+function clientsFor(bytes: number): { clients: BigClient[]; notes: Partial<Record<BigClient, string>> } {
+  const clients: BigClient[] = ['bare', 'kept', 'errors', 'file', 'paramiko'];
+  const notes: Partial<Record<BigClient, string>> = {};
+  // A JavaScript string holds at most 2^29 - 24 UTF-16 units (V8): a reply kept as text cannot be bigger.
+  if (bytes > 512 * 2 ** 20) {
+    clients.splice(clients.indexOf('kept'), 1);
+    notes.kept = 'not run: a reply over 512 MiB cannot be kept as one JavaScript string (stream it)';
+  }
+  if (bytes <= BIG.ncclientMaxBytes) clients.push('ncclient');
+  else notes.ncclient = `not run above ${formatBytes(BIG.ncclientMaxBytes)}: it holds the reply several times over (GiBs of RAM on a shared machine)`;
+  return { clients, notes };
+}
+
+async function sizeAndFraming(server: Server, bytes: number, framing: Framing, log: (s: string) => void): Promise<BigRow[]> {
+  const { clients, notes } = clientsFor(bytes);
+  const runs = new Map<BigClient, ClientRun[]>(clients.map((c) => [c, []]));
+  const errors = new Map<BigClient, string>();
+  const rounds = BIG.runs(bytes);
+  // The device builds each reply on its first request: that one is not timed.
+  await runOne('bare', server, bytes, framing).catch(() => undefined);
+  for (let round = 0; round < rounds; round++) {
+    for (const client of clients) {
+      // ncclient is slow and large: once is enough.
+      if (client === 'ncclient' && round > 0) continue;
+      try {
+        const r = await runOne(client, server, bytes, framing);
+        runs.get(client)!.push(r);
+        log(`    ${formatBytes(bytes)} ${framing} ${client}: ${mbps(r.replyBytes || bytes, r.seconds).toFixed(0)} MB/s, max RSS ${formatBytes(r.maxRss)}`);
+      } catch (err) {
+        errors.set(client, (err as Error).message);
+        log(`    ${formatBytes(bytes)} ${framing} ${client}: failed: ${(err as Error).message}`);
+      }
+    }
+  }
+  // The floor's byte count (the framed reply) is what every client read.
+  const floorRuns = runs.get('bare') ?? [];
+  const wire = floorRuns.find((r) => r.replyBytes > 0)?.replyBytes ?? bytes;
+  const rows: BigRow[] = [];
+  for (const client of [...clients, ...(Object.keys(notes) as BigClient[])]) {
+    const rs = runs.get(client) ?? [];
+    const best = rs.length > 0 ? rs.reduce((a, b) => (a.seconds <= b.seconds ? a : b)) : null;
+    const error = errors.get(client);
+    const note = notes[client] ?? best?.note;
+    rows.push({
+      server: server.name, bytes, framing, client, label: LABELS[client], best, runs: rs.length,
+      mbps: best ? mbps(wire, best.seconds) : null, ofFloor: null,
+      rssGrowth: best ? best.maxRss - best.baselineRss : null,
+      ...(error ? { error } : {}), ...(note ? { note } : {}),
+    });
+  }
+  const floor = rows.find((r) => r.client === 'bare')?.mbps ?? null;
+  for (const r of rows) r.ofFloor = floor && r.mbps ? r.mbps / floor : null;
+  return rows;
+}
+
+export async function measureBigReplies(log: (s: string) => void): Promise<BigReplies> {
+  const out: BigReplies = {
+    server: 'fake device', rows: [], firstError: [],
+    skipped: ['netconfd: its datastore would first have to be loaded with a configuration of each size; not measured here'],
+  };
+  let server: Server | null = null;
+  try {
+    server = await startBigDevice();
+    out.server = server.name;
+    log(`big replies: ${server.name} on ${server.host}:${server.port}`);
+    for (const bytes of BIG.sizes) {
+      for (const framing of ['eom', 'chunked'] as const) out.rows.push(...(await sizeAndFraming(server, bytes, framing, log)));
+    }
+    for (const framing of ['eom', 'chunked'] as const) {
+      const bytes = BIG.firstErrorBytes;
+      try {
+        const job = JSON.stringify({ server, bytes, framing, mode: 'first-error' } satisfies ClientJob);
+        await runChild<ClientRun>(BIG_CLIENT, [job]); // the device builds the reply: not timed
+        const run = await runChild<ClientRun>(BIG_CLIENT, [job]);
+        out.firstError.push({ bytes, framing, run });
+        log(`    first error (${framing}): ${run.firstErrorMs?.toFixed(1)} ms, ${run.pastEndTag} bytes read past its end tag, in a read of ${run.readBytes}`);
+      } catch (err) {
+        out.firstError.push({ bytes, framing, run: null, error: (err as Error).message });
+      }
+    }
+  } catch (err) {
+    out.error = (err as Error).message;
+    log(`big replies: ${out.error}`);
+  } finally {
+    await server?.stop();
+  }
+  return out;
+}

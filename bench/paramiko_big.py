@@ -1,0 +1,76 @@
+#!/usr/bin/python3
+"""netconfkit bench: bare paramiko reading one big <get-config> reply.
+
+paramiko with nothing on top: opens the netconf subsystem, swaps hellos (base:1.0 for eom,
+base:1.1 for chunked framing), sends one <get-config> whose filter asks the bench device for a
+reply of BYTES bytes, and reads until the reply's end marker without keeping it. Prints one
+JSON line: {"seconds", "replyBytes", "baselineRss", "maxRss", "paramiko"}.
+
+usage: paramiko_big.py --host H --port P --user U --password PW --bytes N --framing eom|chunked
+"""
+import argparse
+import json
+import resource
+import socket
+import sys
+import time
+
+import paramiko
+
+NS = 'urn:ietf:params:xml:ns:netconf:base:1.0'
+
+
+def rss():
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[1]) * resource.getpagesize()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    for name in ('host', 'user', 'password', 'framing'):
+        ap.add_argument('--' + name, required=True)
+    ap.add_argument('--port', type=int, required=True)
+    ap.add_argument('--bytes', type=int, required=True)
+    a = ap.parse_args()
+    sock = socket.create_connection((a.host, a.port), timeout=30)
+    t = paramiko.Transport(sock)
+    t.start_client(timeout=30)
+    t.auth_password(a.user, a.password)
+    ch = t.open_session(timeout=30)
+    ch.invoke_subsystem('netconf')
+    buf = b''
+    while b']]>]]>' not in buf:
+        d = ch.recv(65536)
+        if not d:
+            raise EOFError('no <hello>')
+        buf += d
+    chunked = a.framing == 'chunked'
+    caps = '<capability>urn:ietf:params:netconf:base:1.0</capability>'
+    if chunked:
+        caps += '<capability>urn:ietf:params:netconf:base:1.1</capability>'
+    ch.sendall(('<hello xmlns="%s"><capabilities>%s</capabilities></hello>]]>]]>' % (NS, caps)).encode())
+    rpc = ('<rpc xmlns="%s" message-id="1"><get-config><source><running/></source><filter type="subtree">'
+           '<bench bytes="%d" framing="%s" error="0"/></filter></get-config></rpc>' % (NS, a.bytes, a.framing)).encode()
+    end = b'\n##\n' if chunked else b']]>]]>'
+    baseline = rss()
+    t0 = time.perf_counter()
+    ch.sendall(b'\n#%d\n%s\n##\n' % (len(rpc), rpc) if chunked else rpc + b']]>]]>')
+    total = 0
+    tail = b''
+    while True:
+        d = ch.recv(1 << 20)
+        if not d:
+            raise EOFError('channel closed')
+        total += len(d)
+        tail = (tail + d[-len(end):])[-len(end):]
+        if tail == end:
+            break
+    seconds = time.perf_counter() - t0
+    ch.close()
+    t.close()
+    print(json.dumps({'seconds': seconds, 'replyBytes': total, 'baselineRss': baseline,
+                      'maxRss': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, 'paramiko': paramiko.__version__}))
+
+
+if __name__ == '__main__':
+    sys.exit(main())
