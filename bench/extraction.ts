@@ -9,6 +9,7 @@ import { replay } from '../src/index.js';
 import { PLANS, planFor } from './config.js';
 import { loadCorpus } from './corpus.js';
 import { fastXmlParser } from './extractors/fast-xml-parser.js';
+import { htmlparser2 } from './extractors/htmlparser2.js';
 import { indexOfFloor } from './extractors/indexof-floor.js';
 import { runLxml } from './extractors/lxml.js';
 import { netconfkit } from './extractors/netconfkit.js';
@@ -36,7 +37,7 @@ export interface ExtractionRow {
   note?: string;
 }
 
-const METHODS: Method[] = [netconfkit, fastXmlParser, saxes, indexOfFloor];
+const METHODS: Method[] = [netconfkit, fastXmlParser, saxes, htmlparser2, indexOfFloor];
 
 /** Says so when fewer samples than planned were taken (the time budget ran out). */
 function sampling(plan: Plan, samples: number): string | undefined {

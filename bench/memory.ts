@@ -10,14 +10,14 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
-import { ErrorExtractor, FrameDecoder } from '../src/wire.js';
+import { ErrorExtractor, FrameDecoder, MessageReader } from '../src/wire.js';
 import { CHUNK, SEED, SIZES } from './config.js';
 import { registerChild, runChild } from './children.js';
 import { replyPieces } from './generate.js';
 import { gc, now } from './timing.js';
 
 export interface MemoryRow {
-  id: 'stream' | 'generator-only' | 'fast-xml-parser';
+  id: 'stream' | 'generator-only' | 'fast-xml-parser' | 'collected';
   label: string;
   bytes: number;
   baselineRss: number;
@@ -107,6 +107,32 @@ registerChild('memory-stream', async ([size, readerArg]) => {
     : probe.result('generator-only', 'generator alone (control)', streamed, now() - t0, 0);
 });
 
+/**
+ * A reply collected as a session keeps it: MessageReader (framing, extractor, the text decoded
+ * as it arrives) fed fresh 64 KiB reads, the outcome's string then read once by the caller (a
+ * search through it, which makes V8 flatten it). Peak growth against the reply's size.
+ */
+registerChild('memory-collected', async ([size]) => {
+  const bytes = Number(size);
+  let xml: string | null = null;
+  const reader = new MessageReader({ onRoot: () => {}, onItem: () => {}, onMessage: (o) => (xml = o.xml) }, { framing: 'chunked' });
+  const probe = new RssProbe();
+  const t0 = now();
+  let streamed = 0;
+  for (const piece of replyPieces({ bytes, seed: SEED, items: false, pieceBytes: CHUNK })) {
+    const read = Buffer.concat([chunkHeader(piece.length), piece]);
+    streamed += piece.length;
+    reader.push(read);
+    probe.sample();
+  }
+  reader.push(Buffer.from('\n##\n'));
+  probe.sample();
+  const found = (xml as string | null)?.lastIndexOf('</rpc-reply>') ?? -1;
+  probe.sample();
+  (globalThis as { benchKeep?: unknown }).benchKeep = xml;
+  return probe.result('collected', `MessageReader, reply kept as a string (then searched once)${found < 0 ? ' — NOT FOUND' : ''}`, streamed, now() - t0, 0);
+});
+
 registerChild('memory-fxp', async ([size]) => {
   const bytes = Number(size);
   const parser = new XMLParser({ ignoreAttributes: false, removeNSPrefix: true });
@@ -138,6 +164,8 @@ export async function measureMemory(log: (s: string) => void): Promise<MemoryRow
   rows.push(await runChild<MemoryRow>('memory-stream', [String(SIZES.streamed), 'reader']));
   log('memory: the generator alone');
   rows.push(await runChild<MemoryRow>('memory-stream', [String(SIZES.streamed), 'generator-only']));
+  log(`memory: a ${SIZES.held / 2 ** 20} MiB reply collected by the reader`);
+  rows.push(await runChild<MemoryRow>('memory-collected', [String(SIZES.held)]));
   log(`memory: fast-xml-parser on ${SIZES.held / 2 ** 20} MiB held as a string`);
   rows.push(await runChild<MemoryRow>('memory-fxp', [String(SIZES.held)]));
   return rows;

@@ -57,6 +57,12 @@ export function render(r: Results): string {
     [false, false, false, false, true, true, true, true, true, false],
   ));
 
+  if (r.replayProcess) {
+    const p = r.replayProcess;
+    out.push(`\n   Whole process on a ${formatBytes(p.bytes)} reply in a file (best of 3, spawn to exit): netconfkit replay --json ${p.replaySeconds.toFixed(2)} s, ` +
+      `a node process running only the indexOf loop ${p.floorSeconds.toFixed(2)} s = ${(p.floorSeconds / p.replaySeconds).toFixed(2)} of that floor`);
+  }
+
   out.push(table(
     '3. Memory (peak RSS growth over a post-GC baseline; each in a fresh process)',
     ['run', 'bytes', 'peak (sampled)', 'peak (VmHWM)', 'samples', 'seconds'],

@@ -15,6 +15,7 @@ import { measureMemory } from './memory.js';
 import { RESULTS_DIR } from './paths.js';
 import { render, type Results, writeJson } from './report.js';
 import { measureBigReplies } from './bigreply/measure.js';
+import { measureReplayProcess } from './replay-process.js';
 import { measureRoundTrips } from './roundtrip/measure.js';
 import { evaluate, type Measured } from './targets.js';
 import { formatBytes, gc, machine, now } from './timing.js';
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
   const t0 = now();
   const host = machine();
   const startedAt = new Date().toISOString();
-  const m: Measured = { extraction: [], firstError: [], memory: [], framing: [], roundTrips: [], bigReplies: null };
+  const m: Measured = { extraction: [], firstError: [], memory: [], framing: [], roundTrips: [], bigReplies: null, replayProcess: null };
 
   // The corpus first: its many small messages are the most sensitive to a heap left large.
   if (ONLY.has('extraction')) m.extraction.push(...measureCorpus(log));
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
       gc();
     }
   }
+  if (ONLY.has('extraction')) m.replayProcess = await measureReplayProcess(log);
   if (ONLY.has('memory')) m.memory = await measureMemory(log);
   if (ONLY.has('framing')) {
     log('framing');
