@@ -7,7 +7,7 @@ import { RpcError } from '../errors/device-error.js';
 import { JUNOS_CAPABILITY } from '../operations/commit-flow.js';
 import { type JunosFormat, type LoadAction, commitConfiguration, getConfiguration, loadConfiguration } from '../operations/junos.js';
 import { commitCandidate, editConfig, getConfig, validateConfig } from '../operations/rfc6241.js';
-import { connect } from '../session/connect.js';
+import { type ConnectOptions, connect } from '../session/connect.js';
 import type { Session } from '../session/session.js';
 import { CliError, expectPositionals, parse, usageError } from './args.js';
 import { describePending, parseConfirmTimeout, pendingConfirmation } from './confirm.js';
@@ -17,8 +17,8 @@ import { CONNECTION_FLAGS, connectOptions } from './rpc-command.js';
 type Out = NodeJS.WritableStream;
 
 /** Runs one command on a fresh session; an RpcError prints its items and exits 1. */
-async function withSession(flags: Parameters<typeof connectOptions>[0], json: boolean, out: Out, work: (s: Session) => Promise<unknown>): Promise<number> {
-  const session = await connect(await connectOptions(flags));
+async function withSession(flags: Parameters<typeof connectOptions>[0], json: boolean, out: Out, work: (s: Session) => Promise<unknown>, extra: Partial<ConnectOptions> = {}): Promise<number> {
+  const session = await connect({ ...(await connectOptions(flags)), ...extra });
   try {
     const result = await work(session);
     out.write(json ? `${JSON.stringify(result, null, 2)}\n` : `${typeof result === 'string' ? result : JSON.stringify(result, null, 2)}\n`);
@@ -72,8 +72,11 @@ async function getConfigTo(values: ReturnType<typeof parse<typeof GET_CONFIG_FLA
     }
     const reply = await getConfig(s, source, options);
     return { ok: true, data: reply.data, warnings: warningsJson(reply.warnings) };
-  });
+  }, values.json && output === undefined ? {} : STREAMED);
 }
+
+// A streamed reply is never held, so the size limit that protects memory does not apply to it.
+const STREAMED: Partial<ConnectOptions> = { limits: { maxMessageBytes: Number.MAX_SAFE_INTEGER } };
 
 /** The --output file, opened before the request is sent: one that cannot be written is the caller's problem (exit 2). */
 function openOutput(file: string): Promise<WriteStream> {
