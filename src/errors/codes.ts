@@ -19,7 +19,7 @@ const client = (retryable: boolean, meaning: string): CodeInfo => ({ category: '
 
 /** Codes for failures below the RPC layer: SSH, sockets, framing, XML, session rules. */
 export const TRANSPORT_AND_PROTOCOL_CODES = {
-  CONNECT_TIMEOUT: transport(true, 'TCP connect, SSH handshake or authentication did not finish in time.'),
+  CONNECT_TIMEOUT: transport(true, 'TCP connect, SSH handshake, authentication or the subsystem request did not finish in time (the message names the stage).'),
   CONNECTION_REFUSED: transport(true, 'Nothing listens on that host and port.'),
   HOST_UNREACHABLE: transport(true, 'No route to the host.'),
   HOST_NOT_FOUND: transport(false, 'The host name does not resolve.'),

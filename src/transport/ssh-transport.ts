@@ -62,7 +62,10 @@ export interface SshOptions {
    * Options given here always win over the file.
    */
   sshConfig?: boolean | string;
-  /** TCP connect + SSH handshake + authentication + subsystem request, in ms (default 20 000). */
+  /**
+   * One deadline, in ms, for TCP connect, SSH handshake, authentication and the subsystem request;
+   * `connect()` counts the `<hello>` in it too (default 30 000).
+   */
   connectTimeoutMs?: number;
   /** SSH keepalive interval in ms; 0 turns it off (default 0: some devices never answer it). */
   keepaliveIntervalMs?: number;
@@ -127,7 +130,7 @@ export interface ConnectControl {
   /**
    * One deadline, in ms, for TCP connect, SSH handshake, authentication and the subsystem (or
    * exec) request together; `CONNECT_TIMEOUT` names the stage that did not finish. Default
-   * `options.connectTimeoutMs ?? 20 000`; `Infinity` waits for ever.
+   * `options.connectTimeoutMs ?? 30 000`; `Infinity` waits for ever.
    */
   timeoutMs?: number;
 }
@@ -174,7 +177,7 @@ export async function openSshChannel(options: SshOptions, control: ConnectContro
   const host = checkHost(resolved.host);
   const port = resolved.port ?? 830;
   const target = targetName(host, port);
-  const timeoutMs = control.timeoutMs ?? resolved.connectTimeoutMs ?? 20_000;
+  const timeoutMs = control.timeoutMs ?? resolved.connectTimeoutMs ?? 30_000;
   if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0) {
     throw new ClientError('INVALID_ARGUMENT', `timeoutMs must be a number of milliseconds >= 0, got ${String(timeoutMs)}`);
   }
