@@ -2,8 +2,8 @@ import { MalformedXmlError } from '../errors/classes.js';
 import type { DeviceError } from '../errors/device-error.js';
 import type { NetconfError } from '../errors/netconf-error.js';
 import { toNetconfError } from '../errors/to-netconf-error.js';
-import { StringDecoder } from 'node:string_decoder';
 import { FrameDecoder, type FramingMode } from '../framing/decoder.js';
+import { TextCollector } from './text-collector.js';
 import { type ContentSpan, ErrorExtractor, type Limits, type MessageSummary, type RootInfo } from '../xml/extractor.js';
 
 /**
@@ -32,12 +32,8 @@ export class IncomingMessage<Route = unknown> {
   error: NetconfError | null = null;
   /** The items read so far, in document order. */
   readonly items: DeviceError[] = [];
-  /**
-   * @internal The text read so far, decoded chunk by chunk as it arrives: no chunk is kept or
-   * copied, and the pieces make one string (a rope that V8 flattens once, when it is first read).
-   */
-  text = '';
-  /** @internal */ decoder: StringDecoder | null = null;
+  /** @internal The text read so far, decoded as it arrives (no chunk is kept). */
+  readonly text = new TextCollector();
   /** @internal */ bytes = 0;
   /** @internal */ routed = false;
 
@@ -182,7 +178,7 @@ export class MessageReader<Route = unknown> {
     const m = (this.current ??= this.newMessage());
     // Decoded now, so the caller may reuse its buffer once push returns (replay's callers may).
     // Before it is routed the text is kept too: a broken reply's message-id is looked for in it.
-    if (m.keep || (m.error && !m.routed && m.bytes < HEAD_BYTES)) m.text += (m.decoder ??= new StringDecoder('utf8')).write(bytes);
+    if (m.keep || (m.error && !m.routed && m.bytes < HEAD_BYTES)) m.text.write(bytes);
     m.bytes += bytes.length;
     if (m.error) return;
     try {
@@ -201,7 +197,7 @@ export class MessageReader<Route = unknown> {
           m.root = root;
           m.routed = true;
           this.handler.onRoot(m);
-          if (!m.keep) m.text = '';
+          if (!m.keep) m.text.clear();
         },
         onItem: (item) => {
           m.items.push(item);
@@ -220,7 +216,7 @@ export class MessageReader<Route = unknown> {
     m.error = toNetconfError(err);
     m.keep = false;
     // Unrouted, the first bytes stay: the message-id is looked for in them at the end.
-    if (m.routed) m.text = '';
+    if (m.routed) m.text.clear();
   }
 
   /**
@@ -228,8 +224,7 @@ export class MessageReader<Route = unknown> {
    * call: find its message-id in the first bytes and route it, to fail that call now.
    */
   private recoverRoot(m: IncomingMessage<Route>): void {
-    const head = m.text.slice(0, HEAD_BYTES);
-    m.text = '';
+    const head = m.text.end().slice(0, HEAD_BYTES);
     const found = /<((?:[\w.-]+:)?rpc-reply)\b[^>]*?\smessage-id\s*=\s*(?:"([^"]*)"|'([^']*)')/.exec(head);
     if (!found) return;
     const messageId = found[2] ?? found[3] ?? null;
@@ -259,13 +254,12 @@ export class MessageReader<Route = unknown> {
     if (m.error && !m.routed) this.recoverRoot(m);
     this.count++;
     const outcome: MessageOutcome = summary
-      ? { ...summary, index: m.index, xml: m.keep ? m.text + (m.decoder?.end() ?? '') : null, error: null }
+      ? { ...summary, index: m.index, xml: m.keep ? m.text.end() : null, error: null }
       : {
           root: m.root, messageId: m.root?.messageId ?? null, hasOk: false, bom: false, skippedText: null,
           items: m.items, index: m.index, xml: null, error: m.error,
         };
-    m.text = '';
-    m.decoder = null;
+    m.text.clear();
     this.handler.onMessage(outcome, m);
   }
 }
