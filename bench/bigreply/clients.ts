@@ -115,7 +115,8 @@ async function library(job: ClientJob): Promise<ClientRun> {
     } else if (job.mode === 'errors') {
       await session.rpc(`<get-config><source><running/></source><filter type="subtree">${filter}</filter></get-config>`, { collect: false });
     } else {
-      await getConfig(session, 'running', { filter, streamTo: createWriteStream(file) });
+      // A 1 MiB buffer: fs streams default to 16 KiB, and every full buffer pauses the transport.
+      await getConfig(session, 'running', { filter, streamTo: createWriteStream(file, { highWaterMark: 1 << 20 }) });
     }
     const seconds = now() - t0;
     const run: ClientRun = { replyBytes: 0, seconds, baselineRss, maxRss: maxRss(), ...(note ? { note } : {}) };

@@ -81,7 +81,8 @@ const STREAMED: Partial<ConnectOptions> = { limits: { maxMessageBytes: Number.MA
 /** The --output file, opened before the request is sent: one that cannot be written is the caller's problem (exit 2). */
 function openOutput(file: string): Promise<WriteStream> {
   return new Promise((resolve, reject) => {
-    const stream = createWriteStream(file);
+    // 1 MiB: fs streams default to 16 KiB, and each full buffer pauses reading from the device.
+    const stream = createWriteStream(file, { highWaterMark: 1 << 20 });
     stream.once('open', () => resolve(stream));
     stream.once('error', (err) => reject(new CliError(`cannot write ${file}: ${err.message}`, false)));
   });
