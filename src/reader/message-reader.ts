@@ -32,8 +32,6 @@ export class IncomingMessage<Route = unknown> {
   error: NetconfError | null = null;
   /** The items read so far, in document order. */
   readonly items: DeviceError[] = [];
-  /** @internal The text read so far, decoded as it arrives (no chunk is kept). */
-  readonly text = new TextCollector();
   /** @internal */ bytes = 0;
   /** @internal */ routed = false;
 
@@ -75,6 +73,8 @@ export class MessageReader<Route = unknown> {
   private current: IncomingMessage<Route> | null = null;
   private count = 0;
   private lastSawMarkup = false;
+  /** The text of the message being read, decoded as it arrives (no chunk is kept). */
+  private readonly text = new TextCollector();
 
   constructor(private readonly handler: ReaderHandler<Route>, private readonly options: ReaderOptions) {
     this.decoder = options.framing === 'none' ? null : new FrameDecoder(
@@ -178,7 +178,7 @@ export class MessageReader<Route = unknown> {
     const m = (this.current ??= this.newMessage());
     // Decoded now, so the caller may reuse its buffer once push returns (replay's callers may).
     // Before it is routed the text is kept too: a broken reply's message-id is looked for in it.
-    if (m.keep || (m.error && !m.routed && m.bytes < HEAD_BYTES)) m.text.write(bytes);
+    if (m.keep || (m.error && !m.routed && m.bytes < HEAD_BYTES)) this.text.write(bytes);
     m.bytes += bytes.length;
     if (m.error) return;
     try {
@@ -189,6 +189,7 @@ export class MessageReader<Route = unknown> {
   }
 
   private newMessage(): IncomingMessage<Route> {
+    this.text.clear();
     const index = this.count;
     let m!: IncomingMessage<Route>;
     const extractor = new ErrorExtractor(
@@ -197,7 +198,7 @@ export class MessageReader<Route = unknown> {
           m.root = root;
           m.routed = true;
           this.handler.onRoot(m);
-          if (!m.keep) m.text.clear();
+          if (!m.keep) this.text.clear();
         },
         onItem: (item) => {
           m.items.push(item);
@@ -216,7 +217,7 @@ export class MessageReader<Route = unknown> {
     m.error = toNetconfError(err);
     m.keep = false;
     // Unrouted, the first bytes stay: the message-id is looked for in them at the end.
-    if (m.routed) m.text.clear();
+    if (m.routed) this.text.clear();
   }
 
   /**
@@ -224,7 +225,7 @@ export class MessageReader<Route = unknown> {
    * call: find its message-id in the first bytes and route it, to fail that call now.
    */
   private recoverRoot(m: IncomingMessage<Route>): void {
-    const head = m.text.end().slice(0, HEAD_BYTES);
+    const head = this.text.end().slice(0, HEAD_BYTES);
     const found = /<((?:[\w.-]+:)?rpc-reply)\b[^>]*?\smessage-id\s*=\s*(?:"([^"]*)"|'([^']*)')/.exec(head);
     if (!found) return;
     const messageId = found[2] ?? found[3] ?? null;
@@ -254,12 +255,12 @@ export class MessageReader<Route = unknown> {
     if (m.error && !m.routed) this.recoverRoot(m);
     this.count++;
     const outcome: MessageOutcome = summary
-      ? { ...summary, index: m.index, xml: m.keep ? m.text.end() : null, error: null }
+      ? { ...summary, index: m.index, xml: m.keep ? this.text.end() : null, error: null }
       : {
           root: m.root, messageId: m.root?.messageId ?? null, hasOk: false, bom: false, skippedText: null,
           items: m.items, index: m.index, xml: null, error: m.error,
         };
-    m.text.clear();
+    this.text.clear();
     this.handler.onMessage(outcome, m);
   }
 }
