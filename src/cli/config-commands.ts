@@ -13,6 +13,7 @@ import { CliError, expectPositionals, parse, usageError } from './args.js';
 import { describePending, parseConfirmTimeout, pendingConfirmation } from './confirm.js';
 import { inlineOrFile, readSource } from './files.js';
 import { CONNECTION_FLAGS, connectOptions } from './rpc-command.js';
+import { wireBodiesWanted } from '../observability/wire-log.js';
 
 type Out = NodeJS.WritableStream;
 
@@ -55,8 +56,26 @@ export async function runGetConfig(args: string[], out: Out): Promise<number> {
 }
 
 async function getConfigTo(values: ReturnType<typeof parse<typeof GET_CONFIG_FLAGS>>['values'], source: 'running' | 'candidate' | 'startup', filter: string | undefined, output: string | undefined, file: WriteStream | null, out: Out): Promise<number> {
+  // Under --trace, NODE_DEBUG=netconfkit or `netconfkit record` the reply's text is wanted
+  // (logged, recorded), so it is read whole instead of streamed: the one case where
+  // get-config holds the reply.
+  const wanted = wireBodiesWanted();
   return withSession(values, values.json, out, async (s) => {
     const options = filter === undefined ? {} : { filter };
+    if (wanted) {
+      const reply = await getConfig(s, source, options);
+      if (output !== undefined && file) {
+        await new Promise<void>((resolve, reject) => {
+          file.once('error', reject);
+          file.end(reply.data, () => resolve());
+        });
+        const bytes = Buffer.byteLength(reply.data);
+        return values.json ? { ok: true, output, bytes, warnings: warningsJson(reply.warnings) } : `wrote ${bytes} bytes to ${output}${warningLines(reply.warnings) ? `\n${warningLines(reply.warnings)}` : ''}`;
+      }
+      if (values.json) return { ok: true, data: reply.data, warnings: warningsJson(reply.warnings) };
+      out.write(reply.data);
+      return '';
+    }
     if (output !== undefined && file) {
       // Streamed to the file as it is read: a configuration of any size, in constant memory.
       const reply = await getConfig(s, source, { ...options, streamTo: file });
@@ -72,7 +91,7 @@ async function getConfigTo(values: ReturnType<typeof parse<typeof GET_CONFIG_FLA
     }
     const reply = await getConfig(s, source, options);
     return { ok: true, data: reply.data, warnings: warningsJson(reply.warnings) };
-  }, values.json && output === undefined ? {} : STREAMED);
+  }, wanted || (values.json && output === undefined) ? {} : STREAMED);
 }
 
 // A streamed reply is never held, so the size limit that protects memory does not apply to it.

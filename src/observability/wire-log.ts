@@ -22,6 +22,11 @@ export type WireLog = (message: WireMessage) => void;
 
 const debug = debuglog('netconfkit');
 
+/** Someone reads message bodies: `NODE_DEBUG=netconfkit`, or a `netconfkit:wire` subscriber (--trace, record). */
+export function wireBodiesWanted(): boolean {
+  return debug.enabled || diagnostics.wire.hasSubscribers;
+}
+
 /** The wire log the options (or NODE_DEBUG) ask for; null when none, so the session skips it. */
 export function createWireLog(options: WireLogOptions): WireLog | null {
   const logger = options.logger;

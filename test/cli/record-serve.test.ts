@@ -88,19 +88,23 @@ describe('netconfkit record and serve', () => {
     expect(end.stderr).toBe('');
   });
 
-  it('a reply streamed by get-config is recorded without its text, and played back as an rpc-error saying so', async () => {
+  it('get-config under record reads its reply whole, so the recording holds it and plays it back the same', async () => {
     const junos = await startJunosDevice();
-    const file = path.join(dir, 'streamed.jsonl');
+    const file = path.join(dir, 'get-config.jsonl');
+    let live: Awaited<ReturnType<typeof cli>>;
     try {
-      expect((await cli(['record', '-o', file, 'get-config', ...to(junos)])).status).toBe(0);
+      live = await cli(['record', '-o', file, 'get-config', ...to(junos)]);
+      expect(live.status).toBe(0);
     } finally {
       await junos.close();
     }
-    expect(parseRecording(readFileSync(file, 'utf8')).exchanges[0]).toMatchObject({ operation: 'get-config', reply: null, kept: false });
+    const exchange = parseRecording(readFileSync(file, 'utf8')).exchanges[0]!;
+    expect(exchange).toMatchObject({ operation: 'get-config' });
+    expect(exchange.reply).toContain('<host-name>fake-junos</host-name>');
     const server = await serve([file]);
     const r = await cli(['get-config', ...to(server.at)]);
-    expect(r.status).toBe(1);
-    expect(r.stdout + r.stderr).toMatch(/holds no reply text: it was read with collect: false or streamTo/);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(live.stdout);
     expect((await server.stop()).status).toBe(0);
   });
 
