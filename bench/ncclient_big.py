@@ -17,10 +17,7 @@ import time
 import ncclient
 from ncclient import manager
 
-
-def rss():
-    with open('/proc/self/statm') as f:
-        return int(f.read().split()[1]) * resource.getpagesize()
+from netconf_ssh import rss
 
 
 def main():

@@ -11,18 +11,14 @@ usage: paramiko_big.py --host H --port P --user U --password PW --bytes N --fram
 import argparse
 import json
 import resource
-import socket
 import sys
 import time
 
 import paramiko
 
+from netconf_ssh import open_netconf, rss
+
 NS = 'urn:ietf:params:xml:ns:netconf:base:1.0'
-
-
-def rss():
-    with open('/proc/self/statm') as f:
-        return int(f.read().split()[1]) * resource.getpagesize()
 
 
 def main():
@@ -32,18 +28,7 @@ def main():
     ap.add_argument('--port', type=int, required=True)
     ap.add_argument('--bytes', type=int, required=True)
     a = ap.parse_args()
-    sock = socket.create_connection((a.host, a.port), timeout=30)
-    t = paramiko.Transport(sock)
-    t.start_client(timeout=30)
-    t.auth_password(a.user, a.password)
-    ch = t.open_session(timeout=30)
-    ch.invoke_subsystem('netconf')
-    buf = b''
-    while b']]>]]>' not in buf:
-        d = ch.recv(65536)
-        if not d:
-            raise EOFError('no <hello>')
-        buf += d
+    t, ch, _ = open_netconf(a.host, a.port, a.user, a.password)
     chunked = a.framing == 'chunked'
     caps = '<capability>urn:ietf:params:netconf:base:1.0</capability>'
     if chunked:

@@ -9,11 +9,12 @@ usage: paramiko_rtt.py --host H --port P --user U --password PW --count N
 """
 import argparse
 import json
-import socket
 import sys
 import time
 
 import paramiko
+
+from netconf_ssh import open_netconf
 
 NS = 'urn:ietf:params:xml:ns:netconf:base:1.0'
 HELLO = ('<?xml version="1.0" encoding="UTF-8"?><hello xmlns="%s"><capabilities>'
@@ -32,18 +33,7 @@ def main():
     ap.add_argument('--count', type=int, required=True)
     ap.add_argument('--warmup', type=int, default=20)
     a = ap.parse_args()
-    sock = socket.create_connection((a.host, a.port), timeout=30)
-    t = paramiko.Transport(sock)
-    t.start_client(timeout=30)
-    t.auth_password(a.user, a.password)
-    ch = t.open_session(timeout=30)
-    ch.invoke_subsystem('netconf')
-    buf = b''
-    while b']]>]]>' not in buf:
-        d = ch.recv(65536)
-        if not d:
-            raise EOFError('no <hello>')
-        buf += d
+    t, ch, buf = open_netconf(a.host, a.port, a.user, a.password)
     chunked = b'urn:ietf:params:netconf:base:1.1' in buf
     ch.sendall(HELLO)
     time.sleep(0.2)  # netconfd leaves an <rpc> that arrives in the same read as the <hello>

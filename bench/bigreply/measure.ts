@@ -8,12 +8,10 @@
  * and its RSS growth over the moment before the request. Then the time to the first error of a
  * reply whose `<rpc-error>` comes first.
  */
-import { execFile } from 'node:child_process';
 import { runChild } from '../children.js';
 import { BIG } from '../config.js';
-import { DEBIAN_PYTHON } from '../extractors/lxml.js';
-import { benchFile } from '../paths.js';
 import { formatBytes, mbps } from '../timing.js';
+import { login, runPython } from '../roundtrip/python.js';
 import type { Server } from '../roundtrip/servers.js';
 import { BIG_CLIENT, type ClientJob, type ClientRun, type Framing, type NodeMode } from './clients.js';
 import { startBigDevice } from './device.js';
@@ -63,19 +61,9 @@ const LABELS: Record<BigClient, string> = {
   ncclient: 'ncclient as shipped (python), get_config',
 };
 
-function python(script: string, server: Server, bytes: number, framing: Framing): Promise<ClientRun> {
-  const args = [benchFile(script), '--host', server.host, '--port', String(server.port), '--user', server.username, '--password', server.password, '--bytes', String(bytes), '--framing', framing];
-  return new Promise((resolve, reject) => {
-    execFile(DEBIAN_PYTHON, args, { timeout: 900_000, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
-      if (err) return reject(new Error(`${script}: ${String(stderr || err.message).trim().split('\n').slice(-1)[0]}`));
-      try {
-        const r = JSON.parse(stdout.trim().split('\n').pop()!) as ClientRun & { replyBytes?: number };
-        resolve({ replyBytes: r.replyBytes ?? 0, seconds: r.seconds, baselineRss: r.baselineRss, maxRss: r.maxRss });
-      } catch (e) {
-        reject(new Error(`${script} printed no result: ${(e as Error).message}`));
-      }
-    });
-  });
+async function python(script: string, server: Server, bytes: number, framing: Framing): Promise<ClientRun> {
+  const r = await runPython<ClientRun & { replyBytes?: number }>(script, [...login(server), '--bytes', String(bytes), '--framing', framing], 900_000);
+  return { replyBytes: r.replyBytes ?? 0, seconds: r.seconds, baselineRss: r.baselineRss, maxRss: r.maxRss };
 }
 
 function runOne(client: BigClient, server: Server, bytes: number, framing: Framing): Promise<ClientRun> {

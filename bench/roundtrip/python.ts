@@ -9,12 +9,13 @@ import { benchFile } from '../paths.js';
 import { rate, type RateResult } from './request.js';
 import type { Server } from './servers.js';
 
-function runPython(script: string, args: string[]): Promise<{ seconds: number; count: number; [k: string]: unknown }> {
+/** Runs one of bench/'s Python scripts and reads the JSON line it prints last. */
+export function runPython<T = { seconds: number; count: number; [k: string]: unknown }>(script: string, args: string[], timeoutMs = 300_000): Promise<T> {
   return new Promise((resolve, reject) => {
-    execFile(DEBIAN_PYTHON, [benchFile(script), ...args], { timeout: 300_000, maxBuffer: 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(DEBIAN_PYTHON, [benchFile(script), ...args], { timeout: timeoutMs, maxBuffer: 1024 * 1024 }, (err, stdout, stderr) => {
       if (err) return reject(new Error(`${script}: ${String(stderr || err.message).trim().split('\n').slice(-1)[0]}`));
       try {
-        resolve(JSON.parse(stdout.trim().split('\n').pop()!));
+        resolve(JSON.parse(stdout.trim().split('\n').pop()!) as T);
       } catch (e) {
         reject(new Error(`${script} printed no result: ${(e as Error).message}`));
       }
@@ -22,7 +23,8 @@ function runPython(script: string, args: string[]): Promise<{ seconds: number; c
   });
 }
 
-function login(server: Server): string[] {
+/** The login flags every Python client takes. */
+export function login(server: Server): string[] {
   return ['--host', server.host, '--port', String(server.port), '--user', server.username, '--password', server.password];
 }
 

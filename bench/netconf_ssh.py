@@ -1,0 +1,31 @@
+"""netconfkit bench: what the bare Python clients share.
+
+`open_netconf` opens the netconf subsystem over paramiko and reads the device's <hello>;
+`rss` is the process's resident set size. No NETCONF library on top.
+"""
+import resource
+import socket
+
+import paramiko
+
+
+def rss():
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[1]) * resource.getpagesize()
+
+
+def open_netconf(host, port, user, password):
+    """Returns (transport, channel, the device's hello bytes up to its ]]>]]>)."""
+    sock = socket.create_connection((host, port), timeout=30)
+    t = paramiko.Transport(sock)
+    t.start_client(timeout=30)
+    t.auth_password(user, password)
+    ch = t.open_session(timeout=30)
+    ch.invoke_subsystem('netconf')
+    buf = b''
+    while b']]>]]>' not in buf:
+        d = ch.recv(65536)
+        if not d:
+            raise EOFError('no <hello>')
+        buf += d
+    return t, ch, buf
