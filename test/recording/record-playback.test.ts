@@ -1,8 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeDevice } from '../../src/device/fake-device.js';
 import { PlaybackDevice } from '../../src/device/playback.js';
 import { RpcError } from '../../src/errors/device-error.js';
@@ -10,23 +9,9 @@ import { NetconfError } from '../../src/errors/netconf-error.js';
 import { commitFlow } from '../../src/operations/commit-flow.js';
 import { replay } from '../../src/replay/replayer.js';
 import { parseRecording, readRecording, recordingToCapture } from '../../src/recording/format.js';
-import { connect } from '../../src/session/connect.js';
-import type { Session } from '../../src/session/session.js';
+import { recordingHarness } from './harness.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'nk-rec-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const open: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const o of open.splice(0).reverse()) await o.close();
-});
-
-type Reachable = { host: string; port: number; hostKeyFingerprint: string };
-async function session(device: Reachable, extra: Partial<Parameters<typeof connect>[0]> = {}): Promise<Session> {
-  const s = await connect({ host: device.host, port: device.port, username: 'netconf', password: 'netconf', hostKey: device.hostKeyFingerprint, ...extra });
-  open.push(s);
-  return s;
-}
+const { dir, open, session } = recordingHarness('nk-rec-');
 
 const CONFIG = '<config><interfaces xmlns="urn:example:if"><interface><name>ge-0/0/0</name></interface></interfaces></config>';
 

@@ -1,29 +1,16 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startJunosDevice } from '../../src/device/junos.js';
 import { PlaybackDevice } from '../../src/device/playback.js';
 import { loadConfiguration } from '../../src/operations/junos.js';
 import { readRecording } from '../../src/recording/format.js';
 import { createRedactor } from '../../src/recording/redaction.js';
-import { connect } from '../../src/session/connect.js';
 import type { Session } from '../../src/session/session.js';
 import { SECRETS, SECRET_CONFIG } from '../observability/secrets.js';
+import { recordingHarness } from './harness.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'nk-redact-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const open: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const o of open.splice(0).reverse()) await o.close();
-});
-
-type Reachable = { host: string; port: number; hostKeyFingerprint: string };
-async function session(device: Reachable, extra: Partial<Parameters<typeof connect>[0]> = {}): Promise<Session> {
-  const s = await connect({ host: device.host, port: device.port, username: 'netconf', password: 'netconf', hostKey: device.hostKeyFingerprint, ...extra });
-  open.push(s);
-  return s;
-}
+const { dir, open, session } = recordingHarness('nk-redact-');
 
 // The fake Junos nests it in its own <configuration>: harmless here, and the declarations stay.
 const INNER = SECRET_CONFIG.XML;
