@@ -1,4 +1,5 @@
 import { ClientError } from '../errors/classes.js';
+import { replyContent } from '../session/reply-content.js';
 import type { RpcOptions, RpcReply, Session } from '../session/session.js';
 import { type XmlObject, parseXml } from '../xml/parse-data.js';
 import { type ConfirmedCommit, type Datastore, type XmlContent, addContent, addDatastore, request, requireCapability, requireDatastore, serialise } from './build.js';
@@ -219,7 +220,7 @@ function positiveInteger(value: number, name: string): number {
 
 /** The reply with `data` (inner XML of `<data>`) added; the reply itself is left as it is. */
 export function withData(reply: RpcReply): DataReply {
-  return { ...reply, data: innerXml(reply.xml ?? '', 'data') };
+  return { ...reply, data: replyContent(reply, 'data') ?? innerXml(reply.xml ?? '', 'data') };
 }
 
 /** The inner XML of the first element with that local name (prefix allowed); '' if absent. */

@@ -34,6 +34,7 @@ export class IncomingMessage<Route = unknown> {
   readonly items: DeviceError[] = [];
   /** @internal */ bytes = 0;
   /** @internal */ routed = false;
+  /** @internal Where the root's data/configuration child's content lies, once it has ended. */ content: ContentSpan | null = null;
 
   constructor(readonly index: number, /** @internal */ readonly extractor: ErrorExtractor) {}
 }
@@ -43,6 +44,11 @@ export interface MessageOutcome extends MessageSummary {
   index: number;
   /** The message text, when it was kept (null otherwise). */
   xml: string | null;
+  /**
+   * When the message was kept and its root has a `<data>` / `<configuration>` child: that
+   * element's name as written and the text of its content, a part of `xml` (no second copy).
+   */
+  content: { name: string; text: string } | null;
   /** Why the message could not be read (MALFORMED_XML, MESSAGE_TOO_LARGE…); null when it was. */
   error: NetconfError | null;
 }
@@ -205,7 +211,10 @@ export class MessageReader<Route = unknown> {
           this.handler.onItem(item, m);
         },
         ...(this.handler.onContent ? { onContent: (piece: Buffer) => this.handler.onContent!(piece, m) } : {}),
-        ...(this.handler.onContentEnd ? { onContentEnd: (span: ContentSpan) => this.handler.onContentEnd!(span, m) } : {}),
+        onContentEnd: (span: ContentSpan) => {
+          m.content = span;
+          this.handler.onContentEnd?.(span, m);
+        },
       },
       this.options.limits,
     );
@@ -254,11 +263,13 @@ export class MessageReader<Route = unknown> {
     }
     if (m.error && !m.routed) this.recoverRoot(m);
     this.count++;
+    const span = summary && m.keep ? m.content : null;
+    const content = span ? { name: span.name, text: this.text.slice(span.start, span.end) } : null;
     const outcome: MessageOutcome = summary
-      ? { ...summary, index: m.index, xml: m.keep ? this.text.end() : null, error: null }
+      ? { ...summary, index: m.index, xml: m.keep ? this.text.end() : null, content, error: null }
       : {
           root: m.root, messageId: m.root?.messageId ?? null, hasOk: false, bom: false, skippedText: null,
-          items: m.items, index: m.index, xml: null, error: m.error,
+          items: m.items, index: m.index, xml: null, content: null, error: m.error,
         };
     this.text.clear();
     this.handler.onMessage(outcome, m);

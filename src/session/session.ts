@@ -12,6 +12,7 @@ import { type WireLog, createWireLog, observeWire } from '../observability/wire-
 import { escapeXml } from '../xml/entities.js';
 import { parseXml } from '../xml/parse-data.js';
 import { checkXmlFragment } from '../xml/well-formed.js';
+import { setReplyContent } from './reply-content.js';
 import { type CallbackSource, Callbacks } from './callbacks.js';
 import { Capabilities } from './capabilities.js';
 import { NETCONF_BASE_NS } from './constants.js';
@@ -465,6 +466,7 @@ export class Session extends EventEmitter<SessionEvents> {
       items,
       warnings: items.filter((i) => i.level === 'warning'),
     };
+    setReplyContent(reply, outcome.content);
     const parse = call.options.parse;
     if (parse && outcome.xml !== null) {
       try {

@@ -45,4 +45,28 @@ describe('TextCollector', () => {
     c.clear();
     expect(c.end()).toBe('');
   });
+
+  it('slice() gives the text between any two ASCII bytes, in direct mode and across batches, invalid UTF-8 included', () => {
+    for (const [size, seed, invalid] of [[200, 1, false], [64 * 1024 + 3, 2, false], [900 * 1024, 3, false], [300 * 1024, 4, true], [5000, 5, true]] as const) {
+      let bytes = Buffer.from(text(size, seed));
+      if (invalid) {
+        // Stray continuation bytes, a lone lead byte and a 4-byte sequence cut short, here and there.
+        const parts: Buffer[] = [];
+        for (let at = 0; at < bytes.length; at += 4099) parts.push(bytes.subarray(at, at + 4099), Buffer.from([0x80, 0xe2, 0x3c, 0xf0, 0x9f, 0x98, 0x61]));
+        bytes = Buffer.concat(parts);
+      }
+      const ascii: number[] = [];
+      for (let i = 0; i < bytes.length; i++) if (bytes[i]! < 0x80) ascii.push(i);
+      const offsets = [0, bytes.length, ...ascii.filter((_, k) => k % Math.max(1, Math.floor(ascii.length / 40)) === 0)];
+      for (const step of [65_536, 4093, 300_000]) {
+        const c = new TextCollector();
+        for (let at = 0; at < bytes.length; at += step) c.write(Buffer.from(bytes.subarray(at, at + step)));
+        for (let k = 0; k + 1 < offsets.length; k += 2) {
+          const [a, b] = [offsets[k]!, offsets[k + 1]!].sort((x, y) => x - y) as [number, number];
+          expect(c.slice(a, b), `${size} ${step} ${a}..${b}`).toBe(bytes.toString('utf8', a, b));
+        }
+        expect(c.end()).toBe(bytes.toString('utf8'));
+      }
+    }
+  });
 });
