@@ -85,3 +85,26 @@ describe('streamTo over SSH from the fake device', () => {
     expect(out.bytes).toBe(Buffer.byteLength(whole.configuration));
   });
 });
+
+describe('a kept reply over SSH', () => {
+  it('getConfig and getData give the exact inner XML of a big <data> with multi-byte text, the root\'s own <data> (not one in a comment)', async () => {
+    const words = ['ge-0/0/0', 'descrição', '日本語', '𝄞', 'Ünïcödé'];
+    const parts: string[] = [];
+    for (let i = 0, size = 0; size < 2 << 20; i++) {
+      parts.push(`<interface><name>${words[i % words.length]!.repeat(1 + (i % 13))}</name></interface>\n`);
+      size += Buffer.byteLength(parts[parts.length - 1]!);
+    }
+    const body = parts.join('');
+    const { session } = await attach(await FakeDevice.start({ rules: [
+      { match: 'get-config', reply: `<nc:data xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0">${body}</nc:data>` },
+      // A search of the text would take the commented-out <data> for the real one.
+      { match: 'get', reply: `<!-- <data>not this</data> --><data>${body}</data><!-- after the data: ü -->` },
+    ] }));
+    const config = await getConfig(session, 'running');
+    expect(config.data).toBe(body);
+    expect(config.xml).toContain(body);
+    const state = await getData(session);
+    expect(state.data).toBe(body);
+    expect(state.xml!.endsWith('<!-- after the data: ü --></rpc-reply>')).toBe(true);
+  });
+});
