@@ -17,7 +17,7 @@ import { replyPieces } from './generate.js';
 import { gc, now } from './timing.js';
 
 export interface MemoryRow {
-  id: 'stream' | 'generator-only' | 'fast-xml-parser' | 'collected';
+  id: 'stream' | 'generator-only' | 'fast-xml-parser' | 'collected' | 'collected-ascii' | 'collected-searched' | 'collected-control';
   label: string;
   bytes: number;
   baselineRss: number;
@@ -109,17 +109,24 @@ registerChild('memory-stream', async ([size, readerArg]) => {
 
 /**
  * A reply collected as a session keeps it: MessageReader (framing, extractor, the text decoded
- * as it arrives) fed fresh 64 KiB reads, the outcome's string then read once by the caller (a
- * search through it, which makes V8 flatten it). Peak growth against the reply's size.
+ * as it arrives) fed fresh 64 KiB reads, its text (and the content of a root `<data>`, if any)
+ * held to the end. `control`: the same reading with nothing kept, what reading alone costs (the
+ * generator's garbage, the heap's growth). `ascii`: the reply with every non-ASCII byte
+ * replaced, as most configurations are (V8 then keeps one byte per character, not two).
+ * `searched`: the caller then searches the text once, which makes V8 flatten it into a second,
+ * contiguous copy while the pieces are alive.
  */
-registerChild('memory-collected', async ([size]) => {
+registerChild('memory-collected', async ([size, variant]) => {
   const bytes = Number(size);
-  let xml: string | null = null;
-  const reader = new MessageReader({ onRoot: () => {}, onItem: () => {}, onMessage: (o) => (xml = o.xml) }, { framing: 'chunked' });
+  let kept: [string | null, string | null] = [null, null];
+  const reader = new MessageReader({
+    onRoot: (m) => (m.keep = variant !== 'control'), onItem: () => {}, onMessage: (o) => (kept = [o.xml, o.content?.text ?? null]),
+  }, { framing: 'chunked' });
   const probe = new RssProbe();
   const t0 = now();
   let streamed = 0;
-  for (const piece of replyPieces({ bytes, seed: SEED, items: false, pieceBytes: CHUNK })) {
+  for (let piece of replyPieces({ bytes, seed: SEED, items: false, pieceBytes: CHUNK })) {
+    if (variant === 'ascii') piece = Buffer.from(piece.map((b) => (b < 0x80 ? b : 0x78)));
     const read = Buffer.concat([chunkHeader(piece.length), piece]);
     streamed += piece.length;
     reader.push(read);
@@ -127,10 +134,19 @@ registerChild('memory-collected', async ([size]) => {
   }
   reader.push(Buffer.from('\n##\n'));
   probe.sample();
-  const found = (xml as string | null)?.lastIndexOf('</rpc-reply>') ?? -1;
+  const [xml] = kept;
+  const held = variant === 'control' ? xml === null : (xml?.length ?? 0) > streamed / 2;
+  if (variant === 'searched') xml?.lastIndexOf('</rpc-reply>');
   probe.sample();
-  (globalThis as { benchKeep?: unknown }).benchKeep = xml;
-  return probe.result('collected', `MessageReader, reply kept as a string (then searched once)${found < 0 ? ' — NOT FOUND' : ''}`, streamed, now() - t0, 0);
+  (globalThis as { benchKeep?: unknown }).benchKeep = kept;
+  const rows = {
+    control: ['collected-control', 'MessageReader, same reply, nothing kept (the control)'],
+    utf8: ['collected', 'MessageReader, reply kept, non-ASCII text throughout'],
+    ascii: ['collected-ascii', 'MessageReader, ASCII reply kept'],
+    searched: ['collected-searched', 'MessageReader, reply kept, then searched by the caller (V8 flattens it)'],
+  } as const;
+  const [id, label] = rows[variant as keyof typeof rows];
+  return probe.result(id, `${label}${held ? '' : ' — WRONG: the text was not as asked'}`, streamed, now() - t0, 0);
 });
 
 registerChild('memory-fxp', async ([size]) => {
@@ -164,8 +180,10 @@ export async function measureMemory(log: (s: string) => void): Promise<MemoryRow
   rows.push(await runChild<MemoryRow>('memory-stream', [String(SIZES.streamed), 'reader']));
   log('memory: the generator alone');
   rows.push(await runChild<MemoryRow>('memory-stream', [String(SIZES.streamed), 'generator-only']));
-  log(`memory: a ${SIZES.held / 2 ** 20} MiB reply collected by the reader`);
-  rows.push(await runChild<MemoryRow>('memory-collected', [String(SIZES.held)]));
+  for (const variant of ['control', 'utf8', 'ascii', 'searched']) {
+    log(`memory: a ${SIZES.held / 2 ** 20} MiB reply collected by the reader (${variant})`);
+    rows.push(await runChild<MemoryRow>('memory-collected', [String(SIZES.held), variant]));
+  }
   log(`memory: fast-xml-parser on ${SIZES.held / 2 ** 20} MiB held as a string`);
   rows.push(await runChild<MemoryRow>('memory-fxp', [String(SIZES.held)]));
   return rows;

@@ -17,7 +17,7 @@ import { benchFilter } from './device.js';
 import type { Server } from '../roundtrip/servers.js';
 
 export type Framing = 'eom' | 'chunked';
-export type NodeMode = 'bare' | 'kept' | 'errors' | 'file' | 'first-error';
+export type NodeMode = 'bare' | 'scan' | 'kept' | 'errors' | 'file' | 'first-error' | 'fresh-memory';
 
 export interface ClientJob {
   server: Pick<Server, 'host' | 'port' | 'username' | 'password' | 'hostKey'>;
@@ -32,6 +32,8 @@ export interface ClientRun {
   seconds: number;
   baselineRss: number;
   maxRss: number;
+  /** CPU seconds (user + system) the client process spent from sending to the end, every thread. */
+  cpuSeconds?: number;
   /** first-error: ms from sending to the item, bytes read past its end tag, and the size of the read that held it. */
   firstErrorMs?: number;
   pastEndTag?: number;
@@ -41,6 +43,10 @@ export interface ClientRun {
 
 const NS = 'urn:ietf:params:xml:ns:netconf:base:1.0';
 const maxRss = () => process.resourceUsage().maxRSS * 1024;
+const cpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 
 function hello(framing: Framing): string {
   const caps = ['urn:ietf:params:netconf:base:1.0', ...(framing === 'chunked' ? ['urn:ietf:params:netconf:base:1.1'] : [])];
@@ -59,8 +65,11 @@ function openChannel(server: ClientJob['server']): Promise<{ client: Client; cha
   });
 }
 
-/** The floor: ssh2 with nothing on top reads the bytes until the end marker. */
-async function bare(job: ClientJob): Promise<ClientRun> {
+/**
+ * The floor: ssh2 with nothing on top reads the bytes until the end marker. With `scan`, it
+ * also finds every "<" with indexOf: the ceiling for any reader that looks at each tag.
+ */
+async function bare(job: ClientJob, scan = false): Promise<ClientRun> {
   const { client, channel } = await openChannel(job.server);
   try {
     await new Promise<void>((resolve) => {
@@ -79,18 +88,21 @@ async function bare(job: ClientJob): Promise<ClientRun> {
     const rpc = Buffer.from(`<rpc xmlns="${NS}" message-id="1"><get-config><source><running/></source><filter type="subtree">${benchFilter(job.bytes, job.framing, false)}</filter></get-config></rpc>`);
     const baselineRss = process.memoryUsage.rss();
     const t0 = now();
+    const c0 = cpu();
     let total = 0;
+    let tags = 0;
     let tail = Buffer.alloc(0);
     await new Promise<void>((resolve, reject) => {
       channel.on('data', (d: Buffer) => {
         total += d.length;
+        if (scan) for (let i = d.indexOf(0x3c); i !== -1; i = d.indexOf(0x3c, i + 1)) tags++;
         tail = Buffer.concat([tail, d.subarray(Math.max(0, d.length - end.length))]).subarray(-end.length);
         if (tail.equals(end)) resolve();
       });
       channel.on('close', () => reject(new Error('the channel closed before the reply ended')));
       channel.write(job.framing === 'chunked' ? Buffer.concat([Buffer.from(`\n#${rpc.length}\n`), rpc, Buffer.from('\n##\n')]) : Buffer.concat([rpc, Buffer.from(']]>]]>')]));
     });
-    return { replyBytes: total, seconds: now() - t0, baselineRss, maxRss: maxRss() };
+    return { replyBytes: total, seconds: now() - t0, cpuSeconds: cpu() - c0, baselineRss, maxRss: maxRss(), ...(scan ? { note: `${tags} "<" found` } : {}) };
   } finally {
     channel.end();
     client.end();
@@ -108,6 +120,7 @@ async function library(job: ClientJob): Promise<ClientRun> {
     const file = path.join(tmpdir(), `netconfkit-bench-${process.pid}.xml`);
     const baselineRss = process.memoryUsage.rss();
     const t0 = now();
+    const c0 = cpu();
     let note: string | undefined;
     if (job.mode === 'kept') {
       const reply = await getConfig(session, 'running', { filter });
@@ -119,7 +132,7 @@ async function library(job: ClientJob): Promise<ClientRun> {
       await getConfig(session, 'running', { filter, streamTo: createWriteStream(file, { highWaterMark: 1 << 20 }) });
     }
     const seconds = now() - t0;
-    const run: ClientRun = { replyBytes: 0, seconds, baselineRss, maxRss: maxRss(), ...(note ? { note } : {}) };
+    const run: ClientRun = { replyBytes: 0, seconds, cpuSeconds: cpu() - c0, baselineRss, maxRss: maxRss(), ...(note ? { note } : {}) };
     if (job.mode === 'file') await unlink(file);
     return run;
   } finally {
@@ -175,9 +188,21 @@ async function firstError(job: ClientJob): Promise<ClientRun> {
 /** The child's name (importing it also registers the child: the bundle drops bare imports). */
 export const BIG_CLIENT = 'big-client';
 
+/**
+ * How fast this machine gives a process memory it has not touched before (a fresh buffer the
+ * size of the reply, written once): a kept reply's text must go into such memory, at least once.
+ */
+function freshMemory(job: ClientJob): ClientRun {
+  const t0 = now();
+  const buf = Buffer.allocUnsafe(job.bytes);
+  buf.fill(1);
+  return { replyBytes: buf.length, seconds: now() - t0, baselineRss: 0, maxRss: maxRss() };
+}
+
 registerChild(BIG_CLIENT, async ([json]) => {
   const job = JSON.parse(json!) as ClientJob;
-  if (job.mode === 'bare') return bare(job);
+  if (job.mode === 'bare' || job.mode === 'scan') return bare(job, job.mode === 'scan');
+  if (job.mode === 'fresh-memory') return freshMemory(job);
   if (job.mode === 'first-error') return firstError(job);
   return library(job);
 });

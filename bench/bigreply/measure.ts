@@ -16,7 +16,7 @@ import type { Server } from '../roundtrip/servers.js';
 import { BIG_CLIENT, type ClientJob, type ClientRun, type Framing, type NodeMode } from './clients.js';
 import { startBigDevice } from './device.js';
 
-export type BigClient = Exclude<NodeMode, 'first-error'> | 'paramiko' | 'ncclient';
+export type BigClient = Exclude<NodeMode, 'first-error' | 'fresh-memory'> | 'paramiko' | 'ncclient';
 
 export interface BigRow {
   server: string;
@@ -50,10 +50,13 @@ export interface BigReplies {
   firstError: FirstErrorE2E[];
   /** Why netconfd is not in this section. */
   skipped: string[];
+  /** MB/s at which a fresh process fills memory it had not touched (a buffer the size of the biggest reply). */
+  freshMemoryMBps: number | null;
 }
 
 const LABELS: Record<BigClient, string> = {
   bare: 'bare ssh2, reads until the end marker (floor)',
+  scan: 'bare ssh2 + indexOf("<") over every read (no reader)',
   kept: 'netconfkit getConfig (reply kept)',
   errors: 'netconfkit rpc(…, { collect: false }) (errors only)',
   file: 'netconfkit getConfig({ streamTo: file })',
@@ -75,7 +78,7 @@ function runOne(client: BigClient, server: Server, bytes: number, framing: Frami
 
 /** Which clients run at a size, and why the others do not. */
 function clientsFor(bytes: number): { clients: BigClient[]; notes: Partial<Record<BigClient, string>> } {
-  const clients: BigClient[] = ['bare', 'kept', 'errors', 'file', 'paramiko'];
+  const clients: BigClient[] = ['bare', 'scan', 'kept', 'errors', 'file', 'paramiko'];
   const notes: Partial<Record<BigClient, string>> = {};
   // A JavaScript string holds at most 2^29 - 24 UTF-16 units (V8): a reply kept as text cannot be bigger.
   if (bytes > 512 * 2 ** 20) {
@@ -131,7 +134,7 @@ async function sizeAndFraming(server: Server, bytes: number, framing: Framing, l
 
 export async function measureBigReplies(log: (s: string) => void): Promise<BigReplies> {
   const out: BigReplies = {
-    server: 'fake device', rows: [], firstError: [],
+    server: 'fake device', rows: [], firstError: [], freshMemoryMBps: null,
     skipped: ['netconfd: its datastore would first have to be loaded with a configuration of each size; not measured here'],
   };
   let server: Server | null = null;
@@ -142,6 +145,10 @@ export async function measureBigReplies(log: (s: string) => void): Promise<BigRe
     for (const bytes of BIG.sizes) {
       for (const framing of ['eom', 'chunked'] as const) out.rows.push(...(await sizeAndFraming(server, bytes, framing, log)));
     }
+    const biggest = Math.min(Math.max(...BIG.sizes), 512 * 2 ** 20);
+    const fresh = await runChild<ClientRun>(BIG_CLIENT, [JSON.stringify({ server, bytes: biggest, framing: 'eom', mode: 'fresh-memory' } satisfies ClientJob)]);
+    out.freshMemoryMBps = mbps(fresh.replyBytes, fresh.seconds);
+    log(`    fresh memory: ${out.freshMemoryMBps.toFixed(0)} MB/s`);
     for (const framing of ['eom', 'chunked'] as const) {
       const bytes = BIG.firstErrorBytes;
       try {
