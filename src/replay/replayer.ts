@@ -151,7 +151,7 @@ export class Replayer {
     const framing = this.reader.framing;
     if (!this.finishing && framing === 'chunked') this.chunkedMessages++;
     else if (!this.finishing && framing !== 'none') this.eomMessages++;
-    const { xml: _xml, ...summary } = outcome;
+    const { xml: _xml, content: _content, ...summary } = outcome;
     const message: ReplayMessage = summary;
     this.messages.push(message);
     this.options.onMessage?.(message);

@@ -9,6 +9,8 @@ describe('replay', () => {
     const r = replay(fixture('junos/commit-session.xml'));
     expect(r.framing).toBe('eom');
     expect(r.trailing).toBe('comment');
+    // A replayed message is its summary: the reader's text and content are not kept.
+    expect(Object.keys(r.messages[1]!).sort()).toEqual(['bom', 'error', 'hasOk', 'index', 'items', 'messageId', 'root', 'skippedText']);
     expect(r.messages.map((m) => [m.root?.local, m.messageId, m.hasOk])).toEqual([
       ['hello', null, false],
       ['rpc-reply', '1', true],
