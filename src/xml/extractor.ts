@@ -91,6 +91,14 @@ const NAMES = {
 };
 const CDATA_OPEN = Buffer.from('<![CDATA[');
 
+// What a byte is to a start tag's name: 0 part of it, STOP its end (">", "/", space or control), COLON_BYTE a prefix's end.
+const STOP = 1, COLON_BYTE = 2;
+const NAME_BYTE = new Uint8Array(256);
+for (let c = 0; c <= 0x20; c++) NAME_BYTE[c] = STOP;
+NAME_BYTE[GT] = STOP;
+NAME_BYTE[SLASH] = STOP;
+NAME_BYTE[COLON] = COLON_BYTE;
+
 interface Capture {
   builder: TreeBuilder;
   depth: number;
@@ -128,14 +136,18 @@ export class ErrorExtractor {
   private skippedBytes = 0;
 
   private depth = 0;
-  // Per-depth kinds and where each open element's name starts in `names`; they start small
-  // and grow up to maxDepth.
+  // Per depth: the open element's kind, and where its name is and how long; they start small
+  // and grow up to maxDepth. End tags are compared with the name's bytes exactly, not a hash.
   private kinds = new Uint8Array(32);
   private nameStarts = new Int32Array(32);
+  private nameLens = new Int32Array(32);
   /**
-   * The open elements' names, end to end, copied (the pushed chunks are the caller's to
-   * reuse). End tags are compared with these bytes exactly, not with a hash.
+   * Elements opened in the buffer being scanned (depth `local` and up) have their names there;
+   * the names of those still open when a scan ends are copied to `names`, end to end (the
+   * pushed chunks are the caller's to reuse). Most elements open and close within one chunk,
+   * so most names are never copied.
    */
+  private local = 0;
   private names = Buffer.allocUnsafe(1024);
   private namesEnd = 0;
   private namespaces: { depth: number; bindings: NamespaceBindings }[] = [];
@@ -232,6 +244,12 @@ export class ErrorExtractor {
   }
 
   private scan(buf: Buffer, base: number): void {
+    this.local = this.depth;
+    this.scanTags(buf, base);
+    this.keepNames(buf);
+  }
+
+  private scanTags(buf: Buffer, base: number): void {
     const len = buf.length;
     let i = 0;
     if (!this.started) {
@@ -345,13 +363,15 @@ export class ErrorExtractor {
     const len = buf.length;
     let j = i + 1;
     let colon = -1;
-    let b = 0;
+    // One table load per name byte: 0 goes on, STOP ends the name, a colon is noted.
     for (; j < len; j++) {
-      b = buf[j]!;
-      if (b === GT || b === SLASH || b <= 0x20) break;
-      if (b === COLON && colon === -1) colon = j;
+      const t = NAME_BYTE[buf[j]!]!;
+      if (t === 0) continue;
+      if (t === STOP) break;
+      if (colon === -1) colon = j;
     }
     if (j >= len) return -1;
+    let b = buf[j]!;
     const nameEnd = j;
     if (nameEnd === i + 1) this.fail('A "<" that starts no tag', base + i);
     let end = j;
@@ -449,7 +469,8 @@ export class ErrorExtractor {
     if (this.depth >= this.maxDepth) this.fail(`Elements nest deeper than ${this.maxDepth}`, base + i);
     if (this.depth >= this.kinds.length) this.grow();
     this.kinds[this.depth] = kind;
-    this.pushName(buf, i + 1, nameEnd);
+    this.nameStarts[this.depth] = i + 1;
+    this.nameLens[this.depth] = nameEnd - i - 1;
     this.depth++;
   }
 
@@ -458,12 +479,10 @@ export class ErrorExtractor {
     // bytes are compared. Anything else (spaces before ">", a mismatch) takes the long way.
     const depth = this.depth;
     if (depth > 1) {
-      const start = this.nameStarts[depth - 1]!;
-      const nameLen = this.namesEnd - start;
+      const nameLen = this.nameLens[depth - 1]!;
       const gt = i + 2 + nameLen;
-      if (gt < buf.length && buf[gt] === GT && this.sameName(buf, i + 2, start, nameLen)) {
-        this.depth = depth - 1;
-        this.namesEnd = start;
+      if (gt < buf.length && buf[gt] === GT && this.isOpenName(buf, i + 2, depth - 1, nameLen)) {
+        this.close(depth - 1);
         const ns = this.namespaces;
         if (this.kinds[depth - 1] === Kind.Other && this.capture === null && this.engineName === null && (ns.length === 0 || ns[ns.length - 1]!.depth < depth - 1)) {
           if (this.engine && this.engine.containerDepth === depth - 1) this.engine = null;
@@ -482,11 +501,13 @@ export class ErrorExtractor {
     if (gt === -1) return -1;
     if (gt + 1 - i > this.maxTagBytes) this.fail(`A tag is longer than ${this.maxTagBytes} bytes`, base + i);
     if (this.depth === 0) this.fail('An end tag with no open element', base + i);
-    this.depth--;
-    if (!this.popName(buf, i + 2, j)) {
-      const open = this.names.toString('utf8', this.nameStarts[this.depth]!, this.namesEnd);
+    const d = this.depth - 1;
+    if (this.nameLens[d] !== j - i - 2 || !this.isOpenName(buf, i + 2, d, j - i - 2)) {
+      const at = this.nameStarts[d]!;
+      const open = (d >= this.local ? buf : this.names).toString('utf8', at, at + this.nameLens[d]!);
       this.fail(`The end tag </${clip(utf8(buf, i + 2, j))}> does not match its start tag <${clip(open)}>`, base + i);
     }
+    this.close(d);
     for (let k = j; k < gt; k++) if (!isXmlSpace(buf[k]!)) this.fail('An end tag holds more than a name', base + i);
     return this.closed(buf, i, gt, base);
   }
@@ -560,44 +581,46 @@ export class ErrorExtractor {
     kinds.set(this.kinds);
     const nameStarts = new Int32Array(size);
     nameStarts.set(this.nameStarts);
+    const nameLens = new Int32Array(size);
+    nameLens.set(this.nameLens);
     this.kinds = kinds;
     this.nameStarts = nameStarts;
+    this.nameLens = nameLens;
   }
 
-  /** Copies the name of the element being opened (at `this.depth`) onto the name stack. */
-  private pushName(buf: Buffer, from: number, to: number): void {
-    const top = this.namesEnd;
-    const needed = top + (to - from);
-    if (needed > this.names.length) {
-      const names = Buffer.allocUnsafe(Math.max(needed, this.names.length * 2));
-      this.names.copy(names, 0, 0, top);
-      this.names = names;
-    }
-    // Names are short: a loop beats a native copy call.
-    const names = this.names;
-    for (let k = from, t = top; k < to; k++, t++) names[t] = buf[k]!;
-    this.nameStarts[this.depth] = top;
-    this.namesEnd = needed;
-  }
-
-  /** Whether `buf` holds at `from` the `len` name bytes kept at `start`. */
-  private sameName(buf: Buffer, from: number, start: number, len: number): boolean {
-    const names = this.names;
+  /** Whether `buf` holds at `from` the `len` bytes of the name of the element open at depth `d`. */
+  private isOpenName(buf: Buffer, from: number, d: number, len: number): boolean {
+    const names = d >= this.local ? buf : this.names;
+    const start = this.nameStarts[d]!;
     for (let k = 0; k < len; k++) if (names[start + k] !== buf[from + k]) return false;
     return true;
   }
 
-  /**
-   * Whether `buf[from, to)` is the name of the element at `this.depth` (length first, then the
-   * bytes); on a match its name leaves the stack.
-   */
-  private popName(buf: Buffer, from: number, to: number): boolean {
-    const start = this.nameStarts[this.depth]!;
-    if (this.namesEnd - start !== to - from) return false;
-    const names = this.names;
-    for (let k = from, t = start; k < to; k++, t++) if (names[t] !== buf[k]) return false;
-    this.namesEnd = start;
-    return true;
+  /** The element open at depth `d` (the innermost) has ended: it leaves the stack. */
+  private close(d: number): void {
+    this.depth = d;
+    if (d < this.local) {
+      // Opened in an earlier push: its copied name goes too.
+      this.local = d;
+      this.namesEnd = this.nameStarts[d]!;
+    }
+  }
+
+  /** A scan is over: the names still in its buffer are copied, for the end tags to come. */
+  private keepNames(buf: Buffer): void {
+    for (let d = this.local; d < this.depth; d++) {
+      const len = this.nameLens[d]!;
+      const top = this.namesEnd;
+      if (top + len > this.names.length) {
+        const names = Buffer.allocUnsafe(Math.max(top + len, this.names.length * 2));
+        this.names.copy(names, 0, 0, top);
+        this.names = names;
+      }
+      buf.copy(this.names, top, this.nameStarts[d]!, this.nameStarts[d]! + len);
+      this.nameStarts[d] = top;
+      this.namesEnd = top + len;
+    }
+    this.local = this.depth;
   }
 
   private itemKind(kind: Kind, name: string, bindings: NamespaceBindings): DeviceErrorKind | null {

@@ -202,6 +202,22 @@ describe.each(splits)('ErrorExtractor compares end tags by their bytes (%s)', (_
     expect(codeOf(xml)).toBe('MALFORMED_XML');
   });
 
+  it('keeps the names of elements still open when a push ends, though the caller then overwrites that chunk', () => {
+    const push = (xml: string, cut: number): MessageSummary => {
+      const x = new ErrorExtractor();
+      for (const part of [xml.slice(0, cut), xml.slice(cut)]) {
+        const b = Buffer.from(part);
+        x.push(b);
+        b.fill(0x78);
+      }
+      return x.end();
+    };
+    const good = '<rpc-reply><interfaces><interface><name>ge-0/0/0</name></interface></interfaces></rpc-reply>';
+    const bad = '<rpc-reply><interfaces><interface></interfaces></interface></rpc-reply>';
+    for (let cut = 1; cut < good.length; cut++) expect(push(good, cut).root?.local).toBe('rpc-reply');
+    for (let cut = 1; cut < bad.length; cut++) expect(() => push(bad, cut)).toThrow(/end tag <\/interfaces> does not match its start tag <interface>/);
+  });
+
   it('names both tags in the message', () => {
     expect(() => extract('<rpc-reply><Aa></BB></rpc-reply>', chunks)).toThrow(/end tag <\/BB> does not match its start tag <Aa>/);
   });
