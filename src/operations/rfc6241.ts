@@ -20,7 +20,10 @@ export interface ReadOptions extends Omit<RpcOptions, 'write'> {
 
 /** A reply that carries `<data>` (get-config, get). */
 export interface DataReply extends RpcReply {
-  /** The inner XML of `<data>` (empty string when there is none). */
+  /**
+   * The inner XML of the reply's `<data>` (the root's own child, any prefix; empty string when
+   * there is none or the reply was streamed). Part of `xml`: no second copy of the text.
+   */
   data: string;
 }
 
