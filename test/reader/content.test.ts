@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { MessageReader, type MessageOutcome } from '../../src/reader/message-reader.js';
 import { replay } from '../../src/replay/replayer.js';
 import { innerXml } from '../../src/operations/rfc6241.js';
 import { loadExpected, readCapture } from '../support/corpus.js';
+import { fixture, fixtureNames } from '../support/fixtures.js';
 
 /**
  * A kept message's `content` is the text of its root's data/configuration child, cut out of
@@ -34,18 +32,9 @@ function read(bytes: Buffer, splits: (n: number) => number[]): MessageOutcome[] 
   return outcomes;
 }
 
-const FIXTURES = path.resolve(fileURLToPath(new URL('../../fixtures', import.meta.url)));
-function fixtureFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) return fixtureFiles(full);
-    return name.endsWith('.json') ? [] : [full];
-  });
-}
-
 const inputs: [string, Buffer][] = [
   ...Object.keys(loadExpected()).map((name): [string, Buffer] => [`corpus ${name}`, readCapture(name)]),
-  ...fixtureFiles(FIXTURES).map((file): [string, Buffer] => [`fixture ${path.relative(FIXTURES, file)}`, readFileSync(file)]),
+  ...fixtureNames().filter((n) => !n.endsWith('.json')).map((name): [string, Buffer] => [`fixture ${name}`, fixture(name)]),
 ];
 
 function random(seed: number): () => number {

@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { DeviceError, NetconfError } from '../../src/errors/index.js';
 import { encodeMessage } from '../../src/framing/encoder.js';
 import { replay } from '../../src/replay/replayer.js';
 import { Session } from '../../src/session/session.js';
 import { loadExpected, readCapture } from '../support/corpus.js';
+import { fixture, fixtureNames } from '../support/fixtures.js';
 import { BASE, ScriptedPeer, serverHello } from '../session/scripted-peer.js';
 
 /**
@@ -74,15 +72,6 @@ async function liveOutcomes(bytes: Buffer, framing: string): Promise<Outcome[]> 
 }
 
 const expected = loadExpected();
-const FIXTURES = path.resolve(fileURLToPath(new URL('../../fixtures', import.meta.url)));
-
-function fixtureFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) return fixtureFiles(full);
-    return name.endsWith('.json') ? [] : [full];
-  });
-}
 
 describe('live and replay give the same message outcomes', () => {
   for (const [name, file] of Object.entries(expected)) {
@@ -91,9 +80,9 @@ describe('live and replay give the same message outcomes', () => {
       expect(await liveOutcomes(bytes, file.framing)).toEqual(replayOutcomes(bytes));
     });
   }
-  for (const file of fixtureFiles(FIXTURES)) {
-    it(`fixture ${path.relative(FIXTURES, file)}`, async () => {
-      const bytes = readFileSync(file);
+  for (const name of fixtureNames().filter((n) => !n.endsWith('.json'))) {
+    it(`fixture ${name}`, async () => {
+      const bytes = fixture(name);
       const detected = replay(bytes).framing;
       const framing = detected === 'none' && bytes.subarray(0, 2).toString() === '\n#' ? 'chunked' : detected;
       const replayed = replayOutcomes(bytes);

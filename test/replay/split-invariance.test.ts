@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { Replayer, replay } from '../../src/replay/replayer.js';
 import { loadExpected, readCapture } from '../support/corpus.js';
-import { FIXTURES_DIR, bytewise, fixture, splitAt } from '../support/fixtures.js';
+import { bytewise, fixture, fixtureNames, splitAt } from '../support/fixtures.js';
 
 /** Everything a replay produced, as plain data: two runs agree when these are equal. */
 function canonical(run: () => ReturnType<typeof replay>): unknown {
@@ -25,14 +23,7 @@ function inChunks(chunks: Buffer[]): () => ReturnType<typeof replay> {
 }
 
 const corpus = Object.keys(loadExpected()).sort().map((name) => ({ name, bytes: readCapture(name) }));
-const fixtures = listFixtures(FIXTURES_DIR).map((name) => ({ name: `fixtures/${name}`, bytes: fixture(name) }));
-
-function listFixtures(dir: string, prefix = ''): string[] {
-  return readdirSync(dir).flatMap((entry) => {
-    const rel = prefix + entry;
-    return statSync(path.join(dir, entry)).isDirectory() ? listFixtures(path.join(dir, entry), `${rel}/`) : [rel];
-  });
-}
+const fixtures = fixtureNames().map((name) => ({ name: `fixtures/${name}`, bytes: fixture(name) }));
 
 describe.each([...corpus, ...fixtures])('split invariance: $name', ({ bytes }) => {
   const whole = canonical(() => replay(bytes));

@@ -1,10 +1,19 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 
 export function fixture(name: string): Buffer {
   return readFileSync(new URL(`../../fixtures/${name}`, import.meta.url));
+}
+
+/** Every file under fixtures/ (sub-folders included), as names `fixture()` takes. */
+export function fixtureNames(dir = FIXTURES_DIR, prefix = ''): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const name = prefix + entry;
+    return statSync(path.join(dir, entry)).isDirectory() ? fixtureNames(path.join(dir, entry), `${name}/`) : [name];
+  });
 }
 
 /** Splits bytes at the given cut points (sorted, deduplicated, inside the buffer). */
