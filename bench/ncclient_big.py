@@ -8,7 +8,6 @@ list is cut to base:1.0 (so the device answers with ]]>]]> framing), nothing els
 
 usage: ncclient_big.py --host H --port P --user U --password PW --bytes N --framing eom|chunked
 """
-import argparse
 import json
 import resource
 import sys
@@ -17,16 +16,11 @@ import time
 import ncclient
 from ncclient import manager
 
-from netconf_ssh import rss
+from netconf_ssh import big_reply_args, rss
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    for name in ('host', 'user', 'password', 'framing'):
-        ap.add_argument('--' + name, required=True)
-    ap.add_argument('--port', type=int, required=True)
-    ap.add_argument('--bytes', type=int, required=True)
-    a = ap.parse_args()
+    a = big_reply_args()
     if a.framing == 'eom':
         from ncclient.devices.default import DefaultDeviceHandler
         DefaultDeviceHandler._BASE_CAPABILITIES = [c for c in DefaultDeviceHandler._BASE_CAPABILITIES if not c.endswith('base:1.1')]

@@ -1,8 +1,10 @@
 """netconfkit bench: what the bare Python clients share.
 
 `open_netconf` opens the netconf subsystem over paramiko and reads the device's <hello>;
-`rss` is the process's resident set size. No NETCONF library on top.
+`rss` is the process's resident set size; `big_reply_args` reads the big-reply clients' command
+line. No NETCONF library on top.
 """
+import argparse
 import resource
 import socket
 
@@ -12,6 +14,16 @@ import paramiko
 def rss():
     with open('/proc/self/statm') as f:
         return int(f.read().split()[1]) * resource.getpagesize()
+
+
+def big_reply_args():
+    """--host --port --user --password --framing --bytes, all required."""
+    ap = argparse.ArgumentParser()
+    for name in ('host', 'user', 'password', 'framing'):
+        ap.add_argument('--' + name, required=True)
+    ap.add_argument('--port', type=int, required=True)
+    ap.add_argument('--bytes', type=int, required=True)
+    return ap.parse_args()
 
 
 def open_netconf(host, port, user, password):

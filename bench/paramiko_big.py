@@ -8,7 +8,6 @@ JSON line: {"seconds", "replyBytes", "baselineRss", "maxRss", "paramiko"}.
 
 usage: paramiko_big.py --host H --port P --user U --password PW --bytes N --framing eom|chunked
 """
-import argparse
 import json
 import resource
 import sys
@@ -16,18 +15,13 @@ import time
 
 import paramiko
 
-from netconf_ssh import open_netconf, rss
+from netconf_ssh import big_reply_args, open_netconf, rss
 
 NS = 'urn:ietf:params:xml:ns:netconf:base:1.0'
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    for name in ('host', 'user', 'password', 'framing'):
-        ap.add_argument('--' + name, required=True)
-    ap.add_argument('--port', type=int, required=True)
-    ap.add_argument('--bytes', type=int, required=True)
-    a = ap.parse_args()
+    a = big_reply_args()
     t, ch, _ = open_netconf(a.host, a.port, a.user, a.password)
     chunked = a.framing == 'chunked'
     caps = '<capability>urn:ietf:params:netconf:base:1.0</capability>'

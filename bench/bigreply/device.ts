@@ -7,11 +7,11 @@
  * the same bytes at once, whatever its message-ids, and no client waits for a reply to be built.
  * With error="1" the reply has an `<rpc-error>` just before `<data>`: time to the first error.
  */
-import { FakeDevice, type FakeRequest } from '../../src/device/index.js';
-import { registerChild, spawnChild } from '../children.js';
+import type { FakeRequest } from '../../src/device/index.js';
+import { registerChild } from '../children.js';
 import { SEED } from '../config.js';
 import { replyPieces } from '../generate.js';
-import type { Server } from '../roundtrip/servers.js';
+import { type Server, serveFakeDevice, startDeviceChild } from '../roundtrip/servers.js';
 
 export const BIG_ERROR =
   '<rpc-error><error-type>application</error-type><error-tag>operation-failed</error-tag><error-severity>error</error-severity>' +
@@ -78,44 +78,12 @@ function answer(request: FakeRequest): { raw: Buffer } | undefined {
 }
 
 registerChild('big-device', async () => {
-  const device = await FakeDevice.start({ rules: [{ match: 'get-config', reply: (r) => answer(r) }] });
-  process.stdout.write(`${JSON.stringify({ port: device.port, hostKey: device.hostKeyFingerprint })}\n`);
-  await new Promise<void>((resolve) => {
-    process.stdin.on('end', resolve);
-    process.stdin.on('close', resolve);
-    process.stdin.resume();
-  });
+  const device = await serveFakeDevice({ rules: [{ match: 'get-config', reply: (r) => answer(r) }] });
   await device.close();
   return {};
 });
 
 /** Starts the big-reply device in its own process. */
 export function startBigDevice(): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const child = spawnChild('big-device', [], true);
-    let out = '';
-    let ready = false;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (!ready) reject(new Error(`the big-reply device exited (${code}) before it listened`));
-    });
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d: string) => {
-      out += d;
-      const nl = out.indexOf('\n');
-      if (ready || nl === -1) return;
-      ready = true;
-      const info = JSON.parse(out.slice(0, nl)) as { port: number; hostKey: string };
-      resolve({
-        name: 'fake device (FakeDevice, ssh2 server)', host: '127.0.0.1', port: info.port, username: 'netconf', password: 'netconf', hostKey: [info.hostKey],
-        async stop() {
-          child.stdin?.end();
-          const timer = setTimeout(() => child.kill('SIGTERM'), 10_000);
-          await exited;
-          clearTimeout(timer);
-        },
-      });
-    });
-  });
+  return startDeviceChild('big-device');
 }

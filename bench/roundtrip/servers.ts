@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { FakeDevice } from '../../src/device/index.js';
+import { FakeDevice, type FakeDeviceOptions } from '../../src/device/index.js';
 import { registerChild, spawnChild } from '../children.js';
 import { PROJECT_ROOT } from '../paths.js';
 
@@ -24,29 +24,31 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-registerChild('fake-device', async () => {
-  const device = await FakeDevice.start();
+/**
+ * In a bench child: starts a FakeDevice, prints its port and host key on the first stdout line,
+ * and serves until the parent closes our stdin. The device is returned still open.
+ */
+export async function serveFakeDevice(options: FakeDeviceOptions = {}): Promise<FakeDevice> {
+  const device = await FakeDevice.start(options);
   process.stdout.write(`${JSON.stringify({ port: device.port, hostKey: device.hostKeyFingerprint })}\n`);
-  // Serve until the parent closes our stdin.
   await new Promise<void>((resolve) => {
     process.stdin.on('end', resolve);
     process.stdin.on('close', resolve);
     process.stdin.resume();
   });
-  const requests = device.requests.length;
-  await device.close();
-  return { requests };
-});
+  return device;
+}
 
-export function startFakeDevice(): Promise<Server> {
+/** Starts the named bench child that runs serveFakeDevice(); `stop()` closes its stdin. */
+export function startDeviceChild(name: string): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const child = spawnChild('fake-device', [], true);
+    const child = spawnChild(name, [], true);
     let out = '';
     let ready = false;
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     child.once('error', reject);
     child.once('exit', (code) => {
-      if (!ready) reject(new Error(`the fake device exited (${code}) before it listened`));
+      if (!ready) reject(new Error(`the bench device ${name} exited (${code}) before it listened`));
     });
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (d: string) => {
@@ -71,6 +73,17 @@ export function startFakeDevice(): Promise<Server> {
       });
     });
   });
+}
+
+registerChild('fake-device', async () => {
+  const device = await serveFakeDevice();
+  const requests = device.requests.length;
+  await device.close();
+  return { requests };
+});
+
+export function startFakeDevice(): Promise<Server> {
+  return startDeviceChild('fake-device');
 }
 
 function peerScript(command: 'start' | 'stop' | 'status', log?: (s: string) => void): Promise<{ code: number | null; output: string }> {
