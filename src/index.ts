@@ -44,7 +44,7 @@ export type { ClipOptions } from './observability/redact.js';
 export type {
   CommitFlowContext, CommitStepContext, ConnectContext, ItemMessage, NotificationMessage, RpcContext, SessionCloseMessage, WireMessage,
 } from './observability/diagnostics.js';
-export type { JumpHost, SshAlgorithmList, SshAlgorithms, SshOptions } from './transport/ssh-transport.js';
+export type { JumpHost, SshAlgorithmList, SshAlgorithms, SshLogin, SshOptions } from './transport/ssh-transport.js';
 export type { KeyboardInteractiveHandler, KeyboardInteractiveInfo, KeyboardInteractivePrompt } from './transport/auth.js';
 export { fingerprint } from './transport/host-keys.js';
 export type { ExtractorLimits, Limits } from './xml/extractor.js';

@@ -14,15 +14,11 @@ import { applySshConfig, hostKeyNote } from './route.js';
 import { localUser } from './ssh-config.js';
 import { mapSshError } from './ssh-errors.js';
 
-/** How to reach a device over SSH: host, port, user, credentials, host-key checking, timeouts. */
-export interface SshOptions {
-  /**
-   * A bare host name or address (IPv6 as `::1` or `[::1]`); never `user@host` or a URL. With
-   * `sshConfig`, a Host alias of the file.
-   */
-  host: string;
-  /** Default: ssh_config's `Port` (with `sshConfig`), else 830, the NETCONF port. */
-  port?: number;
+/**
+ * Who to log in as, with what, and how the host key is checked: the same fields for a device
+ * and for each jump host on the way to it.
+ */
+export interface SshLogin {
   /** Default: ssh_config's `User` (with `sshConfig`), else the local user name, as OpenSSH. */
   username?: string;
   password?: string;
@@ -45,12 +41,23 @@ export interface SshOptions {
    * it such a prompt fails the login with AUTH_FAILED naming the prompt.
    */
   onKeyboardInteractive?: KeyboardInteractiveHandler;
-  /** known_hosts file(s) to verify the host key against. Default: ~/.ssh/known_hosts. */
+  /** known_hosts file(s) to verify the host key against. Default: ~/.ssh/known_hosts (for a jump host, the device's). */
   knownHosts?: string | string[];
   /** Pinned host key fingerprint(s), `SHA256:…` as `ssh-keygen -l` prints them. */
   hostKey?: string | string[];
   /** Turns host key verification off. Only for labs: anyone in the path can read the session. */
   insecureAcceptAnyHostKey?: boolean;
+}
+
+/** How to reach a device over SSH: host, port, login, host-key checking, jump hosts, timeouts. */
+export interface SshOptions extends SshLogin {
+  /**
+   * A bare host name or address (IPv6 as `::1` or `[::1]`); never `user@host` or a URL. With
+   * `sshConfig`, a Host alias of the file.
+   */
+  host: string;
+  /** Default: ssh_config's `Port` (with `sshConfig`), else 830, the NETCONF port. */
+  port?: number;
   /**
    * Jump hosts (bastions), first to last: the device is reached through a forwarded channel of
    * the last one. Each is verified and authenticated on its own (its `knownHosts` defaults to
@@ -79,24 +86,10 @@ export interface SshOptions {
 }
 
 /** One jump host: its own address, login and host key check. */
-export interface JumpHost {
+export interface JumpHost extends SshLogin {
   host: string;
   /** Default: ssh_config's `Port` (with `sshConfig`), else 22. */
   port?: number;
-  /** Default: ssh_config's `User` (with `sshConfig`), else the local user name. */
-  username?: string;
-  password?: string;
-  privateKey?: string | Buffer;
-  passphrase?: string;
-  identityFiles?: string[];
-  /** As for the device: default `SSH_AUTH_SOCK` when neither password nor key is given. */
-  agent?: string | false;
-  tryKeyboard?: boolean;
-  onKeyboardInteractive?: KeyboardInteractiveHandler;
-  /** Default: the device's `knownHosts`, else ~/.ssh/known_hosts. */
-  knownHosts?: string | string[];
-  hostKey?: string | string[];
-  insecureAcceptAnyHostKey?: boolean;
 }
 
 /**
