@@ -4,8 +4,7 @@ import type { RpcOptions, RpcReply, Session } from '../session/session.js';
 import { decodeEntities, escapeXml } from '../xml/entities.js';
 import { type XmlObject, type XmlValue, parseXml, textOf } from '../xml/parse-data.js';
 import { type ConfirmedCommit, type XmlContent, addContent, request, serialise } from './build.js';
-import { replyContent } from '../session/reply-content.js';
-import { innerXml } from './rfc6241.js';
+import { childXml, innerXml } from './rfc6241.js';
 import { tolerantRpc } from './tolerant.js';
 
 /** The formats Junos takes and gives configuration in. */
@@ -192,7 +191,7 @@ export async function getConfiguration(session: Session, options: GetConfigurati
   if (options.filter !== undefined) addContent(op.ele('configuration'), options.filter, 'The filter');
   const reply = await session.rpc(serialise(op), options);
   const xml = reply.xml ?? '';
-  const configuration = (attrs.format ?? 'xml') === 'xml' ? replyContent(reply, 'configuration') ?? innerXml(xml, 'configuration')
+  const configuration = (attrs.format ?? 'xml') === 'xml' ? childXml(reply, 'configuration')
     : decodeText(innerXml(xml, 'configuration-output') || innerXml(xml, 'configuration-text') || innerXml(xml, 'configuration-set')
       || innerXml(xml, 'configuration-json') || innerXml(xml, 'configuration-information'));
   return { ...reply, configuration };

@@ -223,7 +223,15 @@ function positiveInteger(value: number, name: string): number {
 
 /** The reply with `data` (inner XML of `<data>`) added; the reply itself is left as it is. */
 export function withData(reply: RpcReply): DataReply {
-  return { ...reply, data: replyContent(reply, 'data') ?? innerXml(reply.xml ?? '', 'data') };
+  return { ...reply, data: childXml(reply, 'data') };
+}
+
+/**
+ * The inner XML of the reply's `<data>` or `<configuration>` (`local`): the reader's cut of the
+ * root's own child, which shares the reply's text, else a search of the text.
+ */
+export function childXml(reply: RpcReply, local: 'data' | 'configuration'): string {
+  return replyContent(reply, local) ?? innerXml(reply.xml ?? '', local);
 }
 
 /** The inner XML of the first element with that local name (prefix allowed); '' if absent. */
