@@ -34,11 +34,9 @@ export class TextCollector {
   private batch: Buffer | null = null;
   private batchFrom = 0;
   private used = 0;
-  private bytes = 0;
 
   write(chunk: Buffer): void {
-    this.bytes += chunk.length;
-    if (this.batch === null && this.bytes <= DIRECT_BYTES) {
+    if (this.batch === null && this.directTo + (this.cut?.length ?? 0) + chunk.length <= DIRECT_BYTES) {
       const buf = this.cut ? Buffer.concat([this.cut, chunk]) : chunk;
       const end = completeUpTo(buf, buf.length);
       const text = buf.toString('utf8', 0, end);
@@ -98,7 +96,6 @@ export class TextCollector {
     this.batch = null;
     this.batchFrom = 0;
     this.used = 0;
-    this.bytes = 0;
   }
 
   /** From direct decoding to batches: what was decoded is the first piece. */
