@@ -1,4 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { hostMatches } from './host-patterns.js';
 
 /** OpenSSH's fingerprint form: `SHA256:` + unpadded base64 of sha256 over the key blob. */
 export function fingerprint(keyBlob: Buffer): string {
@@ -57,23 +58,7 @@ function hostMatcher(patterns: string): (host: string) => boolean {
       return actual.length === expected.length && timingSafeEqual(actual, expected);
     };
   }
-  const list = patterns.split(',');
-  return (host) => {
-    let matched = false;
-    for (const p of list) {
-      const negated = p.startsWith('!');
-      if (wildcard(negated ? p.slice(1) : p).test(host)) {
-        if (negated) return false;
-        matched = true;
-      }
-    }
-    return matched;
-  };
-}
-
-function wildcard(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`, 'i');
+  return (host) => hostMatches([patterns], host);
 }
 
 /** The SSH key type a key blob names: its first SSH string (uint32 length, then the name). */

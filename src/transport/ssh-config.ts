@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import path from 'node:path';
 import { ClientError } from '../errors/classes.js';
+import { hostMatches, patternRegExp } from './host-patterns.js';
 
 /**
  * A small OpenSSH client configuration (`ssh_config`) reader: only the keywords netconfkit
@@ -231,26 +232,6 @@ function apply(out: SshConfigValues, { keyword, name, args, where }: Line): void
   }
 }
 
-/** OpenSSH's Host rule: some pattern matches, and no negated pattern does. */
-export function hostMatches(patterns: readonly string[], alias: string): boolean {
-  let matched = false;
-  for (const list of patterns) {
-    for (const p of list.split(',')) {
-      if (p === '') continue;
-      const negated = p.startsWith('!');
-      if (patternRegExp(negated ? p.slice(1) : p).test(alias)) {
-        if (negated) return false;
-        matched = true;
-      }
-    }
-  }
-  return matched;
-}
-
-function patternRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`, 'i');
-}
 
 /** `~/x` → home/x. */
 export function expandHome(p: string): string {
