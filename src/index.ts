@@ -33,8 +33,8 @@ export type {
 } from './session/session.js';
 export type { CallbackSource } from './session/callbacks.js';
 export type { BaseVersions } from './session/hello.js';
-export { NETCONF_BASE_NS, NETCONF_NOTIFICATION_NS } from './session/constants.js';
-export { CAPABILITY, Capabilities } from './session/capabilities.js';
+export { CAPABILITY, JUNOS_CAPABILITY, NETCONF_BASE_NS, NETCONF_NOTIFICATION_NS, WITH_DEFAULTS_NS } from './xml/namespaces.js';
+export { Capabilities } from './session/capabilities.js';
 export type { ModuleCapability } from './session/capabilities.js';
 export type { WarningMatcher, WarningPolicy } from './session/warning-policy.js';
 export type { WireLogOptions, WireLogger } from './observability/wire-log.js';

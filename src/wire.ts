@@ -9,7 +9,8 @@
 export { DEFAULT_MAX_MESSAGE_BYTES, FrameDecoder, MAX_CHUNK_SIZE } from './framing/decoder.js';
 export type { FrameDecoderOptions, FrameSink, FramingMode } from './framing/decoder.js';
 export { DEFAULT_ENCODE_CHUNK_BYTES, encodeChunked, encodeEom } from './framing/encoder.js';
-export { ErrorExtractor, XNM_NAMESPACE } from './xml/extractor.js';
+export { ErrorExtractor } from './xml/extractor.js';
+export { XNM_NAMESPACE } from './xml/namespaces.js';
 export type { ContentSpan, ExtractorEvents, ExtractorLimits, Limits, MessageSummary, RootInfo } from './xml/extractor.js';
 export { IncomingMessage, MessageReader } from './reader/message-reader.js';
 export type { MessageOutcome, ReaderHandler, ReaderOptions } from './reader/message-reader.js';

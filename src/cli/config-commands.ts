@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import path from 'node:path';
 import { RpcError } from '../errors/device-error.js';
-import { JUNOS_CAPABILITY } from '../operations/commit-flow.js';
+import { JUNOS_CAPABILITY } from '../xml/namespaces.js';
 import { type JunosFormat, type LoadAction, commitConfiguration, getConfiguration, loadConfiguration } from '../operations/junos.js';
 import { commitCandidate, editConfig, getConfig, validateConfig } from '../operations/rfc6241.js';
 import { type ConnectOptions, connect } from '../session/connect.js';

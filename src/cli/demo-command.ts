@@ -4,6 +4,7 @@ import type { DeviceError } from '../errors/device-error.js';
 import { RpcError } from '../errors/device-error.js';
 import { commitFlow } from '../operations/commit-flow.js';
 import { connect } from '../session/connect.js';
+import { JUNOS_CAPABILITY } from '../xml/namespaces.js';
 
 const CHANGE = `set system host-name edge-r1
 set interfaces ge-0/0/3 description "uplink to core"
@@ -25,7 +26,7 @@ export async function runDemo(out: Writable): Promise<number> {
   await using session = await connect({
     host: device.host, port: device.port, username: 'netconf', password: 'netconf', hostKey: device.hostKeyFingerprint,
   });
-  say(`Connected: NETCONF session ${session.sessionId}, ${session.framingMode === 'eom' ? ']]>]]>' : 'chunked'} framing, Junos capability ${session.capabilities.has('http://xml.juniper.net/netconf/junos/1.0') ? 'present' : 'absent'}.`);
+  say(`Connected: NETCONF session ${session.sessionId}, ${session.framingMode === 'eom' ? ']]>]]>' : 'chunked'} framing, Junos capability ${session.capabilities.has(JUNOS_CAPABILITY) ? 'present' : 'absent'}.`);
 
   say('');
   say('1. Commit a change the device only warns about');

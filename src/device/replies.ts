@@ -4,29 +4,25 @@
  * a test scripted, byte for byte.
  */
 
-export const NETCONF_BASE_NS = 'urn:ietf:params:xml:ns:netconf:base:1.0';
-export const NOTIFICATION_NS = 'urn:ietf:params:xml:ns:netconf:notification:1.0';
-export const BASE_1_0 = 'urn:ietf:params:netconf:base:1.0';
-export const BASE_1_1 = 'urn:ietf:params:netconf:base:1.1';
+import { escapeXml } from '../xml/entities.js';
+import { CAPABILITY, NETCONF_BASE_NS, NETCONF_NOTIFICATION_NS } from '../xml/namespaces.js';
+
+export { NETCONF_BASE_NS, escapeXml };
+export const BASE_1_0 = CAPABILITY.base10;
+export const BASE_1_1 = CAPABILITY.base11;
 
 /** What the device advertises by default (the bases are filtered by the `base` option). */
 export const FAKE_DEVICE_CAPABILITIES: readonly string[] = Object.freeze([
   BASE_1_0,
   BASE_1_1,
-  'urn:ietf:params:netconf:capability:candidate:1.0',
-  'urn:ietf:params:netconf:capability:confirmed-commit:1.1',
-  'urn:ietf:params:netconf:capability:validate:1.1',
-  'urn:ietf:params:netconf:capability:xpath:1.0',
-  'urn:ietf:params:netconf:capability:notification:1.0',
-  'urn:ietf:params:netconf:capability:interleave:1.0',
-  'urn:ietf:params:netconf:capability:with-defaults:1.0?basic-mode=explicit',
+  CAPABILITY.candidate,
+  CAPABILITY.confirmedCommit11,
+  CAPABILITY.validate11,
+  CAPABILITY.xpath,
+  CAPABILITY.notification,
+  CAPABILITY.interleave,
+  `${CAPABILITY.withDefaults}?basic-mode=explicit`,
 ]);
-
-/** Escapes text for element content and double-quoted attribute values. */
-export function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ESCAPES[c]!);
-}
-const ESCAPES: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' };
 
 export function helloXml(capabilities: readonly string[], sessionId: number): string {
   const caps = capabilities.map((c) => `<capability>${escapeXml(c)}</capability>`).join('');
@@ -65,7 +61,7 @@ export function rpcErrorXml(e: RpcErrorFields): string {
 /** Wraps notification content with the RFC 5277 envelope unless it already is a `<notification>`. */
 export function notificationXml(xml: string, now: Date = new Date()): string {
   if (/^\s*<(?:[^\s<>/:]+:)?notification[\s/>]/.test(xml)) return xml;
-  return `<notification xmlns="${NOTIFICATION_NS}"><eventTime>${now.toISOString()}</eventTime>${xml}</notification>`;
+  return `<notification xmlns="${NETCONF_NOTIFICATION_NS}"><eventTime>${now.toISOString()}</eventTime>${xml}</notification>`;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { NetconfError } from '../errors/netconf-error.js';
 import { toNetconfError } from '../errors/to-netconf-error.js';
 import type { CommitFlowOptions, CommitFlowResult } from '../operations/commit-flow.js';
 import type { Session } from '../session/session.js';
+import { JUNOS_CAPABILITY } from '../xml/namespaces.js';
 import { type CommitFlowContext, type CommitStepContext, diagnostics, traceAsync } from './diagnostics.js';
 
 /**
@@ -10,8 +11,6 @@ import { type CommitFlowContext, type CommitStepContext, diagnostics, traceAsync
  * the flow, its steps, and each step's RPCs inside it.
  */
 
-const JUNOS = 'http://xml.juniper.net/netconf/junos/1.0';
-
 export function traceCommitFlow(
   session: Session,
   options: CommitFlowOptions,
@@ -19,7 +18,7 @@ export function traceCommitFlow(
 ): Promise<CommitFlowResult> {
   const context: CommitFlowContext = {
     device: deviceOf(session), sessionId: session.sessionId,
-    dialect: options.dialect ?? (session.capabilities.has(JUNOS) ? 'junos' : 'rfc'),
+    dialect: options.dialect ?? (session.capabilities.has(JUNOS_CAPABILITY) ? 'junos' : 'rfc'),
     dryRun: options.dryRun === true, confirmed: options.confirmed !== undefined, steps: [], committed: false,
   };
   // The steps are recorded through the flow's own progress callback, the caller's still called.

@@ -2,6 +2,7 @@ import { fragment } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import { ClientError } from '../errors/classes.js';
 import type { Session } from '../session/session.js';
+import { CAPABILITY } from '../xml/namespaces.js';
 import { checkXmlFragment } from '../xml/well-formed.js';
 
 export type { XMLBuilder };
@@ -87,7 +88,7 @@ export function checkDatastore(datastore: unknown, operation: string): asserts d
 export function requireDatastore(session: Session, datastore: Datastore, operation: string, writing: boolean): void {
   checkDatastore(datastore, operation);
   const caps = session.capabilities;
-  if (typeof datastore === 'object') return requireCapability(caps.has('urn:ietf:params:netconf:capability:url:1.0'), ':url', operation);
+  if (typeof datastore === 'object') return requireCapability(caps.has(CAPABILITY.url), ':url', operation);
   if (datastore === 'candidate') return requireCapability(caps.candidate, ':candidate', operation);
   if (datastore === 'startup') return requireCapability(caps.startup, ':startup', operation);
   if (writing) requireCapability(caps.writableRunning, ':writable-running', operation);

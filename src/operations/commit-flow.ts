@@ -6,14 +6,13 @@ import { diagnostics, traced } from '../observability/diagnostics.js';
 import { traceCommitFlow, traceStep } from '../observability/flow-hooks.js';
 import type { RpcOptions, Session } from '../session/session.js';
 import type { WarningPolicy } from '../session/warning-policy.js';
+import { CAPABILITY, JUNOS_CAPABILITY } from '../xml/namespaces.js';
 import type { ConfirmedCommit, XmlContent } from './build.js';
 import {
   type JunosFormat, type LoadAction, closeConfiguration, commitConfiguration, diffConfiguration, junosMinutes,
   loadConfiguration, openConfiguration, rollback,
 } from './junos.js';
 import { cancelCommit, commitCandidate, discardChanges, editConfig, lockDatastore, unlockDatastore, validateConfig } from './rfc6241.js';
-
-export const JUNOS_CAPABILITY = 'http://xml.juniper.net/netconf/junos/1.0';
 
 /** The steps of the safe commit flow, as reported by `onStep` and in a failure's `step`. */
 export type CommitStep = 'lock' | 'load' | 'check' | 'diff' | 'commit' | 'health-check' | 'confirm' | 'discard' | 'unlock';
@@ -198,7 +197,7 @@ async function runCommitFlow(session: Session, options: CommitFlowOptions): Prom
     return { committed: true, confirmed: wasConfirmed, dryRun: false, confirmTimeoutSeconds: confirmSeconds, diff: difference, warnings: seen, steps };
   } catch (failure) {
     const { step, error } = failure instanceof StepFailure ? failure : { step: null, error: failure };
-    if (step === 'health-check' && !junos && session.capabilities.has('urn:ietf:params:netconf:capability:confirmed-commit:1.1')) {
+    if (step === 'health-check' && !junos && session.capabilities.has(CAPABILITY.confirmedCommit11)) {
       // Revert now rather than waiting for the confirm timeout.
       const persistId = confirmed?.persist === undefined ? {} : { persistId: confirmed.persist };
       await cancelCommit(session, { ...cleanupRpc(), ...persistId }).catch(() => undefined);

@@ -2,7 +2,7 @@
 // Named one by one: the helpers the modules share (withData, childXml, innerXml, commitResult,
 // junosMinutes) stay internal.
 export {
-  WITH_DEFAULTS_NS, cancelCommit, closeSession, commitCandidate, copyConfig, deleteConfig, discardChanges, editConfig, getConfig, getData,
+  cancelCommit, closeSession, commitCandidate, copyConfig, deleteConfig, discardChanges, editConfig, getConfig, getData,
   killSession, lockDatastore, parseData, unlockDatastore, validateConfig,
 } from './rfc6241.js';
 export type { CommitOptions, DataReply, EditConfigOptions, Filter, ReadOptions, ValidateReply, WithDefaults } from './rfc6241.js';
@@ -21,7 +21,7 @@ export type {
 } from './junos-rpc.js';
 export { facts } from './junos-facts.js';
 export type { FactsFailure, JunosFacts, JunosPersonality, JunosSwitchStyle, JunosVersion, RoutingEngineFacts } from './junos-facts.js';
-export { commitFlow, JUNOS_CAPABILITY } from './commit-flow.js';
+export { commitFlow } from './commit-flow.js';
 export type { CommitFlowOptions, CommitFlowResult, CommitStep } from './commit-flow.js';
 export { subscribe } from './notifications.js';
 export type { ParsedNotification, SubscribeOptions, Subscription } from './notifications.js';

@@ -1,7 +1,7 @@
 import { ClientError } from '../errors/classes.js';
 import type { NetconfError } from '../errors/netconf-error.js';
 import { toNetconfError } from '../errors/to-netconf-error.js';
-import { NETCONF_NOTIFICATION_NS } from '../session/constants.js';
+import { NETCONF_NOTIFICATION_NS } from '../xml/namespaces.js';
 import type { Notification, RpcOptions, Session } from '../session/session.js';
 import { type XmlObject, parseXml } from '../xml/parse-data.js';
 import { type XmlContent, addContent, request, requireCapability, serialise } from './build.js';

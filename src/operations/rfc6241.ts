@@ -1,11 +1,11 @@
 import { ClientError } from '../errors/classes.js';
 import { replyContent } from '../session/reply-content.js';
 import type { RpcOptions, RpcReply, Session } from '../session/session.js';
+import { CAPABILITY, WITH_DEFAULTS_NS } from '../xml/namespaces.js';
 import { type XmlObject, parseXml } from '../xml/parse-data.js';
 import { type ConfirmedCommit, type Datastore, type XmlContent, addContent, addDatastore, request, requireCapability, requireDatastore, serialise } from './build.js';
 import { tolerantRpc } from './tolerant.js';
 
-export const WITH_DEFAULTS_NS = 'urn:ietf:params:xml:ns:yang:ietf-netconf-with-defaults';
 
 /** A subtree filter (XML content), or an XPath filter (needs `:xpath`). */
 export type Filter = XmlContent | { xpath: string; namespaces?: Record<string, string> };
@@ -64,7 +64,7 @@ export async function editConfig(session: Session, target: Datastore, config: Xm
   addDatastore(op, 'target', target);
   if (options.defaultOperation) op.ele('default-operation').txt(options.defaultOperation);
   if (options.testOption) {
-    requireCapability(session.capabilities.has('urn:ietf:params:netconf:capability:validate:1.1') || (options.testOption !== 'test-only' && session.capabilities.validate), ':validate:1.1', 'edit-config test-option');
+    requireCapability(session.capabilities.has(CAPABILITY.validate11) || (options.testOption !== 'test-only' && session.capabilities.validate), ':validate:1.1', 'edit-config test-option');
     op.ele('test-option').txt(options.testOption);
   }
   if (options.errorOption) {
@@ -156,7 +156,7 @@ export async function commitCandidate(session: Session, options: CommitOptions =
     op.ele('confirm-timeout').txt(String(positiveInteger(confirmed.timeoutSeconds, 'confirmed.timeoutSeconds')));
   }
   if (confirmed?.persist !== undefined || options.persistId !== undefined) {
-    requireCapability(caps.has('urn:ietf:params:netconf:capability:confirmed-commit:1.1'), ':confirmed-commit:1.1', 'persist / persist-id');
+    requireCapability(caps.has(CAPABILITY.confirmedCommit11), ':confirmed-commit:1.1', 'persist / persist-id');
   }
   if (confirmed?.persist !== undefined) op.ele('persist').txt(confirmed.persist);
   if (options.persistId !== undefined) op.ele('persist-id').txt(options.persistId);
@@ -165,7 +165,7 @@ export async function commitCandidate(session: Session, options: CommitOptions =
 
 /** RFC 6241 `<cancel-commit>`: reverts a pending confirmed commit. */
 export async function cancelCommit(session: Session, options: RpcOptions & { persistId?: string } = {}): Promise<RpcReply> {
-  requireCapability(session.capabilities.has('urn:ietf:params:netconf:capability:confirmed-commit:1.1'), ':confirmed-commit:1.1', 'cancel-commit');
+  requireCapability(session.capabilities.has(CAPABILITY.confirmedCommit11), ':confirmed-commit:1.1', 'cancel-commit');
   const op = request('cancel-commit');
   if (options.persistId !== undefined) op.ele('persist-id').txt(options.persistId);
   return session.rpc(serialise(op), { ...options, write: true });

@@ -1,21 +1,4 @@
-/** Well-known capability URIs (RFC 6241 §8, RFC 5277, RFC 6243). */
-export const CAPABILITY = {
-  base10: 'urn:ietf:params:netconf:base:1.0',
-  base11: 'urn:ietf:params:netconf:base:1.1',
-  writableRunning: 'urn:ietf:params:netconf:capability:writable-running:1.0',
-  candidate: 'urn:ietf:params:netconf:capability:candidate:1.0',
-  confirmedCommit10: 'urn:ietf:params:netconf:capability:confirmed-commit:1.0',
-  confirmedCommit11: 'urn:ietf:params:netconf:capability:confirmed-commit:1.1',
-  rollbackOnError: 'urn:ietf:params:netconf:capability:rollback-on-error:1.0',
-  validate10: 'urn:ietf:params:netconf:capability:validate:1.0',
-  validate11: 'urn:ietf:params:netconf:capability:validate:1.1',
-  startup: 'urn:ietf:params:netconf:capability:startup:1.0',
-  url: 'urn:ietf:params:netconf:capability:url:1.0',
-  xpath: 'urn:ietf:params:netconf:capability:xpath:1.0',
-  notification: 'urn:ietf:params:netconf:capability:notification:1.0',
-  interleave: 'urn:ietf:params:netconf:capability:interleave:1.0',
-  withDefaults: 'urn:ietf:params:netconf:capability:with-defaults:1.0',
-} as const;
+import { CAPABILITY } from '../xml/namespaces.js';
 
 /** A YANG module the device advertises (RFC 6020 module capability URI). */
 export interface ModuleCapability {

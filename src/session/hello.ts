@@ -2,8 +2,8 @@ import { ClientError, ProtocolError, TimeoutError } from '../errors/classes.js';
 import type { NetconfError } from '../errors/netconf-error.js';
 import { escapeXml } from '../xml/entities.js';
 import { type XmlObject, type XmlValue, parseXml, textOf } from '../xml/parse-data.js';
-import { CAPABILITY, Capabilities } from './capabilities.js';
-import { NETCONF_BASE_NS } from './constants.js';
+import { CAPABILITY, NETCONF_BASE_NS } from '../xml/namespaces.js';
+import { Capabilities } from './capabilities.js';
 
 /** The client `<hello>`: capabilities only, never a session-id (RFC 6241 §8.1). */
 export function clientHello(capabilities: readonly string[]): string {

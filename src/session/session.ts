@@ -15,7 +15,7 @@ import { checkXmlFragment } from '../xml/well-formed.js';
 import { setReplyContent } from './reply-content.js';
 import { type CallbackSource, Callbacks } from './callbacks.js';
 import { Capabilities } from './capabilities.js';
-import { NETCONF_BASE_NS } from './constants.js';
+import { NETCONF_BASE_NS } from '../xml/namespaces.js';
 import { HelloWait, clientCapabilities, clientHello, negotiate } from './hello.js';
 import { PendingCalls, type PendingCall } from './pending.js';
 import { ReplyStream, checkReplyStream } from './reply-stream.js';

@@ -63,7 +63,8 @@ export function isXmlSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 }
 
-/** Escapes text for an element's content or a double-quoted attribute value. */
+/** Escapes text for an element's content or an attribute value in either quotes. */
 export function escapeXml(text: string): string {
-  return text.replace(/[<>&"]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : '&quot;'));
+  return text.replace(/[<>&"']/g, (c) => ESCAPES[c]!);
 }
+const ESCAPES: Readonly<Record<string, string>> = { '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' };

@@ -2,9 +2,9 @@ import { FramingError, MalformedXmlError } from '../errors/classes.js';
 import type { DeviceError, DeviceErrorKind } from '../errors/device-error.js';
 import { buildDeviceError } from './device-error-builder.js';
 import { decodeEntities, isXmlSpace, normaliseLineEnds, trimXml } from './entities.js';
+import { XNM_NAMESPACE } from './namespaces.js';
 import { type NamespaceBindings, TreeBuilder, splitName, withDeclarations } from './element-tree.js';
 
-export const XNM_NAMESPACE = 'http://xml.juniper.net/xnm/1.1/xnm';
 
 /** Bounds on what the streaming error extractor accepts in one message. */
 export interface ExtractorLimits {

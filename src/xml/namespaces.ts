@@ -1,0 +1,34 @@
+/**
+ * Every namespace and capability URI the library speaks, in one table: the client, its
+ * operations and the fake device all read them from here.
+ */
+
+/** RFC 6241's namespace: `<rpc>`, `<rpc-reply>`, `<hello>`, `<rpc-error>`. */
+export const NETCONF_BASE_NS = 'urn:ietf:params:xml:ns:netconf:base:1.0';
+/** RFC 5277's namespace: `<create-subscription>`, `<notification>`. */
+export const NETCONF_NOTIFICATION_NS = 'urn:ietf:params:xml:ns:netconf:notification:1.0';
+/** RFC 6243's namespace for the `<with-defaults>` parameter. */
+export const WITH_DEFAULTS_NS = 'urn:ietf:params:xml:ns:yang:ietf-netconf-with-defaults';
+/** Junos's namespace for `<xnm:error>` / `<xnm:warning>`. */
+export const XNM_NAMESPACE = 'http://xml.juniper.net/xnm/1.1/xnm';
+/** The capability a Junos device advertises: it speaks the Junos dialect (load-configuration, commit-configuration). */
+export const JUNOS_CAPABILITY = 'http://xml.juniper.net/netconf/junos/1.0';
+
+/** Well-known capability URIs (RFC 6241 §8, RFC 5277, RFC 6243). */
+export const CAPABILITY = {
+  base10: 'urn:ietf:params:netconf:base:1.0',
+  base11: 'urn:ietf:params:netconf:base:1.1',
+  writableRunning: 'urn:ietf:params:netconf:capability:writable-running:1.0',
+  candidate: 'urn:ietf:params:netconf:capability:candidate:1.0',
+  confirmedCommit10: 'urn:ietf:params:netconf:capability:confirmed-commit:1.0',
+  confirmedCommit11: 'urn:ietf:params:netconf:capability:confirmed-commit:1.1',
+  rollbackOnError: 'urn:ietf:params:netconf:capability:rollback-on-error:1.0',
+  validate10: 'urn:ietf:params:netconf:capability:validate:1.0',
+  validate11: 'urn:ietf:params:netconf:capability:validate:1.1',
+  startup: 'urn:ietf:params:netconf:capability:startup:1.0',
+  url: 'urn:ietf:params:netconf:capability:url:1.0',
+  xpath: 'urn:ietf:params:netconf:capability:xpath:1.0',
+  notification: 'urn:ietf:params:netconf:capability:notification:1.0',
+  interleave: 'urn:ietf:params:netconf:capability:interleave:1.0',
+  withDefaults: 'urn:ietf:params:netconf:capability:with-defaults:1.0',
+} as const;
