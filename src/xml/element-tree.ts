@@ -82,8 +82,16 @@ export class TreeBuilder {
 
 /** The XPath string value: all descendant text, CDATA included, comments already left out. */
 export function stringValue(element: XmlElement): string {
+  // A loop, not recursion: an element may nest as deep as the caller's maxDepth allows.
   let out = '';
-  for (const child of element.children) out += typeof child === 'string' ? child : stringValue(child);
+  const stack: { element: XmlElement; next: number }[] = [{ element, next: 0 }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const child = top.element.children[top.next++];
+    if (child === undefined) stack.pop();
+    else if (typeof child === 'string') out += child;
+    else stack.push({ element: child, next: 0 });
+  }
   return out;
 }
 
@@ -98,6 +106,27 @@ export function attribute(element: XmlElement, name: string): string | null {
 
 /** Serialises an element back to XML, declaring the namespaces it uses from outer scope. */
 export function toXml(element: XmlElement, outer: NamespaceBindings = {}): string {
+  // A loop, not recursion, for the same reason as stringValue.
+  let out = startTag(element, outer);
+  if (element.children.length === 0) return out;
+  const stack: { element: XmlElement; next: number }[] = [{ element, next: 0 }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const child = top.element.children[top.next++];
+    if (child === undefined) {
+      out += `</${top.element.name}>`;
+      stack.pop();
+    } else if (typeof child === 'string') out += escapeXml(child);
+    else {
+      out += startTag(child, top.element.namespaces);
+      if (child.children.length > 0) stack.push({ element: child, next: 0 });
+    }
+  }
+  return out;
+}
+
+/** An element's start tag (`<a …/>` when it has no children). */
+function startTag(element: XmlElement, outer: NamespaceBindings): string {
   const declared = new Set(element.attributes.map(([n]) => n));
   let attrs = '';
   // The binding of the element's own prefix, when inherited from outside, is declared on it
@@ -106,8 +135,5 @@ export function toXml(element: XmlElement, outer: NamespaceBindings = {}): strin
   const uri = element.namespaces[element.prefix];
   if (uri !== undefined && !declared.has(own) && outer[element.prefix] !== uri) attrs += ` ${own}="${escapeXml(uri)}"`;
   for (const [n, v] of element.attributes) attrs += ` ${n}="${escapeXml(v)}"`;
-  if (element.children.length === 0) return `<${element.name}${attrs}/>`;
-  let body = '';
-  for (const child of element.children) body += typeof child === 'string' ? escapeXml(child) : toXml(child, element.namespaces);
-  return `<${element.name}${attrs}>${body}</${element.name}>`;
+  return element.children.length === 0 ? `<${element.name}${attrs}/>` : `<${element.name}${attrs}>`;
 }

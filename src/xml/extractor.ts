@@ -90,6 +90,7 @@ const NAMES = {
   multiReItem: Buffer.from('multi-routing-engine-item'), loadResults: Buffer.from('load-configuration-results'),
 };
 const CDATA_OPEN = Buffer.from('<![CDATA[');
+const XML_TARGET = Buffer.from('xml');
 
 // What a byte is to a start tag's name: 0 part of it, STOP its end (">", "/", space or control), COLON_BYTE a prefix's end.
 const STOP = 1, COLON_BYTE = 2;
@@ -132,6 +133,8 @@ export class ErrorExtractor {
   private state = State.Text;
   private started = false;
   private hasMarkup = false;
+  /** Nothing but text (a banner) came before: an XML declaration may still come. */
+  private prolog = true;
   private skipped: Buffer[] = [];
   private skippedBytes = 0;
 
@@ -289,10 +292,8 @@ export class ErrorExtractor {
       let next: number;
       if (c === SLASH) next = this.endTag(buf, i, base);
       else if (c === BANG) next = this.markup(buf, i, base);
-      else if (c === QUESTION) {
-        this.state = State.Pi;
-        next = i + 2;
-      } else next = this.startTag(buf, i, base);
+      else if (c === QUESTION) next = this.pi(buf, i, base);
+      else next = this.startTag(buf, i, base);
       if (next < 0) return this.keep(buf, i, base);
       i = next;
     }
@@ -346,6 +347,7 @@ export class ErrorExtractor {
     if (c === 0x2d) {
       if (i + 3 >= len) return -1;
       if (buf[i + 3] !== 0x2d) this.fail('Malformed comment', base + i);
+      this.prolog = false;
       this.state = State.Comment;
       return i + 4;
     }
@@ -357,6 +359,25 @@ export class ErrorExtractor {
       return i + CDATA_OPEN.length;
     }
     return this.fail('DOCTYPE and entity declarations are not allowed in NETCONF messages', base + i);
+  }
+
+  /**
+   * A processing instruction. `<?xml …?>`, the XML declaration, may only come first (after
+   * text a device printed before the message, at most): once an element, comment or other
+   * instruction has been read, one is not well-formed.
+   */
+  private pi(buf: Buffer, i: number, base: number): number {
+    // Its target tells: wait for the bytes that show whether it is `xml` (any case).
+    for (let k = 0; k < 4; k++) {
+      if (i + 2 + k >= buf.length) return -1;
+      const b = buf[i + 2 + k]!;
+      if (k === 3) {
+        if ((isXmlSpace(b) || b === QUESTION) && (!this.prolog || this.summary.root !== null)) this.fail('An XML declaration that is not at the start of the message', base + i);
+      } else if ((b | 0x20) !== XML_TARGET[k]) break;
+    }
+    this.prolog = false;
+    this.state = State.Pi;
+    return i + 2;
   }
 
   private startTag(buf: Buffer, i: number, base: number): number {

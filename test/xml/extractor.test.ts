@@ -109,6 +109,40 @@ describe.each(splits)('ErrorExtractor (%s)', (_label, chunks) => {
   });
 });
 
+describe.each(splits)('ErrorExtractor and the XML declaration (%s)', (_label, chunks) => {
+  const refused = (xml: string) => expect(() => extract(xml, chunks)).toThrow(expect.objectContaining({ code: 'MALFORMED_XML', message: expect.stringMatching(/XML declaration/) }));
+
+  it('accepts one at the start, after whitespace or a banner, and other instructions anywhere', () => {
+    expect(extract('<?xml version="1.0" encoding="UTF-8"?><rpc-reply message-id="1"><ok/></rpc-reply>', chunks).hasOk).toBe(true);
+    expect(extract('\nbanner text\n<?xml version="1.0"?>\n<rpc-reply message-id="1"/>', chunks).messageId).toBe('1');
+    expect(extract('<?xml version="1.0"?><rpc-reply><?xml-stylesheet href="a"?><data/><?xmlfoo?></rpc-reply>', chunks).root?.local).toBe('rpc-reply');
+  });
+
+  it('refuses a second one, one inside or after the root, and one after a comment or another instruction', () => {
+    refused('<?xml version="1.0"?><?xml version="1.0"?><rpc-reply/>');
+    refused('<rpc-reply><?xml version="1.0"?></rpc-reply>');
+    refused('<rpc-reply><data><?XML version="1.0"?></data></rpc-reply>');
+    refused('<rpc-reply/><?xml version="1.0"?>');
+    refused('<!-- a comment --><?xml version="1.0"?><rpc-reply/>');
+    refused('<?pi x?><?xml?><rpc-reply/>');
+  });
+});
+
+describe('ErrorExtractor and deep nesting within maxDepth', () => {
+  it('gives a typed item for an <rpc-error> whose content nests thousands of levels deep', () => {
+    const deep = `${'<x>'.repeat(5000)}deep${'</x>'.repeat(5000)}`;
+    const x = new ErrorExtractor({}, { maxDepth: 6000 });
+    x.push(Buffer.from(`<rpc-reply><rpc-error><error-tag>operation-failed</error-tag><error-severity>error</error-severity>`
+      + `<error-message>${deep}</error-message><error-path>${deep}</error-path><error-info><bad-element>${deep}</bad-element><vendor>${deep}</vendor></error-info></rpc-error></rpc-reply>`));
+    const [item] = x.end().items;
+    expect(item!.code).toBe('OPERATION_FAILED');
+    expect(item!.deviceMessage).toBe('deep');
+    expect(item!.badElement).toBe('deep');
+    expect(item!.unknownInfo[0]!.startsWith('<vendor><x><x>')).toBe(true);
+    expect(item!.unknownInfo[0]!.endsWith('</x></x></vendor>')).toBe(true);
+  });
+});
+
 describe('ErrorExtractor delivers each item before the message ends', () => {
   it('emits an item as soon as its end tag has been read', () => {
     const seen: string[] = [];
