@@ -177,7 +177,7 @@ export async function discardChanges(session: Session, options: RpcOptions = {})
   return session.rpc(serialise(request('discard-changes')), options);
 }
 
-/** RFC 6241 `<kill-session>`. */
+/** RFC 6241 `<kill-session>`: ends another session, e.g. the holder of a lock. */
 export async function killSession(session: Session, sessionId: number, options: RpcOptions = {}): Promise<RpcReply> {
   const op = request('kill-session');
   op.ele('session-id').txt(String(positiveInteger(sessionId, 'sessionId')));

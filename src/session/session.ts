@@ -172,11 +172,6 @@ export class Session extends EventEmitter<SessionEvents> {
     }
   }
 
-  /** Ends another session (`<kill-session>`), e.g. the holder of a lock. */
-  async killSession(sessionId: number, options: RpcOptions = {}): Promise<RpcReply> {
-    return this.rpc(`<kill-session><session-id>${Number(sessionId)}</session-id></kill-session>`, options);
-  }
-
   /**
    * Sends `<close-session>`, waits for its reply (bounded), then closes the connection.
    * Never hangs: after `closeTimeoutMs`, or when `signal` aborts, the connection is torn down

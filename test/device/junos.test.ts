@@ -7,7 +7,7 @@ import {
   closeConfiguration, commitConfiguration, diffConfiguration, getConfiguration, loadConfiguration, openConfiguration, rollback, runCommand,
 } from '../../src/operations/junos.js';
 import { commitFlow } from '../../src/operations/commit-flow.js';
-import { lockDatastore, unlockDatastore } from '../../src/operations/rfc6241.js';
+import { killSession, lockDatastore, unlockDatastore } from '../../src/operations/rfc6241.js';
 import { type ConnectOptions, connect } from '../../src/session/connect.js';
 import type { Session } from '../../src/session/session.js';
 
@@ -168,7 +168,7 @@ describe('locks and private databases', () => {
     const b = await open(device);
     await a.rpc('<lock-configuration/>');
     const denied = await failure<RpcError>(lockDatastore(b, 'candidate'));
-    await b.killSession(denied.items[0]!.sessionId!);
+    await killSession(b, denied.items[0]!.sessionId!);
     await waitFor(() => a.closed && device.lockHolder() === null);
     await lockDatastore(b, 'candidate');
     expect(device.lockHolder()).toBe(b.sessionId);

@@ -115,6 +115,8 @@ describe('operations check capabilities first and say which one is missing', () 
       [validateConfig(session, { config: '<a x="1" x="2"/>' }), /^The config .*appears twice/],
       [getConfig(session, 'running', { filter: '<interfaces>\n  <interface></interfaces>' }), /^The filter .*\(line 2, column 14\)$/],
       [getData(session, { filter: '<a>AT&T</a>' }), /^The filter .*a bare "&"/],
+      [killSession(session, Number.NaN), /^sessionId must be a positive integer, not NaN$/],
+      [killSession(session, 0), /^sessionId must be a positive integer, not 0$/],
     ];
     for (const [call, message] of bad) {
       const err = await rejection(call);
