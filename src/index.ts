@@ -40,7 +40,7 @@ export type { WarningMatcher, WarningPolicy } from './session/warning-policy.js'
 export type { WireLogOptions, WireLogger } from './observability/wire-log.js';
 export { redactSecrets } from './observability/redact.js';
 export type { ClipOptions } from './observability/redact.js';
-// The payloads of the diagnostics channels (see README "Observability").
+// The payloads of the diagnostics channels (see docs/observability.md).
 export type {
   CommitFlowContext, CommitStepContext, ConnectContext, ItemMessage, NotificationMessage, RpcContext, SessionCloseMessage, WireMessage,
 } from './observability/diagnostics.js';

@@ -1,7 +1,7 @@
 import type { NetconfError } from '../errors/netconf-error.js';
 
 /**
- * Exit statuses, the same for every command (the README's "Command line" section lists them):
+ * Exit statuses, the same for every command (docs/cli.md lists them):
  * - 0 ok;
  * - 1 the device rejected the request (an RpcError). `replay`: the capture holds an error-level
  *   item. `fleet`: at least one device failed;

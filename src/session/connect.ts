@@ -16,7 +16,7 @@ export interface ConnectOptions extends SshOptions, SessionOptions {
   /** Aborts connect() at whatever stage it is: ABORTED, and nothing is left open. */
   signal?: AbortSignal;
   /**
-   * Records the session (README "Record and replay your devices"): a file path, a writable
+   * Records the session (docs/replay-and-recordings.md): a file path, a writable
    * stream, or `{ to, redact }`. The device's hello, then each request with its reply and
    * timing, and each notification, as JSON Lines; secrets masked before anything is written.
    */

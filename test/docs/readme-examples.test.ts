@@ -4,15 +4,13 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { entries } from '../../tsup.config.js';
+import { DOCS, ROOT } from './docs.js';
 
-// Every ```ts block of the READMEs compiles, as a user's file would: imports from `netconfkit`
-// and its subpaths (mapped to this repository's sources), strict TypeScript, no skipLibCheck.
+// Every ```ts block of the documentation (the README, the guides in docs/, CONTRIBUTING.md and
+// the fake device's README) compiles, as a user's file would: imports from `netconfkit` and its
+// subpaths (mapped to this repository's sources), strict TypeScript, no skipLibCheck.
 // A block that is deliberately a fragment (a line or two out of context) says so: ```ts fragment.
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const DOCS = ['README.md', 'src/device/README.md'];
 
 interface Block { doc: string; line: number; code: string }
 
@@ -43,15 +41,18 @@ function paths(): Record<string, string[]> {
   return out;
 }
 
-describe('README code examples', () => {
+describe('documentation code examples', () => {
   const all = DOCS.flatMap(blocks);
 
-  it('are there: the READMEs show code, and most of it is checked', () => {
-    expect(all.length).toBeGreaterThanOrEqual(5);
+  it('are there: the README and the guides show code, and it is checked', () => {
+    expect(all.length).toBeGreaterThanOrEqual(15);
+    for (const doc of ['README.md', 'docs/commit-flow.md', 'docs/session.md', 'docs/fake-device.md']) {
+      expect(all.some((b) => b.doc === doc), doc).toBe(true);
+    }
   });
 
   it('compile in a strict TypeScript project (no skipLibCheck), importing from the package subpaths', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'netconfkit-readme-'));
+    const dir = await mkdtemp(path.join(tmpdir(), 'netconfkit-docs-'));
     try {
       await symlink(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
       await writeFile(path.join(dir, 'package.json'), JSON.stringify({ type: 'module', private: true }));

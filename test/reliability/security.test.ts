@@ -3,7 +3,7 @@
  *
  * - no parse path (the streaming extractor, parseXml, a live session's replies, notifications
  *   and hello) accepts a DOCTYPE, an external entity or an entity expansion;
- * - nesting depth and sizes are bounded by default, with the defaults the README lists;
+ * - nesting depth and sizes are bounded by default, with the defaults docs/extractor.md lists;
  * - host keys are verified by default;
  * - a password, a key passphrase and a private key never appear in an error's message, stack,
  *   toJSON(), util.inspect() (which shows the whole cause chain), in the fake device's log, or
@@ -146,7 +146,7 @@ describe('no DOCTYPE, external entity or entity expansion on any parse path', ()
     expect((await s.rpc('<get/>')).xml).toContain('<data');
   });
 
-  it('a live session: a reply with a DOCTYPE before its root rejects its own call with MALFORMED_XML (as the README says of a reply that is not well-formed)', async () => {
+  it('a live session: a reply with a DOCTYPE before its root rejects its own call with MALFORMED_XML (as the session guide says of a reply that is not well-formed)', async () => {
     const d = await h.device({
       rules: [{ match: 'doctype', reply: (r) => ({ raw: encodeChunked(`${BILLION_LAUGHS}${errorReply(r.messageId, '&lol9;')}`) }) }],
     });
@@ -205,11 +205,11 @@ describe('no DOCTYPE, external entity or entity expansion on any parse path', ()
   });
 });
 
-describe('bounded by default, as the README lists', () => {
-  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+describe('bounded by default, as the extractor guide lists', () => {
+  const readme = readFileSync(path.join(ROOT, 'docs', 'extractor.md'), 'utf8');
   const limit = (name: string) => new RegExp(`\\| \`${name}\`(?: \\(framing\\))? \\| ([^|]+) \\| ([^|]+) \\|`).exec(readme);
 
-  it('the README lists the defaults tested here', () => {
+  it('docs/extractor.md lists the defaults tested here', () => {
     expect(limit('maxMessageBytes')?.slice(1).map((s) => s.trim())).toEqual(['512 MiB', '`MESSAGE_TOO_LARGE`']);
     expect(limit('maxChunkBytes')?.slice(1).map((s) => s.trim())).toEqual(['4294967295 (the RFC maximum)', '`FRAMING_ERROR`']);
     expect(limit('maxDepth')?.slice(1).map((s) => s.trim())).toEqual(['512 nested elements', '`MALFORMED_XML`']);
