@@ -68,7 +68,7 @@ describe('links between the documents', () => {
 
   it('reach every guide from the README', () => {
     const fromReadme = new Set(relative.filter((l) => l.doc === 'README.md').map((l) => l.target.split('#')[0]));
-    expect(GUIDES.filter((g) => !fromReadme.has(g))).toEqual([]);
+    expect(GUIDES.filter((g) => !fromReadme.has(g)), 'add each guide to the README\'s "Guides" table').toEqual([]);
   });
 
   it('find headings as GitHub names them', () => {
