@@ -31,7 +31,7 @@ export { Session } from './session/session.js';
 export type {
   Notification, RpcOptions, RpcReply, RpcRequest, SessionEvents, SessionOptions, SessionState, SessionTransport, StartOptions,
 } from './session/session.js';
-export type { CallbackSource } from './session/callbacks.js';
+export type { CallbackSource } from './observability/callbacks.js';
 export type { BaseVersions } from './session/hello.js';
 export { CAPABILITY, JUNOS_CAPABILITY, NETCONF_BASE_NS, NETCONF_NOTIFICATION_NS, WITH_DEFAULTS_NS } from './xml/namespaces.js';
 export { Capabilities } from './session/capabilities.js';
@@ -42,7 +42,7 @@ export { redactSecrets } from './observability/redact.js';
 export type { ClipOptions } from './observability/redact.js';
 // The payloads of the diagnostics channels (see docs/observability.md).
 export type {
-  CommitFlowContext, CommitStepContext, ConnectContext, ItemMessage, NotificationMessage, RpcContext, SessionCloseMessage, WireMessage,
+  CallbackErrorMessage, CommitFlowContext, CommitStepContext, ConnectContext, ItemMessage, NotificationMessage, RpcContext, SessionCloseMessage, WireMessage,
 } from './observability/diagnostics.js';
 export type { JumpHost, SshAlgorithmList, SshAlgorithms, SshLogin, SshOptions } from './transport/ssh-transport.js';
 export type { KeyboardInteractiveHandler, KeyboardInteractiveInfo, KeyboardInteractivePrompt } from './transport/auth.js';

@@ -8,6 +8,7 @@ import { type ConnectionOptions, type Job, type JobsOptions, type Queue, type Qu
 import { ClientError, CommitOutcomeUnknownError } from '../errors/classes.js';
 import type { NetconfError } from '../errors/netconf-error.js';
 import { toNetconfError } from '../errors/to-netconf-error.js';
+import { ask } from '../observability/callbacks.js';
 import type { ConnectOptions } from '../session/connect.js';
 import type { Session } from '../session/session.js';
 import { type BreakerOptions, CircuitBreakers } from './breaker.js';
@@ -95,7 +96,11 @@ export function createNetconfWorker(options: NetconfWorkerOptions): Worker<Netco
         `An earlier try of job ${job.id} (${operation} on ${device.name}) was cut off when its worker stopped; the device may have applied it. Check the device before running it again.`,
       ));
     }
-    const target: FleetDevice = { ...device, ...(await options.credentials?.(device)) };
+    // The caller's lookup fails this job alone, as a typed failure.
+    const login = await ask(() => options.credentials?.(device)).catch((err: unknown) => {
+      throw fail(toNetconfError(err));
+    });
+    const target: FleetDevice = { ...device, ...login };
     const result = await runOnDevice(target, (session, _d, ctx) => op(session, params, { ...ctx, job }), {
       timeoutMs: options.timeoutMs,
       breaker: breakers.get(device.name),

@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../errors/codes.js';
+import { notify } from '../observability/callbacks.js';
 import type { DeviceBreaker } from './breaker.js';
 import type { DeviceResult } from './result.js';
 import type { RunOptions } from './run-device.js';
@@ -58,13 +59,7 @@ export interface FleetDone<T = unknown> {
 
 /** The events of one device of a run; only built when someone listens (`onEvent`). */
 export function deviceEvents<T>(emit: (event: FleetEvent<T>) => void, device: string, index: number, retry: RunOptions['retry']) {
-  const send = (event: FleetEvent<T>) => {
-    try {
-      emit(event);
-    } catch {
-      // a failing listener must not cost a device its result
-    }
-  };
+  const send = (event: FleetEvent<T>) => notify('onEvent', emit, [event]);
   const time = () => new Date().toISOString();
   return {
     started(): void {

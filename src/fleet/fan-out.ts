@@ -1,4 +1,5 @@
 import { ClientError } from '../errors/classes.js';
+import { notify } from '../observability/callbacks.js';
 import { CircuitBreakers } from './breaker.js';
 import { type FleetEvent, deviceEvents } from './events.js';
 import { type DeviceResult, failureResult } from './result.js';
@@ -27,11 +28,11 @@ export interface FanOutOptions<T> extends Omit<RunOptions, 'breaker'> {
    * started yet are not connected to; their results fail with ABORTED (attempts 0).
    */
   signal?: AbortSignal;
-  /** After each device; an exception it throws is ignored. */
+  /** After each device; what it throws is reported (`netconfkit:callbackError`, else a process warning) and changes no result. */
   onProgress?: (progress: FanOutProgress<T>) => void;
   /**
    * Each device's progress as data (started, retrying with the code and delay, breaker open,
-   * done with its result), for a dashboard or NDJSON; an exception it throws is ignored.
+   * done with its result), for a dashboard or NDJSON; what it throws is reported as for `onProgress`.
    */
   onEvent?: (event: FleetEvent<T>) => void;
 }
@@ -68,11 +69,7 @@ export async function fanOut<T>(devices: readonly FleetDevice[], operation: Devi
       if (result.ok) ok++;
       else failed++;
       events?.done(result, breakers.get(device.name), { done: ok + failed, total: devices.length, ok, failed });
-      try {
-        options.onProgress?.({ done: ok + failed, total: devices.length, ok, failed, result });
-      } catch {
-        // progress reporting must not cost a device its result
-      }
+      notify('onProgress', options.onProgress, [{ done: ok + failed, total: devices.length, ok, failed, result }]);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, devices.length) }, lane));

@@ -2,6 +2,7 @@ import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import { ClientError } from '../errors/classes.js';
 import { NetconfError } from '../errors/netconf-error.js';
 import { toNetconfError } from '../errors/to-netconf-error.js';
+import { notify } from '../observability/callbacks.js';
 
 /** How withRetry retries: only what the error model calls retryable, with exponential backoff and jitter. */
 export interface RetryOptions {
@@ -15,7 +16,7 @@ export interface RetryOptions {
   signal?: AbortSignal;
   /** Which failures to retry (default `isRetryable`). COMMIT_OUTCOME_UNKNOWN never is. */
   shouldRetry?: (error: NetconfError) => boolean;
-  /** Called before each backoff. */
+  /** Called before each backoff; what it throws is reported (`netconfkit:callbackError`) and changes nothing. */
   onRetry?: (event: { error: NetconfError; attempt: number; delayMs: number }) => void;
 }
 
@@ -76,7 +77,7 @@ export function withRetry<T>(fn: (context: AttemptContext) => Promise<T>, option
     };
     const retrying = policy.onRetry((event) => {
       keepAlive = setTimeout(() => undefined, event.delay);
-      if ('error' in event) options.onRetry?.({ error: toNetconfError(event.error), attempt: event.attempt, delayMs: event.delay });
+      if ('error' in event) notify('onRetry', options.onRetry, [{ error: toNetconfError(event.error), attempt: event.attempt, delayMs: event.delay }]);
     });
     signal.addEventListener('abort', onAbort, { once: true });
 

@@ -1,6 +1,7 @@
 import { type Channel, type TracingChannel, channel, tracingChannel } from 'node:diagnostics_channel';
 import type { DeviceError } from '../errors/device-error.js';
 import type { NetconfError } from '../errors/netconf-error.js';
+import type { CallbackSource } from './callbacks.js';
 
 /**
  * Every `node:diagnostics_channel` channel netconfkit publishes to, in one place (as undici's
@@ -110,6 +111,16 @@ export interface WireMessage {
   unredactedBody(): string | null;
 }
 
+/** `netconfkit:callbackError`: a caller's callback threw (or its promise rejected); nothing else changed (see callbacks.ts). */
+export interface CallbackErrorMessage {
+  /** The session's name, when the callback belonged to one (null: replay, fleet runs, commit flows). */
+  device: string | null;
+  /** Which callback: a session event's name, or the option's (`onItem`, `onStep`…). */
+  source: CallbackSource;
+  /** What it threw, or what its promise rejected with, as it was. */
+  error: unknown;
+}
+
 export const diagnostics = {
   connect: tracingChannel('netconfkit:connect') as TracingChannel<object, ConnectContext>,
   rpc: tracingChannel('netconfkit:rpc') as TracingChannel<object, RpcContext>,
@@ -119,6 +130,7 @@ export const diagnostics = {
   notification: channel('netconfkit:notification') as Channel<object, NotificationMessage>,
   sessionClose: channel('netconfkit:session:close') as Channel<object, SessionCloseMessage>,
   wire: channel('netconfkit:wire') as Channel<object, WireMessage>,
+  callbackError: channel('netconfkit:callbackError') as Channel<object, CallbackErrorMessage>,
 } as const;
 
 /**

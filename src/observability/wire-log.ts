@@ -1,4 +1,5 @@
 import { debuglog } from 'node:util';
+import { reportCallbackError } from './callbacks.js';
 import { type WireMessage, diagnostics } from './diagnostics.js';
 import { type ClipOptions, clipBody, redactSecrets } from './redact.js';
 
@@ -40,10 +41,11 @@ export function createWireLog(options: WireLogOptions): WireLog | null {
   if (!sink) return null;
   const clip = options.wireLog ?? {};
   return (message) => {
+    // Called while the reply is read: a failing logger is reported, and costs the session nothing.
     try {
       sink(formatWireMessage(message, clip));
-    } catch {
-      // A failing logger must not cost the session anything.
+    } catch (err) {
+      reportCallbackError(err, 'logger', { device: message.device });
     }
   };
 }

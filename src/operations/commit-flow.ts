@@ -2,6 +2,7 @@ import { ClientError } from '../errors/classes.js';
 import { type DeviceError, RpcError } from '../errors/device-error.js';
 import { type NetconfError, atStep } from '../errors/netconf-error.js';
 import { toNetconfError } from '../errors/to-netconf-error.js';
+import { ask, notify } from '../observability/callbacks.js';
 import { diagnostics, traced } from '../observability/diagnostics.js';
 import { traceCommitFlow, traceStep } from '../observability/flow-hooks.js';
 import type { RpcOptions, Session } from '../session/session.js';
@@ -56,7 +57,7 @@ export interface CommitFlowOptions {
    * COMMIT_OUTCOME_UNKNOWN: the device may have applied it.
    */
   signal?: AbortSignal;
-  /** Progress: each step as it starts and ends. */
+  /** Progress: each step as it starts and ends. What it throws is reported (see `callbackError`) and changes nothing. */
   onStep?(event: { step: CommitStep; status: 'start' | 'done' | 'failed'; warnings: DeviceError[] }): void;
 }
 
@@ -118,19 +119,20 @@ async function runCommitFlow(session: Session, options: CommitFlowOptions): Prom
   };
   let held = false;
   let changed = false;
+  const tell = (event: Parameters<NonNullable<CommitFlowOptions['onStep']>>[0]) => notify('onStep', options.onStep, [event]);
 
   const run = async <T>(step: CommitStep, action: () => Promise<T>, warningsOf: (r: T) => DeviceError[]): Promise<T> => {
     if (signal?.aborted) throw new StepFailure(step, aborted(signal, step));
     steps.push(step);
-    options.onStep?.({ step, status: 'start', warnings: [] });
+    tell({ step, status: 'start', warnings: [] });
     try {
       const result = await (traced(diagnostics.commitStep) ? traceStep(session, step, action) : action());
       const warnings = warningsOf(result);
       seen.push(...warnings);
-      options.onStep?.({ step, status: 'done', warnings });
+      tell({ step, status: 'done', warnings });
       return result;
     } catch (err) {
-      options.onStep?.({ step, status: 'failed', warnings: err instanceof RpcError ? err.warnings : [] });
+      tell({ step, status: 'failed', warnings: err instanceof RpcError ? err.warnings : [] });
       throw new StepFailure(step, err);
     }
   };
@@ -144,9 +146,9 @@ async function runCommitFlow(session: Session, options: CommitFlowOptions): Prom
   const cleanUp = async () => {
     const attempt = async (step: CommitStep, action: () => Promise<unknown>) => {
       steps.push(step);
-      options.onStep?.({ step, status: 'start', warnings: [] });
+      tell({ step, status: 'start', warnings: [] });
       const ok = await (traced(diagnostics.commitStep) ? traceStep(session, step, action) : action()).then(() => true, () => false);
-      options.onStep?.({ step, status: ok ? 'done' : 'failed', warnings: [] });
+      tell({ step, status: ok ? 'done' : 'failed', warnings: [] });
     };
     if (session.closed) return;
     if (changed) await attempt('discard', () => (junos ? rollback(session, 0, cleanupRpc()) : discardChanges(session, cleanupRpc())));
@@ -235,7 +237,7 @@ async function healthy(check: (() => Promise<boolean | void> | boolean | void) |
   if (!check) return;
   let ok: boolean | void;
   try {
-    ok = await check();
+    ok = await ask(check);
   } catch (err) {
     throw new ClientError('HEALTH_CHECK_FAILED', `The health check threw: ${err instanceof Error ? err.message : String(err)}; the commit was not confirmed`, { cause: err });
   }

@@ -3,6 +3,7 @@ import type { DeviceError } from '../errors/device-error.js';
 import type { NetconfError } from '../errors/netconf-error.js';
 import { toNetconfError } from '../errors/to-netconf-error.js';
 import { type FramingMode, isBetweenMessages } from '../framing/decoder.js';
+import { CallbackQueue } from '../observability/callbacks.js';
 import { type MessageOutcome, MessageReader } from '../reader/message-reader.js';
 import type { Limits, MessageSummary } from '../xml/extractor.js';
 
@@ -45,9 +46,13 @@ export interface ReplayOptions {
   framing?: FramingMode | 'none';
   /** Bounds on each message, as for `connect({ limits })`. */
   limits?: Limits;
-  /** Each item the moment its end tag is read. */
+  /**
+   * Each item as it is read: once the reader has finished with the bytes that held its end
+   * tag, before `push` returns. What it throws is reported (`netconfkit:callbackError`, else a
+   * process warning) and changes nothing in the result.
+   */
   onItem?(item: DeviceError, messageIndex: number): void;
-  /** Each message once it is complete (or has failed). */
+  /** Each message once it is complete (or has failed); what it throws is reported as for `onItem`. */
   onMessage?(message: ReplayMessage): void;
 }
 
@@ -62,6 +67,8 @@ const MAX_TRAILING_BYTES = 64 * 1024;
  */
 export class Replayer {
   private readonly reader: MessageReader<never>;
+  /** The caller's callbacks run after the reader has finished with each chunk, never inside it. */
+  private readonly callbacks = new CallbackQueue();
   private readonly messages: ReplayMessage[] = [];
   private eomMessages = 0;
   private chunkedMessages = 0;
@@ -80,7 +87,10 @@ export class Replayer {
         onRoot: (m) => {
           m.keep = false;
         },
-        onItem: (item, m) => this.options.onItem?.(item, m.index),
+        onItem: (item, m) => {
+          const onItem = this.options.onItem;
+          if (onItem) this.callbacks.deliver(() => onItem(item, m.index), 'onItem');
+        },
         onMessage: (outcome) => this.addMessage(outcome),
       },
       {
@@ -94,7 +104,7 @@ export class Replayer {
     if (this.error) return;
     if (this.trailer) return this.keepTrailer(chunk);
     try {
-      this.reader.push(chunk);
+      this.callbacks.hold(() => this.reader.push(chunk));
     } catch (err) {
       if (isBetweenMessages(err)) {
         // Framing that breaks between messages may be the capture's closing line: the decoder
@@ -104,7 +114,7 @@ export class Replayer {
         this.trailerError = toNetconfError(err);
       } else {
         this.error = toNetconfError(err);
-        this.reader.abandon(this.error);
+        this.callbacks.hold(() => this.reader.abandon(this.error!));
       }
     } finally {
       this.pushed += chunk.length;
@@ -124,7 +134,7 @@ export class Replayer {
     } else if (!this.error) {
       this.finishing = true;
       try {
-        const rest = this.reader.finish();
+        const rest = this.callbacks.hold(() => this.reader.finish());
         if (!rest.reported) {
           if (rest.skippedText !== null) {
             trailing = 'text';
@@ -154,7 +164,8 @@ export class Replayer {
     const { xml: _xml, content: _content, ...summary } = outcome;
     const message: ReplayMessage = summary;
     this.messages.push(message);
-    this.options.onMessage?.(message);
+    const onMessage = this.options.onMessage;
+    if (onMessage) this.callbacks.deliver(() => onMessage(message), 'onMessage');
   }
 
   private keepTrailer(chunk: Buffer): void {

@@ -5,6 +5,7 @@ import type { NetconfError } from '../errors/netconf-error.js';
 import { toNetconfError } from '../errors/to-netconf-error.js';
 import { encodeMessage } from '../framing/encoder.js';
 import { type IncomingMessage, type MessageOutcome, MessageReader } from '../reader/message-reader.js';
+import { type CallbackSource, CallbackQueue } from '../observability/callbacks.js';
 import { diagnostics, traced } from '../observability/diagnostics.js';
 import type { RpcContext } from '../observability/diagnostics.js';
 import { countReply, traceRpc } from '../observability/session-hooks.js';
@@ -13,7 +14,6 @@ import { escapeXml } from '../xml/entities.js';
 import { parseXml } from '../xml/parse-data.js';
 import { checkXmlFragment } from '../xml/well-formed.js';
 import { setReplyContent } from './reply-content.js';
-import { type CallbackSource, Callbacks } from './callbacks.js';
 import { Capabilities } from './capabilities.js';
 import { NETCONF_BASE_NS } from '../xml/namespaces.js';
 import { HelloWait, clientCapabilities, clientHello, negotiate } from './hello.js';
@@ -58,7 +58,7 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly reader: MessageReader<Route>;
   private readonly writer: MessageWriter;
   private readonly calls = new PendingCalls<RpcReply>();
-  private readonly callbacks: Callbacks;
+  private readonly callbacks: CallbackQueue;
   private nextId = 1;
   private framing: 'eom' | 'chunked' = 'eom';
   private helloWait: HelloWait | null = null;
@@ -72,7 +72,7 @@ export class Session extends EventEmitter<SessionEvents> {
     super();
     this.name = options.name ?? 'the device';
     this.wireLog = createWireLog(options);
-    this.callbacks = new Callbacks((error, source) => this.reportCallbackError(error, source));
+    this.callbacks = new CallbackQueue({ device: this.name, report: (error, source) => this.reportCallbackError(error, source) });
     this.writer = new MessageWriter(transport.stream);
     this.reader = new MessageReader<Route>(
       {
@@ -486,12 +486,9 @@ export class Session extends EventEmitter<SessionEvents> {
     this.publish('protocolError', error);
   }
 
-  private reportCallbackError(error: unknown, source: CallbackSource): void {
+  /** A failed callback goes to the `callbackError` listeners, if any (see observability/callbacks.ts). */
+  private reportCallbackError(error: unknown, source: CallbackSource): boolean {
     const listeners = this.rawListeners('callbackError') as ((...a: unknown[]) => unknown)[];
-    if (listeners.length === 0) {
-      process.emitWarning(`A netconfkit '${source}' callback threw: ${error instanceof Error ? error.message : String(error)}`, { code: 'NETCONFKIT_CALLBACK_ERROR' });
-      return;
-    }
     for (const listener of listeners) {
       try {
         listener.call(this, error, source);
@@ -499,6 +496,7 @@ export class Session extends EventEmitter<SessionEvents> {
         // A failing error listener has nowhere further to report to.
       }
     }
+    return listeners.length > 0;
   }
 
   /** observability: a message on `netconfkit:wire` and the wire log. */

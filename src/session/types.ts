@@ -5,7 +5,7 @@ import type { NetconfError } from '../errors/netconf-error.js';
 import type { WireLogOptions } from '../observability/wire-log.js';
 import type { Limits } from '../xml/extractor.js';
 import type { ParseOptions, XmlObject } from '../xml/parse-data.js';
-import type { CallbackSource } from './callbacks.js';
+import type { CallbackSource } from '../observability/callbacks.js';
 import type { BaseVersions } from './hello.js';
 import type { WarningPolicy } from './warning-policy.js';
 

@@ -1,7 +1,8 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
 import { FramingError, MalformedXmlError } from '../../src/errors/index.js';
-import { replay, replayStream } from '../../src/replay/replayer.js';
+import { Replayer, replay, replayStream } from '../../src/replay/replayer.js';
 import { fixture } from '../support/fixtures.js';
 
 describe('replay', () => {
@@ -91,6 +92,79 @@ describe('replay', () => {
     release();
     const result = await done;
     expect(result.messages[0]!.items).toHaveLength(1);
+  });
+});
+
+describe('replay keeps the caller\'s callbacks at arm\'s length', () => {
+  const capture = [
+    '<rpc-reply message-id="1"><rpc-error><error-tag>in-use</error-tag></rpc-error></rpc-reply>]]>]]>',
+    '<rpc-reply message-id="2"><rpc-error><error-tag>lock-denied</error-tag></rpc-error><ok/></rpc-reply>]]>]]>',
+    '<rpc-reply message-id="3"><ok/></rpc-reply>]]>]]>',
+  ].join('');
+
+  /** Replays with throwing callbacks; returns the result and what netconfkit:callbackError heard. */
+  function replayThrowing(options: { onItem?: boolean; onMessage?: boolean }) {
+    const reported: [string, string][] = [];
+    const onReport = (m: unknown) => {
+      const { source, error } = m as { source: string; error: Error };
+      reported.push([source, error.message]);
+    };
+    subscribe('netconfkit:callbackError', onReport);
+    try {
+      const seen: string[] = [];
+      const result = replay(capture, {
+        ...(options.onItem ? { onItem: (item) => {
+          seen.push(`item ${item.code}`);
+          throw new Error(`onItem broke on ${item.code}`);
+        } } : {}),
+        ...(options.onMessage ? { onMessage: (m) => {
+          seen.push(`message ${m.messageId}`);
+          throw new Error(`onMessage broke on ${m.messageId}`);
+        } } : {}),
+      });
+      return { result, seen, reported };
+    } finally {
+      unsubscribe('netconfkit:callbackError', onReport);
+    }
+  }
+
+  it('a throwing onMessage loses nothing: every message is read and each throw is reported', () => {
+    const { result, seen, reported } = replayThrowing({ onMessage: true });
+    expect(result.error).toBeNull();
+    expect(result.messages.map((m) => [m.messageId, m.error, m.items.map((i) => i.code)])).toEqual([
+      ['1', null, ['IN_USE']],
+      ['2', null, ['LOCK_DENIED']],
+      ['3', null, []],
+    ]);
+    expect(seen).toEqual(['message 1', 'message 2', 'message 3']);
+    expect(reported).toEqual([['onMessage', 'onMessage broke on 1'], ['onMessage', 'onMessage broke on 2'], ['onMessage', 'onMessage broke on 3']]);
+  });
+
+  it('a throwing onItem is not the message\'s error: the message is read whole, and the next item still delivered', () => {
+    const { result, seen, reported } = replayThrowing({ onItem: true });
+    expect(result.error).toBeNull();
+    expect(result.messages.map((m) => [m.error, m.hasOk, m.items.length])).toEqual([[null, false, 1], [null, true, 1], [null, true, 0]]);
+    expect(seen).toEqual(['item IN_USE', 'item LOCK_DENIED']);
+    expect(reported).toEqual([['onItem', 'onItem broke on IN_USE'], ['onItem', 'onItem broke on LOCK_DENIED']]);
+  });
+
+  it('gives the same result with throwing callbacks as without, split byte by byte too', () => {
+    const plain = replay(capture);
+    const { result } = replayThrowing({ onItem: true, onMessage: true });
+    expect(result).toEqual(plain);
+    const replayer = new Replayer({ onItem: () => {
+      throw new Error('x');
+    }, onMessage: () => {
+      throw new Error('y');
+    } });
+    const listener = () => undefined; // heard: no process warning per byte
+    subscribe('netconfkit:callbackError', listener);
+    try {
+      for (const byte of Buffer.from(capture)) replayer.push(Buffer.from([byte]));
+    } finally {
+      unsubscribe('netconfkit:callbackError', listener);
+    }
+    expect(replayer.end()).toEqual(plain);
   });
 });
 
