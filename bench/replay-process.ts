@@ -24,7 +24,7 @@ export interface ReplayProcessRow {
 
 registerChild('replay-json', async ([file]) => {
   const sink = new Writable({ write: (_c, _e, done) => done() });
-  return { status: await runReplayCommand([file!, '--json'], sink) };
+  return { status: await runReplayCommand([file!, '--json'], sink, process.stderr) };
 });
 
 registerChild('indexof-file', async ([file]) => {

@@ -20,7 +20,7 @@ export interface Command {
 
 /** Every command, by name. */
 export const COMMANDS: Readonly<Record<string, Command>> = {
-  replay: { help: REPLAY_HELP, flags: REPLAY_FLAGS, readsInput: true, run: (args) => runReplayCommand(args, process.stdout) },
+  replay: { help: REPLAY_HELP, flags: REPLAY_FLAGS, readsInput: true, run: (args) => runReplayCommand(args, process.stdout, process.stderr) },
   rpc: { help: RPC_HELP, flags: RPC_FLAGS, run: (args) => runRpc(args, process.stdout) },
   'get-config': { help: GET_CONFIG_HELP, flags: GET_CONFIG_FLAGS, run: (args) => runGetConfig(args, process.stdout) },
   'edit-config': { help: EDIT_CONFIG_HELP, flags: EDIT_CONFIG_FLAGS, run: (args) => runEditConfig(args, process.stdout) },

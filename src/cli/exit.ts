@@ -4,9 +4,11 @@ import type { NetconfError } from '../errors/netconf-error.js';
  * Exit statuses, the same for every command (docs/cli.md lists them):
  * - 0 ok;
  * - 1 the device rejected the request (an RpcError). `replay`: the capture holds an error-level
- *   item. `fleet`: at least one device failed;
+ *   item, even when it is also cut off or partly unreadable (that is said on stderr).
+ *   `fleet`: at least one device failed;
  * - 2 the caller's mistake: bad usage, a file that cannot be read, any `client`-category error
- *   (INVALID_ARGUMENT, CAPABILITY_MISSING, …). `replay`: also input that is not a capture;
+ *   (INVALID_ARGUMENT, CAPABILITY_MISSING, …). `replay`: also input that is not a capture and
+ *   holds no error-level item;
  * - 3 a transport or protocol failure (refused, auth, host key, timeout, malformed reply, lost
  *   session). `fleet`: every failure was a transport one.
  */

@@ -46,11 +46,13 @@ Reads a captured reply or session (a bare reply, a ]]>]]> stream or a chunked st
 or standard input (-), and prints every rpc-error, xnm:error and xnm:warning it holds.
 
 Options:
-  --json                 one JSON document: {"messages":[{"messageId","hasOk","errors"}]}
+  --json                 one JSON document: {"messages":[{"messageId","hasOk","errors","error"}],"error"}
   --ndjson               one JSON line per error or warning, printed as soon as it is read
   --framing MODE         auto (default), none, eom or chunked
 
-Exit status: 0 no error-level item, 1 at least one, 2 bad usage or input that is not a capture.
+Exit status: 0 no error-level item, 1 at least one (also when the capture is cut off or a message
+cannot be read: that is said on stderr and, with --json, in the message's "error"), 2 bad usage,
+or input that is not a capture and holds no error-level item.
 `;
 
 export const RPC_HELP = `usage: netconfkit rpc XML | - | --file FILE  --host HOST --username USER [options]

@@ -15,7 +15,7 @@ export const REPLAY_FLAGS = {
 } as const;
 
 /** `netconfkit replay FILE|-`: the command line around runReplay. */
-export async function runReplayCommand(args: string[], out: Writable): Promise<number> {
+export async function runReplayCommand(args: string[], out: Writable, errOut: Writable): Promise<number> {
   const { values, positionals } = parse(args, REPLAY_FLAGS);
   expectPositionals('replay', positionals, 1, 'a FILE, or - for standard input');
   if (values.json && values.ndjson) throw usageError('--json and --ndjson exclude each other');
@@ -32,7 +32,7 @@ export async function runReplayCommand(args: string[], out: Writable): Promise<n
     throw cannotRead(file, err);
   }
   try {
-    return await runReplay(input, out, { format: values.json ? 'json' : values.ndjson ? 'ndjson' : 'text', framing });
+    return await runReplay(input, out, errOut, { format: values.json ? 'json' : values.ndjson ? 'ndjson' : 'text', framing });
   } catch (err) {
     // What fails while reading (EISDIR, EIO) is the file's problem, said in one line.
     if (!(err instanceof NetconfError) && typeof (err as { code?: unknown }).code === 'string' && (err as { syscall?: unknown }).syscall !== undefined) throw cannotRead(file, err);
@@ -49,9 +49,12 @@ export interface ReplayCommandOptions {
  * Replays a capture from a stream and prints what it held. Items are written as soon as they
  * are read (ndjson and text), and each write finishes before more input is read, so tailing a
  * live capture shows an error while the rest of the stream has not arrived.
- * Returns the exit status: 1 when any error-level item was found, else 0.
+ * Returns the exit status: 1 when any error-level item was found, else 0. A capture that could
+ * not be read whole (cut off, not well-formed) throws, unless an error-level item was found:
+ * then the status is still 1, so a gate on "the device rejected something" holds, and what
+ * could not be read is said on `errOut` (and in the output, where the message failed).
  */
-export async function runReplay(input: AsyncIterable<Buffer | string>, out: Writable, options: ReplayCommandOptions): Promise<number> {
+export async function runReplay(input: AsyncIterable<Buffer | string>, out: Writable, errOut: Writable, options: ReplayCommandOptions): Promise<number> {
   let lines: string[] = [];
   let failed = false;
   const replayer = new Replayer({
@@ -78,8 +81,8 @@ export async function runReplay(input: AsyncIterable<Buffer | string>, out: Writ
   }
   const result = replayer.end();
   await flush();
-  // A capture that could not be read whole is bad input (exit 2), but what was read is never
-  // lost: every message is printed, with the failures where they happened.
+  // What was read is never lost, even from a capture that could not be read whole: every
+  // message is printed, with the failures where they happened.
   if (options.format === 'json') {
     const doc = {
       messages: result.messages.map((m) => ({
@@ -92,7 +95,8 @@ export async function runReplay(input: AsyncIterable<Buffer | string>, out: Writ
     await write(out, `${JSON.stringify({ error: result.error.toJSON() })}\n`);
   }
   const failure = result.error ?? result.messages.find((m) => m.error)?.error ?? null;
-  if (failure) throw failure;
+  if (failure && !failed) throw failure;
+  if (failure) await write(errOut, `netconfkit: ${failure.code}: ${failure.message}\n`);
   return failed ? 1 : 0;
 }
 

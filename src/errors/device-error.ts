@@ -57,10 +57,16 @@ export interface DeviceErrorFields {
   routingEngine: string | null;
 }
 
-/** A DeviceError's toJSON(): every field, with its `level` and whether a warning policy `ignored` it. */
+/**
+ * A DeviceError's toJSON(): every field, with its `level`, whether a warning policy `ignored`
+ * it, and its `location`. `message` is the device's own text (the error's `deviceMessage`),
+ * null when it sent none; `NetconfError.fromJSON()` rebuilds the description from it.
+ */
 export interface DeviceErrorJSON extends NetconfErrorJSON, DeviceErrorFields {
   level: Level;
   ignored: boolean;
+  /** `path`, else `editPath` (see `DeviceError.location`). */
+  location: string | null;
 }
 
 /**
@@ -120,7 +126,8 @@ export class DeviceError extends NetconfError implements DeviceErrorFields {
   /**
    * Where in the configuration the item is, ready to print: `path` (rpc-error `error-path`), or
    * Junos `edit-path` (`[edit system]`); null when the device said neither. What was rejected
-   * there is `badElement` (the Junos `statement` or `token`). Derived, so not in the JSON.
+   * there is `badElement` (the Junos `statement` or `token`). Derived: in the JSON for whoever
+   * reads it there, and rebuilt from `path` / `editPath` by fromJSON.
    */
   get location(): string | null {
     return this.path ?? this.editPath;
@@ -129,6 +136,7 @@ export class DeviceError extends NetconfError implements DeviceErrorFields {
   protected override jsonFields(): Record<string, unknown> {
     const out: Record<string, unknown> = { level: this.level, ignored: this.ignored };
     for (const key of DEVICE_FIELD_NAMES) out[key] = key === 'message' ? this.deviceMessage : this[key];
+    out.location = this.location;
     return out;
   }
 

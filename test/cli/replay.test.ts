@@ -53,21 +53,53 @@ describe('netconfkit replay', () => {
     }
   });
 
-  it('a capture cut off in its last message keeps every complete message, in --json and --ndjson, and exits 2', () => {
+  it('a capture cut off in its last message keeps every complete message, in --json and --ndjson; its errors make it exit 1, the cut is on stderr', () => {
     const ok = '<rpc-reply message-id="1"><rpc-error><error-tag>in-use</error-tag></rpc-error></rpc-reply>]]>]]>';
     const cut = `${ok}<rpc-reply message-id="2"><rpc-error><error-tag>lock-denied</error-tag></rpc-error><data>`;
     const json = run(['replay', '-', '--json'], cut);
-    expect(json.status).toBe(2);
+    expect(json.status).toBe(1);
     const doc = JSON.parse(json.stdout) as { messages: { messageId: string; errors: { code: string }[]; error: { code: string } | null }[] };
     expect(doc.messages.map((m) => [m.messageId, m.errors.map((e) => e.code), m.error?.code ?? null])).toEqual([
       ['1', ['IN_USE'], null],
       ['2', ['LOCK_DENIED'], 'MALFORMED_XML'],
     ]);
-    expect(json.stderr).toMatch(/^netconfkit: MALFORMED_XML: /);
+    expect(json.stderr).toMatch(/^netconfkit: MALFORMED_XML: .*\n$/);
     const nd = run(['replay', '-', '--ndjson'], cut);
-    expect(nd.status).toBe(2);
+    expect(nd.status).toBe(1);
     const lines = nd.stdout.trim().split('\n').map((l) => JSON.parse(l) as { messageIndex: number; code?: string; error?: { code: string } });
     expect(lines.map((l) => [l.messageIndex, l.code ?? l.error?.code])).toEqual([[0, 'IN_USE'], [1, 'LOCK_DENIED'], [1, 'MALFORMED_XML']]);
+    expect(nd.stderr).toMatch(/^netconfkit: MALFORMED_XML: .*\n$/);
+    const text = run(['replay', '-'], cut);
+    expect(text.status).toBe(1);
+    expect(text.stdout).toMatch(/message 1: <rpc-reply> could not be read: MALFORMED_XML/);
+    expect(text.stderr).toMatch(/^netconfkit: MALFORMED_XML: .*\n$/);
+  });
+
+  it('a chunked capture cut inside a chunk after an error exits 1 and says the cut; cut with only warnings, it exits 2', () => {
+    const chunk = (s: string) => `\n#${Buffer.byteLength(s)}\n${s}`;
+    const error = '<rpc-reply message-id="1"><rpc-error><error-tag>in-use</error-tag></rpc-error></rpc-reply>';
+    const cutAfterError = `${chunk(error)}\n##\n${chunk('<rpc-reply message-id="2"><data><a>').slice(0, -2)}`;
+    const withError = run(['replay', '-', '--json', '--framing', 'chunked'], cutAfterError);
+    expect(withError.status).toBe(1);
+    expect(withError.stderr).toMatch(/^netconfkit: [A-Z_]+: /);
+    const doc = JSON.parse(withError.stdout) as { messages: { errors: { code: string }[]; error: { code: string } | null }[]; error: { code: string } | null };
+    expect(doc.messages[0]!.errors.map((e) => e.code)).toEqual(['IN_USE']);
+    // The cut is in the document too, on the message it cut or on the whole stream.
+    expect(doc.messages[1]?.error ?? doc.error).not.toBeNull();
+
+    const warning = '<rpc-reply message-id="1"><rpc-error><error-severity>warning</error-severity></rpc-error><ok/></rpc-reply>';
+    const cutAfterWarning = `${chunk(warning)}\n##\n${chunk('<rpc-reply message-id="2"><data><a>').slice(0, -2)}`;
+    const warned = run(['replay', '-', '--json', '--framing', 'chunked'], cutAfterWarning);
+    expect(warned.status).toBe(2);
+    expect(warned.stderr).toMatch(/^netconfkit: [A-Z_]+: /);
+  });
+
+  it('--json gives each item its location: error-path, or the Junos edit-path', () => {
+    const r = run(['replay', path.join(FIXTURES_DIR, 'junos/commit-session.xml'), '--json']);
+    const items = (JSON.parse(r.stdout) as { messages: { errors: Record<string, unknown>[] }[] }).messages.flatMap((m) => m.errors);
+    expect(items.length).toBeGreaterThan(0);
+    for (const i of items) expect(i.location, JSON.stringify(i)).toBe(i.path ?? i.editPath);
+    expect(items.some((i) => i.path === null && typeof i.editPath === 'string' && i.location === i.editPath)).toBe(true);
   });
 
   it('exits 2 on bad usage', () => {

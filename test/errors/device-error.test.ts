@@ -7,6 +7,7 @@ import {
   emptyDeviceFields,
   type DeviceErrorKind,
 } from '../../src/errors/index.js';
+import { atStep } from '../../src/errors/netconf-error.js';
 import { DEVICE_FIELD_KEYS, fields, fullFields } from './fixtures.js';
 
 describe('emptyDeviceFields', () => {
@@ -56,13 +57,14 @@ describe('DeviceError level', () => {
 });
 
 describe('DeviceError location and sessionId', () => {
-  it('location is error-path, or the Junos edit-path; null when neither; not in the JSON', () => {
+  it('location is error-path, or the Junos edit-path; null when neither; in the JSON and back', () => {
     expect(new DeviceError(fields({ severity: 'error', path: '/a/b', editPath: '[edit x]' })).location).toBe('/a/b');
     const junos = new DeviceError(fields({ severity: 'error', editPath: '[edit system]', statement: 'foo;', badElement: 'foo;', badElementSource: 'statement' }, 'xnm:error'));
     expect(junos.location).toBe('[edit system]');
     expect(junos.badElement).toBe('foo;');
     expect(new DeviceError(fields({ severity: 'error' })).location).toBeNull();
-    expect(junos.toJSON()).not.toHaveProperty('location');
+    expect(junos.toJSON().location).toBe('[edit system]');
+    expect(new DeviceError(fields({ severity: 'error' })).toJSON().location).toBeNull();
     expect((NetconfError.fromJSON(JSON.stringify(junos)) as DeviceError).location).toBe('[edit system]');
   });
 
@@ -226,7 +228,7 @@ describe('DeviceError fields and toJSON', () => {
     expect(json.code).toBe('LOCK_DENIED');
     expect(json.category).toBe('device');
     expect(json.retryable).toBe(true);
-    expect(Object.keys(json).sort()).toEqual([...new Set([...DEVICE_FIELD_KEYS, 'level', 'ignored', 'name', 'code', 'category', 'retryable', 'message'])].sort());
+    expect(Object.keys(json).sort()).toEqual([...new Set([...DEVICE_FIELD_KEYS, 'level', 'ignored', 'location', 'name', 'code', 'category', 'retryable', 'message'])].sort());
   });
 
   it('has every field in its JSON even when they are empty', () => {
@@ -247,6 +249,33 @@ describe('DeviceError fields and toJSON', () => {
     expect(revived.ignored).toBe(true);
     // Only a real `true` counts.
     expect((NetconfError.fromJSON({ ...w.toJSON(), ignored: 'yes' }) as DeviceError).ignored).toBe(false);
+  });
+
+  // Read off the object, not from a list: a field added to DeviceError and forgotten in the
+  // JSON fails here. Every value differs from the empty one, so a dropped field shows.
+  it('carries every field it has, own and derived, through toJSON and fromJSON', () => {
+    const junos = { ...fullFields(), kind: 'xnm:error' as const, severity: 'warning', path: null };
+    for (const f of [fullFields(), junos]) {
+      const e = new DeviceError(f, { retryable: false });
+      e.ignored = true;
+      const stepped = atStep(e, 'load');
+      const json = JSON.parse(JSON.stringify(stepped)) as Record<string, unknown>;
+      const revived = NetconfError.fromJSON(json) as DeviceError;
+      expect(revived).toBeInstanceOf(DeviceError);
+      const own = Object.keys(stepped);
+      const getters = Object.entries(Object.getOwnPropertyDescriptors(DeviceError.prototype)).filter(([, d]) => d.get !== undefined).map(([k]) => k);
+      expect(getters).toEqual(expect.arrayContaining(['location', 'isWarning']));
+      expect(own).toEqual(expect.arrayContaining(['deviceMessage', 'ignored', 'level', 'step', 'code', 'retryable', ...DEVICE_FIELD_KEYS.filter((k) => k !== 'message')]));
+      for (const key of [...own, ...getters, 'message', 'name']) {
+        expect((revived as unknown as Record<string, unknown>)[key], key).toStrictEqual((stepped as unknown as Record<string, unknown>)[key]);
+      }
+      // Each own field is in the JSON under its own name; the device's text is the JSON's `message`.
+      for (const key of own) {
+        if (key === 'deviceMessage') expect(json.message).toBe(stepped.deviceMessage);
+        else expect(json[key], key).toStrictEqual((stepped as unknown as Record<string, unknown>)[key]);
+      }
+      expect(json.location).toBe(stepped.location);
+    }
   });
 
   it("has level 'warning' in the JSON of a warning", () => {

@@ -34,7 +34,7 @@ const EXPECTED_KEYS: Record<string, string[]> = {
     ...BASE, 'level', 'ignored', 'kind', 'severity', 'type', 'tag', 'appTag', 'path', 'pathNamespaces', 'messageLang',
     'badElement', 'badElementSource', 'info', 'badAttributes', 'badNamespace', 'sessionId', 'okElements',
     'errElements', 'noopElements', 'unknownInfo', 'editPath', 'statement', 'token', 'sourceDaemon', 'filename',
-    'lineNumber', 'column', 'routingEngine',
+    'lineNumber', 'column', 'routingEngine', 'location',
   ],
   // The sample RpcError failed at a step; `step` is in any error's JSON only when it has one.
   RpcError: [...BASE, 'step', 'messageId', 'items'],
@@ -53,7 +53,7 @@ function checkCause(c: CauseJSON | undefined, label: string): void {
 
 describe('the JSON key set of each class', () => {
   it('lists every DeviceErrorFields field for DeviceError', () => {
-    expect(new Set(EXPECTED_KEYS.DeviceError)).toEqual(new Set([...BASE, 'level', 'ignored', ...DEVICE_FIELD_KEYS]));
+    expect(new Set(EXPECTED_KEYS.DeviceError)).toEqual(new Set([...BASE, 'level', 'ignored', 'location', ...DEVICE_FIELD_KEYS]));
   });
 
   it.each(SAMPLES)('$label has exactly the expected keys (plus cause when it has one)', ({ make }) => {
