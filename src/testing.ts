@@ -9,7 +9,7 @@
 export { FakeDevice } from './device/fake-device.js';
 export type {
   FakeDeviceOptions, FakeHandler, FakeLocks, FakeNotifyOptions, FakePersonality, FakePersonalityContext, FakeRawNotifyOptions, FakeReply, FakeReplyOptions, FakeRequest, FakeRule,
-  FakeSubscription, FakeUser,
+  FakeCommit, FakeCommitFault, FakeSubscription, FakeUser,
 } from './device/types.js';
 export { FAKE_DEVICE_CAPABILITIES } from './device/replies.js';
 export { JUNOS_CAPABILITIES, JUNOS_NS, JUNOS_RELEASE, JunosDevice, startJunosDevice } from './device/junos.js';

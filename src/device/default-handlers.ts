@@ -1,4 +1,5 @@
 import type { LockTable } from './locks.js';
+import type { RfcCommits } from './rfc-commits.js';
 import { elementText, firstChildOf } from './requests.js';
 import { rpcErrorXml } from './replies.js';
 import type { FakeRequest } from './types.js';
@@ -14,6 +15,10 @@ export interface DefaultContext {
   killSession(sessionId: number): boolean;
   /** Subscribes a session to a stream; false when it already has a subscription. */
   subscribe(sessionId: number, stream: string): boolean;
+  /** The device's commits: `<commit>` and `<cancel-commit>` change them. */
+  commits: RfcCommits;
+  /** The SSH user of a session. */
+  user(sessionId: number): string;
 }
 
 export interface DefaultReply {
@@ -26,7 +31,7 @@ export interface DefaultReply {
 const OK = '<ok/>';
 
 /** Operations that succeed without doing anything. */
-const ACCEPTED = new Set(['edit-config', 'commit', 'discard-changes', 'validate', 'copy-config', 'delete-config', 'cancel-commit']);
+const ACCEPTED = new Set(['edit-config', 'discard-changes', 'validate', 'copy-config', 'delete-config']);
 
 export function defaultReply(request: FakeRequest, ctx: DefaultContext): DefaultReply {
   const op = request.operation;
@@ -37,6 +42,10 @@ export function defaultReply(request: FakeRequest, ctx: DefaultContext): Default
       return { reply: '<data/>' };
     case 'close-session':
       return { reply: OK, closeChannel: true };
+    case 'commit':
+      return { reply: ctx.commits.commit(request.xml, request.sessionId, ctx.user(request.sessionId)) };
+    case 'cancel-commit':
+      return { reply: ctx.commits.cancel(request.xml, request.sessionId) };
     case 'lock':
       return lock(request, ctx);
     case 'unlock':

@@ -7,14 +7,16 @@ import { FakeSession, type SessionHost } from './fake-session.js';
 import { type HostKey, knownHostsLine, loadHostKey } from './host-key.js';
 import { LockTable } from './locks.js';
 import { BASE_1_0, BASE_1_1, FAKE_DEVICE_CAPABILITIES } from './replies.js';
+import { RfcCommits } from './rfc-commits.js';
 import { RuleBook } from './rule-book.js';
 import type {
-  FakeDeviceOptions, FakeNotifyOptions, FakePersonalityContext, FakeRawNotifyOptions, FakeReply, FakeRequest, FakeSubscription, FakeUser,
+  FakeCommit, FakeCommitFault, FakeDeviceOptions, FakeNotifyOptions, FakePersonalityContext, FakeRawNotifyOptions, FakeReply, FakeRequest,
+  FakeSubscription, FakeUser,
 } from './types.js';
 
 export type {
-  FakeDeviceOptions, FakeHandler, FakeLocks, FakeNotifyOptions, FakePersonality, FakePersonalityContext, FakeRawNotifyOptions, FakeReply,
-  FakeReplyOptions, FakeRequest, FakeRule, FakeSubscription, FakeUser,
+  FakeCommit, FakeCommitFault, FakeDeviceOptions, FakeHandler, FakeLocks, FakeNotifyOptions, FakePersonality, FakePersonalityContext,
+  FakeRawNotifyOptions, FakeReply, FakeReplyOptions, FakeRequest, FakeRule, FakeSubscription, FakeUser,
 } from './types.js';
 
 // ssh2 is CommonJS and Node's ESM loader sees only a few of its names (Client, not Server or
@@ -23,6 +25,9 @@ const { Server: SshServer } = ssh2;
 type SshServer = InstanceType<typeof SshServer>;
 
 const DEFAULT_USERS: readonly FakeUser[] = [{ username: 'netconf', password: 'netconf' }];
+const CONFIRMED_COMMIT_1_0 = 'urn:ietf:params:netconf:capability:confirmed-commit:1.0';
+const CONFIRMED_COMMIT_1_1 = 'urn:ietf:params:netconf:capability:confirmed-commit:1.1';
+const COMMIT_FAULTS: readonly FakeCommitFault[] = ['drop-before-apply', 'drop-after-apply'];
 
 /**
  * ssh2's server pings every client on a timer it always starts (there is no "off"). A dead
@@ -41,6 +46,8 @@ interface Link {
   socket: Socket;
   conn: Connection | null;
   sessions: Set<FakeSession>;
+  /** The user the SSH layer authenticated (the last one tried until then). */
+  username: string;
   /** Resolves after the socket closed and its sessions ended. */
   closed: Promise<void>;
 }
@@ -75,6 +82,10 @@ export class FakeDevice {
   private readonly sessions = new Map<number, FakeSession>();
   /** RFC 5277 subscriptions: session id to stream. */
   private readonly subscribed = new Map<number, string>();
+  /** The SSH user of each session open now. */
+  private readonly users = new Map<number, string>();
+  private readonly commits: RfcCommits;
+  private commitFault: FakeCommitFault | null;
   private nextSessionId = 1;
   private listeningPort = 0;
   private closing: Promise<void> | null = null;
@@ -85,6 +96,9 @@ export class FakeDevice {
     this.rules = new RuleBook(options.rules ?? [], options.handler);
     this.capabilities = options.capabilities ?? defaultCapabilities(options.base ?? 'both');
     this.capture = options.capture === undefined ? undefined : Buffer.from(options.capture);
+    const has = (uri: string) => this.capabilities.some((c) => c === uri || c.startsWith(`${uri}?`));
+    this.commits = new RfcCommits(has(CONFIRMED_COMMIT_1_0) || has(CONFIRMED_COMMIT_1_1), has(CONFIRMED_COMMIT_1_1));
+    this.commitFault = options.commitFault ?? null;
     this.ssh = new SshServer(
       { hostKeys: [this.hostKey.privateKey], keepaliveInterval: KEEPALIVE_INTERVAL_MS, keepaliveCountMax: 3 },
       (conn, info) => this.onConnection(conn, info),
@@ -166,6 +180,38 @@ export class FakeDevice {
     for (const session of this.recipients(options.all)) session.notifyRaw(buffer, options.framed ?? true);
   }
 
+  /**
+   * Every commit the device's own datastore applied (RFC `<commit>`, answered by FakeDevice's
+   * defaults), in order; a personality that answers commits (the Junos one) keeps its own.
+   */
+  get commitLog(): readonly FakeCommit[] {
+    return this.commits.log;
+  }
+
+  /** The confirmed commit awaiting its confirmation (an entry of `commitLog`), or null. */
+  get pendingCommit(): FakeCommit | null {
+    return this.commits.pendingCommit;
+  }
+
+  /** Lets the pending confirmed commit time out now, as its timer would: it is reverted. False when none is pending. */
+  expireConfirmedCommit(): boolean {
+    return this.commits.expire();
+  }
+
+  /**
+   * Aims a fault at the next commit, whichever session sends it (see `FakeCommitFault`);
+   * one-shot. A `commit check` or `<validate>` does not take it.
+   */
+  faultNextCommit(kind: FakeCommitFault): void {
+    if (!COMMIT_FAULTS.includes(kind)) throw new ClientError('INVALID_ARGUMENT', `kind must be one of ${COMMIT_FAULTS.join(', ')}, got ${JSON.stringify(kind)}`);
+    this.commitFault = kind;
+  }
+
+  /** The SSH user of a session open now, or null. */
+  sessionUser(sessionId: number): string | null {
+    return this.users.get(sessionId) ?? null;
+  }
+
   /** Destroys every TCP connection now, with no SSH goodbye: a simulated crash. */
   dropAll(): void {
     for (const link of this.links) link.socket.destroy();
@@ -185,6 +231,7 @@ export class FakeDevice {
       // before the sockets' 'close' handlers (which end the sessions) have run.
       await Promise.all([stopped, ...links.map((l) => l.closed)]);
       clearTimeout(grace);
+      this.commits.stop();
       this.log('closed');
     })();
     return this.closing;
@@ -201,7 +248,7 @@ export class FakeDevice {
     }
     let markClosed!: () => void;
     const closed = new Promise<void>((resolve) => (markClosed = resolve));
-    const link: Link = { socket, conn: null, sessions: new Set(), closed };
+    const link: Link = { socket, conn: null, sessions: new Set(), username: '', closed };
     this.links.add(link);
     const port = socket.remotePort;
     if (port !== undefined) this.pendingByPort.set(port, link);
@@ -224,7 +271,10 @@ export class FakeDevice {
     }
     link.conn = conn;
     this.log(`connection from port ${info.port}`);
-    conn.on('authentication', (ctx) => this.log(this.auth.handle(ctx)));
+    conn.on('authentication', (ctx) => {
+      link.username = ctx.username;
+      this.log(this.auth.handle(ctx));
+    });
     conn.on('session', (accept) => {
       const session = accept();
       if (session) this.onSshSession(session, link);
@@ -257,6 +307,7 @@ export class FakeDevice {
     const id = this.nextSessionId++;
     const session = new FakeSession(id, channel, this.sessionHost(link), viaExec);
     this.sessions.set(id, session);
+    this.users.set(id, link.username);
     link.sessions.add(session);
     this.log(`session ${id}: started (${viaExec ? 'exec' : 'subsystem'})`);
     session.start();
@@ -284,7 +335,17 @@ export class FakeDevice {
           locks: this.locks,
           killSession: (id) => this.killSession(id),
           subscribe: (id, stream) => this.subscribe(id, stream),
+          commits: this.commits,
+          user: (id) => this.users.get(id) ?? '',
         }),
+      takeCommitFault: (request) => {
+        if (this.commitFault === null) return null;
+        const isCommit = o.personality?.isCommit ? o.personality.isCommit(request) : request.operation === 'commit';
+        if (!isCommit) return null;
+        const fault = this.commitFault;
+        this.commitFault = null;
+        return fault;
+      },
       destroyConnection: () => crash(link.socket),
       endConnection: () => (link.conn ? link.conn.end() : link.socket.destroy()),
       ended: (session) => {
@@ -292,8 +353,10 @@ export class FakeDevice {
         link.sessions.delete(session);
         this.locks.releaseAll(session.id);
         this.subscribed.delete(session.id);
+        this.commits.sessionEnded(session.id);
         this.log(`session ${session.id}: ended`);
         o.personality?.sessionEnded?.(session.id);
+        this.users.delete(session.id);
       },
     };
   }
@@ -355,6 +418,9 @@ function checkOptions(o: FakeDeviceOptions): void {
     throw new ClientError('INVALID_ARGUMENT', `helloDelayMs must be a number >= 0, got ${String(o.helloDelayMs)}`);
   }
   if (o.users !== undefined && o.users.length === 0) throw new ClientError('INVALID_ARGUMENT', 'users must list at least one user');
+  if (o.commitFault !== undefined && !COMMIT_FAULTS.includes(o.commitFault)) {
+    throw new ClientError('INVALID_ARGUMENT', `commitFault must be one of ${COMMIT_FAULTS.join(', ')}, got ${JSON.stringify(o.commitFault)}`);
+  }
 }
 
 function describe(err: unknown): string {

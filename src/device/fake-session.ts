@@ -4,7 +4,7 @@ import { encodeChunked, encodeEom } from '../framing/encoder.js';
 import type { DefaultReply } from './default-handlers.js';
 import { helloCapabilities, parseMessage } from './requests.js';
 import { BASE_1_0, BASE_1_1, NETCONF_BASE_NS, helloXml, notificationXml, padReply, renderReply, rpcErrorXml } from './replies.js';
-import type { FakeReply, FakeReplyOptions, FakeRequest } from './types.js';
+import type { FakeCommitFault, FakeReply, FakeReplyOptions, FakeRequest } from './types.js';
 
 /** What a session needs from its device; the device implements it. */
 export interface SessionHost {
@@ -21,6 +21,8 @@ export interface SessionHost {
   /** Rules and handler: a scripted reply, or undefined for the default. May throw. */
   script(request: FakeRequest): Promise<FakeReply | undefined> | FakeReply | undefined;
   defaultReply(request: FakeRequest): DefaultReply;
+  /** The commit fault aimed at this request, taken (it is one-shot), or null. */
+  takeCommitFault(request: FakeRequest): FakeCommitFault | null;
   /** Destroys the TCP connection carrying this session (a crash, no SSH goodbye). */
   destroyConnection(): void;
   /** Ends the SSH connection carrying this session politely. */
@@ -179,6 +181,12 @@ export class FakeSession {
   }
 
   private serve(request: FakeRequest): void {
+    const fault = this.host.takeCommitFault(request);
+    if (fault === 'drop-before-apply') {
+      this.host.log(`session ${this.id}: commit fault: dropping the connection before the commit applies`);
+      return this.host.destroyConnection();
+    }
+    const dropInstead = fault === 'drop-after-apply';
     let scripted: ReturnType<SessionHost['script']>;
     try {
       scripted = this.host.script(request);
@@ -187,10 +195,10 @@ export class FakeSession {
     }
     if (scripted instanceof Promise) {
       scripted.then(
-        (reply) => this.answer(request, reply),
+        (reply) => this.answer(request, reply, dropInstead),
         (err: unknown) => this.handlerFailed(request, err),
       );
-    } else this.answer(request, scripted);
+    } else this.answer(request, scripted, dropInstead);
   }
 
   /** A throwing handler is a bug in the test: say so on the wire and in the log, keep serving. */
@@ -199,11 +207,16 @@ export class FakeSession {
     this.answer(request, rpcErrorXml({ type: 'application', tag: 'operation-failed', message: `Fake device handler failed: ${describe(err)}` }));
   }
 
-  private answer(request: FakeRequest, scripted: FakeReply | undefined): void {
+  /** Answers a request; `dropInstead`: the request has had its effect, then the connection drops instead of the reply. */
+  private answer(request: FakeRequest, scripted: FakeReply | undefined, dropInstead = false): void {
     if (this.over) return;
     const opts: FakeReplyOptions = typeof scripted === 'string' ? { reply: scripted } : (scripted ?? {});
     // The default is worked out now, on arrival, so its side effects (locks) follow request order.
     const fallback = opts.reply === undefined && opts.raw === undefined && !opts.stall ? this.host.defaultReply(request) : undefined;
+    if (dropInstead) {
+      this.host.log(`session ${this.id}: commit fault: dropping the connection after the commit applied`);
+      return this.host.destroyConnection();
+    }
     const send = () => {
       if (this.over) return;
       if (!opts.stall) {

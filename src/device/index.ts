@@ -1,7 +1,7 @@
 export { FakeDevice } from './fake-device.js';
 export type {
   FakeDeviceOptions, FakeHandler, FakeLocks, FakeNotifyOptions, FakePersonality, FakePersonalityContext, FakeRawNotifyOptions, FakeReply, FakeReplyOptions, FakeRequest, FakeRule,
-  FakeSubscription, FakeUser,
+  FakeCommit, FakeCommitFault, FakeSubscription, FakeUser,
 } from './types.js';
 export { FAKE_DEVICE_CAPABILITIES } from './replies.js';
 export { JunosDevice, startJunosDevice, JUNOS_CAPABILITIES, JUNOS_NS, JUNOS_RELEASE } from './junos.js';

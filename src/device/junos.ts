@@ -8,7 +8,9 @@ import { attributesOf, hasElement, innerOf, textOf } from './junos-requests.js';
 import type { JunosItem, JunosOkStyle, JunosOutcome, JunosScript } from './junos-types.js';
 import { BASE_1_0, BASE_1_1, escapeXml } from './replies.js';
 import { firstChildOf } from './requests.js';
-import type { FakeDeviceOptions, FakeLocks, FakeNotifyOptions, FakePersonality, FakeRawNotifyOptions, FakeReply, FakeRequest } from './types.js';
+import type {
+  FakeCommit, FakeCommitFault, FakeDeviceOptions, FakeLocks, FakeNotifyOptions, FakePersonality, FakeRawNotifyOptions, FakeReply, FakeRequest,
+} from './types.js';
 
 export type { JunosItem, JunosOkStyle, JunosOutcome, JunosScript } from './junos-types.js';
 export type { JunosPlatform } from './junos-platforms.js';
@@ -28,23 +30,38 @@ export interface JunosLoad {
   ok: boolean;
 }
 
-/** One successful commit or commit check, with what its request asked for. */
-export interface JunosCommit {
-  sessionId: number;
-  check: boolean;
+/**
+ * One commit the device applied (`commitLog`), with what its request asked for: a client's
+ * commit (Junos `<commit-configuration>` or RFC `<commit>`), or the device's own rollback
+ * of a confirmed commit that timed out (`sessionId` null, user `root`, client `other`).
+ */
+export interface JunosCommit extends FakeCommit {
+  /** How it came: `netconf`, or `other` for the device's own. */
+  client: string;
   /** `confirm-timeout` minutes of a confirmed commit, else null. */
   confirmedMinutes: number | null;
-  comment: string | null;
   synchronize: boolean;
   forceSynchronize: boolean;
-  /** `<at-time>` of a scheduled commit, else null. */
-  at: string | null;
   /** The database the session had open: `shared`, `private`, `exclusive`, `dynamic`, or `ephemeral:<instance>`. */
   database: string;
 }
 
 /** Junos' default `confirm-timeout`. */
 const DEFAULT_CONFIRM_MINUTES = 10;
+/** Junos keeps rollback 0 to 49. */
+const MAX_REVISIONS = 50;
+
+/** A committed configuration and the commit that made it (rollback N is `revisions[N]`). */
+interface Revision {
+  commit: JunosCommit;
+  configuration: string;
+}
+
+interface PendingConfirm {
+  entry: JunosCommit;
+  minutes: number;
+  timer: NodeJS.Timeout;
+}
 
 /**
  * A Junos-flavoured fake device: a FakeDevice answering like a Junos box, driven by a
@@ -73,11 +90,9 @@ export class JunosDevice {
   confirmations = 0;
   /** The `<log>` comments of successful commits, in order. */
   readonly comments: string[] = [];
-  /** The confirmed commit waiting for its confirmation, with its timeout in minutes. */
-  pendingConfirm: { minutes: number } | null = null;
   /** When the running configuration was last committed (`junos:commit-seconds`). */
   lastCommit = new Date();
-  /** Every successful commit and check, with its options, in order. */
+  /** Every commit applied, in order: the clients' (ephemeral ones included) and the device's own rollbacks. */
   readonly commitLog: JunosCommit[] = [];
   /** A commit scheduled with `at`: its time, until a later commit replaces it. */
   scheduledCommit: string | null = null;
@@ -93,9 +108,17 @@ export class JunosDevice {
   private readonly ephemeralCandidate = new Map<string, string>();
   /** The flavour each session was greeted with (a changed script affects new sessions only). */
   private readonly flavours = new Map<number, Flavour>();
+  /** The commit history, newest first: rollback N is `revisions[N]`. */
+  private readonly revisions: Revision[];
+  private pending: PendingConfirm | null = null;
 
   private constructor(script: JunosScript, private readonly options: FakeDeviceOptions) {
     this.script = script;
+    const initial: JunosCommit = {
+      number: 0, sessionId: null, user: 'root', client: 'other', time: this.lastCommit, comment: null, confirmed: null, status: 'committed',
+      confirms: null, confirmedMinutes: null, synchronize: false, forceSynchronize: false, database: 'shared',
+    };
+    this.revisions = [{ commit: initial, configuration: script.configuration ?? DEFAULT_CONFIGURATION }];
   }
 
   /** Starts a device on 127.0.0.1 at a free port. */
@@ -148,6 +171,34 @@ export class JunosDevice {
     return this.device.lockHolder(datastore);
   }
 
+  /** The confirmed commit waiting for its confirmation, with its timeout in minutes, or null. */
+  get pendingConfirm(): { minutes: number } | null {
+    return this.pending === null ? null : { minutes: this.pending.minutes };
+  }
+
+  /** The committed configuration (the XML inside `<configuration>`). */
+  get configuration(): string {
+    return this.revisions[0]!.configuration;
+  }
+
+  /**
+   * Aims a fault at the next commit (`<commit-configuration>` without `<check/>`, or RFC
+   * `<commit>`), whichever session sends it; one-shot. See `FakeCommitFault`.
+   */
+  faultNextCommit(kind: FakeCommitFault): void {
+    this.device.faultNextCommit(kind);
+  }
+
+  /**
+   * Lets the pending confirmed commit time out now, as its timer would: the device rolls back
+   * to the previous configuration and commits it. False when none is pending.
+   */
+  expireConfirmedCommit(): boolean {
+    if (this.pending === null) return false;
+    this.rollBackPending(null);
+    return true;
+  }
+
   /** The platform profile answering the operational RPCs. */
   get platform(): JunosPlatform {
     return this.script.platform ?? 'vmx';
@@ -166,6 +217,7 @@ export class JunosDevice {
   }
 
   close(): Promise<void> {
+    if (this.pending) clearTimeout(this.pending.timer);
     return this.fake ? this.fake.close() : Promise.resolve();
   }
 
@@ -186,6 +238,7 @@ export class JunosDevice {
       },
       handle: (request, { locks }) => this.handle(request, locks),
       sessionEnded: (sessionId) => this.sessionEnded(sessionId),
+      isCommit: (request) => request.operation === 'commit' || (request.operation === 'commit-configuration' && !hasElement(request.xml, 'check')),
     };
     // The personality writes the hello (or, with sendHello false, only the text before it).
     return { ...o, capabilities, personality, sendHello: true };
@@ -241,8 +294,11 @@ export class JunosDevice {
         // rfc-compliant Junos answers validate with commit-check results (the unclosed <routing-engine> quirk included).
         return reply(f.rfcCompliant && this.script.unclosedRoutingEngine ? this.commitResults(f, this.script.check ?? {}, true) : f.ok());
       case 'cancel-commit':
-        this.pendingConfirm = null;
+        if (this.pending === null) return reply(f.rpcError({ message: 'No confirmed commit is pending' }, 'error', { type: 'protocol', tag: 'operation-failed' }));
+        this.rollBackPending(id);
         return reply(f.ok());
+      case 'get-commit-information':
+        return reply(this.commitInformation());
       case 'edit-config':
         this.candidate = joinChange(this.candidate, (innerOf(xml, 'config') ?? '').trim());
         return reply(f.ok());
@@ -250,7 +306,7 @@ export class JunosDevice {
       case 'delete-config':
         return reply(f.ok());
       case 'request-save-rescue-configuration':
-        this.rescue = this.script.configuration ?? DEFAULT_CONFIGURATION;
+        this.rescue = this.configuration;
         return reply(f.ok());
       case 'get-configuration':
         return reply(this.getConfiguration(xml));
@@ -381,20 +437,20 @@ export class JunosDevice {
     if (!failed) {
       const at = textOf(xml, 'at-time')?.trim() ?? null;
       const confirmed = !check && hasElement(xml, 'confirmed') ? minutes(textOf(xml, 'confirm-timeout')) : null;
-      this.commitLog.push({
-        sessionId, check, confirmedMinutes: confirmed, comment: textOf(xml, 'log')?.trim() ?? null, synchronize: hasElement(xml, 'synchronize'),
-        forceSynchronize: hasElement(xml, 'force-synchronize'), at, database: this.database(sessionId),
-      });
+      const database = this.database(sessionId);
+      const request = { comment: textOf(xml, 'log')?.trim() ?? null, synchronize: hasElement(xml, 'synchronize'), forceSynchronize: hasElement(xml, 'force-synchronize'), database };
       if (check) {
         this.checks++;
         this.confirmPending(); // on Junos, `commit check` confirms a confirmed commit too
       } else if (at !== null) {
         this.scheduledCommit = at; // checked now, committed at that time: the candidate stays as it is
-      } else if (this.database(sessionId).startsWith('ephemeral:')) {
-        const instance = this.database(sessionId).slice('ephemeral:'.length);
+      } else if (database.startsWith('ephemeral:')) {
+        // Ephemeral commits take effect at once and are no revision of the configuration.
+        const instance = database.slice('ephemeral:'.length);
         this.ephemeral[instance] = joinChange(this.ephemeral[instance] ?? '', this.ephemeralCandidate.get(instance) ?? '');
         this.ephemeralCandidate.delete(instance);
-      } else this.committed(textOf(xml, 'log'), confirmed);
+        this.commitLog.push(this.entry(sessionId, { ...request, confirmedMinutes: null }));
+      } else this.committed(sessionId, { ...request, confirmedMinutes: confirmed });
     }
     return this.commitResults(f, outcome, check);
   }
@@ -408,32 +464,93 @@ export class JunosDevice {
       const items = [...warnings, ...errors.map((e) => f.rpcError(e, 'error', { type: 'protocol', tag: 'operation-failed' }))];
       return `<commit-results>\n${items.join('\n')}\n</commit-results>`;
     }
-    let confirmMinutes: number | null = null;
+    let confirmedMinutes: number | null = null;
     if (hasElement(xml, 'confirmed')) {
       const seconds = Number(textOf(xml, 'confirm-timeout') ?? 600);
-      confirmMinutes = Math.max(1, Math.ceil((Number.isFinite(seconds) ? seconds : 600) / 60));
+      confirmedMinutes = Math.max(1, Math.ceil((Number.isFinite(seconds) ? seconds : 600) / 60));
     }
-    this.commitLog.push({ sessionId, check: false, confirmedMinutes: confirmMinutes, comment: null, synchronize: false, forceSynchronize: false, at: null, database: this.database(sessionId) });
-    this.committed(null, confirmMinutes);
+    this.committed(sessionId, { comment: null, synchronize: false, forceSynchronize: false, database: this.database(sessionId), confirmedMinutes });
     return [...warnings, f.ok()].join('\n');
   }
 
-  private committed(comment: string | null, confirmMinutes: number | null): void {
+  /** A new commit-log entry for a commit of this session. */
+  private entry(sessionId: number | null, request: Pick<JunosCommit, 'comment' | 'synchronize' | 'forceSynchronize' | 'database' | 'confirmedMinutes'>): JunosCommit {
+    const own = sessionId === null;
+    const minutes = request.confirmedMinutes;
+    return {
+      number: this.commitLog.length + 1, sessionId, user: own ? 'root' : (this.device.sessionUser(sessionId) ?? ''), client: own ? 'other' : 'netconf',
+      time: new Date(), confirmed: minutes === null ? null : { timeoutSeconds: minutes * 60, persist: null },
+      status: minutes === null ? 'committed' : 'pending', confirms: null, ...request,
+    };
+  }
+
+  /**
+   * A commit of the shared configuration: the candidate becomes the running configuration,
+   * a new revision (rollback 0). It confirms a pending confirmed commit; a confirmed one
+   * starts its own timer, which rolls back to the configuration before it.
+   */
+  private committed(sessionId: number | null, request: Parameters<JunosDevice['entry']>[1], configuration = this.configuration): JunosCommit {
+    const entry = this.entry(sessionId, request);
+    entry.confirms = this.confirmPending()?.number ?? null;
     this.commits++;
     this.candidate = '';
     this.scheduledCommit = null;
-    this.lastCommit = new Date();
-    if (comment !== null) this.comments.push(comment.trim());
-    if (confirmMinutes !== null) {
+    this.lastCommit = entry.time;
+    if (entry.comment !== null) this.comments.push(entry.comment);
+    this.commitLog.push(entry);
+    this.revisions.unshift({ commit: entry, configuration });
+    this.revisions.length = Math.min(this.revisions.length, MAX_REVISIONS);
+    const minutes = request.confirmedMinutes;
+    if (minutes !== null) {
       this.confirmedCommits++;
-      this.pendingConfirm = { minutes: confirmMinutes }; // a new confirmed commit restarts the timer
-    } else this.confirmPending();
+      const timer = setTimeout(() => this.rollBackPending(null), minutes * 60_000);
+      timer.unref();
+      this.pending = { entry, minutes, timer };
+    }
+    return entry;
   }
 
-  private confirmPending(): void {
-    if (this.pendingConfirm === null) return;
-    this.pendingConfirm = null;
+  /** Confirms the pending confirmed commit, if any, and returns its entry. */
+  private confirmPending(): JunosCommit | null {
+    const pending = this.pending;
+    if (pending === null) return null;
+    clearTimeout(pending.timer);
+    pending.entry.status = 'committed';
+    this.pending = null;
     this.confirmations++;
+    return pending.entry;
+  }
+
+  /**
+   * The pending confirmed commit is undone: the configuration before it (rollback 1) is
+   * committed again, by the device itself when it timed out (`sessionId` null) or by the
+   * session that cancelled it. Uncommitted changes in the candidate are lost, as on Junos.
+   */
+  private rollBackPending(sessionId: number | null): void {
+    const pending = this.pending;
+    if (pending === null) return;
+    clearTimeout(pending.timer);
+    this.pending = null;
+    pending.entry.status = 'reverted';
+    const previous = this.revisions[1]?.configuration ?? this.configuration;
+    this.committed(sessionId, { comment: null, synchronize: false, forceSynchronize: false, database: 'shared', confirmedMinutes: null }, previous);
+  }
+
+  /** `<get-commit-information/>`: the history, newest first, as Junos answers it. */
+  private commitInformation(): string {
+    const items = this.revisions.map(({ commit }, i) => {
+      const seconds = Math.floor(commit.time.getTime() / 1000);
+      const lines = [
+        `<sequence-number>${i}</sequence-number>`, `<user>${escapeXml(commit.user)}</user>`, `<client>${escapeXml(commit.client)}</client>`,
+        `<date-time junos:seconds="${seconds}">${localTime(commit.time)}</date-time>`,
+      ];
+      // Junos keeps the note on the entry for good; "rollback pending" only while the timer runs.
+      if (commit.confirmedMinutes !== null) lines.push(`<comment>commit confirmed, rollback in ${commit.confirmedMinutes}mins</comment>`);
+      if (commit.comment !== null) lines.push(`<log>${escapeXml(commit.comment)}</log>`);
+      if (this.pending?.entry === commit) lines.push('<commit-confirmed>rollback pending</commit-confirmed>');
+      return `<commit-history>\n${lines.join('\n')}\n</commit-history>`;
+    });
+    return `<commit-information>\n${items.join('\n')}\n</commit-information>`;
   }
 
   private commitResults(f: Flavour, outcome: JunosOutcome, check: boolean): string {
@@ -470,7 +587,7 @@ export class JunosDevice {
     if (attrs.compare === 'rollback') {
       return `<configuration-information>\n${textBlock('configuration-output', this.diffText())}\n</configuration-information>`;
     }
-    const config = this.script.configuration ?? DEFAULT_CONFIGURATION;
+    const config = this.configuration;
     const header = `## Last commit: ${localTime(this.lastCommit)} by netconf`;
     switch (attrs.format ?? 'xml') {
       case 'text':
@@ -487,7 +604,7 @@ export class JunosDevice {
   private configurationElement(): string {
     const seconds = Math.floor(this.lastCommit.getTime() / 1000);
     const attrs = `junos:commit-seconds="${seconds}" junos:commit-localtime="${localTime(this.lastCommit)}" junos:commit-user="netconf"`;
-    return `<configuration ${attrs}>\n${this.script.configuration ?? DEFAULT_CONFIGURATION}\n</configuration>`;
+    return `<configuration ${attrs}>\n${this.configuration}\n</configuration>`;
   }
 
   /** The script's diff, or one built from the candidate: each line prefixed with `+ `. */
@@ -503,6 +620,7 @@ export class JunosDevice {
     if (format !== 'text') {
       const rpc: Record<string, () => string | null> = {
         'show version': () => this.softwareInformation(platform),
+        'show system commit': () => this.commitInformation(),
         'show version invoke-on all-routing-engines': () => platform.softwareAllEngines(),
         'show chassis routing-engine': () => platform.routeEngineInformation(),
         'show chassis hardware': () => platform.chassisInventory(),
@@ -536,7 +654,7 @@ export class JunosDevice {
   }
 
   private hostName(): string {
-    return hostNameOf(this.script.configuration ?? DEFAULT_CONFIGURATION);
+    return hostNameOf(this.configuration);
   }
 }
 

@@ -113,6 +113,42 @@ export interface FakeDeviceOptions {
    * session, its answers, and what it forgets when a session ends. See `FakePersonality`.
    */
   personality?: FakePersonality;
+  /** A fault aimed at the first commit (see `faultNextCommit()`). */
+  commitFault?: FakeCommitFault;
+}
+
+/**
+ * A fault aimed at a commit itself (RFC `<commit>`, Junos `<commit-configuration>`; never a
+ * `commit check` or `<validate>`): `drop-before-apply` drops the SSH connection as the commit
+ * arrives, so nothing changes; `drop-after-apply` applies the commit, then drops the
+ * connection instead of replying. Either way the client cannot know the outcome.
+ */
+export type FakeCommitFault = 'drop-before-apply' | 'drop-after-apply';
+
+/**
+ * One commit a device applied, as a test sees it afterwards (`commitLog`): who, when, with
+ * which comment, whether it was a confirmed commit and what became of it.
+ */
+export interface FakeCommit {
+  /** 1, 2, … in the order the device applied its commits. */
+  number: number;
+  /** The session that sent it; null for the device's own (a confirmed commit's automatic rollback). */
+  sessionId: number | null;
+  /** The SSH user of that session (`root` for the device's own). */
+  user: string;
+  /** When it was applied. */
+  time: Date;
+  /** The commit comment (Junos `<log>`); null when there was none (always on an RFC device). */
+  comment: string | null;
+  /** A confirmed commit: its timeout and its `persist` token (null without one). */
+  confirmed: { timeoutSeconds: number; persist: string | null } | null;
+  /**
+   * `committed`; `pending` while a confirmed commit awaits its confirmation; `reverted` once it
+   * was cancelled, timed out, or (without `persist`, on an RFC device) its session ended.
+   */
+  status: 'committed' | 'pending' | 'reverted';
+  /** The `number` of the pending confirmed commit this commit confirmed, else null. */
+  confirms: number | null;
 }
 
 /**
@@ -152,6 +188,8 @@ export interface FakePersonality {
   handle?(request: FakeRequest, context: FakePersonalityContext): FakeReply | undefined;
   /** The session is over; FakeDevice has already released its locks and subscription. */
   sessionEnded?(sessionId: number): void;
+  /** Whether a request is a commit that a commit fault aims at. Default: an RFC `<commit>`. */
+  isCommit?(request: FakeRequest): boolean;
 }
 
 /** Options of `FakeDevice.notify()`. */

@@ -152,7 +152,7 @@ describe('requests', () => {
   it('answers the defaults', async () => {
     const device = await startDevice();
     const { nc } = await session(device);
-    for (const op of ['edit-config', 'commit', 'discard-changes', 'validate', 'copy-config', 'delete-config', 'cancel-commit']) {
+    for (const op of ['edit-config', 'commit', 'discard-changes', 'validate', 'copy-config', 'delete-config']) {
       expect(await nc.call(op, `<${op}/>`)).toBe(`<rpc-reply xmlns="${NC_NS}" message-id="${op}"><ok/></rpc-reply>`);
     }
     expect(await nc.call('g', '<get/>')).toContain('<data/>');
