@@ -33,7 +33,9 @@ describe('FakeDevice personality hooks', () => {
     const personality: FakePersonality = {
       hello: (id) => {
         hellos.push(id);
-        return `<!-- hello from a personality -->\n${encodeEom(helloXml([...FAKE_DEVICE_CAPABILITIES, 'urn:example:extra'], id + 100)).toString()}`;
+        // A comment may come first, so without an XML declaration (which must open the message).
+        const hello = helloXml([...FAKE_DEVICE_CAPABILITIES, 'urn:example:extra'], id + 100).replace(/^<\?xml[^>]*\?>\n/, '');
+        return `<!-- hello from a personality -->\n${encodeEom(hello).toString()}`;
       },
     };
     const device = await FakeDevice.start({ personality });
