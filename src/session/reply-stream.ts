@@ -28,19 +28,24 @@ export function checkReplyStream(stream: unknown): void {
  * to the caller's Writable as it is read. When the Writable asks to wait (`write` returns
  * false) the transport is paused until it drains, so memory stays bounded by the SSH window
  * whatever the reply's size. The Writable ends when the call resolves (and the call resolves
- * once it has finished); it is destroyed with the error when the call fails. A Writable that
- * fails or is closed by its consumer first gives up the call (`gone`: ABORTED).
+ * once it has finished, within the call's timeout); it is destroyed with the error when the
+ * call fails. A Writable that fails or is closed by its consumer first gives up the call
+ * (`gone`: ABORTED).
  */
 export class ReplyStream<T> {
   private paused = false;
-  /** We ended or destroyed the Writable, or its consumer did: nothing more is written. */
-  private done = false;
+  /**
+   * `open` while the reply is read; `ending` once it was read and the Writable is finishing
+   * (the call's timeout and signal still run: a consumer that stops reading cannot hold the
+   * call); `done` once nothing more will be written or waited for.
+   */
+  private state: 'open' | 'ending' | 'done' = 'open';
   readonly settle: Settle<T>;
 
   constructor(private readonly out: Writable, private readonly flow: FlowControl, gone: (error: NetconfError) => void, settle: Settle<T>) {
     const lost = (err?: Error) => {
-      if (this.done) return;
-      this.done = true;
+      if (this.state !== 'open') return;
+      this.state = 'done';
       this.release();
       gone(new ClientError('ABORTED', err ? `The reply's stream failed: ${err.message}` : "The reply's stream was closed before the reply ended", { cause: err }));
     };
@@ -60,9 +65,14 @@ export class ReplyStream<T> {
 
   private readonly lost: (err?: Error) => void;
 
+  /** The reply was read and the Writable is finishing: the call is not settled yet. */
+  get ending(): boolean {
+    return this.state === 'ending';
+  }
+
   /** The next content bytes (a view of the transport's chunk, which is not reused). */
   write(piece: Buffer): void {
-    if (this.done) return;
+    if (this.state !== 'open') return;
     let more: boolean;
     try {
       more = this.out.write(piece);
@@ -77,10 +87,11 @@ export class ReplyStream<T> {
   }
 
   private end(): Promise<void> {
-    if (this.done) return Promise.resolve();
-    this.done = true;
+    if (this.state !== 'open') return Promise.resolve();
+    this.state = 'ending';
     return new Promise((resolve, reject) => {
       finished(this.out, (err) => {
+        this.state = 'done';
         this.release();
         if (err) reject(new ClientError('ABORTED', `The reply's stream failed while it was being finished: ${err.message}`, { cause: err }));
         else resolve();
@@ -89,10 +100,11 @@ export class ReplyStream<T> {
     });
   }
 
+  /** The call failed (an error reply, its timeout or signal, even while the Writable was finishing): the Writable is destroyed with the error. */
   private fail(error: NetconfError): void {
     this.release();
-    if (this.done) return;
-    this.done = true;
+    if (this.state === 'done') return;
+    this.state = 'done';
     this.out.destroy(error);
   }
 

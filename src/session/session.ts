@@ -286,7 +286,19 @@ export class Session extends EventEmitter<SessionEvents> {
     if (this.wireLog || diagnostics.wire.hasSubscribers) this.observeWire('sent', 'rpc', id, text);
     return new Promise<RpcReply>((resolveCall, rejectCall) => {
       // The streamTo option: the reply's data goes to the caller's Writable, which ends as the call settles.
-      const sink = options.streamTo ? new ReplyStream<RpcReply>(options.streamTo, this.transport.stream, (error) => this.abandon(call, error), { resolve: resolveCall, reject: rejectCall }) : undefined;
+      // Its call leaves the pending table only as it settles, so the call's timeout and signal also bound the Writable's finish.
+      const sink = options.streamTo
+        ? new ReplyStream<RpcReply>(options.streamTo, this.transport.stream, (error) => this.abandon(call, error), {
+          resolve: (reply) => {
+            this.calls.take(id);
+            resolveCall(reply);
+          },
+          reject: (error) => {
+            this.calls.take(id);
+            rejectCall(error);
+          },
+        })
+        : undefined;
       const { resolve, reject } = sink?.settle ?? { resolve: resolveCall, reject: rejectCall };
       const message: OutgoingMessage = {
         bytes,
@@ -310,7 +322,9 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private onCallTimeout(call: Call, timeoutMs: number): void {
-    const error = new TimeoutError('RPC_TIMEOUT', `No reply to call ${call.id} from ${this.name} within ${timeoutMs} ms`);
+    const error = call.sink?.ending
+      ? new TimeoutError('RPC_TIMEOUT', `The reply to call ${call.id} from ${this.name} was read, but its streamTo Writable did not finish within ${timeoutMs} ms`)
+      : new TimeoutError('RPC_TIMEOUT', `No reply to call ${call.id} from ${this.name} within ${timeoutMs} ms`);
     if (call.stage === 'writing') {
       // Still being written: the device has stopped reading. Close the session rather than
       // leave a half-written message in the stream.
@@ -425,7 +439,8 @@ export class Session extends EventEmitter<SessionEvents> {
       case 'reply': {
         const call = route.call;
         if (!this.calls.has(call)) return; // abandoned while it was read
-        this.calls.take(call.id);
+        // A streamed reply's call stays in the table until its Writable has finished (see send).
+        if (!call.sink) this.calls.take(call.id);
         return this.settle(call, outcome);
       }
       case 'late':

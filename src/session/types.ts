@@ -77,7 +77,8 @@ export interface RpcOptions {
    * text is then not kept (`xml` null). When the Writable asks to wait, reading from the
    * transport pauses until it drains: other replies on the session wait meanwhile (replies
    * are sequential), and the call's timeout keeps running. The Writable is ended when the call
-   * resolves (which it does once the Writable has finished) and destroyed with the error when
+   * resolves (which it does once the Writable has finished: a Writable that does not finish
+   * within the call's timeout fails it with RPC_TIMEOUT) and destroyed with the error when
    * it rejects (an RpcError included); errors and warnings still reach `onItem` as they are
    * read. A Writable that errors or is closed first gives up the call: ABORTED, and the rest
    * of the reply is drained as for an aborted call.

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { FakeDevice, startJunosDevice } from '../../src/device/index.js';
-import { ClientError, RpcError } from '../../src/errors/index.js';
+import { ClientError, RpcError, TimeoutError } from '../../src/errors/index.js';
 import { getConfig, getData } from '../../src/operations/rfc6241.js';
 import { getConfiguration } from '../../src/operations/junos.js';
 import { deviceHarness } from '../support/devices.js';
@@ -72,6 +72,38 @@ describe('streamTo over SSH from the fake device', () => {
     expect(out.bytes).toBeLessThan(8 << 20);
     const next = await session.rpc('<get-config><source><running/></source></get-config>');
     expect(next.xml).toContain('<data');
+  });
+
+  it('a consumer that stops reading once the reply is read cannot hold the call: RPC_TIMEOUT at the call\'s timeout, the Writable destroyed, the session goes on', async () => {
+    const { session } = await attach(await FakeDevice.start({ rules: [{ match: 'get', reply: { reply: '<data><a>1</a></data>' } }] }));
+    // Takes every byte, then never finishes: its final() never calls back.
+    const out = new Writable({ write: (_c, _e, done) => done(), final: () => undefined });
+    const error = await getData(session, { streamTo: out, timeoutMs: 300 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).code).toBe('RPC_TIMEOUT');
+    expect((error as TimeoutError).message).toMatch(/was read, but its streamTo Writable did not finish within 300 ms/);
+    expect(out.destroyed).toBe(true);
+    expect(session.inFlight).toBe(0);
+    expect((await session.rpc('<get-config><source><running/></source></get-config>')).xml).toContain('<data');
+  });
+
+  it('a consumer that stops reading in the middle of a big reply: RPC_TIMEOUT at the call\'s timeout, reading resumes, the rest is drained and the next call answered', async () => {
+    const { session } = await attach(await FakeDevice.start({ rules: [{ match: 'get', reply: { reply: '<data/>', hugeBytes: 4 << 20 } }] }));
+    let taken = 0;
+    // Takes 64 KiB, then never calls back: the transport pauses behind it.
+    const out = new Writable({
+      highWaterMark: 1024,
+      write(chunk: Buffer, _e, done) {
+        taken += chunk.length;
+        if (taken < 64 * 1024) done();
+      },
+    });
+    out.on('error', () => {});
+    const error = await getData(session, { streamTo: out, timeoutMs: 300 }).catch((e: unknown) => e);
+    expect((error as TimeoutError).code).toBe('RPC_TIMEOUT');
+    expect(out.destroyed).toBe(true);
+    expect(taken).toBeLessThan(4 << 20);
+    expect((await session.rpc('<get-config><source><running/></source></get-config>')).xml).toContain('<data');
   });
 
   it('Junos getConfiguration streams the inner XML of <configuration>', async () => {
