@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeDevice, type FakeDeviceOptions } from '../../src/device/index.js';
 import { NetconfError, RpcError, getConfig } from '../../src/index.js';
 import { type DeviceResult, type FanOutProgress, type FleetDevice, fanOut } from '../../src/fleet/index.js';
-import { ACCESS_DENIED_REPLY, entry, eventually, freePort } from './support.js';
+import { ACCESS_DENIED_REPLY, entry, freePort } from './support.js';
 
 // 200 entries, each its own identity (name) and, but for the refused ones, its own fake
 // device: a real SSH server on 127.0.0.1. Some fail, each in its own way.
@@ -112,7 +112,7 @@ describe('fanOut over 200 devices', () => {
     expect(progress.at(-1)).toMatchObject({ total: 200, ok: 160, failed: 40 });
 
     // every session was closed, on the device side too
-    await eventually(() => servers.every((d) => d.sessionCount === 0 && d.connectionCount === 0), 10_000, 'all connections to close');
+    await expect.poll(() => servers.every((d) => d.sessionCount === 0 && d.connectionCount === 0), { timeout: 10_000, message: 'all connections to close' }).toBe(true);
   }, 120_000);
 });
 

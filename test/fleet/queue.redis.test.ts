@@ -7,7 +7,7 @@ import { FakeDevice, type JunosDevice, startJunosDevice } from '../../src/device
 import { AuthenticationError, ClientError, CommitOutcomeUnknownError, ConnectionError, NetconfError, RpcError } from '../../src/index.js';
 import { type NetconfJob, enqueueNetconfJob, netconfJobResult, waitForNetconfJob } from '../../src/fleet/bullmq.js';
 import type { DeviceResult } from '../../src/fleet/index.js';
-import { entry, eventually, freePort } from './support.js';
+import { entry, freePort } from './support.js';
 import './setup-redis.js';
 
 const WORKER = fileURLToPath(new URL('./queue-worker.mjs', import.meta.url));
@@ -94,7 +94,7 @@ describe('NETCONF jobs over BullMQ, two worker processes', () => {
     queueEvents.on('failed', ({ jobId }) => failed.set(jobId, (failed.get(jobId) ?? 0) + 1));
 
     workers.push(new WorkerProcess('A'), new WorkerProcess('B'));
-    await eventually(() => workers.every((w) => w.saw('ready')), 20_000, 'both workers to be ready');
+    await expect.poll(() => workers.every((w) => w.saw('ready')), { timeout: 20_000, message: 'both workers to be ready' }).toBe(true);
 
     const quick = { backoff: { type: 'fixed', delay: 100 } };
     const slowJob = await enqueueNetconfJob(queue, { device: target('slow', slow), operation: 'get-config' }, quick);
@@ -103,14 +103,14 @@ describe('NETCONF jobs over BullMQ, two worker processes', () => {
     for (let i = 0; i < 24; i++) await add('ok', { device: target(`g${i % 4}`, good[i % 4]!), operation: 'get-config' });
 
     // kill the worker running the slow job, once it has finished some others
-    await eventually(() => workers.some((w) => w.saw('active', slowJob.id)), 20_000, 'the slow job to start');
+    await expect.poll(() => workers.some((w) => w.saw('active', slowJob.id)), { timeout: 20_000, message: 'the slow job to start' }).toBe(true);
     const victim = workers.find((w) => w.saw('active', slowJob.id))!;
     const survivor = workers.find((w) => w !== victim)!;
-    await eventually(() => victim.count('completed') >= 2, 20_000, 'the victim to complete jobs');
-    await eventually(() => slow.requests.some((r) => r.operation === 'get-config'), 20_000, 'the slow request to reach the device');
+    await expect.poll(() => victim.count('completed'), { timeout: 20_000, message: 'the victim to complete jobs' }).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => slow.requests.some((r) => r.operation === 'get-config'), { timeout: 20_000, message: 'the slow request to reach the device' }).toBe(true);
     const t0 = performance.now();
     victim.child.kill('SIGKILL');
-    await eventually(() => victim.exited, 5_000, 'the victim to die');
+    await expect.poll(() => victim.exited, { timeout: 5_000, message: 'the victim to die' }).toBe(true);
 
     // the failures, after the kill: their tries are counted exactly (none cut off by it)
     await add('flaky', { device: target('flaky', flaky), operation: 'get-config' });
@@ -120,13 +120,13 @@ describe('NETCONF jobs over BullMQ, two worker processes', () => {
     await add('unknown-op', { device: target('g0', good[0]!), operation: 'reboot' });
     const total = jobs.length;
 
-    await eventually(async () => (await slowJob.isCompleted()), 30_000, 'the slow job to be taken over');
+    await expect.poll(async () => (await slowJob.isCompleted()), { timeout: 30_000, message: 'the slow job to be taken over' }).toBe(true);
     const takeoverMs = performance.now() - t0;
-    await eventually(async () => {
+    await expect.poll(async () => {
       const counts = await queue.getJobCounts('completed', 'failed');
       return (counts.completed ?? 0) + (counts.failed ?? 0) === total;
-    }, 60_000, 'every job to finish');
-    await eventually(() => completed.size + failed.size === total, 5_000, 'every event');
+    }, { timeout: 60_000, message: 'every job to finish' }).toBe(true);
+    await expect.poll(() => completed.size + failed.size === total, { timeout: 5_000, message: 'every event' }).toBe(true);
     process.stderr.write(`[queue] ${total} jobs; A completed ${workers[0]!.count('completed')}, B ${workers[1]!.count('completed')}; the killed worker's job completed ${(takeoverMs / 1000).toFixed(1)} s after the kill\n`);
 
     // exactly once: one terminal event per job (Redis says so atomically with the state change),
@@ -197,13 +197,13 @@ describe('NETCONF jobs over BullMQ, two worker processes', () => {
 
   it('a commit whose worker died mid-try is not run again: COMMIT_OUTCOME_UNKNOWN', async () => {
     workers.push(new WorkerProcess('C'));
-    await eventually(() => workers.every((w) => w.exited || w.saw('ready')), 20_000, 'worker C to be ready');
+    await expect.poll(() => workers.every((w) => w.exited || w.saw('ready')), { timeout: 20_000, message: 'worker C to be ready' }).toBe(true);
     const isCommit = (r: { operation: string; xml: string }) => r.operation === 'commit-configuration' && !r.xml.includes('<check');
     const job = await enqueueNetconfJob(queue, { device: target('slow-commit', slowCommit), operation: 'commit', params: { config: 'set system host-name q2' } });
-    await eventually(() => slowCommit.requests.some(isCommit), 20_000, 'the commit to reach the device');
+    await expect.poll(() => slowCommit.requests.some(isCommit), { timeout: 20_000, message: 'the commit to reach the device' }).toBe(true);
     const runner = workers.find((w) => !w.exited && w.saw('active', job.id))!;
     runner.child.kill('SIGKILL');
-    await eventually(async () => (await job.isFailed()), 30_000, 'the job to fail');
+    await expect.poll(async () => (await job.isFailed()), { timeout: 30_000, message: 'the job to fail' }).toBe(true);
     const result = netconfJobResult((await queue.getJob(job.id!))!);
     expect(result).toMatchObject({ ok: false, device: 'slow-commit', error_code: 'COMMIT_OUTCOME_UNKNOWN', error_retryable: false });
     expect(NetconfError.fromJSON(result!.errorJson)).toBeInstanceOf(CommitOutcomeUnknownError);

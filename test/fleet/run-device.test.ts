@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeDevice } from '../../src/device/index.js';
 import { commitCandidate, getConfig } from '../../src/index.js';
 import { runOnDevice } from '../../src/fleet/index.js';
-import { entry, eventually } from './support.js';
+import { entry } from './support.js';
 
 describe('runOnDevice', () => {
   let device: FakeDevice;
@@ -27,7 +27,7 @@ describe('runOnDevice', () => {
       throw new TypeError('a bug in the operation');
     });
     expect(r).toMatchObject({ ok: false, error_code: 'UNKNOWN', error_retryable: false, error: 'a bug in the operation', attempts: 1 });
-    await eventually(() => device.sessionCount === 0, 5_000, 'the session to close');
+    await expect.poll(() => device.sessionCount, { timeout: 5_000, message: 'the session to close' }).toBe(0);
   });
 
   it('out of time while connecting: CONNECT_TIMEOUT, and the late connection does not linger', async () => {
@@ -35,7 +35,7 @@ describe('runOnDevice', () => {
     const r = await runOnDevice(entry('slow-hello', slowHello), async () => 'never', { timeoutMs: 300, retry: { attempts: 3 } });
     expect(performance.now() - t0).toBeLessThan(1_500);
     expect(r).toMatchObject({ ok: false, error_code: 'CONNECT_TIMEOUT', error_retryable: true, attempts: 1 });
-    await eventually(() => slowHello.connectionCount === 0, 5_000, 'the connection to close');
+    await expect.poll(() => slowHello.connectionCount, { timeout: 5_000, message: 'the connection to close' }).toBe(0);
   });
 
   it('out of time during a read: RPC_TIMEOUT', async () => {
@@ -55,7 +55,7 @@ describe('runOnDevice', () => {
     setTimeout(() => controller.abort(), 200);
     const r = await runOnDevice(entry('r1', device), (s, _d, { signal }) => getConfig(s, 'running', { signal }), { signal: controller.signal });
     expect(r).toMatchObject({ ok: false, error_code: 'ABORTED', error_retryable: false });
-    await eventually(() => device.sessionCount === 0, 5_000, 'the session to close');
+    await expect.poll(() => device.sessionCount, { timeout: 5_000, message: 'the session to close' }).toBe(0);
   });
 
   it('collects the warnings of the last try', async () => {

@@ -39,15 +39,6 @@ export function entry(name: string, device: FakeDevice, overrides: Partial<Fleet
   return { name, host: device.host, port: device.port, username: 'netconf', password: 'netconf', hostKey: device.hostKeyFingerprint, ...overrides };
 }
 
-/** Polls until `check` is true (or throws after `timeoutMs`). */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 export const ACCESS_DENIED_REPLY =
   '<rpc-error><error-type>application</error-type><error-tag>access-denied</error-tag>' +
   '<error-severity>error</error-severity><error-message>read access to running denied</error-message></rpc-error>';

@@ -15,7 +15,7 @@ import { padReply, renderReply } from '../../src/device/replies.js';
 import { encodeChunked } from '../../src/framing/encoder.js';
 import type { NetconfError } from '../../src/errors/netconf-error.js';
 import type { Session } from '../../src/session/session.js';
-import { Harness, NS, codes, expectResourcesBack, resources, settleAll, waitFor } from './support.js';
+import { Harness, NS, codes, expectResourcesBack, resources, settleAll } from './support.js';
 
 const h = new Harness();
 let before: Map<string, number>;
@@ -113,7 +113,7 @@ describe('a connection dropped in the middle of a reply', () => {
     }
     count('drop at every byte of a small reply', offsets.length);
     process.stdout.write(`drop at every offset: ${offsets.length} connections dropped (0..${full} bytes of a ${full}-byte reply), 3 calls each, ${(performance.now() - t0).toFixed(0)} ms\n`);
-    await waitFor('the device to see every connection go', () => d.connectionCount === 0);
+    await expect.poll(() => d.connectionCount, { timeout: 5_000, message: 'the device to see every connection go' }).toBe(0);
   });
 
   it('at sampled offsets of a 1 MiB reply, headers and end marker included', async () => {
@@ -136,7 +136,7 @@ describe('a connection dropped in the middle of a reply', () => {
   it('dropAll() with three sessions and nine calls in flight: all nine settle', async () => {
     const d = await h.device({ rules: STALLING });
     const opened = await Promise.all([0, 1, 2].map(() => withCallsInFlight(d, '<stall-read xmlns="urn:nk:test"/>')));
-    await waitFor('the device to hold every request', () => d.requests.length === 9);
+    await expect.poll(() => d.requests.length, { timeout: 5_000, message: 'the device to hold every request' }).toBe(9);
     d.dropAll();
     const settled = await settleAll(opened.flatMap((o) => o.calls));
     expect(codes(settled)).toEqual(Array(3).fill(['CONNECTION_LOST', 'COMMIT_OUTCOME_UNKNOWN', 'CONNECTION_LOST']).flat());
@@ -160,7 +160,7 @@ describe('the SSH channel closed under the session, the socket left open', () =>
     expect(codes(await settleAll(calls))).toEqual(['CONNECTION_LOST', 'COMMIT_OUTCOME_UNKNOWN', 'CONNECTION_LOST']);
     expect(s.closed).toBe(true);
     // The connection the channel rode on does not linger.
-    await waitFor('the connection to close', () => d.connectionCount === 0);
+    await expect.poll(() => d.connectionCount, { timeout: 5_000, message: 'the connection to close' }).toBe(0);
     count('channel closed');
   });
 
@@ -307,7 +307,7 @@ describe('replies out of order, duplicated, missing or unknown', () => {
     const confused = s.rpc('<confuse xmlns="urn:nk:test"/>');
     const settled = await settleAll([slow, confused]);
     expect(codes(settled)).toEqual(['ok', 'ok']);
-    await waitFor('four protocol errors', () => protocolErrors.length >= 4);
+    await expect.poll(() => protocolErrors.length, { timeout: 5_000, message: 'four protocol errors' }).toBeGreaterThanOrEqual(4);
     expect(protocolErrors.map((e) => e.code)).toEqual(['PROTOCOL_ERROR', 'PROTOCOL_ERROR', 'PROTOCOL_ERROR', 'PROTOCOL_ERROR']);
     expect(protocolErrors[0]!.message).toMatch(/unknown message-id "2"/);
     expect(protocolErrors[1]!.message).toMatch(/without message-id/);
@@ -335,7 +335,7 @@ describe('replies out of order, duplicated, missing or unknown', () => {
     const { s, calls } = await withCallsInFlight(d, '<garbage xmlns="urn:nk:test"/>');
     expect(codes(await settleAll(calls))).toEqual(['FRAMING_ERROR', 'COMMIT_OUTCOME_UNKNOWN', 'FRAMING_ERROR']);
     expect(s.closed).toBe(true);
-    await waitFor('the connection to close', () => d.connectionCount === 0);
+    await expect.poll(() => d.connectionCount, { timeout: 5_000, message: 'the connection to close' }).toBe(0);
     count('broken framing');
   });
 });
@@ -370,7 +370,7 @@ describe('notifications interleaved with replies', () => {
     const calls = [...Array.from({ length: 5 }, () => s.rpc('<get/>')), s.rpc('<mixed xmlns="urn:nk:test"/>')];
     const settled = await settleAll(calls);
     expect(codes(settled)).toEqual(Array(6).fill('ok'));
-    await waitFor('seven notifications', () => seen.length === 7);
+    await expect.poll(() => seen.length, { timeout: 5_000, message: 'seven notifications' }).toBe(7);
     expect(seen).toEqual(['1a', '2a', '3a', '4a', '5a', 'raw1', 'raw2']);
     await stillWorks(s);
     count('notifications', 7);
@@ -385,7 +385,7 @@ describe('a reply over maxMessageBytes', () => {
     expect(codes(settled)).toEqual(['MESSAGE_TOO_LARGE', 'COMMIT_OUTCOME_UNKNOWN', 'MESSAGE_TOO_LARGE']);
     expect((settled[1] as { error: NetconfError }).error.cause).toMatchObject({ code: 'MESSAGE_TOO_LARGE' });
     expect(s.closed).toBe(true);
-    await waitFor('the device to see the session end', () => d.sessionCount === 0 && d.connectionCount === 0);
+    await expect.poll(() => d.sessionCount === 0 && d.connectionCount === 0, { timeout: 5_000, message: 'the device to see the session end' }).toBe(true);
     count('oversized reply');
   });
 

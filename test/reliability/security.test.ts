@@ -31,7 +31,7 @@ import { FrameDecoder } from '../../src/framing/decoder.js';
 import { encodeChunked } from '../../src/framing/encoder.js';
 import { replay } from '../../src/replay/replayer.js';
 import { parseXml } from '../../src/xml/parse-data.js';
-import { Harness, NS, codes, expectResourcesBack, options, resources, settleAll, waitFor } from './support.js';
+import { Harness, NS, codes, expectResourcesBack, options, resources, settleAll } from './support.js';
 import { openScripted } from '../session/scripted-peer.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -183,7 +183,7 @@ describe('no DOCTYPE, external entity or entity expansion on any parse path', ()
     s.on('notification', (n) => events.push(n.xml));
     s.on('protocolError', (e) => protocolErrors.push(e));
     await s.rpc('<notify-me xmlns="urn:nk:test"/>');
-    await waitFor('two protocol errors', () => protocolErrors.length >= 2);
+    await expect.poll(() => protocolErrors.length, { timeout: 5_000, message: 'two protocol errors' }).toBeGreaterThanOrEqual(2);
     expect(protocolErrors.map((e) => e.code)).toEqual(['MALFORMED_XML', 'MALFORMED_XML']);
     // The third has no DOCTYPE: it is delivered, its reference unexpanded.
     expect(events).toHaveLength(1);
@@ -313,7 +313,7 @@ describe('host keys are verified by default', () => {
     const err = await connect({ host: d.host, port: d.port, username: 'netconf', password: 'netconf' }).then(() => null, (e: unknown) => e as NetconfError);
     expect(err?.code).toBe('HOST_KEY_UNKNOWN');
     expect((err as NetconfError & { fingerprint?: string }).fingerprint).toBe(d.hostKeyFingerprint);
-    await waitFor('the refused connection to close', () => d.connectionCount === 0);
+    await expect.poll(() => d.connectionCount, { timeout: 5_000, message: 'the refused connection to close' }).toBe(0);
   });
 
   it('with ~/.ssh/known_hosts in that home listing the device: accepted; listing another key for the host: HOST_KEY_MISMATCH', async () => {

@@ -68,14 +68,6 @@ export function codes(settled: Settled[]): string[] {
   return settled.map((s) => (s.ok ? 'ok' : s.error.code));
 }
 
-export async function waitFor(what: string, cond: () => boolean, ms = 5_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 /**
  * Handles (sockets, servers, timers) alive now, by type. Vitest's own worker has some
  * (its IPC pipe, a timer or two); the check compares against a count taken before the test.
@@ -99,9 +91,6 @@ export async function expectResourcesBack(before: Map<string, number>, ms = 5_00
     }
     return out;
   };
-  const t0 = Date.now();
-  while (Object.keys(extra()).length > 0 && Date.now() - t0 < ms) await new Promise((r) => setTimeout(r, 20));
-  const left = extra();
-  expect(left, 'handles left open after everything was closed').toEqual({});
-  return left;
+  await expect.poll(extra, { timeout: ms, interval: 20, message: 'handles left open after everything was closed' }).toEqual({});
+  return extra();
 }

@@ -11,15 +11,6 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-/** Waits until `predicate` holds, polling; fails the test after `ms`. */
-async function until(predicate: () => boolean, ms = 2_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 describe('the lifecycle is one state', () => {
   it('moves hello → open → closing → closed, and close() resolves once', async () => {
     const peer = new ScriptedPeer();
@@ -96,7 +87,7 @@ describe('a call abandoned while its reply is half-read', () => {
     const bytes = Buffer.from(body);
     peer.sendRaw(`\n#${bytes.length}\n`);
     peer.sendRaw(bytes.subarray(0, 20));
-    await until(() => session.inFlight === 1);
+    await expect.poll(() => session.inFlight, { timeout: 2_000 }).toBe(1);
     controller.abort();
     expect((await rejection(commit)).code).toBe('COMMIT_OUTCOME_UNKNOWN');
     peer.sendRaw(Buffer.concat([bytes.subarray(20), Buffer.from('\n##\n')]));
@@ -168,7 +159,7 @@ describe('user code is kept at arm\'s length', () => {
         throw new Error('async listener broke');
       });
       peer.send(`<notification xmlns="urn:ietf:params:xml:ns:netconf:notification:1.0"><eventTime>t</eventTime><e/></notification>`);
-      await until(() => warnings.some((w) => w.message.includes('async listener broke')));
+      await expect.poll(() => warnings.some((w) => w.message.includes('async listener broke')), { timeout: 2_000 }).toBe(true);
       expect(session.state).toBe('open');
     } finally {
       process.off('warning', onWarning);
@@ -249,17 +240,17 @@ describe('the transport', () => {
     const stream = Duplex.from({ readable: toClient, writable: sink });
     const closeListeners: ((e: NetconfError | null) => void)[] = [];
     const started = Session.start({ stream, close() {}, onClose: (l) => closeListeners.push(l) });
-    await until(() => written.length === 1);
+    await expect.poll(() => written.length, { timeout: 2_000 }).toBe(1);
     toClient.write(`${serverHello({ base: '1.0' })}]]>]]>`);
     const session = await started;
     const big = `<edit-config><target><candidate/></target><config><x>${'y'.repeat(64 * 1024)}</x></config></edit-config>`;
     const calls = [session.rpc(big, { timeoutMs: 0 }), session.rpc(big, { timeoutMs: 0 }), session.rpc(big, { timeoutMs: 0 })];
-    await until(() => written.length === 2);
+    await expect.poll(() => written.length, { timeout: 2_000 }).toBe(2);
     await new Promise((r) => setTimeout(r, 20));
     // Only the first big request has been handed over; the others wait for drain.
     expect(written).toHaveLength(2);
     release!();
-    await until(() => written.length === 3);
+    await expect.poll(() => written.length, { timeout: 2_000 }).toBe(3);
     session.destroy();
     await Promise.allSettled(calls);
   });

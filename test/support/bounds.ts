@@ -39,11 +39,3 @@ export class SettleTimes {
   }
 }
 
-/** Polls until `done()` holds; throws after `ms`. */
-export async function eventually(done: () => boolean, ms = 5_000, what = 'the condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`${what} did not hold within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

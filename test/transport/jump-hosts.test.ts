@@ -15,7 +15,7 @@ import { type ConnectOptions, connect } from '../../src/session/connect.js';
 import type { Session } from '../../src/session/session.js';
 import type { JumpHost } from '../../src/transport/ssh-transport.js';
 import { type Sshd, startSshd } from '../support/sshd.js';
-import { silentServer, testKey, until } from './raw-server.js';
+import { silentServer, testKey } from './raw-server.js';
 
 const DEVICE_PASSWORD = 'dev-secret-5e21';
 const PASSPHRASE = 'pp-secret-0b9c';
@@ -92,7 +92,7 @@ describe('jump hosts through real OpenSSH', () => {
     const before = forwardsTo(near, device.port);
     const session = await connect(target({ jump: [hop(near)] }));
     expect(device.connectionCount).toBe(1);
-    await until(() => forwardsTo(near, device.port) === before + 1);
+    await expect.poll(() => forwardsTo(near, device.port) === before + 1, { timeout: 2_000 }).toBe(true);
     await works(session);
   });
 
@@ -102,18 +102,18 @@ describe('jump hosts through real OpenSSH', () => {
     const session = await connect(target({
       jump: [hop(far, { password: undefined, privateKey: rawKey(keys.ed25519) }), hop(near, { password: undefined, privateKey: rawKey(keys.ecdsa) })],
     }));
-    await until(() => forwardsTo(far, near.port) === beforeFar + 1 && forwardsTo(near, device.port) === beforeNear + 1);
+    await expect.poll(() => forwardsTo(far, near.port) === beforeFar + 1 && forwardsTo(near, device.port) === beforeNear + 1, { timeout: 2_000 }).toBe(true);
     await works(session);
   });
 
   it('closing the session closes every hop, inside out', async () => {
     const session = await connect(target({ jump: [hop(far), hop(near)] }));
-    await until(() => device.connectionCount === 1);
+    await expect.poll(() => device.connectionCount, { timeout: 2_000 }).toBe(1);
     // sshd logs "Received disconnect" for a client's goodbye, "Connection closed by" for a bare close.
     const goodbyes = (s: Sshd) => (s.log().match(/Received disconnect from 127\.0\.0\.1/g) ?? []).length;
     const [f, n] = [goodbyes(far), goodbyes(near)];
     await session.close();
-    await until(() => goodbyes(far) === f + 1 && goodbyes(near) === n + 1 && device.connectionCount === 0, 5_000);
+    await expect.poll(() => goodbyes(far) === f + 1 && goodbyes(near) === n + 1 && device.connectionCount === 0, { timeout: 5_000 }).toBe(true);
   });
 
   it('the far bastion alone cannot reach the device (PermitOpen): the refusal names the jump host', async () => {
@@ -195,14 +195,14 @@ describe('keys and agents, on a real OpenSSH bastion', () => {
     const saved = process.env.SSH_AUTH_SOCK;
     beforeAll(async () => {
       agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
-      await until(() => {
+      await expect.poll(() => {
         try {
           execFileSync('ssh-add', ['-l'], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: 'ignore' });
           return true;
         } catch (err) {
           return (err as { status?: number }).status === 1; // 1: the agent runs and holds no key
         }
-      }, 5_000);
+      }, { timeout: 5_000 }).toBe(true);
       execFileSync('ssh-add', [keys.agentOnly.file], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: 'ignore' });
     });
     afterAll(() => {
@@ -286,7 +286,7 @@ Host *
     const port = (name: 'near' | 'device') => (name === 'device' ? device.port : servers[name].port);
     const before = forwards.map(([from, to]) => forwardsTo(servers[from], port(to)));
     const session = await connect(viaConfig(alias));
-    await until(() => forwards.every(([from, to], i) => forwardsTo(servers[from], port(to)) === before[i]! + 1));
+    await expect.poll(() => forwards.every(([from, to], i) => forwardsTo(servers[from], port(to)) === before[i]! + 1), { timeout: 2_000 }).toBe(true);
     await works(session);
   });
 
@@ -294,7 +294,7 @@ Host *
     const before = forwardsTo(near, device.port);
     const farBefore = forwardsTo(far, near.port);
     await works(await connect(viaConfig('dev2', { jump: [{ host: 'near' }] })));
-    await until(() => forwardsTo(near, device.port) === before + 1);
+    await expect.poll(() => forwardsTo(near, device.port) === before + 1, { timeout: 2_000 }).toBe(true);
     await works(await connect(viaConfig('dev2', { jump: [] })));
     await new Promise((r) => setTimeout(r, 200));
     expect(forwardsTo(near, device.port)).toBe(before + 1);

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import ssh2, { type AuthContext, type Connection } from 'ssh2';
+import { expect } from 'vitest';
 
 // ssh2 is CommonJS; Node's ESM loader sees its names only on the default export.
 const { Server, utils } = ssh2;
@@ -80,7 +81,7 @@ export async function rawSshServer(options: RawServerOptions): Promise<TestServe
     get open() {
       return conns.size;
     },
-    drained: (ms) => until(() => conns.size === 0, ms),
+    drained: (ms) => expect.poll(() => conns.size, { timeout: ms }).toBe(0),
     async close() {
       for (const c of conns) c.end();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -111,7 +112,7 @@ export async function silentServer(): Promise<TestServer> {
     get open() {
       return sockets.size;
     },
-    drained: (ms) => until(() => sockets.size === 0, ms),
+    drained: (ms) => expect.poll(() => sockets.size, { timeout: ms }).toBe(0),
     async close() {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -146,15 +147,7 @@ export function tcpSockets(): number {
 
 /** Waits until this process holds no more sockets than `baseline` plus the server's own side. */
 export async function clientSocketClosed(server: TestServer, baseline: number): Promise<void> {
-  await until(() => tcpSockets() - server.open <= baseline);
-}
-
-export async function until(done: () => boolean, ms = 2_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`still open after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await expect.poll(() => tcpSockets() - server.open <= baseline, { timeout: 2_000 }).toBe(true);
 }
 
 export interface TestKey {

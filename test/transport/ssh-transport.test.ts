@@ -7,7 +7,7 @@ import path from 'node:path';
 import { inspect } from 'node:util';
 import { ClientError, ConnectionError, HostKeyError, NetconfError, TimeoutError } from '../../src/errors/index.js';
 import { type SshChannel, type SshOptions, openSshChannel } from '../../src/transport/ssh-transport.js';
-import { type TestServer, clientSocketClosed, rawSshServer, silentServer, tcpSockets, testKey, until } from './raw-server.js';
+import { type TestServer, clientSocketClosed, rawSshServer, silentServer, tcpSockets, testKey } from './raw-server.js';
 
 const PASSWORD = 'pw-secret-7c1e';
 const servers: TestServer[] = [];
@@ -112,7 +112,7 @@ describe('openSshChannel: abort', () => {
     const controller = new AbortController();
     const baseline = tcpSockets();
     const pending = rejection(openSshChannel(base(server.port), { signal: controller.signal, timeoutMs: 10_000 }));
-    await until(() => server.events.includes(reached));
+    await expect.poll(() => server.events.includes(reached), { timeout: 2_000 }).toBe(true);
     const reason = new Error('operator gave up');
     controller.abort(reason);
     const err = await pending;

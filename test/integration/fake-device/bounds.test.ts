@@ -3,7 +3,7 @@ import { FakeDevice, type FakeDeviceOptions, type FakeReplyOptions } from '../..
 import { NetconfError, RpcError } from '../../../src/errors/index.js';
 import { type ConnectOptions, connect } from '../../../src/session/connect.js';
 import type { Session } from '../../../src/session/session.js';
-import { SettleTimes, type Settled, eventually, timed } from '../../support/bounds.js';
+import { SettleTimes, type Settled, timed } from '../../support/bounds.js';
 import { rawSshServer, testKey } from '../../transport/raw-server.js';
 
 /*
@@ -163,7 +163,7 @@ describe('every reply fault settles each call within T + D + slack (T = 300 ms, 
     let after: string;
     if (follow.outcome === 'ok') after = 'usable';
     else {
-      await eventually(() => s.closed, BOUND, 'the session closing');
+      await expect.poll(() => s.closed, { timeout: BOUND, message: 'the session closing' }).toBe(true);
       after = `closed ${closed.reason?.code ?? 'null'}`;
     }
     expect(s.inFlight).toBe(0);
@@ -245,7 +245,7 @@ describe('connect() settles within connectTimeoutMs + slack whatever the device 
     times.record(`connect: ${c.name}`, r.ms);
     expect(r.outcome).toBe(c.code);
     expect(r.ms).toBeLessThan(CONNECT_MS + SLACK);
-    await eventually(() => d.connectionCount === (r.outcome === 'ok' ? 1 : 0), 3_000, 'the device seeing the connection closed');
+    await expect.poll(() => d.connectionCount === (r.outcome === 'ok' ? 1 : 0), { timeout: 3_000, message: 'the device seeing the connection closed' }).toBe(true);
   });
 
   it('names the stage a raw SSH server stalls in (CONNECT_TIMEOUT), and a silent subsystem is HELLO_TIMEOUT', async () => {
@@ -274,14 +274,14 @@ describe('connect() settles within connectTimeoutMs + slack whatever the device 
     const abort = new AbortController();
     const pending = timed(connect(reach(d, { signal: abort.signal, connectTimeoutMs: 10_000 })));
     // The client's hello has arrived: it is waiting for the device's.
-    await eventually(() => d.clientHellos.length === 1, 5_000, 'the client hello arriving');
+    await expect.poll(() => d.clientHellos.length, { timeout: 5_000, message: 'the client hello arriving' }).toBe(1);
     const abortedAt = performance.now();
     abort.abort();
     const r = await pending;
     times.record('connect: aborted in the hello wait (after abort)', performance.now() - abortedAt);
     expect(r.outcome).toBe('ABORTED');
     expect(performance.now() - abortedAt).toBeLessThan(SLACK);
-    await eventually(() => d.connectionCount === 0, 3_000, 'the device seeing the connection closed');
+    await expect.poll(() => d.connectionCount, { timeout: 3_000, message: 'the device seeing the connection closed' }).toBe(0);
   });
 });
 
@@ -315,7 +315,7 @@ describe('notifications over SSH, on the session itself', () => {
     // A framed message with no element at all is not a notification: a protocolError, and on.
     d.notifyRaw('just text, no element', { all: true });
     expect((await s.rpc(GET_CONFIG, { timeoutMs: 5_000 })).xml).toContain('<data');
-    await eventually(() => notifications.length === 1 && protocolErrors.length === 1, 5_000, 'both events');
+    await expect.poll(() => notifications.length === 1 && protocolErrors.length === 1, { timeout: 5_000, message: 'both events' }).toBe(true);
     expect(notifications).toEqual([`2024-05-01T10:00:00Z ${nbsp}`]);
     expect(protocolErrors.map((e) => e.code)).toEqual(['MALFORMED_XML']);
     expect([s.closed, s.inFlight]).toEqual([false, 0]);
@@ -343,7 +343,7 @@ describe('notifications over SSH, on the session itself', () => {
     expect(replies).toHaveLength(50);
     // They did interleave: the first reply came in while notifications were still arriving.
     expect(replies[0]).toBeLessThan(5_000);
-    await eventually(() => seen.length >= 5_000, 20_000, `all 5,000 notifications (${seen.length} so far)`);
+    await expect.poll(() => seen.length, { timeout: 20_000, message: 'all 5,000 notifications' }).toBeGreaterThanOrEqual(5_000);
     times.record('flood: 5,000 notifications + 50 RPCs (total)', performance.now() - started);
     expect(seen).toEqual(Array.from({ length: 5_000 }, (_, i) => i));
     expect([s.closed, s.inFlight]).toEqual([false, 0]);
@@ -406,12 +406,12 @@ describe('listeners and onItem callbacks that throw, over SSH', () => {
     expect(itemsAfterThrow).toBe(2); // the listener after a throwing one still ran
 
     d.notify('<event xmlns="urn:example:bounds"/>', { all: true });
-    await eventually(() => reported.filter((r) => r.startsWith('notification')).length === 2, 5_000, 'the notification throws being reported');
+    await expect.poll(() => reported.filter((r) => r.startsWith('notification')).length, { timeout: 5_000, message: 'the notification throws being reported' }).toBe(2);
     expect([s.closed, s.inFlight]).toEqual([false, 0]);
     expect((await s.rpc(GET_CONFIG, { timeoutMs: 5_000 })).xml).toContain('<data');
 
     await s.close();
-    await eventually(() => reported.some((r) => r.startsWith('close')), 2_000, 'the close throw being reported');
+    await expect.poll(() => reported.some((r) => r.startsWith('close')), { timeout: 2_000, message: 'the close throw being reported' }).toBe(true);
     expect([...reported].sort()).toEqual([
       'close: close listener',
       'item: item listener',

@@ -54,14 +54,6 @@ async function outcomes(calls: Promise<Outcome>[], ms: number): Promise<Outcome[
   }
 }
 
-async function waitUntil(what: string, cond: () => boolean, ms = 15_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 async function startPeer(): Promise<PeerInfo> {
   const t0 = Date.now();
   const started = await runPeerScript('start', { timeoutMs: 120_000 });
@@ -116,7 +108,7 @@ describe('the real server stopped with calls in flight, then started again', () 
     }
     expect(a.closed && b.closed).toBe(true);
     expect(codeOf(await a.rpc('<get/>').catch((e: unknown) => e))).toBe('SESSION_CLOSED');
-    await waitUntil('the daemons to be gone', () => !alive(peer.netconfdPid) && !alive(peer.sshdPid));
+    await expect.poll(() => !alive(peer.netconfdPid) && !alive(peer.sshdPid), { timeout: 15_000, message: 'the daemons to be gone' }).toBe(true);
 
     // Nothing listens now.
     const refused = await connect(options(peer, { connectTimeoutMs: 5_000 })).then((s) => (open.push(s), null), (e: unknown) => e);
