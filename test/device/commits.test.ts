@@ -50,14 +50,6 @@ async function failure<T extends Error = NetconfError>(promise: Promise<unknown>
   throw new Error('expected the call to fail');
 }
 
-async function waitFor(condition: () => boolean, ms = 3000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 describe('FakeDevice: the commit log and confirmed commits (RFC 6241 section 8.4)', () => {
   it('logs every commit with its session, user, time and confirmed details', async () => {
     const device = await rfcDevice({ users: [{ username: 'ops', password: 'netconf' }] });
@@ -78,7 +70,7 @@ describe('FakeDevice: the commit log and confirmed commits (RFC 6241 section 8.4
     const first = await open(device);
     await commitCandidate(first, { confirmed: { timeoutSeconds: 600, persist: 'abc' } });
     first.destroy();
-    await waitFor(() => device.sessionCount === 0);
+    await expect.poll(() => device.sessionCount, { timeout: 3000 }).toBe(0);
     expect(device.pendingCommit?.status).toBe('pending');
 
     const second = await open(device);
@@ -114,7 +106,7 @@ describe('FakeDevice: the commit log and confirmed commits (RFC 6241 section 8.4
     expect((await failure<RpcError>(commitCandidate(second))).items[0]!.tag).toBe('operation-failed');
     expect((await failure<RpcError>(cancelCommit(second))).items[0]!.tag).toBe('operation-failed');
     first.destroy();
-    await waitFor(() => device.pendingCommit === null);
+    await expect.poll(() => device.pendingCommit, { timeout: 3000 }).toBeNull();
     expect(device.commitLog.map((c) => c.status)).toEqual(['reverted']);
     await commitCandidate(second);
     expect(device.commitLog.map((c) => [c.status, c.confirms])).toEqual([['reverted', null], ['committed', null]]);

@@ -2,7 +2,7 @@ import ssh2 from 'ssh2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeDevice } from '../../src/device/index.js';
 import { generateEd25519KeyPair } from '../../src/device/host-key.js';
-import { BASE_10, BASE_11, NC_NS, RawNetconf, cleanup, connect, messageIdOf, session, startDevice, waitFor } from './raw-client.js';
+import { BASE_10, BASE_11, NC_NS, RawNetconf, cleanup, connect, messageIdOf, session, startDevice } from './raw-client.js';
 
 afterEach(cleanup);
 
@@ -20,7 +20,7 @@ describe('hello and framing', () => {
     expect(hello).toContain(`<capability>${BASE_11}</capability>`);
     expect(hello).toContain('with-defaults:1.0?basic-mode=explicit');
     nc.sendHello();
-    await waitFor(() => device.clientHellos.length === 1);
+    await expect.poll(() => device.clientHellos.length, { timeout: 3000 }).toBe(1);
     expect(device.clientHellos[0]).toContain(BASE_10);
     expect(device.sessionCount).toBe(1);
   });
@@ -71,7 +71,7 @@ describe('hello and framing', () => {
     const nc = await RawNetconf.open(client, { caps: [BASE_10] });
     await nc.handshake();
     await nc.closed;
-    await waitFor(() => device.sessionCount === 0);
+    await expect.poll(() => device.sessionCount, { timeout: 3000 }).toBe(0);
   });
 
   it('ends a session whose first message is not a hello, without answering', async () => {
@@ -169,7 +169,7 @@ describe('requests', () => {
     const { client, nc } = await session(device);
     expect(await nc.call('1', '<close-session/>')).toContain('<ok/>');
     await nc.closed;
-    await waitFor(() => device.sessionCount === 0);
+    await expect.poll(() => device.sessionCount, { timeout: 3000 }).toBe(0);
     const again = await RawNetconf.open(client);
     expect(await again.handshake()).toContain('<session-id>2</session-id>');
   });
@@ -308,7 +308,7 @@ describe('locks and sessions', () => {
     expect(await a.nc.call('1', lock())).toContain('<ok/>');
     a.client.end();
     await a.closed;
-    await waitFor(() => device.sessionCount === 1);
+    await expect.poll(() => device.sessionCount, { timeout: 3000 }).toBe(1);
     expect(await b.nc.call('1', lock())).toContain('<ok/>');
   });
 
@@ -371,7 +371,7 @@ describe('faults', () => {
     const wire = nc.rawText(at);
     expect(wire).toBe(`<rpc-reply xmlns="${NC_NS}" message-id="1"><data>0123456789</data></rpc-reply>${EOM}`.slice(0, 30));
     await expect(nc.next()).rejects.toThrow('channel closed');
-    await waitFor(() => device.connectionCount === 0 && device.sessionCount === 0);
+    await expect.poll(() => device.connectionCount === 0 && device.sessionCount === 0, { timeout: 3000 }).toBe(true);
   });
 
   it('closeChannel sends the reply, then closes only the channel', async () => {
@@ -397,7 +397,7 @@ describe('faults', () => {
     const { nc, closed } = await session(device);
     expect(await nc.call('1', '<commit/>')).toContain('<ok/>');
     await closed;
-    await waitFor(() => device.connectionCount === 0);
+    await expect.poll(() => device.connectionCount, { timeout: 3000 }).toBe(0);
   });
 
   it('raw bytes go out as is, framing garbage included', async () => {
@@ -406,7 +406,7 @@ describe('faults', () => {
     const at = nc.receivedBytes;
     nc.rpc('1', '<get/>');
     await expect(nc.next()).rejects.toMatchObject({ code: 'FRAMING_ERROR' });
-    await waitFor(() => nc.rawText(at).length === 12);
+    await expect.poll(() => nc.rawText(at).length, { timeout: 3000 }).toBe(12);
     expect(nc.rawText(at)).toBe('\n#zz\ngarbage');
   });
 
@@ -429,7 +429,7 @@ describe('faults', () => {
     const b = await session(device);
     device.dropAll();
     await Promise.all([a.closed, b.closed]);
-    await waitFor(() => device.connectionCount === 0 && device.sessionCount === 0);
+    await expect.poll(() => device.connectionCount === 0 && device.sessionCount === 0, { timeout: 3000 }).toBe(true);
   });
 });
 
@@ -545,7 +545,7 @@ describe('close', () => {
     const a = await session(device);
     const b = await session(device);
     b.nc.rpc('1', '<commit/>'); // leaves a pending 60 s reply timer on the device
-    await waitFor(() => device.requests.length === 1);
+    await expect.poll(() => device.requests.length, { timeout: 3000 }).toBe(1);
     const { closed: authenticatedOnly } = await connect(device); // a connection without a session
     expect(device.connectionCount).toBe(3);
     const first = device.close();

@@ -49,14 +49,6 @@ async function failure<T extends Error = NetconfError>(promise: Promise<unknown>
   throw new Error('expected the call to fail');
 }
 
-async function waitFor(condition: () => boolean, ms = 3000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 const SET_CONFIG = 'set system services netconf ssh\nset system host-name lab1';
 
 describe('hello', () => {
@@ -158,7 +150,7 @@ describe('locks and private databases', () => {
     const b = await open(device);
     await lockDatastore(a, 'candidate');
     a.destroy();
-    await waitFor(() => device.lockHolder() === null);
+    await expect.poll(() => device.lockHolder(), { timeout: 3000 }).toBeNull();
     await lockDatastore(b, 'candidate');
   });
 
@@ -169,7 +161,7 @@ describe('locks and private databases', () => {
     await a.rpc('<lock-configuration/>');
     const denied = await failure<RpcError>(lockDatastore(b, 'candidate'));
     await killSession(b, denied.items[0]!.sessionId!);
-    await waitFor(() => a.closed && device.lockHolder() === null);
+    await expect.poll(() => a.closed && device.lockHolder() === null, { timeout: 3000 }).toBe(true);
     await lockDatastore(b, 'candidate');
     expect(device.lockHolder()).toBe(b.sessionId);
   });
@@ -556,7 +548,7 @@ describe('with the commit flow', () => {
     const session = await connectTo(device);
     await session.close();
     expect(device.requests.at(-1)!.operation).toBe('close-session');
-    await waitFor(() => device.sessionCount === 0);
+    await expect.poll(() => device.sessionCount, { timeout: 3000 }).toBe(0);
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeEom } from '../../src/framing/encoder.js';
-import { BASE_10, NC_NS, cleanup, messageIdOf, session, startDevice, waitFor } from './raw-client.js';
+import { BASE_10, NC_NS, cleanup, messageIdOf, session, startDevice } from './raw-client.js';
 
 afterEach(cleanup);
 
@@ -64,7 +64,7 @@ describe('RFC 5277 create-subscription', () => {
     await nc.call('1', SUBSCRIBE);
     expect(await nc.call('2', '<close-session/>')).toContain('<ok/>');
     await nc.closed;
-    await waitFor(() => device.sessionCount === 0);
+    await expect.poll(() => device.sessionCount, { timeout: 3000 }).toBe(0);
     expect(device.subscriptions).toEqual([]);
   });
 
@@ -138,7 +138,7 @@ describe('stallAfterBytes', () => {
     const { nc } = await session(device);
     const at = nc.receivedBytes;
     nc.rpc('1', '<get/>');
-    await waitFor(() => nc.receivedBytes - at === 10);
+    await expect.poll(() => nc.receivedBytes - at, { timeout: 3000 }).toBe(10);
     expect(nc.rawText(at)).toMatch(/^\n#\d+\n<rpc/);
     expect(await nc.silentFor(100)).toBe(true);
   });

@@ -19,14 +19,6 @@ async function open(device: FakeDevice): Promise<Session> {
   return s;
 }
 
-async function waitFor(condition: () => boolean): Promise<void> {
-  const until = Date.now() + 3000;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 describe('FakeDevice personality hooks', () => {
   it('writes the personality hello per session, with that session id', async () => {
     const hellos: number[] = [];
@@ -84,7 +76,7 @@ describe('FakeDevice personality hooks', () => {
     // RFC <lock> sees the personality's lock.
     await expect(b.rpc('<lock><target><candidate/></target></lock>')).rejects.toMatchObject({ code: 'LOCK_DENIED' });
     await a.close();
-    await waitFor(() => ended.length === 1);
+    await expect.poll(() => ended.length, { timeout: 3000 }).toBe(1);
     expect(ended).toEqual([{ id: a.sessionId, holder: null }]);
     await b.rpc('<lock><target><candidate/></target></lock>');
     expect(device.lockHolder('candidate')).toBe(b.sessionId);

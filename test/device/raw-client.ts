@@ -213,15 +213,6 @@ export async function session(device: FakeDevice, options: OpenOptions & { confi
   return { ...connected, nc, hello };
 }
 
-/** Polls until `check` holds (state that changes on the device side after an event on ours). */
-export async function waitFor(check: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 /** The message-id attribute of a reply, or null. */
 export function messageIdOf(xml: string): string | null {
   return /<(?:[\w.-]+:)?rpc-reply\b[^>]*\smessage-id="([^"]*)"/.exec(xml)?.[1] ?? null;
