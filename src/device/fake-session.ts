@@ -45,6 +45,8 @@ export class FakeSession {
   /** A malformed message or framing error was seen: the channel is closing. */
   private broken = false;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** While a reply trickles out, what else the session writes waits here. */
+  private held: Buffer[] | null = null;
   private readonly decoder: FrameDecoder;
   private parts: Buffer[] = [];
 
@@ -224,13 +226,34 @@ export class FakeSession {
         if (bytes === null) return;
         if (opts.dropAfterBytes !== undefined) return this.writeThenDrop(bytes.subarray(0, Math.max(0, opts.dropAfterBytes)));
         // A half message and then nothing: later replies follow it on the wire, out of frame.
-        this.write(opts.stallAfterBytes === undefined ? bytes : bytes.subarray(0, Math.max(0, opts.stallAfterBytes)));
+        const written = opts.stallAfterBytes === undefined ? bytes : bytes.subarray(0, Math.max(0, opts.stallAfterBytes));
+        if (opts.trickle) return this.trickle(written, opts.trickle, () => this.after(opts, fallback));
+        this.write(written);
       }
-      if (opts.close) this.host.endConnection();
-      else if (opts.closeChannel || fallback?.closeChannel) this.closeChannel();
+      this.after(opts, fallback);
     };
     if (opts.delayMs !== undefined && opts.delayMs > 0) this.later(opts.delayMs, send);
     else send();
+  }
+
+  /** What a reply does once written: close the connection or the channel, when asked. */
+  private after(opts: FakeReplyOptions, fallback: DefaultReply | undefined): void {
+    if (opts.close) this.host.endConnection();
+    else if (opts.closeChannel || fallback?.closeChannel) this.closeChannel();
+  }
+
+  /** Writes `bytes` a piece at a time; what the session writes meanwhile waits behind the last piece. */
+  private trickle(bytes: Buffer, pace: { bytes: number; everyMs: number }, done: () => void): void {
+    const step = Math.max(1, Math.floor(pace.bytes));
+    const held: Buffer[] = (this.held = []);
+    const next = (at: number) => {
+      this.writeNow(bytes.subarray(at, at + step));
+      if (at + step < bytes.length) return this.later(pace.everyMs, () => next(at + step));
+      this.held = null;
+      for (const b of held) this.write(b);
+      done();
+    };
+    next(0);
   }
 
   /** The bytes on the wire for one reply, or null (logged) when it cannot be framed. */
@@ -276,6 +299,11 @@ export class FakeSession {
   }
 
   private write(bytes: Buffer): void {
+    if (this.held) this.held.push(bytes);
+    else this.writeNow(bytes);
+  }
+
+  private writeNow(bytes: Buffer): void {
     if (!this.over && this.channel.writable && bytes.length > 0) this.channel.write(bytes);
   }
 

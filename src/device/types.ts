@@ -44,6 +44,11 @@ export interface FakeReplyOptions {
    * the client's framing is off from here on). `dropAfterBytes` wins when both are given.
    */
   stallAfterBytes?: number;
+  /**
+   * Write the framed reply (or the part `stallAfterBytes` leaves) `bytes` at a time, one piece
+   * every `everyMs`: a device that answers slowly but steadily. Later replies wait behind it.
+   */
+  trickle?: { bytes: number; everyMs: number };
   /** After the reply (if any), close this SSH channel only; the connection stays up. */
   closeChannel?: boolean;
   /** Written as is instead of a reply: no framing, no message-id substitution. */

@@ -52,7 +52,7 @@ async function open(given: ConnectOptions): Promise<Session> {
  */
 function sessionSettings(options: ConnectOptions): StartOptions {
   const keys = [
-    'helloTimeoutMs', 'rpcTimeoutMs', 'closeTimeoutMs', 'drainTimeoutMs', 'base', 'capabilities', 'limits', 'warnings',
+    'helloTimeoutMs', 'rpcTimeoutMs', 'idleTimeoutMs', 'closeTimeoutMs', 'drainTimeoutMs', 'base', 'capabilities', 'limits', 'warnings',
     'name', 'logger', 'wireLog', 'signal',
   ] as const satisfies readonly (keyof StartOptions)[];
   const settings: Record<string, unknown> = {};

@@ -18,15 +18,22 @@ export interface PendingCall<Reply> {
 }
 
 export interface CallLimits {
-  /** 0 or undefined: no timer. */
+  /** The total deadline; 0 or undefined: no timer. */
   timeoutMs?: number | undefined;
+  /** How long the device may send nothing once the request is sent (see `listening`); 0 or undefined: no limit. */
+  idleTimeoutMs?: number | undefined;
   signal?: AbortSignal | undefined;
   onTimeout(): void;
+  onIdle?(): void;
   onAbort(): void;
 }
 
 interface Entry<Reply> {
   call: PendingCall<Reply>;
+  idleMs: number;
+  /** When its idle clock started (its request was sent); null until then. */
+  listeningSince: number | null;
+  onIdle: (() => void) | undefined;
   release(): void;
 }
 
@@ -34,25 +41,41 @@ interface Entry<Reply> {
 const EXPIRED_IDS_KEPT = 4096;
 
 /**
- * The calls in flight, by message-id. Owns each call's timer and abort listener: whatever
- * way a call leaves the table (reply, timeout, abort, teardown), both are released.
+ * The calls in flight, by message-id. Owns each call's clocks and abort listener: whatever
+ * way a call leaves the table (reply, timeout, abort, teardown), they are released.
+ *
+ * Two clocks per call: the total deadline (a timer of its own) and the idle clock, which
+ * counts from the last sign of life (`activity()`: a byte from the device, or reading
+ * resumed) and stands still while reading is paused for a slow consumer. One timer serves
+ * every idle clock; it is not re-armed per byte, only checked when it fires.
  */
 export class PendingCalls<Reply> {
   private readonly entries = new Map<string, Entry<Reply>>();
   private readonly expired = new Set<string>();
+  private lastActivity = performance.now();
+  private paused = false;
+  private idleTimer: NodeJS.Timeout | null = null;
 
   get size(): number {
     return this.entries.size;
   }
 
+  /** When the device last sent a byte (or reading resumed after a pause): the idle and drain clocks count from here. */
+  get lastActivityAt(): number {
+    return this.lastActivity;
+  }
+
   add(call: PendingCall<Reply>, limits: CallLimits): void {
     let timer: NodeJS.Timeout | undefined;
-    if (limits.timeoutMs !== undefined && limits.timeoutMs > 0) timer = setTimeout(limits.onTimeout, limits.timeoutMs);
+    if (limits.timeoutMs !== undefined && limits.timeoutMs > 0) timer = setTimeout(limits.onTimeout, clampTimer(limits.timeoutMs));
     const signal = limits.signal;
     const onAbort = limits.onAbort;
     signal?.addEventListener('abort', onAbort, { once: true });
     this.entries.set(call.id, {
       call,
+      idleMs: limits.idleTimeoutMs !== undefined && limits.idleTimeoutMs > 0 ? limits.idleTimeoutMs : 0,
+      listeningSince: null,
+      onIdle: limits.onIdle,
       release() {
         if (timer) clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
@@ -68,12 +91,44 @@ export class PendingCalls<Reply> {
     return this.entries.get(call.id)?.call === call;
   }
 
+  /** The call's request has been sent: its idle clock starts now. */
+  listening(call: PendingCall<Reply>): void {
+    const entry = this.entries.get(call.id);
+    if (!entry || entry.call !== call || entry.idleMs === 0) return;
+    entry.listeningSince = performance.now();
+    this.armIdle(entry.idleMs);
+  }
+
+  /** The call's reply has been read whole (it stays in the table for another reason): its idle clock stops. */
+  heard(call: PendingCall<Reply>): void {
+    const entry = this.entries.get(call.id);
+    if (entry?.call === call) entry.listeningSince = null;
+  }
+
+  /** A byte arrived from the device. Cheap: called for every chunk. */
+  activity(): void {
+    this.lastActivity = performance.now();
+  }
+
+  /** Reading is paused for a slow consumer: the idle clocks stand still meanwhile. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  /** Reading resumes: the idle clocks start again from now. */
+  resume(): void {
+    this.paused = false;
+    this.lastActivity = performance.now();
+    this.checkIdle();
+  }
+
   /** Removes a call (its reply came, or it failed) and releases its timer and listener. */
   take(id: string): PendingCall<Reply> | undefined {
     const entry = this.entries.get(id);
     if (!entry) return undefined;
     this.entries.delete(id);
     entry.release();
+    if (this.entries.size === 0) this.disarmIdle();
     return entry.call;
   }
 
@@ -93,6 +148,41 @@ export class PendingCalls<Reply> {
   /** Removes every call (the session is going away). */
   takeAll(): PendingCall<Reply>[] {
     const calls = [...this.entries.keys()].map((id) => this.take(id)!);
+    this.disarmIdle();
     return calls;
   }
+
+  private armIdle(inMs: number): void {
+    if (this.idleTimer || this.paused) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      this.checkIdle();
+    }, clampTimer(Math.max(1, Math.ceil(inMs))));
+  }
+
+  private disarmIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+  }
+
+  /** Fails the calls whose idle clock has run out, and sets the timer for the next one. */
+  private checkIdle(): void {
+    if (this.paused) return;
+    const now = performance.now();
+    let next = Infinity;
+    const due: Entry<Reply>[] = [];
+    for (const entry of this.entries.values()) {
+      if (entry.listeningSince === null) continue;
+      const deadline = Math.max(this.lastActivity, entry.listeningSince) + entry.idleMs;
+      if (deadline <= now) due.push(entry);
+      else next = Math.min(next, deadline);
+    }
+    for (const entry of due) if (this.entries.get(entry.call.id) === entry) entry.onIdle?.();
+    if (next !== Infinity && !this.idleTimer) this.armIdle(next - now);
+  }
+}
+
+// setTimeout fires at once for delays past 2^31 - 1 ms; such a deadline is as good as none.
+function clampTimer(ms: number): number {
+  return Math.min(ms, 2 ** 31 - 1);
 }

@@ -18,7 +18,7 @@ import { Capabilities } from './capabilities.js';
 import { NETCONF_BASE_NS } from '../xml/namespaces.js';
 import { HelloWait, clientCapabilities, clientHello, negotiate } from './hello.js';
 import { PendingCalls, type PendingCall } from './pending.js';
-import { ReplyStream, checkReplyStream } from './reply-stream.js';
+import { type FlowControl, ReplyStream, checkReplyStream } from './reply-stream.js';
 import type { Notification, RpcOptions, RpcReply, RpcRequest, SessionEvents, SessionOptions, SessionState, SessionTransport, StartOptions } from './types.js';
 import { applyWarningPolicy, mergePolicies } from './warning-policy.js';
 import { MessageWriter, type OutgoingMessage } from './writer.js';
@@ -63,6 +63,21 @@ export class Session extends EventEmitter<SessionEvents> {
   private framing: 'eom' | 'chunked' = 'eom';
   private helloWait: HelloWait | null = null;
   private drainTimer: NodeJS.Timeout | null = null;
+  /** Reading paused for slow consumers (streamTo, streamItems): how many hold it paused. */
+  private pauses = 0;
+  private readonly flow: FlowControl = {
+    pause: () => {
+      if (this.pauses++ === 0) {
+        this.transport.stream.pause();
+        this.calls.pause();
+      }
+    },
+    resume: () => {
+      if (this.pauses === 0 || --this.pauses > 0) return;
+      this.transport.stream.resume();
+      this.calls.resume();
+    },
+  };
   private closing: Promise<void> | null = null;
   private hello: { sessionId: number; capabilities: Capabilities; xml: string } | null = null;
   // observability: the wire log asked for by `logger` or NODE_DEBUG=netconfkit (null: none)
@@ -288,7 +303,7 @@ export class Session extends EventEmitter<SessionEvents> {
       // The streamTo option: the reply's data goes to the caller's Writable, which ends as the call settles.
       // Its call leaves the pending table only as it settles, so the call's timeout and signal also bound the Writable's finish.
       const sink = options.streamTo
-        ? new ReplyStream<RpcReply>(options.streamTo, this.transport.stream, (error) => this.abandon(call, error), {
+        ? new ReplyStream<RpcReply>(options.streamTo, this.flow, (error) => this.abandon(call, error), {
           resolve: (reply) => {
             this.calls.take(id);
             resolveCall(reply);
@@ -306,25 +321,36 @@ export class Session extends EventEmitter<SessionEvents> {
           call.stage = 'writing';
         },
         onDone: (err) => {
-          if (!err && call.stage === 'writing') call.stage = 'sent';
+          if (err || call.stage !== 'writing') return;
+          call.stage = 'sent';
+          this.calls.listening(call);
         },
       };
       const call: Call = { id, write: options.write === true, stage: 'queued', options, message, resolve, reject, trace, sink };
-      const timeoutMs = options.timeoutMs ?? this.options.rpcTimeoutMs ?? 120_000;
+      const { timeoutMs, idleTimeoutMs } = this.clocksOf(call);
       this.calls.add(call, {
         timeoutMs,
+        idleTimeoutMs,
         signal: options.signal,
-        onTimeout: () => this.onCallTimeout(call, timeoutMs),
+        onTimeout: () => this.onCallTimeout(call, new TimeoutError('RPC_TIMEOUT', call.sink?.ending
+          ? `The reply to call ${id} from ${this.name} was read, but its streamTo Writable did not finish within ${timeoutMs} ms`
+          : `No reply to call ${id} from ${this.name} within ${timeoutMs} ms`)),
+        onIdle: () => this.onCallTimeout(call, new TimeoutError('RPC_TIMEOUT', `Call ${id} timed out idle: ${this.name} sent nothing for ${idleTimeoutMs} ms (idleTimeoutMs) while it waited for its reply`)),
         onAbort: () => this.abandon(call, new ClientError('ABORTED', `Call ${id} was aborted`, { cause: options.signal?.reason })),
       });
       this.writer.write(message);
     });
   }
 
-  private onCallTimeout(call: Call, timeoutMs: number): void {
-    const error = call.sink?.ending
-      ? new TimeoutError('RPC_TIMEOUT', `The reply to call ${call.id} from ${this.name} was read, but its streamTo Writable did not finish within ${timeoutMs} ms`)
-      : new TimeoutError('RPC_TIMEOUT', `No reply to call ${call.id} from ${this.name} within ${timeoutMs} ms`);
+  /** A call's own clocks: the total deadline and the idle limit (0: none). */
+  private clocksOf(call: Call): { timeoutMs: number; idleTimeoutMs: number } {
+    return {
+      timeoutMs: call.options.timeoutMs ?? this.options.rpcTimeoutMs ?? 120_000,
+      idleTimeoutMs: call.options.idleTimeoutMs ?? this.options.idleTimeoutMs ?? 0,
+    };
+  }
+
+  private onCallTimeout(call: Call, error: TimeoutError): void {
     if (call.stage === 'writing') {
       // Still being written: the device has stopped reading. Close the session rather than
       // leave a half-written message in the stream.
@@ -346,23 +372,31 @@ export class Session extends EventEmitter<SessionEvents> {
     if (call.stage === 'queued') this.writer.withdraw(call.message);
     this.calls.expire(call.id);
     call.reject(this.outcomeOf(call, error));
-    this.watchDrain();
+    this.watchDrain(call);
   }
 
   /**
    * The abandoned-reply rule: when the message being read belongs to no waiting call, it must
-   * end within `drainTimeoutMs`, or the session closes with REPLY_STALLED so that every later
-   * call fails fast instead of waiting behind a message that may never end.
+   * end within the drain bound, or the session closes with REPLY_STALLED so that every later
+   * call fails fast instead of waiting behind a message that may never end. The bound is
+   * `drainTimeoutMs`, or the abandoned call's own timeout (total or idle) when smaller, counted
+   * from the last byte received: a caller who allowed 2 s does not hold the next call for 10.
    */
-  private watchDrain(): void {
+  private watchDrain(abandoned: Call): void {
     if (this.drainTimer || this.current === 'closed' || !this.reader.inMessage) return;
     const route = this.reader.message?.route;
     if (route?.kind === 'reply' && this.calls.has(route.call)) return;
-    const ms = this.options.drainTimeoutMs ?? 10_000;
+    let ms = this.options.drainTimeoutMs ?? 10_000;
+    // Its own bounds apply when the message is its reply, or may be (not yet routed: its root tag is still coming).
+    if (route === undefined || (route.kind === 'reply' && route.call === abandoned)) {
+      const own = this.clocksOf(abandoned);
+      for (const bound of [own.timeoutMs, own.idleTimeoutMs]) if (bound > 0 && bound < ms) ms = bound;
+    }
+    const left = Math.max(0, this.calls.lastActivityAt + ms - performance.now());
     this.drainTimer = setTimeout(() => {
       this.drainTimer = null;
-      this.teardown(new ProtocolError('REPLY_STALLED', `The session to ${this.name} was closed: a reply no call waits for stopped partway and did not finish within ${ms} ms`));
-    }, ms);
+      this.teardown(new ProtocolError('REPLY_STALLED', `The session to ${this.name} was closed: a reply no call waits for any more stopped partway and did not finish within ${ms} ms of its last byte (the drain bound)`));
+    }, Math.min(left, 2 ** 31 - 1));
   }
 
   private clearDrainTimer(): void {
@@ -382,6 +416,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   private onBytes(chunk: Buffer): void {
     if (this.current === 'closed') return;
+    this.calls.activity();
     if (this.current === 'hello') this.helloWait?.see(chunk);
     this.callbacks.hold(() => {
       try {
@@ -439,8 +474,10 @@ export class Session extends EventEmitter<SessionEvents> {
       case 'reply': {
         const call = route.call;
         if (!this.calls.has(call)) return; // abandoned while it was read
-        // A streamed reply's call stays in the table until its Writable has finished (see send).
+        // A streamed reply's call stays in the table until its Writable has finished (see send);
+        // with the reply read, only its total deadline and signal still run.
         if (!call.sink) this.calls.take(call.id);
+        else this.calls.heard(call);
         return this.settle(call, outcome);
       }
       case 'late':

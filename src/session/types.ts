@@ -22,13 +22,27 @@ export interface SessionTransport {
 export interface SessionOptions extends WireLogOptions {
   /** How long to wait for the device's `<hello>` (default 30 000 ms). */
   helloTimeoutMs?: number;
-  /** Default per-RPC timeout (default 120 000 ms); 0 means none. */
+  /**
+   * Default total deadline of each call, from when it is sent to the end of its reply
+   * (default 120 000 ms); 0 means none. It runs while a big reply streams in: for replies
+   * that may take longer, set it to 0 and rely on `idleTimeoutMs`.
+   */
   rpcTimeoutMs?: number;
+  /**
+   * Default idle limit of each call: once its request is sent, the device sending no byte for
+   * this long fails the call with RPC_TIMEOUT (its message says idle). A reply that keeps
+   * arriving, however slowly, is never idle; time that reading is paused for a slow consumer
+   * (`streamTo`, `streamItems`) does not count. Default 0: none (a device may think for
+   * minutes before answering a commit).
+   */
+  idleTimeoutMs?: number;
   /** Bound on `close()`: after it the connection is torn down regardless (default 5 000 ms). */
   closeTimeoutMs?: number;
   /**
    * How long the rest of a reply that no call waits for any more (its call timed out or was
-   * aborted while it was being read) may take to arrive. Past it the session closes with
+   * aborted while it was being read, or its `streamItems` loop ended early) may take to
+   * arrive, counted from the last byte received; the abandoned call's own `timeoutMs` or
+   * `idleTimeoutMs`, when smaller, bounds it instead. Past it the session closes with
    * REPLY_STALLED, so later replies never wait behind a message that may never end
    * (default 10 000 ms).
    */
@@ -56,8 +70,10 @@ export type RpcRequest = string | XMLBuilder;
 
 /** Options of one call: timeout, abort signal, warning policy, and how the reply is kept. */
 export interface RpcOptions {
-  /** Overrides the session's timeout for this call; 0 means none. */
+  /** Overrides the session's total deadline (`rpcTimeoutMs`) for this call; 0 means none. */
   timeoutMs?: number;
+  /** Overrides the session's idle limit (`idleTimeoutMs`) for this call; 0 means none. */
+  idleTimeoutMs?: number;
   signal?: AbortSignal;
   warnings?: WarningPolicy;
   /**

@@ -12,6 +12,7 @@ import { checkHost, targetName } from './host-name.js';
 import { type AuthPlan, type KeyboardInteractiveHandler, planAuth } from './auth.js';
 import { applySshConfig, hostKeyNote } from './route.js';
 import { localUser } from './ssh-config.js';
+import { WholeIdentLine } from './ident-line.js';
 import { mapSshError } from './ssh-errors.js';
 
 /**
@@ -143,8 +144,12 @@ export type ConnectStage =
 
 // setTimeout fires at once for delays past 2^31 - 1 ms: longer deadlines mean none.
 const MAX_TIMER_MS = 2 ** 31 - 1;
-/** How long close() lets a jump host take to pass the inner connection's goodbye on. */
-const HOP_CLOSE_GRACE_MS = 2_000;
+/**
+ * How long close() lets the connection take to end by the book (our goodbye answered, every
+ * jump host passing the inner one's on). A dead path never answers: then the socket is
+ * destroyed, and every hop with it.
+ */
+export const CLOSE_GRACE_MS = 2_000;
 
 /** One SSH login on the way: a jump host or the device. */
 interface Hop {
@@ -216,9 +221,6 @@ export async function openSshChannel(options: SshOptions, control: ConnectContro
       reject(err);
     };
     failNow = fail;
-    const closeAll = () => {
-      for (const c of [...clients].reverse()) c.end();
-    };
 
     if (Number.isFinite(timeoutMs) && timeoutMs <= MAX_TIMER_MS) {
       timer = setTimeout(() => {
@@ -274,7 +276,6 @@ export async function openSshChannel(options: SshOptions, control: ConnectContro
           if (!closedByUs) hopDown ??= hop.label;
           return;
         }
-        clearTimeout(closeTimer);
         const reason = closedByUs ? null : lastErrors[index] ?? new ConnectionError('CONNECTION_LOST', `The connection to ${target} closed${hopDown ? ` (${hopDown} closed first)` : ''}`);
         const listeners = closeListeners;
         closeListeners = [];
@@ -300,7 +301,8 @@ export async function openSshChannel(options: SshOptions, control: ConnectContro
           verdict = hop.hostKeys.verify(key);
           return verdict.ok;
         },
-        sock,
+        // ssh2 loses the server's identification line when it comes in three reads or more.
+        sock: new WholeIdentLine(sock),
       };
       const serverHostKey = serverHostKeyOrder(hop.algorithms?.serverHostKey, hop.hostKeys.knownTypes);
       // Our own type mirrors ssh2's (with RegExps, which ssh2 takes but @types/ssh2 leaves out).
@@ -357,11 +359,14 @@ export async function openSshChannel(options: SshOptions, control: ConnectContro
             closedByUs = true;
             channel.end();
             client.end();
-            // Each hop ends when the one inside it has closed; a hop that never answers is ended anyway.
-            if (clients.length > 1) {
-              closeTimer = setTimeout(closeAll, HOP_CLOSE_GRACE_MS);
-              closeTimer.unref();
-            }
+            // ssh2 only half-closes: on a path that went dead (a firewall that drops everything
+            // without a reset) the socket would stay open, with what it still had to send, for
+            // as long as the path stays dead. Each hop ends when the one inside it has closed.
+            if (closeTimer || !socket || socket.destroyed) return;
+            const raw = socket;
+            closeTimer = setTimeout(() => raw.destroy(), CLOSE_GRACE_MS);
+            closeTimer.unref();
+            raw.once('close', () => clearTimeout(closeTimer));
           },
           onClose(listener) {
             closeListeners.push(listener);
