@@ -5,7 +5,7 @@ import { connect } from '../../src/session/connect.js';
 import type { Session } from '../../src/session/session.js';
 import { CLOSE_GRACE_MS } from '../../src/transport/ssh-transport.js';
 import { type TcpProxy, tcpProxy } from '../support/tcp-proxy.js';
-import { tcpSockets, until } from './raw-server.js';
+import { tcpSockets } from './raw-server.js';
 
 const open: { close(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -31,8 +31,7 @@ describe('a path that went dead', () => {
     await session.close();
     expect(session.state).toBe('closed');
     // The proxy keeps both its sockets and the device its own: only the client's may go.
-    await until(() => tcpSockets() <= before - 1, CLOSE_GRACE_MS + 1_500);
-    expect(tcpSockets()).toBe(before - 1);
+    await expect.poll(tcpSockets, { timeout: CLOSE_GRACE_MS + 1_500, interval: 20 }).toBe(before - 1);
   });
 
   it('so does destroy(), and every other teardown', async () => {
@@ -40,8 +39,7 @@ describe('a path that went dead', () => {
     proxy.blackHole();
     const before = tcpSockets();
     session.destroy();
-    await until(() => tcpSockets() <= before - 1, CLOSE_GRACE_MS + 1_500);
-    expect(tcpSockets()).toBe(before - 1);
+    await expect.poll(tcpSockets, { timeout: CLOSE_GRACE_MS + 1_500, interval: 20 }).toBe(before - 1);
   });
 });
 
