@@ -44,6 +44,8 @@ export const TRANSPORT_AND_PROTOCOL_CODES = {
   HEALTH_CHECK_FAILED: client(false, "The caller's health check failed after a confirmed commit: it was not confirmed, so the device rolls it back."),
   NOTIFICATION_OVERFLOW: client(false, 'A subscription iterator fell more than maxQueued notifications behind; it stopped receiving after yielding what it held.'),
   CIRCUIT_OPEN: client(true, 'Too many recent failures to this device; calls fail fast until a probe succeeds.'),
+  DEVICE_BUSY: client(true, "Another queue worker held the device's write lock for longer than this job would wait; nothing was sent."),
+  DEVICE_LOCK_LOST: client(true, "A queue worker lost the device's write lock (it expired, or another worker holds it now) and stopped before its next write."),
   UNKNOWN: client(false, 'An unexpected failure that netconfkit could not classify.'),
 } as const satisfies Record<string, CodeInfo>;
 

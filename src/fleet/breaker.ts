@@ -1,5 +1,6 @@
 import { CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, isBrokenCircuitError } from 'cockatiel';
 import { ClientError } from '../errors/classes.js';
+import type { NetconfError } from '../errors/netconf-error.js';
 import { toNetconfError } from '../errors/to-netconf-error.js';
 
 /** Settings of a device's circuit breaker. */
@@ -20,6 +21,15 @@ const STATES: Record<CircuitState, BreakerState> = {
   [CircuitState.Isolated]: 'isolated',
 };
 
+/**
+ * What runOnDevice runs a call through: DeviceBreaker (state in this process), or one whose
+ * state is shared, as the queue worker's is through Redis.
+ */
+export interface Breaker {
+  /** Runs `fn` unless the circuit is open (then CIRCUIT_OPEN, without calling it), and counts how it went. */
+  execute<T>(fn: () => Promise<T>): Promise<T>;
+}
+
 /** Only failures to reach or keep talking to the device count against it. */
 export function isTransportFailure(error: unknown): boolean {
   return toNetconfError(error).category === 'transport';
@@ -32,7 +42,7 @@ export function isTransportFailure(error: unknown): boolean {
  * Anything the device answered, errors included, shows it is reachable: it counts as a
  * success for the breaker and is passed on to the caller unchanged.
  */
-export class DeviceBreaker {
+export class DeviceBreaker implements Breaker {
   private readonly policy: CircuitBreakerPolicy;
   private readonly threshold: number;
   private readonly halfOpenAfterMs: number;
@@ -64,17 +74,21 @@ export class DeviceBreaker {
     } catch (err) {
       if (!isBrokenCircuitError(err)) throw err;
       const last = this.policy.lastFailure;
-      const cause = last && 'error' in last ? toNetconfError(last.error) : undefined;
-      throw new ClientError(
-        'CIRCUIT_OPEN',
-        `Circuit open for ${this.device} after ${this.threshold} transport failures in a row` +
-          `${cause ? ` (last: ${cause.code})` : ''}; calls fail fast for up to ${this.halfOpenAfterMs} ms, then one probe may go through`,
-        { cause },
-      );
+      throw circuitOpen(this.device, this.threshold, this.halfOpenAfterMs, last && 'error' in last ? toNetconfError(last.error) : undefined);
     }
     if ('error' in outcome) throw outcome.error;
     return outcome.value;
   }
+}
+
+/** The error of a call an open circuit turned away; `cause` is the last failure, when known. */
+export function circuitOpen(device: string, threshold: number, halfOpenAfterMs: number, cause?: NetconfError): ClientError {
+  return new ClientError(
+    'CIRCUIT_OPEN',
+    `Circuit open for ${device} after ${threshold} transport failures in a row` +
+      `${cause ? ` (last: ${cause.code})` : ''}; calls fail fast for up to ${halfOpenAfterMs} ms, then one probe may go through`,
+    { cause },
+  );
 }
 
 // Recognised across two loaded copies of the library (its ESM and CJS builds in one process),

@@ -8,7 +8,7 @@
 export { isRetryable, withRetry } from './retry.js';
 export type { AttemptContext, RetryOptions } from './retry.js';
 export { CircuitBreakers, DeviceBreaker } from './breaker.js';
-export type { BreakerOptions, BreakerState } from './breaker.js';
+export type { Breaker, BreakerOptions, BreakerState } from './breaker.js';
 export { runOnDevice } from './run-device.js';
 export type { DeviceOperation, FleetDevice, OperationContext, RunOptions } from './run-device.js';
 export { fanOut } from './fan-out.js';

@@ -4,7 +4,7 @@ import type { NetconfError } from '../errors/netconf-error.js';
 import { toNetconfError } from '../errors/to-netconf-error.js';
 import { type ConnectOptions, connect } from '../session/connect.js';
 import type { Session } from '../session/session.js';
-import type { DeviceBreaker } from './breaker.js';
+import type { Breaker } from './breaker.js';
 import { type DeviceResult, failureResult, successResult } from './result.js';
 import { type RetryOptions, abortReason, isRetryable, withRetry } from './retry.js';
 
@@ -32,7 +32,7 @@ export interface RunOptions {
   /** Retry settings; `{ attempts: 1 }` for none. CIRCUIT_OPEN is not retried within a run. */
   retry?: Omit<RetryOptions, 'signal' | 'shouldRetry'>;
   /** The device's circuit breaker (see CircuitBreakers). */
-  breaker?: DeviceBreaker;
+  breaker?: Breaker;
   signal?: AbortSignal;
 }
 

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { type AddressInfo, createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type Job, Queue, QueueEvents } from 'bullmq';
-import { FakeDevice, type JunosDevice, startJunosDevice } from '../../src/device/index.js';
+import { FakeDevice, type FakeRequest, type JunosDevice, startJunosDevice } from '../../src/device/index.js';
 import { AuthenticationError, ClientError, CommitOutcomeUnknownError, ConnectionError, NetconfError, RpcError } from '../../src/index.js';
 import { type NetconfJob, enqueueNetconfJob, netconfJobResult, waitForNetconfJob } from '../../src/fleet/bullmq.js';
 import type { DeviceResult } from '../../src/fleet/index.js';
@@ -21,10 +22,10 @@ class WorkerProcess {
   readonly events: WorkerEvent[] = [];
   readonly child: ChildProcess;
   exited = false;
-  constructor(readonly id: string) {
+  constructor(readonly id: string, env: Record<string, string> = {}) {
     this.child = spawn(process.execPath, [WORKER], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', REDIS_PORT: String(connection.port), QUEUE, WORKER_ID: id },
+      env: { PATH: process.env.PATH ?? '', REDIS_PORT: String(connection.port), QUEUE, WORKER_ID: id, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     this.child.on('exit', () => (this.exited = true));
@@ -79,6 +80,8 @@ afterAll(async () => {
   await queue?.close();
   await Promise.all([...good, flaky, slow, slowCommit, ...junos].filter(Boolean).map((d) => d.close()));
 });
+
+const isCommit = (r: { operation: string; xml: string }) => r.operation === 'commit-configuration' && !r.xml.includes('<check');
 
 /** Job data without the password: the worker's `credentials` adds it. */
 const target = (name: string, d: { host: string; port: number; hostKeyFingerprint: string }, extra: Partial<NetconfJob['device']> = {}) => {
@@ -150,7 +153,12 @@ describe('NETCONF jobs over BullMQ, two worker processes', () => {
         case 'flaky':
         case 'slow':
           expect(await stored.getState()).toBe('completed');
-          expect(result).toMatchObject({ ok: true, error: null, error_code: null, error_retryable: null, errorJson: null, attempts: kind === 'flaky' ? 2 : 1 });
+          expect(result).toMatchObject({ ok: true, error: null, error_code: null, error_retryable: null, errorJson: null });
+          // a try the kill cut off counts: the slow job's always, another job's if it was running on the victim
+          // (unless the victim completed it and died before saying so)
+          if (kind === 'ok') expect(result.attempts).toBe(victim.saw('active', job.id) && !victim.saw('completed', job.id) ? result.attempts : 1);
+          else expect(result.attempts).toBe(2);
+          expect(result.attempts).toBeLessThanOrEqual(2);
           expect(result.ok && result.value.data).toContain(`>${kind === 'ok' ? device : kind}</host>`);
           break;
         case 'auth':
@@ -181,7 +189,7 @@ describe('NETCONF jobs over BullMQ, two worker processes', () => {
       }
     }
 
-    // the killed worker's job: run again by the survivor, completed once
+    // the killed worker's job: run again by the survivor, completed once, its cut-off try counted
     const slowResult = netconfJobResult<{ worker: string }>(await final(slowJob)) as DeviceResult<{ worker: string }>;
     expect(slowResult.ok && slowResult.value.worker).toBe(survivor.id);
     expect(slow.requests.filter((r) => r.operation === 'get-config')).toHaveLength(2);
@@ -195,18 +203,96 @@ describe('NETCONF jobs over BullMQ, two worker processes', () => {
     expect(waited).toMatchObject({ ok: false, device: 'locked-w', error_code: 'AUTH_FAILED', error_retryable: false });
   }, 120_000);
 
-  it('a commit whose worker died mid-try is not run again: COMMIT_OUTCOME_UNKNOWN', async () => {
+  it('a commit whose worker died mid-try is not run again blindly: its try counts, and the device is asked first', async () => {
     workers.push(new WorkerProcess('C'));
     await expect.poll(() => workers.every((w) => w.exited || w.saw('ready')), { timeout: 20_000, message: 'worker C to be ready' }).toBe(true);
-    const isCommit = (r: { operation: string; xml: string }) => r.operation === 'commit-configuration' && !r.xml.includes('<check');
     const job = await enqueueNetconfJob(queue, { device: target('slow-commit', slowCommit), operation: 'commit', params: { config: 'set system host-name q2' } });
     await expect.poll(() => slowCommit.requests.some(isCommit), { timeout: 20_000, message: 'the commit to reach the device' }).toBe(true);
     const runner = workers.find((w) => !w.exited && w.saw('active', job.id))!;
     runner.child.kill('SIGKILL');
     await expect.poll(async () => (await job.isFailed()), { timeout: 30_000, message: 'the job to fail' }).toBe(true);
-    const result = netconfJobResult((await queue.getJob(job.id!))!);
-    expect(result).toMatchObject({ ok: false, device: 'slow-commit', error_code: 'COMMIT_OUTCOME_UNKNOWN', error_retryable: false });
+    const stored = (await queue.getJob(job.id!))!;
+    const result = netconfJobResult(stored);
+    expect(stored.data.commitId).toEqual(expect.any(String));
+    expect(result).toMatchObject({ ok: false, device: 'slow-commit', error_code: 'COMMIT_OUTCOME_UNKNOWN', error_retryable: false, attempts: 2, commitId: stored.data.commitId, recovered: false });
     expect(NetconfError.fromJSON(result!.errorJson)).toBeInstanceOf(CommitOutcomeUnknownError);
     expect(slowCommit.requests.filter(isCommit)).toHaveLength(1);
+  }, 60_000);
+
+  it('five write jobs for one device enqueued at once run one after another, across the workers', async () => {
+    const live = workers.filter((w) => !w.exited);
+    for (const id of ['P', 'Q'].slice(0, Math.max(0, 2 - live.length))) workers.push(new WorkerProcess(id));
+    await expect.poll(() => workers.every((w) => w.exited || w.saw('ready')), { timeout: 20_000, message: 'two workers to be ready' }).toBe(true);
+    // on the device side: when each request of each session arrived
+    const seen: { session: number; operation: string; at: number }[] = [];
+    const record = (r: FakeRequest) => {
+      seen.push({ session: r.sessionId, operation: r.operation, at: performance.now() });
+      return false;
+    };
+    const device = await startJunosDevice({}, { rules: [{ match: record, reply: '' }] });
+    try {
+      const jobs = await queue.addBulk(
+        Array.from({ length: 5 }, (_, i) => ({ name: 'commit', data: { device: target('serial', device), operation: 'commit', params: { config: `set system host-name s${i}` } }, opts: { attempts: 3 } })),
+      );
+      await expect.poll(async () => (await Promise.all(jobs.map((j) => j.isCompleted()))).every(Boolean), { timeout: 60_000, message: 'the five jobs to complete' }).toBe(true);
+      const sessions = new Map<number, { start: number; end: number }>();
+      for (const { session, at } of seen) {
+        const span = sessions.get(session);
+        if (span) span.end = at;
+        else sessions.set(session, { start: at, end: at });
+      }
+      const spans = [...sessions.values()].sort((x, y) => x.start - y.start);
+      for (let i = 1; i < spans.length; i++) expect(spans[i]!.start).toBeGreaterThan(spans[i - 1]!.end);
+      expect(spans).toHaveLength(5);
+      const results = await Promise.all(jobs.map(async (j) => netconfJobResult<{ worker: string; fencingToken: number }>((await queue.getJob(j.id!))!)!));
+      for (const r of results) expect(r).toMatchObject({ ok: true, attempts: 1, recovered: false, commitId: expect.any(String) });
+      const tokens = results.map((r) => (r.ok ? r.value.fencingToken : 0));
+      expect(new Set(tokens).size).toBe(5);
+      expect(device.requests.filter(isCommit)).toHaveLength(5);
+      const ran = new Set(results.map((r) => (r.ok ? r.value.worker : '')));
+      process.stderr.write(`[queue] five commits on one device by workers ${[...ran].join(', ')}, tokens ${tokens.join(', ')}\n`);
+    } finally {
+      await device.close();
+    }
+  }, 90_000);
+
+  it("a breaker opened by one worker's failures is open on another worker", async () => {
+    // a device that takes each connection and drops it at once: a transport failure, counted
+    let connections = 0;
+    const dropping = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => dropping.listen(0, '127.0.0.1', resolve));
+    const port = (dropping.address() as AddressInfo).port;
+    // two workers, each on a queue of its own, so the test says which one runs a job
+    const queues = [`${QUEUE}-d`, `${QUEUE}-e`];
+    const [d, e] = [new WorkerProcess('D', { QUEUE: queues[0]!, BREAKER_THRESHOLD: '2' }), new WorkerProcess('E', { QUEUE: queues[1]!, BREAKER_THRESHOLD: '2' })];
+    workers.push(d, e);
+    const [qd, qe] = queues.map((name) => new Queue(name, { connection }));
+    try {
+      await expect.poll(() => d.saw('ready') && e.saw('ready'), { timeout: 20_000, message: 'workers D and E to be ready' }).toBe(true);
+      const down = { name: `down-${process.pid}`, host: '127.0.0.1', port, username: 'netconf', hostKey: 'SHA256:x' };
+      const finished = async (q: Queue, job: Job<NetconfJob>) => {
+        await expect.poll(async () => (await job.isFailed()) || (await job.isCompleted()), { timeout: 20_000, message: `job ${job.id}` }).toBe(true);
+        return netconfJobResult((await q.getJob(job.id!))!)!;
+      };
+      for (let i = 0; i < 2; i++) {
+        const r = await finished(qd!, await enqueueNetconfJob(qd!, { device: down, operation: 'get-config' }, { attempts: 1 }));
+        expect(r).toMatchObject({ ok: false, error_code: expect.not.stringMatching(/^CIRCUIT_OPEN$/) });
+        expect(r.ok || r.errorJson.category).toBe('transport');
+      }
+      expect(connections).toBe(2);
+      const onE = await finished(qe!, await enqueueNetconfJob(qe!, { device: down, operation: 'get-config' }, { attempts: 1 }));
+      expect(onE).toMatchObject({ ok: false, error_code: 'CIRCUIT_OPEN', error_retryable: true });
+      expect(e.saw('failed')).toBe(true);
+      expect(connections).toBe(2);
+    } finally {
+      await Promise.all([qd, qe].map(async (q) => {
+        await q!.obliterate({ force: true }).catch(() => undefined);
+        await q!.close();
+      }));
+      await new Promise((r) => dropping.close(r));
+    }
   }, 60_000);
 });
