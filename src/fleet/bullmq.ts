@@ -154,7 +154,7 @@ export function createNetconfWorker(options: NetconfWorkerOptions): Worker<Netco
     const { device, operation, params } = job.data;
     // every try started, that of a worker that died included (BullMQ's attemptsMade leaves it out)
     const attempt = job.attemptsStarted;
-    const budget = Math.max(1, job.opts.attempts ?? 1);
+    const budget = Math.max(1, job.opts?.attempts ?? 1);
     const fields: NetconfJobFields = { recovered: false, commitId: null };
     const fail = (error: NetconfError) =>
       jobError(withFields(failureResult(error, { device: device?.name ?? '?', warnings: [], attempts: attempt, durationMs: 0 }), fields), attempt < budget && error.retryable);
@@ -251,7 +251,7 @@ function withFields<R extends DeviceResult<unknown>>(result: R, fields: NetconfJ
 
 /** The failure of a try that a worker's death cut off when no try is left. */
 function cutOff(job: Job<NetconfJob>, tries: number): NetconfError {
-  return new ClientError('UNKNOWN', `Try ${tries} of job ${job.id} was cut off when its worker stopped, and the job has no tries left (attempts: ${job.opts.attempts ?? 1})`);
+  return new ClientError('UNKNOWN', `Try ${tries} of job ${job.id} was cut off when its worker stopped, and the job has no tries left (attempts: ${job.opts?.attempts ?? 1})`);
 }
 
 /** A failed try as BullMQ takes it: retried (through attempts and backoff) or not. */
