@@ -1,10 +1,17 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import net from 'node:net';
 import { FakeDevice } from '../../src/device/index.js';
 import { CircuitBreakers } from '../../src/fleet/breaker.js';
-import type { FleetEvent } from '../../src/fleet/events.js';
+import { type FleetEvent, deviceEvents } from '../../src/fleet/events.js';
 import { fanOut } from '../../src/fleet/fan-out.js';
 import type { FleetDevice } from '../../src/fleet/run-device.js';
+
+// Counts how often a device's events are set up, to see that nothing is built for no listener.
+vi.mock('../../src/fleet/events.js', async (importOriginal) => {
+  const events = await importOriginal<typeof import('../../src/fleet/events.js')>();
+  return { ...events, deviceEvents: vi.fn(events.deviceEvents) };
+});
 
 const devices: FakeDevice[] = [];
 afterAll(async () => {
@@ -61,7 +68,21 @@ describe('fanOut onEvent: per-device progress as data', () => {
     const d = await FakeDevice.start();
     devices.push(d);
     const fleet: FleetDevice[] = [{ name: 'up', host: d.host, port: d.port, username: 'netconf', password: 'netconf', hostKey: d.hostKeyFingerprint }];
-    const results = await fanOut(fleet, async () => 'ok', { onEvent: () => { throw new Error('dashboard down'); } });
+    const seen: string[] = [];
+    const reported: string[] = [];
+    const onReport = (m: unknown) => reported.push(`${(m as { source: string }).source}: ${((m as { error: Error }).error).message}`);
+    vi.mocked(deviceEvents).mockClear();
+    subscribe('netconfkit:callbackError', onReport);
+    const results = await fanOut(fleet, async () => 'ok', { onEvent: (e) => { seen.push(e.type); throw new Error('dashboard down'); } }).finally(() => unsubscribe('netconfkit:callbackError', onReport));
     expect(results[0]).toMatchObject({ ok: true, value: 'ok' });
+    // Every event still came, though the listener threw at each; each throw was reported.
+    expect(seen).toEqual(['started', 'done']);
+    expect(reported).toEqual(['onEvent: dashboard down', 'onEvent: dashboard down']);
+    expect(deviceEvents).toHaveBeenCalledTimes(1);
+
+    vi.mocked(deviceEvents).mockClear();
+    const quiet = await fanOut(fleet, async () => 'ok');
+    expect(quiet[0]).toMatchObject({ ok: true, value: 'ok' });
+    expect(deviceEvents).not.toHaveBeenCalled();
   });
 });

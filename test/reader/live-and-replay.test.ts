@@ -26,7 +26,8 @@ function replayOutcomes(bytes: Buffer): Outcome[] {
     .map((m) => ({ items: m.items.map((i) => i.toJSON()), error: m.error?.code ?? null }));
 }
 
-async function liveOutcomes(bytes: Buffer, framing: string): Promise<Outcome[]> {
+/** What a live session read of the capture, and the code of the failure that closed it before the test did (null when none). */
+async function liveOutcomes(bytes: Buffer, framing: string): Promise<{ outcomes: Outcome[]; closedWith: string | null }> {
   const outcomes: Outcome[] = [];
   let items: DeviceError[] = [];
   const end = (error: NetconfError | null) => {
@@ -55,6 +56,8 @@ async function liveOutcomes(bytes: Buffer, framing: string): Promise<Outcome[]> 
   session.on('item', (item) => items.push(item));
   session.on('protocolError', (e) => end(e));
   session.on('notification', () => end(null));
+  let closedWith: string | null = null;
+  session.on('close', (reason) => { closedWith = reason?.code ?? null; });
   peer.sendRaw(rest);
   // Let the session read the capture before any call exists (its message-ids must match none).
   for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
@@ -68,7 +71,7 @@ async function liveOutcomes(bytes: Buffer, framing: string): Promise<Outcome[]> 
     await Promise.allSettled([probe]);
   }
   session.destroy();
-  return outcomes;
+  return { outcomes, closedWith };
 }
 
 const expected = loadExpected();
@@ -77,7 +80,11 @@ describe('live and replay give the same message outcomes', () => {
   for (const [name, file] of Object.entries(expected)) {
     it(`corpus ${name}`, async () => {
       const bytes = readCapture(name);
-      expect(await liveOutcomes(bytes, file.framing)).toEqual(replayOutcomes(bytes));
+      const replayed = replayOutcomes(bytes);
+      // Both ways must find what expected.json lists, not merely agree (two empty lists would).
+      expect(replayed).toHaveLength(file.messages.filter((m) => m.root !== 'hello').length);
+      expect(replayed.flatMap((o) => o.items)).toHaveLength(file.entries.length);
+      expect((await liveOutcomes(bytes, file.framing)).outcomes).toEqual(replayed);
     });
   }
   for (const name of fixtureNames().filter((n) => !n.endsWith('.json'))) {
@@ -86,8 +93,12 @@ describe('live and replay give the same message outcomes', () => {
       const detected = replay(bytes).framing;
       const framing = detected === 'none' && bytes.subarray(0, 2).toString() === '\n#' ? 'chunked' : detected;
       const replayed = replayOutcomes(bytes);
-      const live = await liveOutcomes(bytes, framing);
+      const { outcomes: live, closedWith } = await liveOutcomes(bytes, framing);
       expect(live).toEqual(replayed);
+      // Not two empty lists: the fixture gave messages, or a stream failure that ended the session too.
+      const streamError = replay(bytes).error?.code ?? null;
+      expect(replayed.length > 0 || streamError !== null, 'messages or a stream failure').toBe(true);
+      if (replayed.length === 0) expect(closedWith).toBe(streamError);
     });
   }
 });
