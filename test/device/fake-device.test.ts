@@ -1,3 +1,4 @@
+import net from 'node:net';
 import ssh2 from 'ssh2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeDevice } from '../../src/device/index.js';
@@ -562,13 +563,23 @@ describe('close', () => {
     await device.close(); // still fine afterwards
   });
 
-  it('works with await using', async () => {
+  it('works with await using: leaving the block ends its sessions and stops it listening', async () => {
     let closed: Promise<void>;
+    let port = 0;
     {
       await using device = await FakeDevice.start();
+      port = device.port;
       ({ closed } = await session(device));
     }
     await closed;
+    const refused = await new Promise<string>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolve('connected');
+      });
+      socket.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    });
+    expect(refused).toBe('ECONNREFUSED');
   });
 });
 
