@@ -1,4 +1,4 @@
-import { FLEET_FLAGS, FLEET_HELP, runFleet } from '../fleet/cli.js';
+import { FLEET_FLAGS, FLEET_HELP, runFleet } from './fleet-command.js';
 import { expectPositionals, parse } from './args.js';
 import { COMMIT_FLAGS, EDIT_CONFIG_FLAGS, GET_CONFIG_FLAGS, LOAD_FLAGS, runCommit, runEditConfig, runGetConfig, runLoad } from './config-commands.js';
 import { runDemo } from './demo-command.js';

@@ -1,5 +1,5 @@
-import type { FanOutProgress } from './fan-out.js';
-import type { DeviceResult } from './result.js';
+import type { FanOutProgress } from '../fleet/fan-out.js';
+import type { DeviceResult } from '../fleet/result.js';
 
 type Stream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FakeDevice, type JunosDevice, startJunosDevice } from '../../src/device/index.js';
 import type { DeviceResult } from '../../src/fleet/index.js';
-import { progressReporter } from '../../src/fleet/report.js';
-import { ACCESS_DENIED_REPLY, freePort } from './support.js';
+import { progressReporter } from '../../src/cli/fleet-report.js';
+import { ACCESS_DENIED_REPLY, freePort } from '../fleet/support.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const dir = mkdtempSync(path.join(tmpdir(), 'nk-fleet-'));

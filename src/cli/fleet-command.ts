@@ -1,15 +1,15 @@
 import path from 'node:path';
 import type { parseArgs } from 'node:util';
-import { parse, usageError } from '../cli/args.js';
-import { inlineOrFile, readFileArg, readTextFile } from '../cli/files.js';
+import { fanOut } from '../fleet/fan-out.js';
+import { type InventoryCredentials, parseInventory } from '../fleet/inventory.js';
+import { isTransportLike } from '../fleet/result.js';
+import type { DeviceOperation } from '../fleet/run-device.js';
 import { commitFlow } from '../operations/commit-flow.js';
 import type { JunosFormat } from '../operations/junos.js';
 import { getConfig } from '../operations/rfc6241.js';
-import { fanOut } from './fan-out.js';
-import { type InventoryCredentials, parseInventory } from './inventory.js';
-import { progressReporter, summaryTable } from './report.js';
-import { isTransportLike } from './result.js';
-import type { DeviceOperation } from './run-device.js';
+import { parse, usageError } from './args.js';
+import { inlineOrFile, readFileArg, readTextFile } from './files.js';
+import { progressReporter, summaryTable } from './fleet-report.js';
 
 export const FLEET_HELP = `usage: netconfkit fleet OPERATION --inventory FILE [options]
 
