@@ -1,7 +1,7 @@
-import { FLEET_FLAGS, FLEET_HELP, runFleet } from './fleet-command.js';
 import { expectPositionals, parse } from './args.js';
 import { COMMIT_FLAGS, EDIT_CONFIG_FLAGS, GET_CONFIG_FLAGS, LOAD_FLAGS, runCommit, runEditConfig, runGetConfig, runLoad } from './config-commands.js';
 import { runDemo } from './demo-command.js';
+import { FLEET_FLAGS, FLEET_HELP, runFleet } from './fleet-command.js';
 import { COMMIT_HELP, DEMO_HELP, EDIT_CONFIG_HELP, GET_CONFIG_HELP, LOAD_HELP, RECORD_HELP, REPLAY_HELP, RPC_HELP, SERVE_HELP } from './help.js';
 import { RECORD_FLAGS, runRecord } from './record-command.js';
 import { REPLAY_FLAGS, runReplayCommand } from './replay-command.js';

@@ -1,38 +1,47 @@
 import type { NetconfError } from '../errors/netconf-error.js';
 import { toNetconfError } from '../errors/to-netconf-error.js';
 import type { MessageOutcome } from '../reader/message-reader.js';
-import type { ConnectOptions } from '../session/connect.js';
-import type { RpcReply, RpcRequest, Session } from '../session/session.js';
 import { type ConnectContext, type RpcContext, diagnostics, traceAsync } from './diagnostics.js';
 
 /**
  * What Session calls, each behind a `hasSubscribers` (or wire-log) check, so that the session
- * holds one line per hook and nothing is built when nobody listens.
+ * holds one line per hook and nothing is built when nobody listens. The hooks sit below the
+ * session: they read it through the public fields named here, never import it.
  */
 
-/** Runs one connect() under `netconfkit:connect`: only names and numbers go in its context, never the options. */
-export function traceConnect(given: ConnectOptions, open: (given: ConnectOptions) => Promise<Session>): Promise<Session> {
-  const port = given.port ?? 830;
+/** Where connect() goes, as its context may show it: names and numbers, never the options. */
+export interface ConnectTarget {
+  host: string;
+  port?: number | undefined;
+  username?: string | undefined;
+  name?: string | undefined;
+}
+
+/** Runs one connect() under `netconfkit:connect`. */
+export function traceConnect<S extends { readonly framingMode: 'eom' | 'chunked'; readonly sessionId: number | null }>(
+  target: ConnectTarget,
+  open: () => Promise<S>,
+): Promise<S> {
+  const port = target.port ?? 830;
   const context: ConnectContext = {
-    device: given.name ?? `${given.host}:${port}`, host: given.host, port, username: given.username ?? null, framing: null, sessionId: null,
+    device: target.name ?? `${target.host}:${port}`, host: target.host, port, username: target.username ?? null, framing: null, sessionId: null,
   };
-  const opened = (session: Session) => {
+  const opened = (session: S) => {
     context.framing = session.framingMode;
     context.sessionId = session.sessionId;
   };
-  return traceAsync(diagnostics.connect, context, () => open(given), opened, asError);
+  return traceAsync(diagnostics.connect, context, open, opened, asError);
 }
 
 /** Runs one rpc() call under `netconfkit:rpc`; `run` fills the context's message-id and counts. */
-export function traceRpc(
-  session: { readonly sessionId: number | null },
-  device: string,
-  request: RpcRequest,
+export function traceRpc<T>(
+  session: { readonly name: string; readonly sessionId: number | null },
+  request: string | { toString(): string },
   write: boolean,
-  run: (context: RpcContext) => Promise<RpcReply>,
-): Promise<RpcReply> {
+  run: (context: RpcContext) => Promise<T>,
+): Promise<T> {
   const context: RpcContext = {
-    device, sessionId: session.sessionId, operation: operationOf(request), messageId: null, write,
+    device: session.name, sessionId: session.sessionId, operation: operationOf(request), messageId: null, write,
     bytesOut: 0, bytesIn: 0, items: 0, errors: 0, warnings: 0,
   };
   return traceAsync(diagnostics.rpc, context, () => run(context), () => undefined, asError);
@@ -53,13 +62,13 @@ function asError(err: unknown): NetconfError {
 }
 
 /** The local name of the request's first element, without building anything else. */
-function operationOf(request: RpcRequest): string {
+function operationOf(request: string | { toString(): string }): string {
   const text = typeof request === 'string' ? request : safeString(request);
   const m = /<(?:[\w.-]+:)?([\w.-]+)/.exec(text.slice(0, 4096).replace(/<\?[\s\S]*?\?>|<!--[\s\S]*?-->/g, ''));
   return m ? m[1]! : 'unknown';
 }
 
-function safeString(request: Exclude<RpcRequest, string>): string {
+function safeString(request: { toString(): string }): string {
   try {
     return request.toString();
   } catch {

@@ -29,7 +29,7 @@ export interface ConnectOptions extends SshOptions, SessionOptions {
  */
 export function connect(given: ConnectOptions): Promise<Session> {
   // observability: the whole of connect() under `netconfkit:connect` when anyone listens
-  return traced(diagnostics.connect) ? traceConnect(given, open) : open(given);
+  return traced(diagnostics.connect) ? traceConnect(given, () => open(given)) : open(given);
 }
 
 async function open(given: ConnectOptions): Promise<Session> {

@@ -54,7 +54,8 @@ const STRAY: Route = { kind: 'stray' };
 export class Session extends EventEmitter<SessionEvents> {
   private current: SessionState = 'hello';
   private closeReason: NetconfError | null = null;
-  private readonly name: string;
+  /** The name the session goes by in messages and diagnostics (`name`, default "the device"; connect() defaults it to `host:port`). */
+  readonly name: string;
   private readonly reader: MessageReader<Route>;
   private readonly writer: MessageWriter;
   private readonly calls = new PendingCalls<RpcReply>();
@@ -166,7 +167,7 @@ export class Session extends EventEmitter<SessionEvents> {
    */
   rpc(request: RpcRequest, options: RpcOptions = {}): Promise<RpcReply> {
     // observability: the call under `netconfkit:rpc` when anyone listens
-    if (traced(diagnostics.rpc)) return traceRpc(this, this.name, request, options.write === true, (trace) => this.call(request, options, trace));
+    if (traced(diagnostics.rpc)) return traceRpc(this, request, options.write === true, (trace) => this.call(request, options, trace));
     return this.call(request, options);
   }
 
