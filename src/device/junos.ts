@@ -1,10 +1,12 @@
 import { FakeDevice } from './fake-device.js';
 import { type JunosPlatform, PlatformReplies } from './junos-platforms.js';
-import {
-  DEFAULT_CONFIGURATION, configurationJson, configurationSet, configurationText, hostNameOf, showVersionText, softwareInformation,
-} from './junos-config.js';
+import { DEFAULT_CONFIGURATION, DEFAULT_HOST_NAME, showVersionText, softwareInformation } from './junos-config.js';
 import { Flavour, JUNOS_CAPABILITIES, XNM_NS, junosCapabilities, textBlock, xnmItem } from './junos-replies.js';
 import { attributesOf, hasElement, innerOf, textOf } from './junos-requests.js';
+import {
+  type Config, ConfigSyntaxError, type ConfigNode, diff, fromJson, fromPatch, fromSet, fromText, fromXml, hostNameOf, merge, plain, toJson, toSet,
+  toText, toXml,
+} from './junos-tree.js';
 import type { JunosItem, JunosOkStyle, JunosOutcome, JunosScript } from './junos-types.js';
 import { BASE_1_0, BASE_1_1, escapeXml } from './replies.js';
 import { firstChildOf } from './requests.js';
@@ -76,7 +78,7 @@ interface PendingConfirm {
 export class JunosDevice {
   /** What the device answers; read on every request (hello settings: at each hello). */
   script: JunosScript;
-  /** The loaded, uncommitted change: the payloads of the loads since the last commit, rollback 0 or discard. */
+  /** The loaded, uncommitted change as loaded: the payloads since the last commit, rollback or discard. */
   candidate = '';
   /** Every load and rollback, in order. */
   readonly loads: JunosLoad[] = [];
@@ -111,6 +113,8 @@ export class JunosDevice {
   /** The commit history, newest first: rollback N is `revisions[N]`. */
   private readonly revisions: Revision[];
   private pending: PendingConfirm | null = null;
+  /** The candidate configuration; null while it is the committed one. */
+  private candidateTree: ConfigNode[] | null = null;
 
   private constructor(script: JunosScript, private readonly options: FakeDeviceOptions) {
     this.script = script;
@@ -181,6 +185,11 @@ export class JunosDevice {
     return this.revisions[0]!.configuration;
   }
 
+  /** The candidate configuration (the XML inside `<configuration>`): the committed one with the uncommitted changes. */
+  get candidateConfiguration(): string {
+    return this.candidateTree === null ? this.configuration : toXml(this.candidateTree);
+  }
+
   /**
    * Aims a fault at the next commit (`<commit-configuration>` without `<check/>`, or RFC
    * `<commit>`), whichever session sends it; one-shot. See `FakeCommitFault`.
@@ -246,7 +255,7 @@ export class JunosDevice {
 
   private sessionEnded(sessionId: number): void {
     // FakeDevice has released the session's locks already.
-    if (this.opened.get(sessionId)?.mode === 'private') this.candidate = '';
+    if (this.opened.get(sessionId)?.mode === 'private') this.discard();
     this.opened.delete(sessionId);
     this.flavours.delete(sessionId);
   }
@@ -282,7 +291,7 @@ export class JunosDevice {
       case 'close-configuration':
         return reply(this.closeConfiguration(f, locks, id));
       case 'discard-changes':
-        this.candidate = '';
+        this.discard();
         return reply(f.ok());
       case 'load-configuration':
         return reply(this.loadConfiguration(f, xml, id));
@@ -300,8 +309,7 @@ export class JunosDevice {
       case 'get-commit-information':
         return reply(this.commitInformation());
       case 'edit-config':
-        this.candidate = joinChange(this.candidate, (innerOf(xml, 'config') ?? '').trim());
-        return reply(f.ok());
+        return reply(this.editConfig(f, xml));
       case 'copy-config':
       case 'delete-config':
         return reply(f.ok());
@@ -309,10 +317,11 @@ export class JunosDevice {
         this.rescue = this.configuration;
         return reply(f.ok());
       case 'get-configuration':
-        return reply(this.getConfiguration(xml));
+        return reply(this.getConfiguration(f, xml));
       case 'get-config':
+        return reply(`<${f.nc('data')}>\n${this.configurationElement(firstChildOf(xml, 'source') === 'candidate')}\n</${f.nc('data')}>`);
       case 'get':
-        return reply(`<${f.nc('data')}>\n${this.configurationElement()}\n</${f.nc('data')}>`);
+        return reply(`<${f.nc('data')}>\n${this.configurationElement(false)}\n</${f.nc('data')}>`);
       case 'command':
         return reply(this.command(f, xml, platform));
       case 'get-software-information':
@@ -382,7 +391,7 @@ export class JunosDevice {
     const opened = this.opened.get(sessionId);
     this.opened.delete(sessionId);
     if (opened?.mode === 'exclusive') locks.unlock('candidate', sessionId);
-    if (opened?.mode === 'private') this.candidate = '';
+    if (opened?.mode === 'private') this.discard();
     return f.ok();
   }
 
@@ -396,15 +405,21 @@ export class JunosDevice {
   private loadConfiguration(f: Flavour, xml: string, sessionId: number): string {
     const attrs = attributesOf(xml, 'load-configuration') ?? {};
     const results = (body: string) => `<load-configuration-results>\n${body}\n</load-configuration-results>`;
+    const failed = (message: string) => results(`${f.rpcError({ message }, 'error')}\n<load-error-count>1</load-error-count>`);
     if (attrs.rollback !== undefined) {
+      const index = Number(attrs.rollback);
+      const revision = this.revisions[index];
+      this.loads.push({ sessionId, action: 'rollback', format: 'xml', rollback: index, text: '', ok: revision !== undefined });
+      if (revision === undefined) return failed(`Cannot load configuration rollback ${attrs.rollback}: there are ${this.revisions.length} (0 to ${this.revisions.length - 1})`);
       // rollback N puts an older configuration in the candidate: the pending change is gone.
-      this.candidate = '';
-      this.loads.push({ sessionId, action: 'rollback', format: 'xml', rollback: Number(attrs.rollback), text: '', ok: true });
+      this.discard();
+      if (index > 0) this.candidateTree = fromXml(revision.configuration);
       return results(f.ok());
     }
     if (attrs.rescue !== undefined) {
-      if (this.rescue === null) return results(`${f.rpcError({ message: 'rescue configuration does not exist' }, 'error')}\n<load-error-count>1</load-error-count>`);
+      if (this.rescue === null) return failed('rescue configuration does not exist');
       this.candidate = this.rescue;
+      this.candidateTree = fromXml(this.rescue);
       this.loads.push({ sessionId, action: 'rescue', format: 'xml', rollback: null, text: this.rescue, ok: true });
       return results(f.ok());
     }
@@ -418,15 +433,29 @@ export class JunosDevice {
     } else text = textOf(xml, format === 'json' ? 'configuration-json' : 'configuration-text') ?? attrs.url ?? '';
     const { warnings = [], errors = [] } = this.script.load ?? {};
     const items = [...warnings.map((w) => f.rpcError(w, 'warning')), ...errors.map((e) => f.rpcError(e, 'error'))];
+    // The device reads what it was given (a URL it cannot fetch changes nothing); what it cannot read is a load error.
+    let change: Config = [];
+    try {
+      if (errors.length === 0 && attrs.url === undefined) change = readChange(format, action, text);
+    } catch (err) {
+      if (!(err instanceof ConfigSyntaxError)) throw err;
+      items.push(f.rpcError({ message: err.message }, 'error'));
+      this.loads.push({ sessionId, action, format, rollback: null, text, ok: false });
+      return results([...items, `<load-error-count>${errors.length + 1}</load-error-count>`].join('\n'));
+    }
     const ok = errors.length === 0;
     this.loads.push({ sessionId, action, format, rollback: null, text, ok });
     if (!ok) return results([...items, `<load-error-count>${errors.length}</load-error-count>`].join('\n'));
     const database = this.database(sessionId);
+    const replaces = action === 'override' || action === 'update';
     if (database.startsWith('ephemeral:')) {
       const instance = database.slice('ephemeral:'.length);
       const before = this.ephemeralCandidate.get(instance) ?? '';
       this.ephemeralCandidate.set(instance, action === 'override' ? text : joinChange(before, text));
-    } else this.candidate = action === 'override' ? text : joinChange(this.candidate, text);
+    } else {
+      this.candidate = action === 'override' ? text : joinChange(this.candidate, text);
+      this.candidateTree = replaces ? change.filter((n) => n.op !== 'delete').map(plain) : merge(this.candidateConfig(), change);
+    }
     return results([...items, f.ok()].join('\n'));
   }
 
@@ -489,11 +518,11 @@ export class JunosDevice {
    * a new revision (rollback 0). It confirms a pending confirmed commit; a confirmed one
    * starts its own timer, which rolls back to the configuration before it.
    */
-  private committed(sessionId: number | null, request: Parameters<JunosDevice['entry']>[1], configuration = this.configuration): JunosCommit {
+  private committed(sessionId: number | null, request: Parameters<JunosDevice['entry']>[1], configuration = this.candidateConfiguration): JunosCommit {
     const entry = this.entry(sessionId, request);
     entry.confirms = this.confirmPending()?.number ?? null;
     this.commits++;
-    this.candidate = '';
+    this.discard();
     this.scheduledCommit = null;
     this.lastCommit = entry.time;
     if (entry.comment !== null) this.comments.push(entry.comment);
@@ -582,35 +611,70 @@ export class JunosDevice {
     return res.length > 0 ? res : ['re0'];
   }
 
-  private getConfiguration(xml: string): string {
+  /**
+   * `<get-configuration>`: the candidate (`database="committed"`: the committed one) as XML,
+   * text, set commands or JSON; with `compare="rollback"`, the `show | compare` of the
+   * candidate against rollback N.
+   */
+  private getConfiguration(f: Flavour, xml: string): string {
     const attrs = attributesOf(xml, 'get-configuration') ?? {};
     if (attrs.compare === 'rollback') {
-      return `<configuration-information>\n${textBlock('configuration-output', this.diffText())}\n</configuration-information>`;
+      const index = Number(attrs.rollback ?? 0);
+      const revision = this.revisions[index];
+      if (this.script.diff === undefined && revision === undefined) {
+        return f.rpcError({ message: `rollback ${attrs.rollback} does not exist` }, 'error', { type: 'protocol', tag: 'operation-failed' });
+      }
+      const text = this.script.diff ?? diff(fromXml(revision!.configuration), this.candidateConfig());
+      return `<configuration-information>\n${textBlock('configuration-output', text)}\n</configuration-information>`;
     }
-    const config = this.configuration;
-    const header = `## Last commit: ${localTime(this.lastCommit)} by netconf`;
+    const candidate = attrs.database !== 'committed';
+    const config = candidate ? this.candidateConfig() : fromXml(this.configuration);
+    const header = `## Last commit: ${localTime(this.lastCommit)} by ${this.revisions[0]!.commit.user}`;
     switch (attrs.format ?? 'xml') {
       case 'text':
-        return textBlock('configuration-text', `${header}\n${configurationText(config)}`);
+        return textBlock('configuration-text', `${header}\n${toText(config).join('\n')}`);
       case 'set':
-        return textBlock('configuration-set', `${header}\n${configurationSet(config)}`);
+        return textBlock('configuration-set', `${header}\n${toSet(config).join('\n')}`);
       case 'json':
-        return textBlock('configuration-json', configurationJson(config));
+        return textBlock('configuration-json', toJson(config));
       default:
-        return this.configurationElement();
+        return this.configurationElement(candidate);
     }
   }
 
-  private configurationElement(): string {
+  /** `<configuration>` with the attributes of the last commit: the candidate, or the committed configuration. */
+  private configurationElement(candidate: boolean): string {
     const seconds = Math.floor(this.lastCommit.getTime() / 1000);
-    const attrs = `junos:commit-seconds="${seconds}" junos:commit-localtime="${localTime(this.lastCommit)}" junos:commit-user="netconf"`;
-    return `<configuration ${attrs}>\n${this.configuration}\n</configuration>`;
+    const user = escapeXml(this.revisions[0]!.commit.user);
+    const attrs = `junos:commit-seconds="${seconds}" junos:commit-localtime="${localTime(this.lastCommit)}" junos:commit-user="${user}"`;
+    return `<configuration ${attrs}>\n${candidate ? this.candidateConfiguration : this.configuration}\n</configuration>`;
   }
 
-  /** The script's diff, or one built from the candidate: each line prefixed with `+ `. */
-  private diffText(): string {
-    if (this.script.diff !== undefined) return this.script.diff;
-    return this.candidate.split('\n').filter((l) => l.trim() !== '').map((l) => `+ ${l.trimEnd()}`).join('\n');
+  /** The candidate as a tree. */
+  private candidateConfig(): Config {
+    return this.candidateTree ?? fromXml(this.configuration);
+  }
+
+  /** The candidate is the committed configuration again. */
+  private discard(): void {
+    this.candidate = '';
+    this.candidateTree = null;
+  }
+
+  /** RFC `<edit-config>`: its `<config>` (a `<configuration>`, or what goes inside one) merged into the candidate. */
+  private editConfig(f: Flavour, xml: string): string {
+    const inner = (innerOf(xml, 'config') ?? '').trim();
+    let change: Config;
+    try {
+      change = fromXml(inner);
+    } catch (err) {
+      if (!(err instanceof ConfigSyntaxError)) throw err;
+      return f.rpcError({ message: err.message }, 'error', { type: 'protocol', tag: 'malformed-message' });
+    }
+    const wrapped = change.length === 1 && change[0]!.name === 'configuration' && change[0]!.value === null;
+    this.candidate = joinChange(this.candidate, inner);
+    this.candidateTree = merge(this.candidateConfig(), wrapped ? change[0]!.children : change);
+    return f.ok();
   }
 
   /** `<command>`: text outputs by command line; as XML, the commands whose RPC the device has. */
@@ -653,8 +717,9 @@ export class JunosDevice {
     return `<multi-routing-engine-results>\n${items.join('\n')}\n</multi-routing-engine-results>`;
   }
 
+  /** The committed host name. */
   private hostName(): string {
-    return hostNameOf(this.configuration);
+    return hostNameOf(fromXml(this.configuration)) ?? DEFAULT_HOST_NAME;
   }
 }
 
@@ -672,6 +737,15 @@ function baseFiltered(capabilities: string[], base: FakeDeviceOptions['base']): 
 function joinChange(candidate: string, text: string): string {
   if (text === '') return candidate;
   return candidate === '' ? text : `${candidate}\n${text}`;
+}
+
+/** The change a load carries, read in its format (`set` commands, a `patch`, text, JSON or XML). */
+function readChange(format: string, action: string, text: string): Config {
+  if (format === 'set' || action === 'set') return fromSet(text);
+  if (action === 'patch') return fromPatch(text);
+  if (format === 'text') return fromText(text);
+  if (format === 'json') return fromJson(text);
+  return fromXml(text);
 }
 
 /** `<confirm-timeout>` minutes (Junos: 1 to 65535), default 10. */

@@ -50,6 +50,8 @@ async function failure<T extends Error = NetconfError>(promise: Promise<unknown>
 }
 
 const SET_CONFIG = 'set system services netconf ssh\nset system host-name lab1';
+/** `show | compare` of SET_CONFIG loaded onto the default configuration. */
+const SET_DIFF = '[edit system]\n-   host-name fake-junos;\n+   host-name lab1;\n+   services {\n+       netconf ssh;\n+   }';
 
 describe('hello', () => {
   it('says hello like Junos: comments first, base:1.0 only, the Junos capabilities, eom framing', async () => {
@@ -229,14 +231,15 @@ describe('load-configuration', () => {
     expect(device.loads.at(-1)).toMatchObject({ format: 'xml', text: '<system><host-name>x</host-name></system>', ok: false });
   });
 
-  it('remembers each payload as the candidate change, builds the diff from it, and rollback 0 clears it', async () => {
+  it('remembers each payload as the candidate change, diffs the candidate against the committed configuration, and rollback 0 clears it', async () => {
     const device = await start();
     const session = await open(device);
     expect((await diffConfiguration(session)).diff).toBe('');
     await loadConfiguration(session, SET_CONFIG, { format: 'set' });
     await loadConfiguration(session, '{"configuration": {}}', { format: 'json', action: 'merge' });
     expect(device.loads.map((l) => [l.action, l.format])).toEqual([['set', 'set'], ['merge', 'json']]);
-    expect((await diffConfiguration(session)).diff).toBe('+ set system services netconf ssh\n+ set system host-name lab1\n+ {"configuration": {}}');
+    expect(device.candidate).toBe(`${SET_CONFIG}\n{"configuration": {}}`);
+    expect((await diffConfiguration(session)).diff).toBe(SET_DIFF);
     const rolledBack = await rollback(session, 0);
     expect(rolledBack.success).toBe(true);
     expect(device.candidate).toBe('');
@@ -410,7 +413,7 @@ describe('rfc-compliant', () => {
     expect(commit.routingEngines.map((r) => [r.name, r.success])).toEqual([['re0', true], ['re1', true]]);
     await lockDatastore(session, 'candidate');
     const config = await getConfiguration(session);
-    expect(config.configuration).toContain('<host-name>fake-junos</host-name>');
+    expect(config.configuration).toContain('<host-name>lab1</host-name>');
 
     device.script.load = { errors: [{ message: 'syntax error', element: 'bogus' }] };
     const err = await failure<RpcError>(loadConfiguration(session, 'bogus;'));
@@ -436,7 +439,8 @@ describe('configuration, commands and operational RPCs', () => {
     const session = await open(device);
     const xml = await getConfiguration(session);
     expect(xml.configuration.trim()).toBe('<system>\n<host-name>fake-junos</host-name>\n</system>');
-    expect(xml.xml).toMatch(/<configuration junos:commit-seconds="\d+" junos:commit-localtime="\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC" junos:commit-user="netconf">/);
+    // The factory configuration was committed by root; from the first commit on, by its user.
+    expect(xml.xml).toMatch(/<configuration junos:commit-seconds="\d+" junos:commit-localtime="\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC" junos:commit-user="root">/);
     expect((await getConfiguration(session, { format: 'text' })).configuration).toContain('system {\n    host-name fake-junos;\n}');
     expect((await getConfiguration(session, { format: 'set' })).configuration).toContain('set system host-name fake-junos');
   });
@@ -518,7 +522,7 @@ describe('with the commit flow', () => {
       comment: 'via the flow',
       confirmed: { timeoutSeconds: 120, healthCheck: () => void (pendingDuringHealthCheck = device.pendingConfirm) },
     });
-    expect(result).toMatchObject({ committed: true, confirmed: true, diff: '+ set system services netconf ssh\n+ set system host-name lab1' });
+    expect(result).toMatchObject({ committed: true, confirmed: true, diff: SET_DIFF });
     expect(result.steps).toEqual(['lock', 'load', 'check', 'diff', 'commit', 'health-check', 'confirm', 'unlock']);
     expect(result.warnings.map((w) => w.deviceMessage)).toEqual(['statement not found']);
     expect(pendingDuringHealthCheck).toEqual({ minutes: 2 });

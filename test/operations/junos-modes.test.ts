@@ -96,6 +96,7 @@ describe('load: every action and format, at the device and in its state', () => 
   it('rollback N and rescue: at the device, and the candidate they leave', async () => {
     const device = await start({ configuration: '<system><host-name>rescued</host-name></system>' });
     const s = await open(device);
+    for (let i = 0; i < 3; i++) await commitConfiguration(s); // rollback 3 is there to load
     await loadConfiguration(s, SET, { format: 'set' });
     await rollback(s, 3);
     expect(last(device)).toBe('<load-configuration rollback="3"/>');
@@ -116,9 +117,11 @@ describe('load: every action and format, at the device and in its state', () => 
     const device = await start();
     const s = await open(device);
     await loadConfiguration(s, SET, { format: 'set' });
+    for (let i = 0; i < 2; i++) await commitConfiguration(s);
+    await loadConfiguration(s, 'set system location building 2', { format: 'set' });
     const d = await diffConfiguration(s, 2);
     expect(last(device)).toBe('<get-configuration format="text" compare="rollback" rollback="2"/>');
-    expect(d.diff).toBe(`+ ${SET}`);
+    expect(d.diff).toBe('[edit system]\n-   host-name fake-junos;\n+   host-name lab1;\n+   location {\n+       building 2;\n+   }');
   });
 });
 
