@@ -144,6 +144,7 @@ describe('NETCONF jobs over BullMQ, two worker processes', () => {
     expect(workers[1]!.count('completed')).toBeGreaterThan(0);
 
     const final = async (job: Job<NetconfJob>) => (await queue.getJob(job.id!))!;
+    let cutOffOk = 0;
     for (const { job, kind, device } of jobs) {
       const stored = await final(job);
       const result = netconfJobResult<{ data: string; worker: string }>(stored)!;
@@ -154,11 +155,14 @@ describe('NETCONF jobs over BullMQ, two worker processes', () => {
         case 'slow':
           expect(await stored.getState()).toBe('completed');
           expect(result).toMatchObject({ ok: true, error: null, error_code: null, error_retryable: null, errorJson: null });
-          // a try the kill cut off counts: the slow job's always, another job's if it was running on the victim
-          // (unless the victim completed it and died before saying so)
-          if (kind === 'ok') expect(result.attempts).toBe(victim.saw('active', job.id) && !victim.saw('completed', job.id) ? result.attempts : 1);
-          else expect(result.attempts).toBe(2);
-          expect(result.attempts).toBeLessThanOrEqual(2);
+          // a try the kill cut off counts: the slow job's, and those of the jobs the victim had
+          // taken besides (at most its concurrency, 4, less the slow one)
+          if (kind === 'ok') {
+            expect(result.attempts).toBeLessThanOrEqual(2);
+            if (result.attempts === 2) cutOffOk++;
+          } else {
+            expect(result.attempts).toBe(2);
+          }
           expect(result.ok && result.value.data).toContain(`>${kind === 'ok' ? device : kind}</host>`);
           break;
         case 'auth':
@@ -188,6 +192,7 @@ describe('NETCONF jobs over BullMQ, two worker processes', () => {
           throw new Error(kind);
       }
     }
+    expect(cutOffOk).toBeLessThanOrEqual(3);
 
     // the killed worker's job: run again by the survivor, completed once, its cut-off try counted
     const slowResult = netconfJobResult<{ worker: string }>(await final(slowJob)) as DeviceResult<{ worker: string }>;
