@@ -14,6 +14,7 @@ import { describePending, parseConfirmTimeout, pendingConfirmation } from './con
 import { inlineOrFile, readSource } from './files.js';
 import { CONNECTION_FLAGS, connectOptions } from './rpc-command.js';
 import { wireBodiesWanted } from '../observability/wire-log.js';
+import { checkXmlFragment } from '../xml/well-formed.js';
 
 type Out = NodeJS.WritableStream;
 
@@ -45,6 +46,8 @@ export async function runGetConfig(args: string[], out: Out): Promise<number> {
   const source = values.source;
   if (source !== 'running' && source !== 'candidate' && source !== 'startup') throw usageError(`--source must be running, candidate or startup, not "${source}"`);
   const filter = values.filter === undefined ? undefined : await inlineOrFile(values.filter, 'the filter');
+  // XML is checked before connecting, as the operation would check it: a typo costs no login.
+  if (filter !== undefined) checkXmlFragment(filter, 'The filter');
   const output = values.output;
   // Opened first: a file that cannot be written fails before anything is sent.
   const file = output === undefined ? null : await openOutput(output);
@@ -118,6 +121,7 @@ export async function runEditConfig(args: string[], out: Out): Promise<number> {
   const op = values['default-operation'];
   if (op !== undefined && op !== 'merge' && op !== 'replace' && op !== 'none') throw usageError('--default-operation must be merge, replace or none');
   const config = await readSource(positionals[0]!);
+  checkXmlFragment(config, 'The config');
   return withSession(values, values.json, out, async (s) => {
     const reply = await editConfig(s, target, config, op ? { defaultOperation: op } : {});
     return values.json ? { ok: true, warnings: warningsJson(reply.warnings) } : warningLines(reply.warnings) || 'ok';
@@ -185,6 +189,7 @@ export async function runLoad(args: string[], out: Out): Promise<number> {
   const action = values.action as LoadAction | undefined;
   if (action !== undefined && !['merge', 'replace', 'override', 'update', 'set', 'patch'].includes(action)) throw usageError(`--action must be merge, replace, override, update, set or patch, not "${action}"`);
   const config = await readSource(file);
+  if (format === 'xml') checkXmlFragment(config, 'The config');
   return withSession(values, values.json, out, async (s) => {
     const r = await loadConfiguration(s, config, { format, ...(action ? { action } : {}) });
     const diff = values.diff ? (await getConfiguration(s, { compareRollback: 0, format: 'text' })).configuration.trim() : undefined;

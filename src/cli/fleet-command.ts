@@ -7,6 +7,7 @@ import type { DeviceOperation } from '../fleet/run-device.js';
 import { commitFlow } from '../operations/commit-flow.js';
 import type { JunosFormat } from '../operations/junos.js';
 import { getConfig } from '../operations/rfc6241.js';
+import { checkXmlFragment } from '../xml/well-formed.js';
 import { parse, usageError } from './args.js';
 import { inlineOrFile, readFileArg, readTextFile } from './files.js';
 import { progressReporter, summaryTable } from './fleet-report.js';
@@ -94,12 +95,15 @@ async function operationFor(command: string | undefined, rest: string[], values:
       const source = values.source ?? 'running';
       if (source !== 'running' && source !== 'candidate' && source !== 'startup') throw usageError(`--source must be running, candidate or startup, not "${source}"`);
       const filter = values.filter === undefined ? undefined : await inlineOrFile(values.filter, 'the filter');
+      // XML is checked here, before any device is reached: a typo costs no login.
+      if (filter !== undefined) checkXmlFragment(filter, 'The filter');
       return async (session, _device, { signal }) => (await getConfig(session, source, { signal, ...(filter === undefined ? {} : { filter }) })).data;
     }
     case 'rpc': {
       if (values.file !== undefined && rest.length > 0) throw usageError('give the RPC either with --file or as an argument, not both');
       const request = (values.file !== undefined ? await readTextFile(values.file) : rest.length === 1 ? rest[0]! : '').trim();
       if (!request.startsWith('<')) throw usageError('fleet rpc needs the request as XML: an argument or --file FILE');
+      checkXmlFragment(request, 'The request');
       return async (session, _device, { signal }) => (await session.rpc(request, { signal })).xml;
     }
     case 'commit': {
@@ -107,6 +111,7 @@ async function operationFor(command: string | undefined, rest: string[], values:
       const file = rest[0]!;
       const config = await readTextFile(file, 'the change');
       const format = junosFormat(values.format ?? formatOf(file));
+      if (format === 'xml') checkXmlFragment(config, 'The config');
       return async (session) => {
         const r = await commitFlow(session, {
           config,

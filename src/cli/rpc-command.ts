@@ -5,6 +5,7 @@ import { expectPositionals, parse, usageError } from './args.js';
 import { readFileArg, readStdin, readTextFile } from './files.js';
 import { SSH_FLAGS, type SshFlags, applySshFlags } from './ssh-flags.js';
 import { applySshConfig } from '../transport/route.js';
+import { checkXmlFragment } from '../xml/well-formed.js';
 
 /** Connection flags shared by every command that talks to a device. */
 export const CONNECTION_FLAGS = {
@@ -106,5 +107,7 @@ async function readRequest(file: string | undefined, positionals: string[]): Pro
   else throw usageError('rpc needs the request: an argument, --file FILE, or - for standard input');
   text = text.trim();
   if (!text.startsWith('<')) throw usageError('the request must be XML, e.g. "<get-config><source><running/></source></get-config>"');
+  // Checked before connecting, as the session would check it: a typo costs no login.
+  checkXmlFragment(text, 'The request');
   return text;
 }
