@@ -3,7 +3,7 @@
  * private sshd bastions (test/support/sshd.ts), each permitted to forward only to the next hop
  * (PermitOpen), directly with `jump` and through ProxyJump in an ssh_config file.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -195,14 +195,15 @@ describe('keys and agents, on a real OpenSSH bastion', () => {
     const saved = process.env.SSH_AUTH_SOCK;
     beforeAll(async () => {
       agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
-      await expect.poll(() => {
+      // vi.waitFor, not expect.poll: a hook is not a test, and expect.poll refuses to run there.
+      await vi.waitFor(() => {
         try {
           execFileSync('ssh-add', ['-l'], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: 'ignore' });
-          return true;
         } catch (err) {
-          return (err as { status?: number }).status === 1; // 1: the agent runs and holds no key
+          // 1: the agent runs and holds no key; anything else: not up yet.
+          if ((err as { status?: number }).status !== 1) throw new Error('ssh-agent is not answering yet');
         }
-      }, { timeout: 5_000 }).toBe(true);
+      }, { timeout: 5_000, interval: 50 });
       execFileSync('ssh-add', [keys.agentOnly.file], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: 'ignore' });
     });
     afterAll(() => {
