@@ -1,7 +1,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { ConnectContext, WireMessage } from '../observability/diagnostics.js';
 import { Recorder } from '../recording/recorder.js';
-import { decodeEntities } from '../xml/entities.js';
+import { parseServerHello } from '../session/hello.js';
 import { usageError } from './args.js';
 import type { Command } from './commands.js';
 
@@ -32,7 +32,7 @@ export async function runRecord(args: string[], commands: Readonly<Record<string
     if (following || c.error || c.sessionId === null) return;
     following = true;
     const hello = hellos.get(c.device) ?? '';
-    recorder.follow({ sessionId: c.sessionId, framingMode: c.framing ?? 'eom', serverHello: hello, capabilities: { uris: capabilitiesOf(hello) }, closed: false }, c.device);
+    recorder.follow({ sessionId: c.sessionId, framingMode: c.framing ?? 'eom', serverHello: hello, capabilities: { uris: capabilitiesOf(hello, c.device) }, closed: false }, c.device);
   };
   subscribe('netconfkit:wire', onWire);
   subscribe('tracing:netconfkit:connect:asyncEnd', onConnect);
@@ -62,6 +62,11 @@ function splitArgs(args: string[]): { output: string; rest: string[] } {
   return { output, rest: args.slice(i) };
 }
 
-function capabilitiesOf(hello: string): string[] {
-  return [...hello.matchAll(/<(?:[\w.-]+:)?capability>([^<]*)</g)].map((m) => decodeEntities(m[1]!.trim()));
+/** The hello's capabilities, read as the session read them (it has just accepted this hello). */
+function capabilitiesOf(hello: string, device: string): string[] {
+  try {
+    return parseServerHello(hello, device).capabilities;
+  } catch {
+    return [];
+  }
 }

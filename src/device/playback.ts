@@ -7,6 +7,7 @@ import { type RequestKey, keyMatcher, requestKey } from '../recording/normalise.
 import { type RedactionRules, createRedactor } from '../recording/redaction.js';
 import { type ConnectOptions, connect } from '../session/connect.js';
 import type { Session } from '../session/session.js';
+import { attributes, innerOf, rootElement, withoutXmlDeclaration } from '../xml/query.js';
 import { FakeDevice } from './fake-device.js';
 import { rpcErrorXml } from './replies.js';
 import type { FakeDeviceOptions, FakeReply, FakeRequest } from './types.js';
@@ -163,7 +164,7 @@ export class PlaybackDevice {
       // After the reply is written: FakeDevice writes it once this handler's promise settles (plus any delay).
       const timer = setTimeout(() => {
         this.timers.delete(timer);
-        for (const n of notifications) this.device.notify(n.xml.replace(/^\s*<\?xml[^>]*\?>\s*/, ''), { all: true });
+        for (const n of notifications) this.device.notify(withoutXmlDeclaration(n.xml), { all: true });
       }, delayMs + 5);
       this.timers.add(timer);
     }
@@ -177,7 +178,7 @@ export class PlaybackDevice {
     try {
       this.upstream ??= connect(this.options.upstream!);
       const session = await this.upstream;
-      replyXml = await session.rpc(innerOf(request.xml)).then((r) => r.xml, (err: unknown) => {
+      replyXml = await session.rpc(rpcBody(request.xml)).then((r) => r.xml, (err: unknown) => {
         if (err instanceof RpcError) return err.replyXml ?? null;
         throw err;
       });
@@ -208,14 +209,15 @@ function entry(exchange: RecordedExchange): Entry {
 
 /** The reply with its root's message-id replaced by FakeDevice's `{{message-id}}` slot. */
 function withMessageIdSlot(reply: string): string {
-  return reply.replace(/(<(?:[\w.-]+:)?rpc-reply\b[^>]*?\smessage-id\s*=\s*)(["'])[^"']*\2/, '$1"{{message-id}}"');
+  const root = rootElement(reply);
+  const id = root?.tag.local === 'rpc-reply' ? attributes(reply, root.tag).find((a) => a.name === 'message-id') : undefined;
+  return id ? `${reply.slice(0, id.quoteStart)}"{{message-id}}"${reply.slice(id.valueEnd + 1)}` : reply;
 }
 
 /** What is inside the `<rpc>` element. */
-function innerOf(rpc: string): string {
-  const start = /<(?:[\w.-]+:)?rpc\b[^>]*>/.exec(rpc);
-  const end = rpc.lastIndexOf('</');
-  return start && end > start.index ? rpc.slice(start.index + start[0].length, end) : rpc;
+function rpcBody(rpc: string): string {
+  const root = rootElement(rpc);
+  return root && root.contentEnd !== -1 ? innerOf(rpc, root) : rpc;
 }
 
 function clip(text: string, max = 300): string {

@@ -1,5 +1,5 @@
 // The operations as the root entry exports them (src/index.ts re-exports this module whole).
-// Named one by one: the helpers the modules share (withData, childXml, innerXml, commitResult,
+// Named one by one: the helpers the modules share (withData, childXml, commitResult,
 // junosMinutes) stay internal.
 export {
   cancelCommit, closeSession, commitCandidate, copyConfig, deleteConfig, discardChanges, editConfig, getConfig, getData,

@@ -1,9 +1,8 @@
 import { ClientError, ProtocolError } from '../errors/classes.js';
 import type { RpcOptions, RpcReply, Session } from '../session/session.js';
-import { decodeEntities } from '../xml/entities.js';
 import { type XmlObject, parseXml } from '../xml/parse-data.js';
+import { type ElementSpan, childElements, innerOf, rootElement, textContent } from '../xml/query.js';
 import { request, serialise } from './build.js';
-import { innerXml } from './rfc6241.js';
 
 /**
  * Junos RPCs by name, as PyEZ's `dev.rpc.<name>(**kwargs)`, and CLI commands through
@@ -146,37 +145,40 @@ function values(key: string, value: JunosRpcArgument): (string | number | true)[
 }
 
 function result(reply: RpcReply, format: JunosRpcFormat): JunosXmlReply | JunosTextReply | JunosJsonReply {
-  const inner = innerXml(reply.xml ?? '', 'rpc-reply');
-  if (format === 'text') return { ...reply, format, output: textOutput(inner) };
+  const xml = reply.xml ?? '';
+  const root = rootElement(xml);
+  if (format === 'text') return { ...reply, format, output: root ? textOutput(xml, root) : '' };
   if (format === 'json') {
-    const output = decodeEntities(withoutMarkup(inner)).trim();
+    const output = (root ? textBesideBanner(xml, root) : '').trim();
     try {
       return { ...reply, format, output, data: output === '' ? null : JSON.parse(output) as unknown };
     } catch (err) {
       throw new ProtocolError('PROTOCOL_ERROR', `The device's JSON answer cannot be parsed: ${(err as Error).message}`, { cause: err });
     }
   }
-  const parsed = parseXml(reply.xml ?? '<rpc-reply/>');
-  const root = parsed['rpc-reply'];
-  const data = typeof root === 'object' && root !== null && !Array.isArray(root) ? withoutAttributes(root) : {};
-  return { ...reply, format, output: inner.trim(), data };
+  const parsed = parseXml(reply.xml ?? '<rpc-reply/>')['rpc-reply'];
+  const data = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? withoutAttributes(parsed) : {};
+  return { ...reply, format, output: innerOf(xml, root).trim(), data };
 }
 
 /** The text of the first element (`<output>`, `<configuration-text>`…), else of the whole content; the CLI banner left out. */
-function textOutput(inner: string): string {
-  const body = withoutBanner(inner);
-  const first = /<([\w.:-]+)(?:\s[^>]*)?>([\s\S]*?)<\/\1\s*>/.exec(body);
-  const text = first ? first[2]! : body;
-  return decodeEntities(text.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1').replace(/<[^>]+>/g, '')).replace(/^\n/, '').replace(/\n$/, '');
+function textOutput(xml: string, root: ElementSpan): string {
+  const first = childElements(xml, root).find((c) => c.tag.local !== 'cli');
+  const text = first ? textContent(xml, first.contentStart, first.contentEnd === -1 ? xml.length : first.contentEnd) : textBesideBanner(xml, root);
+  return text.replace(/^\n/, '').replace(/\n$/, '');
 }
 
-function withoutBanner(inner: string): string {
-  return inner.replace(/<(?:[\w.-]+:)?cli(?:\s[^>]*)?>[\s\S]*?<\/(?:[\w.-]+:)?cli\s*>/g, '').replace(/<!--[\s\S]*?-->/g, '');
-}
-
-/** JSON comes as the reply's text: drop the banner and any other markup around it. */
-function withoutMarkup(inner: string): string {
-  return withoutBanner(inner).replace(/<[^>]+>/g, '');
+/** JSON comes as the reply's text: the text of everything in the reply but the `<cli>` banner. */
+function textBesideBanner(xml: string, root: ElementSpan): string {
+  const end = root.contentEnd === -1 ? xml.length : root.contentEnd;
+  let out = '';
+  let from = root.contentStart;
+  for (const child of childElements(xml, root)) {
+    if (child.tag.local !== 'cli') continue;
+    out += textContent(xml, from, child.tag.start);
+    from = child.end === -1 ? end : child.end;
+  }
+  return out + textContent(xml, from, end);
 }
 
 function withoutAttributes(obj: XmlObject): XmlObject {

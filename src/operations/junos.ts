@@ -1,10 +1,10 @@
 import { ClientError } from '../errors/classes.js';
 import type { DeviceError } from '../errors/device-error.js';
 import type { RpcOptions, RpcReply, Session } from '../session/session.js';
-import { decodeEntities, escapeXml } from '../xml/entities.js';
 import { type XmlObject, type XmlValue, parseXml, textOf } from '../xml/parse-data.js';
+import { findAll, innerOf, innerXml, rootElement, textContent } from '../xml/query.js';
 import { type ConfirmedCommit, type XmlContent, addContent, request, serialise } from './build.js';
-import { childXml, innerXml } from './rfc6241.js';
+import { childXml } from './rfc6241.js';
 import { tolerantRpc } from './tolerant.js';
 
 /** The formats Junos takes and gives configuration in. */
@@ -192,7 +192,7 @@ export async function getConfiguration(session: Session, options: GetConfigurati
   const reply = await session.rpc(serialise(op), options);
   const xml = reply.xml ?? '';
   const configuration = (attrs.format ?? 'xml') === 'xml' ? childXml(reply, 'configuration')
-    : decodeText(innerXml(xml, 'configuration-output') || innerXml(xml, 'configuration-text') || innerXml(xml, 'configuration-set')
+    : textContent(innerXml(xml, 'configuration-output') || innerXml(xml, 'configuration-text') || innerXml(xml, 'configuration-set')
       || innerXml(xml, 'configuration-json') || innerXml(xml, 'configuration-information'));
   return { ...reply, configuration };
 }
@@ -263,7 +263,8 @@ export async function runCommand(session: Session, cli: string, options: Omit<Rp
   op.txt(cli);
   const reply = await session.rpc(serialise(op), options);
   const xml = reply.xml ?? '';
-  const output = format === 'text' ? decodeText(innerXml(xml, 'output')) : innerXml(xml, 'rpc-reply');
+  // Text comes as the text of <output>, one per routing engine on a multi-RE device.
+  const output = format === 'text' ? findAll(xml, 'output').map((o) => textContent(innerOf(xml, o))).join('') : innerOf(xml, rootElement(xml));
   return { ...reply, output };
 }
 
@@ -314,7 +315,3 @@ function asArray(v: XmlValue | undefined): XmlValue[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
-/** Text output comes as XML text: drop any markup around it, decode its entities. */
-function decodeText(inner: string): string {
-  return decodeEntities(inner.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, (_, cdata: string) => escapeXml(cdata)).replace(/<[^>]+>/g, ''));
-}

@@ -2,6 +2,7 @@ import { ClientError } from '../errors/classes.js';
 import type { NetconfError } from '../errors/netconf-error.js';
 import { toNetconfError } from '../errors/to-netconf-error.js';
 import { NETCONF_NOTIFICATION_NS } from '../xml/namespaces.js';
+import { findElement, nextTag } from '../xml/query.js';
 import type { Notification, RpcOptions, Session } from '../session/session.js';
 import { type XmlObject, parseXml } from '../xml/parse-data.js';
 import { type XmlContent, addContent, request, requireCapability, serialise } from './build.js';
@@ -271,10 +272,11 @@ function eventOf(parsed: XmlObject): string | null {
   return Object.keys(body).find((k) => k !== 'eventTime' && k !== '#text' && !k.startsWith('@_')) ?? null;
 }
 
-/** The local name of the first start tag after `</eventTime>`, read from the text. */
+/** The local name of the first element after `<eventTime>`, read from text that did not parse. */
 function eventFromText(xml: string): string | null {
-  const m = /<\/(?:[^\s<>/:]+:)?eventTime\s*>(?:\s|<!--[\s\S]*?-->|<\?[\s\S]*?\?>)*<(?:[^\s<>/:!?]+:)?([^\s<>/:!?]+)/.exec(xml);
-  return m ? m[1]! : null;
+  const eventTime = findElement(xml, 'eventTime');
+  const next = eventTime && eventTime.end !== -1 ? nextTag(xml, eventTime.end) : null;
+  return next && next.kind === 'start' ? next.local : null;
 }
 
 function time(t: Date | string): string {

@@ -2,6 +2,7 @@ import { ClientError } from '../errors/classes.js';
 import { replyContent } from '../session/reply-content.js';
 import type { RpcOptions, RpcReply, Session } from '../session/session.js';
 import { CAPABILITY, WITH_DEFAULTS_NS } from '../xml/namespaces.js';
+import { innerXml } from '../xml/query.js';
 import { type XmlObject, parseXml } from '../xml/parse-data.js';
 import { type ConfirmedCommit, type Datastore, type XmlContent, addContent, addDatastore, request, requireCapability, requireDatastore, serialise } from './build.js';
 import { tolerantRpc } from './tolerant.js';
@@ -228,19 +229,8 @@ export function withData(reply: RpcReply): DataReply {
 
 /**
  * The inner XML of the reply's `<data>` or `<configuration>` (`local`): the reader's cut of the
- * root's own child, which shares the reply's text, else a search of the text.
+ * root's own child, which shares the reply's text, else found in the text.
  */
 export function childXml(reply: RpcReply, local: 'data' | 'configuration'): string {
   return replyContent(reply, local) ?? innerXml(reply.xml ?? '', local);
-}
-
-/** The inner XML of the first element with that local name (prefix allowed); '' if absent. */
-export function innerXml(xml: string, local: string): string {
-  const open = new RegExp(`<(?:([\\w.-]+):)?${local}(?=[\\s/>])[^>]*?(/?)>`).exec(xml);
-  if (!open) return '';
-  if (open[2] === '/') return '';
-  const qname = open[1] ? `${open[1]}:${local}` : local;
-  const start = open.index + open[0].length;
-  const end = xml.lastIndexOf(`</${qname}>`);
-  return end >= start ? xml.slice(start, end) : '';
 }

@@ -16,6 +16,7 @@ import { checkXmlFragment } from '../xml/well-formed.js';
 import { setReplyContent } from './reply-content.js';
 import { Capabilities } from './capabilities.js';
 import { NETCONF_BASE_NS } from '../xml/namespaces.js';
+import { elementText } from '../xml/query.js';
 import { HelloWait, clientCapabilities, clientHello, negotiate } from './hello.js';
 import { PendingCalls, type PendingCall } from './pending.js';
 import { type FlowControl, ReplyStream, checkReplyStream } from './reply-stream.js';
@@ -566,6 +567,5 @@ function clip(text: string, max = 300): string {
 }
 
 function eventTime(xml: string): string | null {
-  const m = /<(?:[\w.-]+:)?eventTime>([^<]*)</.exec(xml);
-  return m ? m[1]!.trim() : null;
+  return elementText(xml, 'eventTime');
 }

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type JunosDevice, startJunosDevice } from '../../src/device/junos.js';
 import type { FakeRequest } from '../../src/device/types.js';
 import { NetconfError } from '../../src/errors/netconf-error.js';
+import { runCommand } from '../../src/operations/junos.js';
 import { cli, junosRpc } from '../../src/operations/junos-rpc.js';
 import { connect } from '../../src/session/connect.js';
 import type { Session } from '../../src/session/session.js';
@@ -136,6 +137,20 @@ describe('cli', () => {
     const { device, session } = await setup();
     await cli(session, 'show log messages | match "a<b"').catch(() => undefined);
     expect(lastOperation(device)).toBe('<command format="text">show log messages | match "a&lt;b"</command>');
+  });
+});
+
+describe('runCommand', () => {
+  it('text: the text of every <output> (one per routing engine), entities decoded, CDATA as it is; xml: the reply inner XML', async () => {
+    const multi = '<multi-routing-engine-results>\n<multi-routing-engine-item>\n<re-name>re0</re-name>\n<output>\nup 3 days &amp; more\n</output>\n'
+      + '</multi-routing-engine-item>\n<multi-routing-engine-item>\n<re-name>re1</re-name>\n<output>\n<![CDATA[up <2> days]]>\n</output>\n'
+      + '</multi-routing-engine-item>\n</multi-routing-engine-results>';
+    const device = await startJunosDevice({ platform: 'mx-dual-re' }, { handler: (r) => (r.operation === 'command' ? multi : undefined) });
+    devices.push(device);
+    const session = await connect({ host: device.host, port: device.port, username: 'netconf', password: 'netconf', hostKey: device.hostKeyFingerprint });
+    sessions.push(session);
+    expect((await runCommand(session, 'show system uptime')).output).toBe('\nup 3 days & more\n\nup <2> days\n');
+    expect((await runCommand(session, 'show system uptime', { format: 'xml' })).output).toBe(multi);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MessageReader, type MessageOutcome } from '../../src/reader/message-reader.js';
 import { replay } from '../../src/replay/replayer.js';
-import { innerXml } from '../../src/operations/rfc6241.js';
+import { innerXml } from '../../src/xml/query.js';
 import { loadExpected, readCapture } from '../support/corpus.js';
 import { fixture, fixtureNames } from '../support/fixtures.js';
 
