@@ -11,9 +11,9 @@ import { diagnostics } from './diagnostics.js';
  * published on `netconfkit:callbackError`, given to the session's `callbackError` event when
  * the callback was given to a session (its listeners, a call's `onItem`), and, when nobody
  * heard it either way, emitted as a process warning (NETCONFKIT_CALLBACK_ERROR). A callback
- * whose answer a call needs (commitFlow's `healthCheck`, a `streamTo` Writable, a fleet
- * operation, a worker's `credentials`) fails that one call, with the call's typed error, and
- * nothing else.
+ * whose answer a call needs (commitFlow's `healthCheck`, a `streamTo` Writable, a warning
+ * policy's matchers, a fleet operation, a worker's `credentials`) fails that one call, with
+ * the call's typed error, and nothing else.
  */
 
 /** Which caller callback failed: a session event, or a per-call / per-run callback. */

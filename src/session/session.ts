@@ -21,7 +21,7 @@ import { HelloWait, clientCapabilities, clientHello, negotiate } from './hello.j
 import { PendingCalls, type PendingCall } from './pending.js';
 import { type FlowControl, ReplyStream, checkReplyStream } from './reply-stream.js';
 import type { Notification, RpcOptions, RpcReply, RpcRequest, SessionEvents, SessionOptions, SessionState, SessionTransport, StartOptions } from './types.js';
-import { applyWarningPolicy, mergePolicies } from './warning-policy.js';
+import { applyWarningPolicy, checkWarningPolicy, mergePolicies } from './warning-policy.js';
 import { MessageWriter, type OutgoingMessage } from './writer.js';
 
 export type { Notification, RpcOptions, RpcReply, RpcRequest, SessionEvents, SessionOptions, SessionState, SessionTransport, StartOptions } from './types.js';
@@ -116,6 +116,7 @@ export class Session extends EventEmitter<SessionEvents> {
   static async start(transport: SessionTransport, options: StartOptions = {}): Promise<Session> {
     const session = new Session(transport, options);
     try {
+      checkWarningPolicy(options.warnings);
       await session.exchangeHellos(options.signal);
     } catch (err) {
       const error = toNetconfError(err);
@@ -183,6 +184,7 @@ export class Session extends EventEmitter<SessionEvents> {
       const body = typeof request === 'string' ? request : request.toString();
       checkXmlFragment(body, 'The request');
       if (options.streamTo !== undefined) checkReplyStream(options.streamTo);
+      checkWarningPolicy(options.warnings);
       return this.send(body, options, trace);
     } catch (err) {
       return Promise.reject(toNetconfError(err));
@@ -507,7 +509,13 @@ export class Session extends EventEmitter<SessionEvents> {
     if (outcome.error) return call.reject(this.outcomeOf(call, outcome.error));
     const items = outcome.items;
     const policy = mergePolicies(this.options.warnings, call.options.warnings);
-    if (applyWarningPolicy(items, policy).fails) return call.reject(new RpcError(items, { messageId: call.id, replyXml: outcome.xml }));
+    let fails: boolean;
+    try {
+      fails = applyWarningPolicy(items, policy).fails;
+    } catch (err) {
+      return call.reject(toNetconfError(err)); // the caller's matcher failed: this call alone
+    }
+    if (fails) return call.reject(new RpcError(items, { messageId: call.id, replyXml: outcome.xml }));
     const reply: RpcReply = {
       messageId: call.id,
       xml: outcome.xml,

@@ -1,3 +1,4 @@
+import { ClientError } from '../errors/classes.js';
 import type { ErrorCode } from '../errors/codes.js';
 import type { DeviceError } from '../errors/device-error.js';
 
@@ -34,7 +35,11 @@ export function matchesWarning(item: DeviceError, m: WarningMatcher): boolean {
   return true;
 }
 
-/** Marks the ignored warnings and says whether the reply fails under the policy. */
+/**
+ * Marks the ignored warnings and says whether the reply fails under the policy. The matchers
+ * are the caller's (a RegExp may be a subclass of theirs): one that throws is INVALID_ARGUMENT,
+ * for the call it was applied to alone.
+ */
 export function applyWarningPolicy(items: readonly DeviceError[], policy: WarningPolicy): { fails: boolean } {
   let fails = false;
   for (const item of items) {
@@ -42,10 +47,32 @@ export function applyWarningPolicy(items: readonly DeviceError[], policy: Warnin
       fails = true;
       continue;
     }
-    item.ignored = (policy.ignore ?? []).some((m) => matchesWarning(item, m));
+    try {
+      item.ignored = (policy.ignore ?? []).some((m) => matchesWarning(item, m));
+    } catch (err) {
+      throw new ClientError('INVALID_ARGUMENT', `The warning policy could not be applied: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
     if (policy.raise && !item.ignored) fails = true;
   }
   return { fails };
+}
+
+/**
+ * A caller's mistake in a policy, found before anything is sent: an `ignore` that is not a list
+ * of matchers, or a `message` that is neither a string nor a RegExp.
+ */
+export function checkWarningPolicy(policy: WarningPolicy | undefined): void {
+  if (policy === undefined) return;
+  const ignore: unknown = policy.ignore;
+  if (ignore === undefined) return;
+  if (!Array.isArray(ignore)) throw new ClientError('INVALID_ARGUMENT', 'The warning policy\'s ignore must be a list of matchers');
+  for (const m of ignore as unknown[]) {
+    if (typeof m !== 'object' || m === null) throw new ClientError('INVALID_ARGUMENT', 'Each matcher of the warning policy\'s ignore must be an object');
+    const message: unknown = (m as WarningMatcher).message;
+    if (message !== undefined && typeof message !== 'string' && !(message instanceof RegExp)) {
+      throw new ClientError('INVALID_ARGUMENT', 'A warning matcher\'s message must be a string or a RegExp');
+    }
+  }
 }
 
 /** Per-call settings win over per-session ones; ignore lists add up. */

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { describe, expect, it, vi } from 'vitest';
 import { FakeDevice, type FakeRule, startJunosDevice } from '../../src/device/index.js';
 import { NetconfError, RpcError } from '../../src/errors/index.js';
 import { type ConfirmedCommit, commitCandidate, commitConfiguration, commitFlow, lockDatastore } from '../../src/operations/index.js';
@@ -178,5 +179,29 @@ describe('commitFlow takes a signal', () => {
     const err = await failure(flow);
     expect([err.code, err.step]).toEqual(['ABORTED', 'health-check']);
     expect(ops(device)).toEqual(['lock', 'edit-config', 'validate', 'commit', 'cancel-commit', 'unlock']);
+  });
+});
+
+describe('the commit flow keeps the caller\'s onStep at arm\'s length', () => {
+  it('an onStep that throws, or rejects, changes nothing: every step runs, the flow commits, each failure is reported', async () => {
+    const { device, session } = await pair();
+    const reported: string[] = [];
+    const onReport = (m: unknown) => reported.push(`${(m as { source: string }).source}: ${((m as { error: Error }).error).message}`);
+    subscribe('netconfkit:callbackError', onReport);
+    try {
+      const result = await commitFlow(session, {
+        config: CONFIG,
+        onStep: (e) => {
+          if (e.step === 'lock') throw new Error(`progress broke at ${e.step}:${e.status}`);
+          if (e.step === 'commit' && e.status === 'done') return Promise.reject(new Error('async progress broke'));
+          return undefined;
+        },
+      });
+      expect(result).toMatchObject({ committed: true, steps: ['lock', 'load', 'check', 'commit', 'unlock'] });
+      expect(ops(device)).toEqual(['lock', 'edit-config', 'validate', 'commit', 'unlock']);
+      await vi.waitFor(() => expect(reported).toEqual(['onStep: progress broke at lock:start', 'onStep: progress broke at lock:done', 'onStep: async progress broke']));
+    } finally {
+      unsubscribe('netconfkit:callbackError', onReport);
+    }
   });
 });

@@ -166,6 +166,38 @@ describe('Session: errors and warnings', () => {
   });
 });
 
+describe('Session: a warning policy is the caller\'s code', () => {
+  it('a matcher that is not a string or RegExp is INVALID_ARGUMENT before anything is sent', async () => {
+    const { session, peer } = await open();
+    const bad = { ignore: [{ message: 42 as unknown as string }] };
+    const err = await rejection(session.rpc('<get/>', { warnings: bad }));
+    expect(err.code).toBe('INVALID_ARGUMENT');
+    expect(err.message).toMatch(/message must be a string or a RegExp/);
+    expect(await rejection(session.rpc('<get/>', { warnings: { ignore: {} as unknown as [] } }))).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(peer.requests).toHaveLength(1); // the hello only
+  });
+
+  it('a RegExp of the caller\'s that throws fails its own call (INVALID_ARGUMENT); the session and the next call go on', async () => {
+    const { session, peer } = await open();
+    class Broken extends RegExp {
+      override test(): boolean {
+        throw new Error('matcher broke');
+      }
+    }
+    const first = session.rpc('<load/>', { warnings: { ignore: [{ message: new Broken('x') }] } });
+    const second = session.rpc('<load/>');
+    await peer.waitForRequests(3);
+    const WARNING = '<rpc-error><error-severity>warning</error-severity><error-message>statement not found</error-message></rpc-error><ok/>';
+    peer.reply(1, WARNING);
+    peer.reply(2, WARNING);
+    const err = await rejection(first);
+    expect(err.code).toBe('INVALID_ARGUMENT');
+    expect(err.message).toBe('The warning policy could not be applied: matcher broke');
+    expect((await second).warnings).toHaveLength(1);
+    expect(session.state).toBe('open');
+  });
+});
+
 describe('Session: timeouts, aborts and lost connections', () => {
   it('times a call out, drops its late reply quietly, and goes on', async () => {
     const { session, peer } = await open();
