@@ -1,19 +1,21 @@
 import { diagnostics } from './diagnostics.js';
 
 /**
- * Caller code at arm's length: every function a caller hands to netconfkit is run through
- * this module. The rule, for all of them:
+ * Caller code at arm's length: the one rule for every function a caller hands to netconfkit,
+ * and the helpers that keep it.
  *
  * A caller's exception never changes another outcome. A callback that only tells the caller
  * something (a session's event listeners, `onItem`, replay's `onMessage`, `onStep`,
- * `onProgress`, `onEvent`, `onRetry`, a wire `logger`) has no outcome of its own: what it
- * throws, or the promise it returns rejects with, is reported and otherwise swallowed. It is
- * published on `netconfkit:callbackError`, given to the session's `callbackError` event when
- * the callback was given to a session (its listeners, a call's `onItem`), and, when nobody
- * heard it either way, emitted as a process warning (NETCONFKIT_CALLBACK_ERROR). A callback
- * whose answer a call needs (commitFlow's `healthCheck`, a `streamTo` Writable, a warning
- * policy's matchers, a fleet operation, a worker's `credentials`) fails that one call, with
- * the call's typed error, and nothing else.
+ * `onProgress`, `onEvent`, `onRetry`, a wire `logger`) has no outcome of its own: it runs
+ * through `notify` or a `CallbackQueue`, and what it throws, or the promise it returns
+ * rejects with, is reported and otherwise swallowed. It is published on
+ * `netconfkit:callbackError`, given to the session's `callbackError` event when the callback
+ * was given to a session (its listeners, a call's `onItem`), and, when nobody heard it either
+ * way, emitted as a process warning (NETCONFKIT_CALLBACK_ERROR). A callback whose answer a
+ * call needs (commitFlow's `healthCheck`, `onKeyboardInteractive`, a worker's `credentials`
+ * through `ask`; a `streamTo` Writable, a warning policy's matchers, a fleet operation by
+ * their call's own path) fails that one call, login or job, with its typed error, and
+ * nothing else.
  */
 
 /** Which caller callback failed: a session event, or a per-call / per-run callback. */

@@ -3,6 +3,7 @@ import type { AnyAuthMethod, AuthHandlerMiddleware, AuthenticationType, ParsedKe
 import ssh2 from 'ssh2';
 import { AuthenticationError, ClientError } from '../errors/classes.js';
 import type { NetconfError } from '../errors/netconf-error.js';
+import { ask } from '../observability/callbacks.js';
 
 // ssh2 is CommonJS; Node's ESM loader sees its names only on the default export.
 const { utils } = ssh2;
@@ -171,8 +172,8 @@ function keyboardInteractive(settings: AuthSettings, target: string, fail: (err:
         : `asked "${shown(which.prompt)}"${which.echo ? ' (echo on)' : ''}, which only an onKeyboardInteractive callback can answer (the password goes only to a password prompt with echo off)`;
       return fail(new AuthenticationError('AUTH_FAILED', `Authentication to ${target} failed: keyboard-interactive ${why}`));
     }
-    Promise.resolve()
-      .then(() => handler(open.map(({ prompt, echo }) => ({ prompt, echo })), { name, instructions, target }))
+    // The caller's answer: what it throws or rejects with fails this login alone.
+    ask(() => handler(open.map(({ prompt, echo }) => ({ prompt, echo })), { name, instructions, target }))
       .then((given) => {
         if (!Array.isArray(given) || given.length !== open.length || !given.every((a) => typeof a === 'string')) {
           return fail(new ClientError('INVALID_ARGUMENT', `onKeyboardInteractive must return one string per prompt (${open.length}) for ${target}`));
