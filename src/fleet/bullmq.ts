@@ -13,11 +13,12 @@ import { ask } from '../observability/callbacks.js';
 import type { ConnectOptions } from '../session/connect.js';
 import type { Session } from '../session/session.js';
 import { type Breaker, type BreakerOptions, CircuitBreakers } from './breaker.js';
-import { DeviceLock, fenceWrites } from './device-lock.js';
+import { DeviceLock } from './device-lock.js';
 import type { RedisScripts } from './redis.js';
 import { type DeviceFailure, type DeviceResult, type DeviceSuccess, failureResult } from './result.js';
 import { type DeviceOperation, type FleetDevice, type OperationContext, runOnDevice } from './run-device.js';
 import { SharedBreaker } from './shared-breaker.js';
+import { type CommitResolution, type ResolveCommit, type WriteContext, runWriteTry } from './write-job.js';
 
 /** A job's data: plain JSON, so it can sit in Redis. */
 export interface NetconfJob<P = unknown> {
@@ -41,6 +42,8 @@ export interface NetconfJob<P = unknown> {
    * device whether `commitId` was committed before doing anything else.
    */
   commitPending?: boolean;
+  /** Set by the worker: the last step of the commit flow whose writes a try may have sent (from `onStep`). */
+  commitStep?: string;
 }
 
 /** What a write job adds to its result: whether it was recovered, and its commit id. */
@@ -66,6 +69,12 @@ export interface QueueOperationContext extends OperationContext {
   commitId: string | null;
   /** A write job's fencing token: higher than that of every earlier holder of the device's write lock. Null for reads. */
   fencingToken: number | null;
+  /**
+   * Hand it to `commitFlow` (`onStep`, calling your own from it if you have one): the steps it
+   * reports tell a later try how far this one got (on RFC devices, whether its confirmation may
+   * have been sent). Does nothing for reads.
+   */
+  onStep: WriteContext['onStep'];
 }
 
 /** An operation a job may name: runs on an open session, gets the job's params, returns plain JSON. */
@@ -124,8 +133,6 @@ export interface NetconfWorkerOptions {
   worker?: Omit<WorkerOptions, 'connection' | 'concurrency'>;
 }
 
-/** The steps of the commit flow that come before anything is committed. */
-const BEFORE_COMMIT: ReadonlySet<string> = new Set(['lock', 'load', 'check', 'diff']);
 
 /**
  * A BullMQ worker that runs NETCONF jobs. Each try opens a session, runs the named operation
@@ -183,7 +190,7 @@ export function createNetconfWorker(options: NetconfWorkerOptions): Worker<Netco
 
     if (!writes.has(operation)) {
       if (attempt > budget) throw fail(cutOff(job, attempt - 1));
-      const result = await run((session, _d, ctx) => op(session, params, { ...ctx, job, commitId: null, fencingToken: null }));
+      const result = await run((session, _d, ctx) => op(session, params, { ...ctx, job, commitId: null, fencingToken: null, onStep: () => undefined }));
       if (!result.ok) throw jobError(withFields({ ...result, attempts: attempt }, fields), attempt < budget && result.error_retryable);
       return withFields({ ...result, attempts: attempt }, fields);
     }
@@ -192,43 +199,25 @@ export function createNetconfWorker(options: NetconfWorkerOptions): Worker<Netco
       throw fail(toNetconfError(err));
     });
     try {
-      // Read again under the lock: a worker that ran this job before (one BullMQ thought had
-      // stalled) may have set the commit id and marked a try pending since this copy was read.
-      const data = (await Job.fromId<NetconfJob>(worker, job.id!))?.data ?? job.data;
-      const commitId = data.commitId ?? newCommitId();
-      let pending = data.commitPending === true;
+      const name = `job ${job.id} (${operation} on ${device.name})`;
+      const { result, commitId, recovered, retry } = await runWriteTry({
+        lock, attempt, budget, name,
+        load: async () => (await Job.fromId<NetconfJob>(worker, job.id!))?.data ?? job.data,
+        save: async (state) => {
+          const { commitId: _id, commitPending: _pending, commitStep: _step, ...data } = job.data;
+          await job.updateData({ ...data, ...state });
+        },
+        newCommitId,
+        resolve: resolvePending(name),
+        run,
+        operate: (session, context) => op(session, params, { ...context, job }),
+      }).catch((err: unknown) => {
+        throw fail(toNetconfError(err));
+      });
       fields.commitId = commitId;
-      if (attempt > budget && !pending) throw fail(cutOff(job, attempt - 1));
-      let stage: 'resolve' | 'run' | null = null;
-      let recovered: unknown;
-      const result = await run(async (session, _d, ctx) => {
-        const fenced = fenceWrites(session, () => lock.check());
-        if (pending) {
-          stage = 'resolve';
-          const resolution = await resolvePending(fenced, commitId, job, attempt - 1);
-          if (resolution.outcome === 'committed') {
-            recovered = resolution;
-            return resolution;
-          }
-          if (attempt > budget) throw new ClientError('UNKNOWN', `The cut-off try of job ${job.id} committed nothing, and the job has no tries left (attempts: ${budget})`);
-        } else {
-          await job.updateData({ ...data, commitId, commitPending: true });
-          pending = true;
-        }
-        stage = 'run';
-        return op(fenced, params, { ...ctx, job, commitId, fencingToken: lock.token });
-      }, lock.signal);
-      if (result.ok) {
-        fields.recovered = recovered !== undefined;
-        return withFields({ ...result, attempts: attempt }, fields);
-      }
-      const error = result.errorJson;
-      // A try that failed before anything could have been committed leaves nothing to resolve.
-      const nothingCommitted = stage === null || (stage === 'run' && error.step !== undefined && BEFORE_COMMIT.has(error.step));
-      if (nothingCommitted && pending) await job.updateData({ ...data, commitId, commitPending: false }).catch(() => undefined);
-      // A commit cut off in flight is not retried blindly: the next try resolves it first.
-      const resolvable = !nothingCommitted && stage === 'run' && error.code === 'COMMIT_OUTCOME_UNKNOWN';
-      throw jobError(withFields({ ...result, attempts: attempt }, fields), attempt < budget && (result.error_retryable || resolvable));
+      if (!result.ok) throw jobError(withFields({ ...result, attempts: attempt }, fields), retry);
+      fields.recovered = recovered !== null;
+      return withFields({ ...result, attempts: attempt }, fields);
     } finally {
       await lock.release();
     }
@@ -299,15 +288,11 @@ function newCommitId(): string {
   return randomUUID();
 }
 
-/** What resolving a cut-off try says. */
-interface Resolution {
-  outcome: 'committed' | 'not-committed';
-  commitId: string;
-}
-
 /** Asks the device whether the cut-off try of a write job committed. */
-async function resolvePending(_session: Session, commitId: string, job: Job<NetconfJob>, tries: number): Promise<Resolution> {
-  throw new CommitOutcomeUnknownError(
-    `Try ${tries} of job ${job.id} (${job.data.operation} on ${job.data.device.name}) was cut off mid-write (commit id ${commitId}); the device may have applied it. Check the device before running it again.`,
-  );
+function resolvePending(name: string): ResolveCommit<CommitResolution> {
+  return async (_session, commitId) => {
+    throw new CommitOutcomeUnknownError(
+      `A try of ${name} was cut off mid-write (commit id ${commitId}); the device may have applied it. Check the device before running it again.`,
+    );
+  };
 }

@@ -14,8 +14,8 @@ const worker = createNetconfWorker({
   credentials: (device) => (device.password ? {} : { password: 'netconf' }),
   operations: {
     'get-config': async (session, _params, { signal }) => ({ data: (await getConfig(session, 'running', { signal })).data, worker: WORKER_ID }),
-    commit: async (session, params, { commitId, fencingToken }) => {
-      const r = await commitFlow(session, { config: params.config, format: 'set', commitId });
+    commit: async (session, params, { commitId, fencingToken, onStep }) => {
+      const r = await commitFlow(session, { config: params.config, format: 'set', commitId, onStep });
       return { committed: r.committed, worker: WORKER_ID, commitId, fencingToken };
     },
   },

@@ -290,7 +290,7 @@ describe('NETCONF jobs over BullMQ, two worker processes', () => {
       expect(connections).toBe(2);
       const onE = await finished(qe!, await enqueueNetconfJob(qe!, { device: down, operation: 'get-config' }, { attempts: 1 }));
       expect(onE).toMatchObject({ ok: false, error_code: 'CIRCUIT_OPEN', error_retryable: true });
-      expect(e.saw('failed')).toBe(true);
+      await expect.poll(() => e.saw('failed'), { timeout: 5_000, message: 'worker E to report the failure' }).toBe(true);
       expect(connections).toBe(2);
     } finally {
       await Promise.all([qd, qe].map(async (q) => {
