@@ -40,7 +40,8 @@ export interface WriteContext extends OperationContext {
 }
 
 export interface WriteTry<R extends CommitResolution> {
-  lock: DeviceLock;
+  /** The device's lock, held for the try (what of it is used). */
+  lock: Pick<DeviceLock, 'check' | 'signal' | 'token'>;
   /** This try (1 for the first; every try started, those cut off included) and how many the job may have. */
   attempt: number;
   budget: number;
