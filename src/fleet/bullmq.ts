@@ -10,6 +10,7 @@ import { ClientError, CommitOutcomeUnknownError } from '../errors/classes.js';
 import type { NetconfError } from '../errors/netconf-error.js';
 import { toNetconfError } from '../errors/to-netconf-error.js';
 import { ask } from '../observability/callbacks.js';
+import type { CommitStep } from '../operations/commit-flow.js';
 import type { ConnectOptions } from '../session/connect.js';
 import type { Session } from '../session/session.js';
 import { type Breaker, type BreakerOptions, CircuitBreakers } from './breaker.js';
@@ -18,7 +19,7 @@ import type { RedisScripts } from './redis.js';
 import { type DeviceFailure, type DeviceResult, type DeviceSuccess, failureResult } from './result.js';
 import { type DeviceOperation, type FleetDevice, type OperationContext, runOnDevice } from './run-device.js';
 import { SharedBreaker } from './shared-breaker.js';
-import { type CommitResolution, type ResolveCommit, type WriteContext, runWriteTry } from './write-job.js';
+import { type CommitResolution, type ResolveCommit, runWriteTry } from './write-job.js';
 
 /** A job's data: plain JSON, so it can sit in Redis. */
 export interface NetconfJob<P = unknown> {
@@ -74,7 +75,7 @@ export interface QueueOperationContext extends OperationContext {
    * reports tell a later try how far this one got (on RFC devices, whether its confirmation may
    * have been sent). Does nothing for reads.
    */
-  onStep: WriteContext['onStep'];
+  onStep: (event: { step: CommitStep; status: 'start' | 'done' | 'failed' }) => void;
 }
 
 /** An operation a job may name: runs on an open session, gets the job's params, returns plain JSON. */
