@@ -1,6 +1,7 @@
 import { Server as TcpServer, type Socket } from 'node:net';
 import ssh2, { type ClientInfo, type Connection, type ServerChannel, type Session } from 'ssh2';
 import { ClientError } from '../errors/classes.js';
+import { CAPABILITY } from '../xml/namespaces.js';
 import { Authenticator } from './auth.js';
 import { defaultReply, type DefaultReply } from './default-handlers.js';
 import { FakeSession, type SessionHost } from './fake-session.js';
@@ -25,8 +26,6 @@ const { Server: SshServer } = ssh2;
 type SshServer = InstanceType<typeof SshServer>;
 
 const DEFAULT_USERS: readonly FakeUser[] = [{ username: 'netconf', password: 'netconf' }];
-const CONFIRMED_COMMIT_1_0 = 'urn:ietf:params:netconf:capability:confirmed-commit:1.0';
-const CONFIRMED_COMMIT_1_1 = 'urn:ietf:params:netconf:capability:confirmed-commit:1.1';
 const COMMIT_FAULTS: readonly FakeCommitFault[] = ['drop-before-apply', 'drop-after-apply'];
 
 /**
@@ -97,7 +96,7 @@ export class FakeDevice {
     this.capabilities = options.capabilities ?? defaultCapabilities(options.base ?? 'both');
     this.capture = options.capture === undefined ? undefined : Buffer.from(options.capture);
     const has = (uri: string) => this.capabilities.some((c) => c === uri || c.startsWith(`${uri}?`));
-    this.commits = new RfcCommits(has(CONFIRMED_COMMIT_1_0) || has(CONFIRMED_COMMIT_1_1), has(CONFIRMED_COMMIT_1_1));
+    this.commits = new RfcCommits(has(CAPABILITY.confirmedCommit10) || has(CAPABILITY.confirmedCommit11), has(CAPABILITY.confirmedCommit11));
     this.commitFault = options.commitFault ?? null;
     this.ssh = new SshServer(
       { hostKeys: [this.hostKey.privateKey], keepaliveInterval: KEEPALIVE_INTERVAL_MS, keepaliveCountMax: 3 },

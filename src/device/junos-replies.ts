@@ -1,5 +1,6 @@
 import { BASE_1_0, BASE_1_1, NETCONF_BASE_NS, escapeXml } from './replies.js';
 import type { JunosItem } from './junos-types.js';
+import { JUNOS_CAPABILITY, XNM_NAMESPACE } from '../xml/namespaces.js';
 
 /**
  * The XML a Junos box writes, as plain strings: its hello (comments first), the reply
@@ -12,8 +13,8 @@ import type { JunosItem } from './junos-types.js';
 export const JUNOS_RELEASE = '23.4R1';
 export const JUNOS_VERSION = '23.4R1.10';
 export const JUNOS_NS = `http://xml.juniper.net/junos/${JUNOS_RELEASE}/junos`;
-export const XNM_NS = 'http://xml.juniper.net/xnm/1.1/xnm';
-export const JUNOS_CAPABILITY = 'http://xml.juniper.net/netconf/junos/1.0';
+export const XNM_NS = XNM_NAMESPACE;
+export { JUNOS_CAPABILITY };
 export const JUNOS_DMI_CAPABILITY = 'http://xml.juniper.net/dmi/system/1.0';
 
 /** What most Junos releases advertise (base:1.0 only; rfc-compliant adds base:1.1 after it). */
