@@ -2,6 +2,7 @@ import { RpcError } from '../errors/device-error.js';
 import type { NetconfError } from '../errors/netconf-error.js';
 import type { RpcOptions, Session } from '../session/session.js';
 import type { XmlObject } from '../xml/parse-data.js';
+import { elementText } from '../xml/query.js';
 import { attributeOf, children, descendants, parseReply, reNameOf, text, texts } from './junos-facts-read.js';
 
 /**
@@ -258,8 +259,8 @@ function routingEngines(doc: XmlObject): RoutingEngineFacts[] {
 /** The CLI banner (`{master}`, `{backup}`, `{master:0}`, `{primary:node0}`) of the first reply that has one. */
 function bannerOf(replies: (string | null | undefined)[]): string | null {
   for (const xml of replies) {
-    const m = xml ? /<(?:[\w.-]+:)?banner>\s*\{([^}]*)\}\s*</.exec(xml) : null;
-    if (m) return m[1]!.trim();
+    const banner = xml ? elementText(xml, 'banner') : null;
+    if (banner !== null && banner.startsWith('{') && banner.endsWith('}')) return banner.slice(1, -1).trim();
   }
   return null;
 }
