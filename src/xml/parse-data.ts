@@ -31,7 +31,8 @@ const entityDecoder = {
   },
 };
 
-const ALWAYS_ARRAYS = new Set(['rpc-error', 'capability', 'routing-engine', 'multi-routing-engine-item']);
+/** Element names (local) that are always arrays in parsed data. */
+export const ALWAYS_ARRAYS: ReadonlySet<string> = new Set(['rpc-error', 'capability', 'routing-engine', 'multi-routing-engine-item']);
 const parsers = new Map<string, XMLParser>();
 
 function parserFor(options: ParseOptions): XMLParser {
