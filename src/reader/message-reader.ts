@@ -37,6 +37,14 @@ export class IncomingMessage<Route = unknown> {
   /** @internal Where the root's data/configuration child's content lies, once it has ended. */ content: ContentSpan | null = null;
 
   constructor(readonly index: number, /** @internal */ readonly extractor: ErrorExtractor) {}
+
+  /**
+   * Also cut out every element at `path` (local names from the root's child down) and give
+   * each to the handler's onPathElement. Call from onRoot.
+   */
+  watchPath(path: readonly string[], maxBytes: number): void {
+    this.extractor.watchPath(path, maxBytes);
+  }
 }
 
 /** What one message turned out to be. */
@@ -68,6 +76,8 @@ export interface ReaderHandler<Route> {
   onContent?(piece: Buffer, message: IncomingMessage<Route>): void;
   /** That content ended (before the message's outcome). */
   onContentEnd?(span: ContentSpan, message: IncomingMessage<Route>): void;
+  /** An element at the path the message watches (see `watchPath`), whole: a view of the pushed bytes, copy it to keep it. */
+  onPathElement?(bytes: Buffer, message: IncomingMessage<Route>): void;
 }
 
 // How much of a broken message is searched for its message-id.
@@ -211,6 +221,7 @@ export class MessageReader<Route = unknown> {
           this.handler.onItem(item, m);
         },
         ...(this.handler.onContent ? { onContent: (piece: Buffer) => this.handler.onContent!(piece, m) } : {}),
+        ...(this.handler.onPathElement ? { onPathElement: (bytes: Buffer) => this.handler.onPathElement!(bytes, m) } : {}),
         onContentEnd: (span: ContentSpan) => {
           m.content = span;
           this.handler.onContentEnd?.(span, m);

@@ -51,6 +51,11 @@ export interface ExtractorEvents {
   onContent?(piece: Buffer): void;
   /** That element ended: every piece has been given; the span is in message byte offsets. */
   onContentEnd?(span: ContentSpan): void;
+  /**
+   * An element at the path given to `watchPath` has ended: its bytes, start tag to end tag.
+   * A view of the pushed bytes (or of the extractor's own copy): copy it to keep it.
+   */
+  onPathElement?(bytes: Buffer): void;
 }
 
 /** Where the content of the root's `<data>` / `<configuration>` child lies in the message. */
@@ -165,6 +170,17 @@ export class ErrorExtractor {
   private content: ContentSpan | null = null;
   /** Message offset of the first content byte not yet given to onContent; -1 outside it. */
   private contentFrom = -1;
+  /** watchPath: the local names, from the root's child down, as bytes (null: not asked for). */
+  private path: Buffer[] | null = null;
+  private maxPathElementBytes = 0;
+  /** The depth (the root's is 0) whose start tags are matched against the path next; -1: none. */
+  private pathNext = -1;
+  /** The depth whose end tag moves the path back: the element being cut out, else the deepest matched; -1: none. */
+  private pathClose = -1;
+  /** The element being cut out: its first byte's message offset, the first not yet kept, and what was kept. */
+  private elementStart = -1;
+  private elementFrom = -1;
+  private elementParts: Buffer[] = [];
 
   private readonly summary: MessageSummary = { root: null, messageId: null, hasOk: false, bom: false, skippedText: null, items: [] };
 
@@ -173,6 +189,19 @@ export class ErrorExtractor {
     this.maxTagBytes = limits.maxTagBytes ?? 64 * 1024;
     this.maxItemBytes = limits.maxItemBytes ?? 1024 * 1024;
     this.maxSkippedTextBytes = limits.maxSkippedTextBytes ?? 8 * 1024;
+  }
+
+  /**
+   * Also cuts out every element at `path` (local names, from the root's child down: `data`,
+   * `interfaces`, `interface`) and gives each whole to onPathElement as its end tag is read.
+   * One longer than `maxBytes` is MESSAGE_TOO_LARGE. Call it before the root's content is
+   * read (from onRoot).
+   */
+  watchPath(path: readonly string[], maxBytes: number): void {
+    this.path = path.map((name) => Buffer.from(name));
+    this.maxPathElementBytes = maxBytes;
+    this.pathNext = 1;
+    this.pathClose = -1;
   }
 
   /** Whether any markup (a tag, comment or PI) has been read: a message with none is only text. */
@@ -300,6 +329,7 @@ export class ErrorExtractor {
     this.consumed = base + len;
     this.checkCaptureSize(base + len);
     if (this.contentFrom >= 0) this.emitContent(buf, base, base + len);
+    if (this.elementFrom >= 0) this.keepElement(buf, base, base + len);
   }
 
   /** Keeps an incomplete token for the next push; a tag may not grow past the limit. */
@@ -315,6 +345,7 @@ export class ErrorExtractor {
     this.consumed = base + from;
     this.checkCaptureSize(base + from);
     if (this.contentFrom >= 0) this.emitContent(buf, base, base + from);
+    if (this.elementFrom >= 0) this.keepElement(buf, base, base + from);
   }
 
   /** Inside a comment, CDATA section or processing instruction: find its end. */
@@ -329,6 +360,7 @@ export class ErrorExtractor {
       this.consumed = base + keepFrom;
       this.checkCaptureSize(base + keepFrom);
       if (this.contentFrom >= 0) this.emitContent(buf, base, base + keepFrom);
+      if (this.elementFrom >= 0) this.keepElement(buf, base, base + keepFrom);
       return -1;
     }
     if (this.state === State.CData) this.cdata(buf, i, end);
@@ -417,6 +449,7 @@ export class ErrorExtractor {
     const depth = this.depth;
     const localStart = colon === -1 ? i + 1 : colon + 1;
     const kind = classify(buf, localStart, nameEnd - localStart, depth > 0 ? this.kinds[depth - 1]! : Kind.Other);
+    if (depth === this.pathNext) this.pathStart(buf, i, localStart, nameEnd, end, selfClosing, base);
     // The bulk of a big reply: an element of no interest, outside any item. Only its name is
     // kept, for its end tag; no string is built.
     if (kind === Kind.Other && depth > 0 && !declares && this.capture === null) {
@@ -504,6 +537,7 @@ export class ErrorExtractor {
       const gt = i + 2 + nameLen;
       if (gt < buf.length && buf[gt] === GT && this.isOpenName(buf, i + 2, depth - 1, nameLen)) {
         this.close(depth - 1);
+        if (depth - 1 === this.pathClose) this.pathEnd(buf, gt, base);
         const ns = this.namespaces;
         if (this.kinds[depth - 1] === Kind.Other && this.capture === null && this.engineName === null && (ns.length === 0 || ns[ns.length - 1]!.depth < depth - 1)) {
           if (this.engine && this.engine.containerDepth === depth - 1) this.engine = null;
@@ -530,6 +564,7 @@ export class ErrorExtractor {
     }
     this.close(d);
     for (let k = j; k < gt; k++) if (!isXmlSpace(buf[k]!)) this.fail('An end tag holds more than a name', base + i);
+    if (d === this.pathClose) this.pathEnd(buf, gt, base);
     return this.closed(buf, i, gt, base);
   }
 
@@ -564,6 +599,54 @@ export class ErrorExtractor {
     if (this.engine && this.engine.containerDepth === this.depth) this.engine = null;
     if (this.depth === 0) this.rootClosed = true;
     return gt + 1;
+  }
+
+  /** A start tag at the depth the path looks at next: one more name matched, or the element to cut out. */
+  private pathStart(buf: Buffer, i: number, localStart: number, nameEnd: number, end: number, selfClosing: boolean, base: number): void {
+    const path = this.path!;
+    const depth = this.depth;
+    const name = path[depth - 1]!;
+    if (nameEnd - localStart !== name.length || !is(buf, localStart, name)) return;
+    if (depth < path.length) {
+      if (selfClosing) return;
+      this.pathNext = depth + 1;
+      this.pathClose = depth;
+      return;
+    }
+    if (selfClosing) return this.events.onPathElement?.(buf.subarray(i, end + 1));
+    this.elementStart = this.elementFrom = base + i;
+    this.pathNext = -1;
+    this.pathClose = depth;
+  }
+
+  /** The element at depth `this.depth` that the path is in has ended: the element cut out is given; its siblings are looked at next. */
+  private pathEnd(buf: Buffer, gt: number, base: number): void {
+    const depth = this.depth;
+    this.pathNext = depth;
+    this.pathClose = depth > 1 ? depth - 1 : -1;
+    if (this.elementStart < 0) return;
+    const end = base + gt + 1;
+    this.checkElementSize(end);
+    const tail = buf.subarray(this.elementFrom - base, gt + 1);
+    const parts = this.elementParts;
+    this.elementParts = [];
+    this.elementStart = this.elementFrom = -1;
+    this.events.onPathElement?.(parts.length === 0 ? tail : Buffer.concat([...parts, tail]));
+  }
+
+  /** A push ends inside the element being cut out: our own copy of its bytes up to `upTo`. */
+  private keepElement(buf: Buffer, base: number, upTo: number): void {
+    if (upTo <= this.elementFrom) return;
+    this.checkElementSize(upTo);
+    this.elementParts.push(Buffer.from(buf.subarray(this.elementFrom - base, upTo - base)));
+    this.elementFrom = upTo;
+  }
+
+  private checkElementSize(at: number): void {
+    if (at - this.elementStart > this.maxPathElementBytes) {
+      const path = this.path!.map((n) => n.toString()).join('/');
+      throw new FramingError('MESSAGE_TOO_LARGE', `An element at ${path} is larger than ${this.maxPathElementBytes} bytes (at byte ${this.elementStart} of the message)`);
+    }
   }
 
   /** Gives onContent the content bytes read up to message offset `upTo`. */
