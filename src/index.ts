@@ -28,6 +28,8 @@ export { toNetconfError } from './errors/to-netconf-error.js';
 export { connect } from './session/connect.js';
 export type { ConnectOptions } from './session/connect.js';
 export { Session } from './session/session.js';
+export { ItemStream, streamItems } from './session/item-stream.js';
+export type { StreamItemsOptions } from './session/item-stream.js';
 export type {
   Notification, RpcOptions, RpcReply, RpcRequest, SessionEvents, SessionOptions, SessionState, SessionTransport, StartOptions,
 } from './session/session.js';

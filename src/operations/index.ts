@@ -5,13 +5,13 @@ export {
   cancelCommit, closeSession, commitCandidate, copyConfig, deleteConfig, discardChanges, editConfig, getConfig, getData,
   killSession, lockDatastore, parseData, unlockDatastore, validateConfig,
 } from './rfc6241.js';
-export type { CommitOptions, DataReply, EditConfigOptions, Filter, ReadOptions, ValidateReply, WithDefaults } from './rfc6241.js';
+export type { CommitOptions, DataReply, EditConfigOptions, Filter, ReadItemsOptions, ReadOptions, ValidateReply, WithDefaults } from './rfc6241.js';
 export {
   closeConfiguration, commitConfiguration, diffConfiguration, getConfiguration, loadConfiguration, loadRescueConfiguration, lockConfiguration,
   openConfiguration, rollback, runCommand, saveRescueConfiguration, unlockConfiguration,
 } from './junos.js';
 export type {
-  CommandReply, CommitConfigurationOptions, CommitResult, ConfigurationReply, DiffReply, GetConfigurationOptions, JunosFormat, LoadAction,
+  CommandReply, CommitConfigurationOptions, CommitResult, ConfigurationReply, DiffReply, GetConfigurationItemsOptions, GetConfigurationOptions, JunosFormat, LoadAction,
   LoadOptions, LoadResult, OpenConfigurationMode, OpenConfigurationOptions, RoutingEngineResult,
 } from './junos.js';
 export { cli, junosRpc } from './junos-rpc.js';

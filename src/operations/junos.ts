@@ -1,5 +1,6 @@
 import { ClientError } from '../errors/classes.js';
 import type { DeviceError } from '../errors/device-error.js';
+import { ItemStream, type StreamItemsOptions } from '../session/item-stream.js';
 import type { RpcOptions, RpcReply, Session } from '../session/session.js';
 import { type XmlObject, type XmlValue, parseXml, textOf } from '../xml/parse-data.js';
 import { findAll, innerOf, innerXml, rootElement, textContent } from '../xml/query.js';
@@ -177,8 +178,22 @@ export interface ConfigurationReply extends RpcReply {
   configuration: string;
 }
 
-/** Junos `<get-configuration>`, and the diff with `compareRollback`. */
-export async function getConfiguration(session: Session, options: GetConfigurationOptions = {}): Promise<ConfigurationReply> {
+/** A Junos configuration read streamed as items: `path` such as `configuration/interfaces/interface` (see `streamItems`). */
+export type GetConfigurationItemsOptions = Omit<GetConfigurationOptions, 'streamTo' | 'collect' | 'parse' | 'format' | 'compareRollback'> & StreamItemsOptions;
+
+/**
+ * Junos `<get-configuration>`, and the diff with `compareRollback`. With `path`
+ * (`configuration/interfaces/interface`), the XML configuration's items one at a time
+ * instead: an ItemStream (see `streamItems`).
+ */
+export function getConfiguration(session: Session, options: GetConfigurationItemsOptions): ItemStream;
+export function getConfiguration(session: Session, options?: GetConfigurationOptions): Promise<ConfigurationReply>;
+export function getConfiguration(session: Session, options: GetConfigurationOptions | GetConfigurationItemsOptions = {}): Promise<ConfigurationReply> | ItemStream {
+  if ('path' in options) return new ItemStream(session, () => configurationRequest({ ...options, format: 'xml' }), options);
+  return readConfiguration(session, options);
+}
+
+function configurationRequest(options: GetConfigurationOptions): string {
   const attrs: Record<string, string> = {};
   if (options.format) attrs.format = options.format;
   if (options.database) attrs.database = options.database;
@@ -189,9 +204,14 @@ export async function getConfiguration(session: Session, options: GetConfigurati
   }
   const op = request('get-configuration', attrs);
   if (options.filter !== undefined) addContent(op.ele('configuration'), options.filter, 'The filter');
-  const reply = await session.rpc(serialise(op), options);
+  return serialise(op);
+}
+
+async function readConfiguration(session: Session, options: GetConfigurationOptions): Promise<ConfigurationReply> {
+  const format = options.format ?? (options.compareRollback !== undefined ? 'text' : 'xml');
+  const reply = await session.rpc(configurationRequest(options), options);
   const xml = reply.xml ?? '';
-  const configuration = (attrs.format ?? 'xml') === 'xml' ? childXml(reply, 'configuration')
+  const configuration = format === 'xml' ? childXml(reply, 'configuration')
     : textContent(innerXml(xml, 'configuration-output') || innerXml(xml, 'configuration-text') || innerXml(xml, 'configuration-set')
       || innerXml(xml, 'configuration-json') || innerXml(xml, 'configuration-information'));
   return { ...reply, configuration };

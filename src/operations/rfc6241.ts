@@ -1,5 +1,6 @@
 import { ClientError } from '../errors/classes.js';
 import { replyContent } from '../session/reply-content.js';
+import { ItemStream, type StreamItemsOptions } from '../session/item-stream.js';
 import type { RpcOptions, RpcReply, Session } from '../session/session.js';
 import { CAPABILITY, WITH_DEFAULTS_NS } from '../xml/namespaces.js';
 import { innerXml } from '../xml/query.js';
@@ -33,22 +34,42 @@ export function parseData(reply: Pick<DataReply, 'data'>): XmlObject {
   return parseXml(`<data>${reply.data}</data>`).data as XmlObject;
 }
 
-/** RFC 6241 `<get-config>`. */
-export async function getConfig(session: Session, source: Datastore, options: ReadOptions = {}): Promise<DataReply> {
-  requireDatastore(session, source, 'get-config', false);
-  const op = request('get-config');
-  addDatastore(op, 'source', source);
-  addFilter(session, op, options.filter, 'get-config');
-  addWithDefaults(session, op, options.withDefaults);
-  return withData(await session.rpc(serialise(op), options));
+/** A read whose reply is streamed as items: the read's options and `path` (see `streamItems`). */
+export type ReadItemsOptions = Omit<ReadOptions, 'streamTo' | 'collect' | 'parse'> & StreamItemsOptions;
+
+/**
+ * RFC 6241 `<get-config>`. With `path` (`data/interfaces/interface`), the reply's items one
+ * at a time instead: an ItemStream (see `streamItems`).
+ */
+export function getConfig(session: Session, source: Datastore, options: ReadItemsOptions): ItemStream;
+export function getConfig(session: Session, source: Datastore, options?: ReadOptions): Promise<DataReply>;
+export function getConfig(session: Session, source: Datastore, options: ReadOptions | ReadItemsOptions = {}): Promise<DataReply> | ItemStream {
+  const build = () => {
+    requireDatastore(session, source, 'get-config', false);
+    const op = request('get-config');
+    addDatastore(op, 'source', source);
+    addFilter(session, op, options.filter, 'get-config');
+    addWithDefaults(session, op, options.withDefaults);
+    return serialise(op);
+  };
+  return 'path' in options ? new ItemStream(session, build, options) : read(session, build, options);
 }
 
-/** RFC 6241 `<get>`: state and configuration. */
-export async function getData(session: Session, options: ReadOptions = {}): Promise<DataReply> {
-  const op = request('get');
-  addFilter(session, op, options.filter, 'get');
-  addWithDefaults(session, op, options.withDefaults);
-  return withData(await session.rpc(serialise(op), options));
+/** RFC 6241 `<get>`: state and configuration. With `path`, the reply's items one at a time (see getConfig). */
+export function getData(session: Session, options: ReadItemsOptions): ItemStream;
+export function getData(session: Session, options?: ReadOptions): Promise<DataReply>;
+export function getData(session: Session, options: ReadOptions | ReadItemsOptions = {}): Promise<DataReply> | ItemStream {
+  const build = () => {
+    const op = request('get');
+    addFilter(session, op, options.filter, 'get');
+    addWithDefaults(session, op, options.withDefaults);
+    return serialise(op);
+  };
+  return 'path' in options ? new ItemStream(session, build, options) : read(session, build, options);
+}
+
+async function read(session: Session, build: () => string, options: ReadOptions): Promise<DataReply> {
+  return withData(await session.rpc(build(), options));
 }
 
 /** Options of `<edit-config>`: the RFC 6241 default-operation, test-option and error-option. */

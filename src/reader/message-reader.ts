@@ -42,7 +42,7 @@ export class IncomingMessage<Route = unknown> {
    * Also cut out every element at `path` (local names from the root's child down) and give
    * each to the handler's onPathElement. Call from onRoot.
    */
-  watchPath(path: readonly string[], maxBytes: number): void {
+  watchPath(path: readonly string[], maxBytes?: number): void {
     this.extractor.watchPath(path, maxBytes);
   }
 }

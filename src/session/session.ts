@@ -19,6 +19,7 @@ import { NETCONF_BASE_NS } from '../xml/namespaces.js';
 import { elementText } from '../xml/query.js';
 import { HelloWait, clientCapabilities, clientHello, negotiate } from './hello.js';
 import { PendingCalls, type PendingCall } from './pending.js';
+import { ITEM_SINK, type ItemRpcOptions, type ItemSink } from './item-stream.js';
 import { type FlowControl, ReplyStream, checkReplyStream } from './reply-stream.js';
 import type { Notification, RpcOptions, RpcReply, RpcRequest, SessionEvents, SessionOptions, SessionState, SessionTransport, StartOptions } from './types.js';
 import { applyWarningPolicy, checkWarningPolicy, mergePolicies } from './warning-policy.js';
@@ -33,6 +34,8 @@ interface Call extends PendingCall<RpcReply> {
   readonly trace?: RpcContext | undefined;
   /** Where the reply's data goes, with the `streamTo` option. */
   readonly sink?: ReplyStream<RpcReply> | undefined;
+  /** Where the elements at a path go, for `streamItems`. */
+  readonly items?: ItemSink | undefined;
 }
 
 /** Where a message being read goes, decided at its root start tag. */
@@ -96,6 +99,7 @@ export class Session extends EventEmitter<SessionEvents> {
         onRoot: (m) => this.route(m),
         onItem: (item, m) => this.onItem(item, m),
         onContent: (piece, m) => this.onContent(piece, m),
+        onPathElement: (bytes, m) => this.onPathElement(bytes, m),
         onMessage: (outcome, m) => this.onMessage(outcome, m.route, m.bytes),
       },
       { framing: 'eom', ...(options.limits ? { limits: options.limits } : {}) },
@@ -330,7 +334,9 @@ export class Session extends EventEmitter<SessionEvents> {
           this.calls.listening(call);
         },
       };
-      const call: Call = { id, write: options.write === true, stage: 'queued', options, message, resolve, reject, trace, sink };
+      const items = (options as ItemRpcOptions)[ITEM_SINK];
+      const call: Call = { id, write: options.write === true, stage: 'queued', options, message, resolve, reject, trace, sink, items };
+      items?.attach({ flow: this.flow, abandon: (error) => this.abandon(call, error) });
       const { timeoutMs, idleTimeoutMs } = this.clocksOf(call);
       this.calls.add(call, {
         timeoutMs,
@@ -444,7 +450,9 @@ export class Session extends EventEmitter<SessionEvents> {
     } else route = STRAY;
     m.route = route;
     // Only what will be handed back is kept: not a late reply, a stray, or a reply read for its errors only.
-    m.keep = route.kind === 'hello' || route.kind === 'notification' || (route.kind === 'reply' && route.call.options.collect !== false && !route.call.sink);
+    m.keep = route.kind === 'hello' || route.kind === 'notification' || (route.kind === 'reply' && route.call.options.collect !== false && !route.call.sink && !route.call.items);
+    // streamItems: the elements at its path are cut out as they are read.
+    if (route.kind === 'reply' && route.call.items) m.watchPath(route.call.items.path, route.call.items.maxItemBytes);
     // A message routed to a waiting call is that call's to time out, not the drain rule's.
     if (route.kind === 'reply') this.clearDrainTimer();
   }
@@ -454,6 +462,9 @@ export class Session extends EventEmitter<SessionEvents> {
     if (route?.kind === 'reply' && this.calls.has(route.call)) {
       const onItem = route.call.options.onItem;
       if (onItem) this.callbacks.deliver(() => onItem(item), 'onItem');
+      // An item that fails the call: streamItems wants no element after it.
+      const items = route.call.items;
+      if (items && applyWarningPolicy([item], mergePolicies(this.options.warnings, route.call.options.warnings)).fails) items.refuse();
     }
     // observability
     if (diagnostics.item.hasSubscribers) diagnostics.item.publish({ device: this.name, sessionId: this.sessionId, messageId: m.root?.messageId ?? null, item });
@@ -461,6 +472,12 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   /** Content of a streamed reply's data, as it is read. */
+  /** An element at a streamItems call's path, whole. */
+  private onPathElement(bytes: Buffer, m: IncomingMessage<Route>): void {
+    const route = m.route;
+    if (route?.kind === 'reply' && route.call.items && this.calls.has(route.call)) route.call.items.element(bytes);
+  }
+
   private onContent(piece: Buffer, m: IncomingMessage<Route>): void {
     const route = m.route;
     if (route?.kind === 'reply' && route.call.sink && this.calls.has(route.call)) route.call.sink.write(piece);

@@ -194,10 +194,10 @@ export class ErrorExtractor {
   /**
    * Also cuts out every element at `path` (local names, from the root's child down: `data`,
    * `interfaces`, `interface`) and gives each whole to onPathElement as its end tag is read.
-   * One longer than `maxBytes` is MESSAGE_TOO_LARGE. Call it before the root's content is
-   * read (from onRoot).
+   * One longer than `maxBytes` (default: the `maxItemBytes` limit) is MESSAGE_TOO_LARGE. Call
+   * it before the root's content is read (from onRoot).
    */
-  watchPath(path: readonly string[], maxBytes: number): void {
+  watchPath(path: readonly string[], maxBytes = this.maxItemBytes): void {
     this.path = path.map((name) => Buffer.from(name));
     this.maxPathElementBytes = maxBytes;
     this.pathNext = 1;

@@ -28,14 +28,25 @@ export function parseItem(bytes: Buffer, options: ParseOptions = {}): XmlValue {
   const arrays = options.arrays && options.arrays.length > 0 ? new Set([...ALWAYS_ARRAYS, ...options.arrays]) : ALWAYS_ARRAYS;
   const stack: Frame[] = [];
   let result: XmlValue | undefined;
+  // A run of text goes on across comments (as fast-xml-parser reads it); a tag, CDATA or PI ends it.
+  let run = '';
+  const endRun = () => {
+    if (run !== '' && stack.length > 0) addText(stack[stack.length - 1]!, run, true);
+    run = '';
+  };
   let i = 0;
   const len = xml.length;
   while (i < len) {
     const lt = xml.indexOf('<', i);
     const textEnd = lt === -1 ? len : lt;
-    if (textEnd > i && stack.length > 0) addText(stack[stack.length - 1]!, xml.slice(i, textEnd), true);
+    if (textEnd > i) run += xml.slice(i, textEnd);
     if (lt === -1) break;
     const c = xml.charCodeAt(lt + 1);
+    if (c === 0x21 /* ! */ && !xml.startsWith('<![CDATA[', lt)) {
+      i = xml.indexOf('-->', lt + 4) + 3;
+      continue;
+    }
+    endRun();
     if (c === 0x2f /* / */) {
       const gt = xml.indexOf('>', lt);
       const frame = stack.pop()!;
@@ -44,11 +55,9 @@ export function parseItem(bytes: Buffer, options: ParseOptions = {}): XmlValue {
       else addChild(stack[stack.length - 1]!, frame.key, value, arrays);
       i = gt + 1;
     } else if (c === 0x21 /* ! */) {
-      if (xml.startsWith('<![CDATA[', lt)) {
-        const end = xml.indexOf(']]>', lt + 9);
-        if (stack.length > 0) addText(stack[stack.length - 1]!, xml.slice(lt + 9, end), false);
-        i = end + 3;
-      } else i = xml.indexOf('-->', lt + 4) + 3;
+      const end = xml.indexOf(']]>', lt + 9);
+      if (stack.length > 0) addText(stack[stack.length - 1]!, xml.slice(lt + 9, end), false);
+      i = end + 3;
     } else if (c === 0x3f /* ? */) {
       i = xml.indexOf('?>', lt + 2) + 2;
     } else {

@@ -51,8 +51,12 @@ export async function tcpProxy(target: { host: string; port: number }, options: 
     from.on('data', (chunk: Buffer) => {
       if (dead || to.destroyed) return;
       if (!bytewise) {
-        to.write(chunk);
         count(chunk.length);
+        // As a network path does: a receiver that stops reading stops the sender.
+        if (!to.write(chunk)) {
+          from.pause();
+          to.once('drain', () => from.resume());
+        }
         return;
       }
       for (const b of chunk) queue.push(b);

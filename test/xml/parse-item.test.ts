@@ -21,7 +21,7 @@ describe('parseItem gives the shape parseXml gives', () => {
     '<j:a xmlns:j="u" j:x="1"><j:b>1</j:b></j:a>', '<a xmlns="u"><b/></a>', '<a><toString>1</toString><valueOf/></a>',
     '<a>&lt;&amp;&#65;&#x42;</a>', '<a><b/><b/></a>', '<a><b x="1"/><b>t</b></a>', '<a>\n  <b>1</b>\n</a>', '<a><rpc-error>x</rpc-error></a>',
     '<a x="1" x2=\'&amp;\' x3 = "q"/>', '<a><b><c/></b></a>', '<a>1<b/>2<c/>3</a>', '<a><hasOwnProperty>1</hasOwnProperty></a>', '<a b="1"><b>2</b></a>',
-    '<a>   </a>', '<a> <b/> </a>', '<a><b>1</b><c/><b>2</b></a>', '<a x="1"></a>', '<a x="1">  </a>', '<a><?pi x?>t</a>', '<a msg="a &gt; b">x</a>',
+    '<a>   </a>', '<a> <b/> </a>', '<a>t<!-- n --> t</a>', '<a>t <?pi x?> t</a>', '<a> p <!--x--> <![CDATA[ c ]]> q </a>', '<a>&amp; <!--c--> &lt;</a>', '<a><b>1</b><c/><b>2</b></a>', '<a x="1"></a>', '<a x="1">  </a>', '<a><?pi x?>t</a>', '<a msg="a &gt; b">x</a>',
     '<interface inactive="inactive" junos:group="G">\n<name>xe-0/0/1</name>\n<description>A &amp; B</description>\n<unit>\n<name>0</name>\n<family><inet><address><name>10.0.0.1/31</name></address></inet></family>\n</unit>\n</interface>',
   ])('%s', (xml) => {
     same(xml);
@@ -56,6 +56,7 @@ describe('parseItem gives the shape parseXml gives', () => {
         tie('node'),
         text.map((t) => `<![CDATA[${t.replace(/&[a-z#0-9]+;/g, '<>')}]]>`),
         fc.constant('<!-- note -->'),
+        fc.constant('<?pi data?>'),
       ),
     })).node;
     const serialise = (n: Node): string => {
@@ -64,6 +65,6 @@ describe('parseItem gives the shape parseXml gives', () => {
     };
     fc.assert(fc.property(tree, fc.boolean(), (node, keepPrefixes) => {
       same(serialise(node), { keepPrefixes, arrays: ['unit'] });
-    }), { numRuns: 500 });
+    }), { numRuns: 2_000 });
   });
 });
