@@ -187,6 +187,7 @@ export type GetConfigurationItemsOptions = Omit<GetConfigurationOptions, 'stream
  * instead: an ItemStream (see `streamItems`).
  */
 export function getConfiguration(session: Session, options: GetConfigurationItemsOptions): ItemStream;
+/** Junos `<get-configuration>`: the reply, with the configuration as sent (XML, text, set or JSON), or the diff with `compareRollback`. */
 export function getConfiguration(session: Session, options?: GetConfigurationOptions): Promise<ConfigurationReply>;
 export function getConfiguration(session: Session, options: GetConfigurationOptions | GetConfigurationItemsOptions = {}): Promise<ConfigurationReply> | ItemStream {
   if ('path' in options) return new ItemStream(session, () => configurationRequest({ ...options, format: 'xml' }), options);

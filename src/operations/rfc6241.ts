@@ -42,6 +42,7 @@ export type ReadItemsOptions = Omit<ReadOptions, 'streamTo' | 'collect' | 'parse
  * at a time instead: an ItemStream (see `streamItems`).
  */
 export function getConfig(session: Session, source: Datastore, options: ReadItemsOptions): ItemStream;
+/** RFC 6241 `<get-config>`: the reply, with the inner XML of its `<data>`. */
 export function getConfig(session: Session, source: Datastore, options?: ReadOptions): Promise<DataReply>;
 export function getConfig(session: Session, source: Datastore, options: ReadOptions | ReadItemsOptions = {}): Promise<DataReply> | ItemStream {
   const build = () => {
@@ -57,6 +58,7 @@ export function getConfig(session: Session, source: Datastore, options: ReadOpti
 
 /** RFC 6241 `<get>`: state and configuration. With `path`, the reply's items one at a time (see getConfig). */
 export function getData(session: Session, options: ReadItemsOptions): ItemStream;
+/** RFC 6241 `<get>`: the reply, with the inner XML of its `<data>`. */
 export function getData(session: Session, options?: ReadOptions): Promise<DataReply>;
 export function getData(session: Session, options: ReadOptions | ReadItemsOptions = {}): Promise<DataReply> | ItemStream {
   const build = () => {

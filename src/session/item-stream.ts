@@ -58,7 +58,9 @@ const LOW_WATER_BYTES = HIGH_WATER_BYTES / 4;
  * reply is then read to its end and dropped (see `drainTimeoutMs`).
  */
 export class ItemStream implements AsyncIterableIterator<XmlObject>, ItemSink {
+  /** The path's local names, from the reply's root down. */
   readonly path: readonly string[];
+  /** The largest single item, when the call set it (else the session's limit). */
   readonly maxItemBytes: number | undefined;
   /**
    * The reply once it has been read (warnings, items; `xml` null): resolves when the call
@@ -84,7 +86,9 @@ export class ItemStream implements AsyncIterableIterator<XmlObject>, ItemSink {
 
   /**
    * A stream over the reply to `request` (built when the iteration starts; what it throws
-   * ends the iteration), sent on `session` with the rest of `options`.
+   * ends the iteration), sent on `session` with the rest of `options`. Made by `streamItems`
+   * and the reads that take `path`.
+   * @internal
    */
   constructor(private readonly session: Session, private readonly request: () => RpcRequest, options: StreamItemsOptions) {
     let path: string[] = [];
@@ -119,10 +123,12 @@ export class ItemStream implements AsyncIterableIterator<XmlObject>, ItemSink {
     this.session.rpc(request, options).then((reply) => this.end({ reply }), (err: unknown) => this.end({ error: toNetconfError(err) }));
   }
 
+  /** The stream is its own iterator (one pass). */
   [Symbol.asyncIterator](): this {
     return this;
   }
 
+  /** The next item, parsed; sends the call on the first one. */
   async next(): Promise<IteratorResult<XmlObject>> {
     if (!this.started) {
       this.started = true;
@@ -168,10 +174,12 @@ export class ItemStream implements AsyncIterableIterator<XmlObject>, ItemSink {
 
   // ---- the session's side -------------------------------------------------------------------
 
+  /** @internal */
   attach(control: ItemSinkControl): void {
     this.control = control;
   }
 
+  /** @internal */
   element(bytes: Buffer): void {
     if (this.refused || this.finished || this.outcome) return;
     const copy = Buffer.from(bytes);
@@ -184,6 +192,7 @@ export class ItemStream implements AsyncIterableIterator<XmlObject>, ItemSink {
     this.wakeUp();
   }
 
+  /** @internal */
   refuse(): void {
     this.refused = true;
   }
