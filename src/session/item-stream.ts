@@ -57,7 +57,7 @@ const LOW_WATER_BYTES = HIGH_WATER_BYTES / 4;
  * iteration after the items read before it; `break` (or `return()`) gives up the call, whose
  * reply is then read to its end and dropped (see `drainTimeoutMs`).
  */
-export class ItemStream implements AsyncIterableIterator<XmlObject>, ItemSink {
+export class ItemStream implements AsyncIterableIterator<XmlObject> {
   /** The path's local names, from the reply's root down. */
   readonly path: readonly string[];
   /** The largest single item, when the call set it (else the session's limit). */
