@@ -464,7 +464,13 @@ export class Session extends EventEmitter<SessionEvents> {
       if (onItem) this.callbacks.deliver(() => onItem(item), 'onItem');
       // An item that fails the call: streamItems wants no element after it.
       const items = route.call.items;
-      if (items && applyWarningPolicy([item], mergePolicies(this.options.warnings, route.call.options.warnings)).fails) items.refuse();
+      if (items) {
+        let fails = true; // a matcher that throws fails the call too, as the reply ends
+        try {
+          fails = applyWarningPolicy([item], mergePolicies(this.options.warnings, route.call.options.warnings)).fails;
+        } catch {}
+        if (fails) items.refuse();
+      }
     }
     // observability
     if (diagnostics.item.hasSubscribers) diagnostics.item.publish({ device: this.name, sessionId: this.sessionId, messageId: m.root?.messageId ?? null, item });
