@@ -17,7 +17,7 @@ export type { CodeInfo, ErrorCategory, ErrorCode } from './errors/codes.js';
 export { NetconfError } from './errors/netconf-error.js';
 export type { CauseJSON, NetconfErrorJSON, NetconfErrorOptions } from './errors/netconf-error.js';
 export {
-  AuthenticationError, ClientError, CommitOutcomeUnknownError, ConnectionError, FramingError, HostKeyError,
+  AuthenticationError, ClientError, CommitNotAppliedError, CommitOutcomeUnknownError, ConnectionError, HealthCheckFailedError, FramingError, HostKeyError,
   MalformedXmlError, ProtocolError, TimeoutError,
 } from './errors/classes.js';
 export { DeviceError, RpcError } from './errors/device-error.js';

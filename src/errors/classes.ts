@@ -64,11 +64,55 @@ export class ClientError extends NetconfError {
   static override brand = 'ClientError';
 }
 
-/** A write was cut off after it was sent: the device may or may not have applied it. */
+/**
+ * A write was cut off after it was sent: the device may or may not have applied it. A commit
+ * carries its `commitId`, the id it left on the device, which `resolveCommitOutcome` asks about.
+ */
 export class CommitOutcomeUnknownError extends NetconfError {
   static override brand = 'CommitOutcomeUnknownError';
-  constructor(message: string, options: NetconfErrorOptions = {}) {
+  /** The id of the commit that was cut off; null for any other write. */
+  readonly commitId: string | null;
+  constructor(message: string, options: NetconfErrorOptions & { commitId?: string | null } = {}) {
     super('COMMIT_OUTCOME_UNKNOWN', message, options);
+    this.commitId = options.commitId ?? null;
+  }
+  protected override jsonFields(): Record<string, unknown> {
+    return { commitId: this.commitId };
+  }
+}
+
+/** A commit was cut off, and the device, asked afterwards, shows it was not applied: safe to retry. */
+export class CommitNotAppliedError extends NetconfError {
+  static override brand = 'CommitNotAppliedError';
+  /** The id of the commit the device shows was not applied. */
+  readonly commitId: string;
+  constructor(message: string, options: NetconfErrorOptions & { commitId: string }) {
+    super('COMMIT_NOT_APPLIED', message, options);
+    this.commitId = options.commitId;
+  }
+  protected override jsonFields(): Record<string, unknown> {
+    return { commitId: this.commitId };
+  }
+}
+
+/**
+ * The caller's health check failed (returned false, threw, or ran past the confirm timeout)
+ * after a confirmed commit. `reverted` says whether the flow undid the commit at once; when it
+ * could not, the device still rolls it back at the confirm timeout.
+ */
+export class HealthCheckFailedError extends ClientError {
+  static override brand = 'HealthCheckFailedError';
+  /** Whether the flow undid the commit at once (Junos: rollback 1 and commit; RFC: cancel-commit). */
+  readonly reverted: boolean;
+  /** The id of the commit that was checked. */
+  readonly commitId: string | null;
+  constructor(message: string, options: NetconfErrorOptions & { reverted?: boolean; commitId?: string | null } = {}) {
+    super('HEALTH_CHECK_FAILED', message, options);
+    this.reverted = options.reverted ?? false;
+    this.commitId = options.commitId ?? null;
+  }
+  protected override jsonFields(): Record<string, unknown> {
+    return { reverted: this.reverted, commitId: this.commitId };
   }
 }
 
@@ -89,6 +133,13 @@ registerReviver(MalformedXmlError.brand, (j) =>
     offset: typeof j.offset === 'number' ? j.offset : null,
   }),
 );
+const commitIdOf = (j: Record<string, unknown>): string | null => (typeof j.commitId === 'string' ? j.commitId : null);
 registerReviver(CommitOutcomeUnknownError.brand, (j) =>
-  new CommitOutcomeUnknownError(j.message ?? '', { cause: causeFromJSON(j.cause), retryable: j.retryable }),
+  new CommitOutcomeUnknownError(j.message ?? '', { cause: causeFromJSON(j.cause), retryable: j.retryable, commitId: commitIdOf(j) }),
+);
+registerReviver(CommitNotAppliedError.brand, (j) =>
+  new CommitNotAppliedError(j.message ?? '', { cause: causeFromJSON(j.cause), retryable: j.retryable, commitId: commitIdOf(j) ?? '' }),
+);
+registerReviver(HealthCheckFailedError.brand, (j) =>
+  new HealthCheckFailedError(j.message ?? '', { cause: causeFromJSON(j.cause), retryable: j.retryable, reverted: j.reverted === true, commitId: commitIdOf(j) }),
 );

@@ -4,7 +4,7 @@ export { NetconfError } from './netconf-error.js';
 export type { NetconfErrorJSON, CauseJSON, NetconfErrorOptions } from './netconf-error.js';
 export {
   ConnectionError, AuthenticationError, HostKeyError, TimeoutError, ProtocolError, FramingError,
-  MalformedXmlError, ClientError, CommitOutcomeUnknownError,
+  MalformedXmlError, ClientError, CommitOutcomeUnknownError, CommitNotAppliedError, HealthCheckFailedError,
 } from './classes.js';
 export { DeviceError, RpcError, emptyDeviceFields } from './device-error.js';
 export type { DeviceErrorFields, DeviceErrorJSON, DeviceErrorKind, Level, InfoValue } from './device-error.js';

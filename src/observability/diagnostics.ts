@@ -55,11 +55,15 @@ export interface CommitFlowContext {
   device: string;
   sessionId: number | null;
   dialect: 'junos' | 'rfc' | null;
+  /** The id the commit carries on the device. */
+  commitId: string | null;
   dryRun: boolean;
   confirmed: boolean;
   /** The steps run so far; the last is where it failed, on failure. */
   steps: string[];
   committed: boolean;
+  /** The commit was cut off and found applied through a new session. */
+  recovered: boolean;
   error?: NetconfError;
 }
 

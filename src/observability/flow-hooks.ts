@@ -1,6 +1,5 @@
 import type { NetconfError } from '../errors/netconf-error.js';
 import { toNetconfError } from '../errors/to-netconf-error.js';
-import { JUNOS_CAPABILITY } from '../xml/namespaces.js';
 import { type CommitFlowContext, type CommitStepContext, diagnostics, traceAsync } from './diagnostics.js';
 
 /**
@@ -14,26 +13,30 @@ import { type CommitFlowContext, type CommitStepContext, diagnostics, traceAsync
 export interface ObservedSession {
   readonly name: string;
   readonly sessionId: number | null;
-  readonly capabilities: { has(uri: string): boolean };
 }
 
 /** What the flow hook reads of commitFlow's options, and the progress callback it listens on. */
 export interface ObservedFlow {
-  dialect?: 'junos' | 'rfc' | undefined;
   dryRun?: boolean | undefined;
   confirmed?: object | undefined;
   onStep?(event: { step: string; status: 'start' | 'done' | 'failed' }): void;
 }
 
-export function traceCommitFlow<S extends ObservedSession, O extends ObservedFlow, R extends { committed: boolean }>(
-  session: S,
+/** What the flow decides before it starts: its dialect and commit id. */
+export interface FlowTraits {
+  dialect: 'junos' | 'rfc';
+  commitId: string;
+}
+
+export function traceCommitFlow<O extends ObservedFlow, R extends { committed: boolean; recovered: boolean }>(
+  session: ObservedSession,
+  traits: FlowTraits,
   options: O,
-  run: (session: S, options: O) => Promise<R>,
+  run: (options: O) => Promise<R>,
 ): Promise<R> {
   const context: CommitFlowContext = {
-    device: session.name, sessionId: session.sessionId,
-    dialect: options.dialect ?? (session.capabilities.has(JUNOS_CAPABILITY) ? 'junos' : 'rfc'),
-    dryRun: options.dryRun === true, confirmed: options.confirmed !== undefined, steps: [], committed: false,
+    device: session.name, sessionId: session.sessionId, dialect: traits.dialect, commitId: traits.commitId,
+    dryRun: options.dryRun === true, confirmed: options.confirmed !== undefined, steps: [], committed: false, recovered: false,
   };
   // The steps are recorded through the flow's own progress callback, the caller's still called.
   const onStep = (event: { step: string; status: 'start' | 'done' | 'failed' }) => {
@@ -42,8 +45,9 @@ export function traceCommitFlow<S extends ObservedSession, O extends ObservedFlo
   };
   const done = (result: R) => {
     context.committed = result.committed;
+    context.recovered = result.recovered;
   };
-  return traceAsync(diagnostics.commitFlow, context, () => run(session, { ...options, onStep }), done, asError);
+  return traceAsync(diagnostics.commitFlow, context, () => run({ ...options, onStep }), done, asError);
 }
 
 export function traceStep<T>(session: ObservedSession, step: string, action: () => Promise<T>): Promise<T> {

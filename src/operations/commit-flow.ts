@@ -1,4 +1,4 @@
-import { ClientError } from '../errors/classes.js';
+import { ClientError, CommitNotAppliedError, CommitOutcomeUnknownError, HealthCheckFailedError } from '../errors/classes.js';
 import { type DeviceError, RpcError } from '../errors/device-error.js';
 import { type NetconfError, atStep } from '../errors/netconf-error.js';
 import { toNetconfError } from '../errors/to-netconf-error.js';
@@ -7,13 +7,10 @@ import { diagnostics, traced } from '../observability/diagnostics.js';
 import { traceCommitFlow, traceStep } from '../observability/flow-hooks.js';
 import type { RpcOptions, Session } from '../session/session.js';
 import type { WarningPolicy } from '../session/warning-policy.js';
-import { CAPABILITY, JUNOS_CAPABILITY } from '../xml/namespaces.js';
 import type { ConfirmedCommit, XmlContent } from './build.js';
-import {
-  type JunosFormat, type LoadAction, closeConfiguration, commitConfiguration, diffConfiguration, junosMinutes,
-  loadConfiguration, openConfiguration, rollback,
-} from './junos.js';
-import { cancelCommit, commitCandidate, discardChanges, editConfig, lockDatastore, unlockDatastore, validateConfig } from './rfc6241.js';
+import { type CommitDialect, type Finding, type PendingConfirmedPolicy, commitDialect, dialectName } from './commit-dialect.js';
+import { checkCommitId, newCommitId, withCommitId } from './commit-id.js';
+import { type JunosFormat, type LoadAction, junosMinutes } from './junos.js';
 
 /** The steps of the safe commit flow, as reported by `onStep` and in a failure's `step`. */
 export type CommitStep = 'lock' | 'load' | 'check' | 'diff' | 'commit' | 'health-check' | 'confirm' | 'discard' | 'unlock';
@@ -40,13 +37,38 @@ export interface CommitFlowOptions {
   /**
    * A confirmed commit, spelled as for `commitCandidate` and `commitConfiguration`: the device
    * rolls it back unless confirmed within `timeoutSeconds` (Junos counts minutes: rounded up).
-   * `healthCheck` runs in between; returning false or throwing leaves it unconfirmed
-   * (HEALTH_CHECK_FAILED). `persist` (RFC, `:confirmed-commit:1.1`) makes the commit and its
-   * confirmation go by that token.
+   * `healthCheck` runs in between, bounded by that timeout; returning false, throwing or running
+   * past it is HEALTH_CHECK_FAILED, and the flow reverts the commit at once (Junos: rollback 1
+   * and commit; RFC: `<cancel-commit>` with the persist token). `persist` (RFC,
+   * `:confirmed-commit:1.1`) is the commit's id.
    */
   confirmed?: ConfirmedCommit & { healthCheck?: () => Promise<boolean | void> | boolean | void };
-  /** Commit comment (Junos `log`). */
+  /** Commit comment (Junos `log`; the commit id follows it). */
   comment?: string;
+  /**
+   * The commit's id, left on the device so that a commit cut off in flight can be resolved
+   * (`resolveCommitOutcome`): Junos in the commit log, RFC (`:confirmed-commit:1.1`) as the
+   * persist token of a confirmed commit the flow confirms right after its checks. Default: a
+   * fresh random id. In the result and in every error the flow throws after the commit is sent.
+   */
+  commitId?: string;
+  /**
+   * A confirmed commit already pending on the device when the flow starts (Junos: the commit
+   * history; RFC: the candidate lock refused while one is pending): `refuse` (default:
+   * CONFIRMED_COMMIT_PENDING, nothing changed), `confirm` it, or `cancel` it (Junos: rollback 1
+   * and commit). RFC needs its persist token for either, as `pendingPersistId`.
+   */
+  pendingConfirmed?: PendingConfirmedPolicy;
+  /** RFC: the persist token of the pending confirmed commit that `pendingConfirmed` confirms or cancels. */
+  pendingPersistId?: string;
+  /**
+   * Opens a new session to the same device (`() => connect(options)`). With it, a commit cut
+   * off by a lost connection is resolved through the device: applied, and the flow resolves
+   * with `recovered: true`; not applied, and it rejects with COMMIT_NOT_APPLIED (retryable).
+   * Up to three tries, stopped by `signal`; a device that cannot tell leaves it
+   * COMMIT_OUTCOME_UNKNOWN.
+   */
+  reconnect?: () => Promise<Session>;
   warnings?: WarningPolicy;
   /** Per-step RPC timeout. */
   timeoutMs?: number;
@@ -74,10 +96,23 @@ export interface CommitFlowResult {
   /** Every warning of every step, in order. */
   warnings: DeviceError[];
   steps: CommitStep[];
+  /** The id the commit carries on the device. */
+  commitId: string;
+  /** The commit's reply was lost with the connection, and the device, asked on a new session, showed it applied. */
+  recovered: boolean;
 }
 
 /** How long each clean-up call (discard, unlock) of an aborted flow may take at most. */
 const ABORTED_CLEANUP_MS = 10_000;
+/** Tries at reconnecting and asking the device about a cut-off commit, and the pause before each retry. */
+const RECOVERY_DELAYS_MS = [0, 500, 2_000];
+
+/** The flow's settings, checked before any step. */
+interface Plan {
+  dialect: CommitDialect;
+  commitId: string;
+  confirmSeconds: number | null;
+}
 
 /**
  * The safe config-commit flow in one call: lock → load → check → diff → commit (confirmed,
@@ -87,22 +122,49 @@ const ABORTED_CLEANUP_MS = 10_000;
  * as one RpcError holding every error and warning seen, anything else (COMMIT_OUTCOME_UNKNOWN,
  * HEALTH_CHECK_FAILED, ABORTED, a timeout) as itself. Invalid options fail before any step,
  * with `step` null. A write cut off by a timeout, an abort or a lost connection is
- * COMMIT_OUTCOME_UNKNOWN, never retried.
+ * COMMIT_OUTCOME_UNKNOWN naming the commit id, never retried; with `reconnect`, a commit cut
+ * off with its connection is resolved through the device.
  */
 export function commitFlow(session: Session, options: CommitFlowOptions): Promise<CommitFlowResult> {
+  let plan: Plan;
+  try {
+    plan = planFlow(session, options);
+  } catch (err) {
+    return Promise.reject(err);
+  }
   // observability: the flow under `netconfkit:commitFlow` when anyone listens
-  return traced(diagnostics.commitFlow) ? traceCommitFlow(session, options, runCommitFlow) : runCommitFlow(session, options);
+  return traced(diagnostics.commitFlow)
+    ? traceCommitFlow(session, { dialect: plan.dialect.name, commitId: plan.commitId }, options, (o) => runCommitFlow(session, plan, o))
+    : runCommitFlow(session, plan, options);
 }
 
-async function runCommitFlow(session: Session, options: CommitFlowOptions): Promise<CommitFlowResult> {
-  const junos = (options.dialect ?? (session.capabilities.has(JUNOS_CAPABILITY) ? 'junos' : 'rfc')) === 'junos';
-  const isolation = options.isolation ?? 'lock';
-  if (!junos && isolation !== 'lock') throw new ClientError('INVALID_ARGUMENT', `isolation "${isolation}" needs the Junos dialect`);
-  if (!junos && !session.capabilities.candidate) throw new ClientError('CAPABILITY_MISSING', 'the commit flow needs the :candidate capability');
+function planFlow(session: Session, options: CommitFlowOptions): Plan {
+  const name = dialectName(session, options.dialect);
+  const junos = name === 'junos';
   const confirmed = options.confirmed;
   if (junos && confirmed?.persist !== undefined) throw new ClientError('INVALID_ARGUMENT', 'Junos has no persist: its pending confirmed commit outlives the session, and a plain commit confirms it');
+  if (options.pendingConfirmed !== undefined && !['refuse', 'confirm', 'cancel'].includes(options.pendingConfirmed)) {
+    throw new ClientError('INVALID_ARGUMENT', `pendingConfirmed must be refuse, confirm or cancel, not ${JSON.stringify(options.pendingConfirmed)}`);
+  }
+  const dialect = commitDialect(session, name, options);
+  if (options.commitId !== undefined) checkCommitId(options.commitId);
+  const persist = confirmed?.persist;
+  if (persist !== undefined && options.commitId !== undefined && persist !== options.commitId) {
+    throw new ClientError('INVALID_ARGUMENT', 'commitId and confirmed.persist differ: the persist token is the commit id');
+  }
+  const commitId = persist ?? options.commitId ?? newCommitId();
   const confirmSeconds = !confirmed ? null : junos ? junosMinutes(confirmed.timeoutSeconds) * 60 : confirmed.timeoutSeconds;
+  return { dialect, commitId, confirmSeconds };
+}
+
+async function runCommitFlow(origin: Session, plan: Plan, options: CommitFlowOptions): Promise<CommitFlowResult> {
+  const { commitId: id, confirmSeconds } = plan;
+  const confirmed = options.confirmed;
   const signal = options.signal;
+  // The session and dialect the flow works on: the caller's, or the one a recovery opened.
+  let session = origin;
+  let dialect = plan.dialect;
+  let recovered = false;
 
   const seen: DeviceError[] = [];
   const steps: CommitStep[] = [];
@@ -119,97 +181,138 @@ async function runCommitFlow(session: Session, options: CommitFlowOptions): Prom
   };
   let held = false;
   let changed = false;
-  const tell = (event: Parameters<NonNullable<CommitFlowOptions['onStep']>>[0]) => notify('onStep', options.onStep, [event]);
+  const tell = (step: CommitStep, status: 'start' | 'done' | 'failed', warnings: DeviceError[] = []) => notify('onStep', options.onStep, [{ step, status, warnings }]);
+  const perform = <T>(step: CommitStep, action: () => Promise<T>): Promise<T> =>
+    traced(diagnostics.commitStep) ? traceStep(session, step, action) : action();
 
   const run = async <T>(step: CommitStep, action: () => Promise<T>, warningsOf: (r: T) => DeviceError[]): Promise<T> => {
     if (signal?.aborted) throw new StepFailure(step, aborted(signal, step));
     steps.push(step);
-    tell({ step, status: 'start', warnings: [] });
+    tell(step, 'start');
     try {
-      const result = await (traced(diagnostics.commitStep) ? traceStep(session, step, action) : action());
+      const result = await perform(step, action);
       const warnings = warningsOf(result);
       seen.push(...warnings);
-      tell({ step, status: 'done', warnings });
+      tell(step, 'done', warnings);
       return result;
     } catch (err) {
-      tell({ step, status: 'failed', warnings: err instanceof RpcError ? err.warnings : [] });
+      tell(step, 'failed', err instanceof RpcError ? err.warnings : []);
       throw new StepFailure(step, err);
     }
   };
   const replyWarnings = (r: { warnings: DeviceError[] }) => r.warnings;
-  // A Junos private or exclusive database is opened and closed; anything else is locked.
-  const database = junos && isolation !== 'lock';
-  const hold = () => (database ? openConfiguration(session, isolation as 'private' | 'exclusive', rpc) : lockDatastore(session, 'candidate', rpc));
-  const release = (o: RpcOptions) => (database ? closeConfiguration(session, o) : unlockDatastore(session, 'candidate', o));
+  const none = () => [];
 
   // Best effort: put the candidate back and let go of it. Failures here are not the story.
   const cleanUp = async () => {
     const attempt = async (step: CommitStep, action: () => Promise<unknown>) => {
       steps.push(step);
-      tell({ step, status: 'start', warnings: [] });
-      const ok = await (traced(diagnostics.commitStep) ? traceStep(session, step, action) : action()).then(() => true, () => false);
-      tell({ step, status: ok ? 'done' : 'failed', warnings: [] });
+      tell(step, 'start');
+      const ok = await perform(step, action).then(() => true, () => false);
+      tell(step, ok ? 'done' : 'failed');
     };
     if (session.closed) return;
-    if (changed) await attempt('discard', () => (junos ? rollback(session, 0, cleanupRpc()) : discardChanges(session, cleanupRpc())));
-    if (held) await attempt('unlock', () => release(cleanupRpc()));
+    if (changed) await attempt('discard', () => dialect.discard(cleanupRpc()));
+    if (held) await attempt('unlock', () => dialect.release(cleanupRpc()));
   };
+  const result = (committed: boolean, wasConfirmed: boolean, diff: string | null): CommitFlowResult => ({
+    committed, confirmed: wasConfirmed, dryRun: !committed && options.dryRun === true, confirmTimeoutSeconds: committed ? confirmSeconds : null,
+    diff, warnings: seen, steps, commitId: id, recovered,
+  });
 
   try {
-    await run('lock', hold, replyWarnings);
+    await run('lock', () => dialect.hold(rpc), replyWarnings);
     held = true;
     changed = true;
-    if (junos) {
-      await run('load', () => loadConfiguration(session, options.config, {
-        ...rpc, ...(options.format ? { format: options.format } : {}), ...(options.action ? { action: options.action } : {}),
-      }), replyWarnings);
-      await run('check', () => commitConfiguration(session, { ...rpc, check: true }), replyWarnings);
-    } else {
-      await run('load', () => editConfig(session, 'candidate', options.config, rpc), replyWarnings);
-      if (options.validate ?? session.capabilities.validate) await run('check', () => validateConfig(session, 'candidate', rpc), replyWarnings);
-    }
-    const difference = junos ? (await run('diff', () => diffConfiguration(session, 0, rpc), () => [])).diff : null;
+    await run('load', () => dialect.load(options.config, rpc), replyWarnings);
+    const check = dialect.check;
+    if (check) await run('check', () => check(rpc), replyWarnings);
+    const diffOf = dialect.diff;
+    const difference = diffOf ? await run('diff', () => diffOf(rpc), none) : null;
 
     if (options.dryRun) {
       await cleanUp();
-      return { committed: false, confirmed: false, dryRun: true, confirmTimeoutSeconds: null, diff: difference, warnings: seen, steps };
+      return result(false, false, difference);
     }
 
-    const confirmation = confirmed ? { timeoutSeconds: confirmed.timeoutSeconds, ...(confirmed.persist === undefined ? {} : { persist: confirmed.persist }) } : undefined;
-    if (junos) {
-      await run('commit', () => commitConfiguration(session, {
-        ...rpc,
-        ...(confirmation ? { confirmed: confirmation } : {}),
-        ...(options.comment === undefined ? {} : { comment: options.comment }),
-      }), replyWarnings);
-    } else {
-      await run('commit', () => commitCandidate(session, { ...rpc, ...(confirmation ? { confirmed: confirmation } : {}) }), replyWarnings);
+    const confirmation = confirmed ? { timeoutSeconds: confirmed.timeoutSeconds } : undefined;
+    // Pending after the commit: a confirmed commit waiting for the flow's checks and confirmation.
+    let pending = confirmed !== undefined || dialect.confirmsEveryCommit;
+    try {
+      await run('commit', () => dialect.commit(id, options.comment, confirmation, rpc), replyWarnings);
+    } catch (failure) {
+      const recovery = await recover(failure);
+      if (!recovery) throw failure;
+      ({ session, dialect } = recovery);
+      held = recovery.held;
+      pending = recovery.finding.pending;
+      recovered = true;
     }
     changed = false;
 
-    let wasConfirmed = false;
-    if (confirmed) {
-      await run('health-check', () => untilAborted(healthy(confirmed.healthCheck), signal, 'health-check'), () => []);
-      const persistId = confirmed.persist === undefined ? {} : { persistId: confirmed.persist };
-      await run('confirm', () => (junos ? commitConfiguration(session, rpc) : commitCandidate(session, { ...rpc, ...persistId })), replyWarnings);
-      wasConfirmed = true;
+    if (pending) {
+      if (confirmed) await run('health-check', () => healthy(confirmed.healthCheck, signal, healthBoundMs(confirmSeconds ?? 0)), none);
+      await run('confirm', () => dialect.confirm(id, rpc), replyWarnings);
     }
-    await run('unlock', () => release(rpc), replyWarnings);
+    await run('unlock', () => dialect.release(rpc), replyWarnings);
     held = false;
-    return { committed: true, confirmed: wasConfirmed, dryRun: false, confirmTimeoutSeconds: confirmSeconds, diff: difference, warnings: seen, steps };
+    return result(true, confirmed !== undefined, difference);
   } catch (failure) {
     const { step, error } = failure instanceof StepFailure ? failure : { step: null, error: failure };
-    if (step === 'health-check' && !junos && session.capabilities.has(CAPABILITY.confirmedCommit11)) {
-      // Revert now rather than waiting for the confirm timeout.
-      const persistId = confirmed?.persist === undefined ? {} : { persistId: confirmed.persist };
-      await cancelCommit(session, { ...cleanupRpc(), ...persistId }).catch(() => undefined);
+    let reverted = false;
+    if ((step === 'health-check' || (step === 'confirm' && error instanceof RpcError)) && !session.closed) {
+      // Undo it now: left pending, the device would keep it until the timeout, and on Junos
+      // the next commit of anyone would confirm it.
+      reverted = await dialect.revert(id, cleanupRpc()).catch(() => false);
     }
     await cleanUp();
     if (step === null) throw error;
     if (error instanceof RpcError) {
-      throw new RpcError([...seen, ...error.items], { messageId: error.messageId, step, message: `The commit flow failed at "${step}": ${error.message}` });
+      const undone = step === 'confirm' ? (reverted ? '; the commit was reverted' : '; the device rolls the commit back at its confirm timeout') : '';
+      throw new RpcError([...seen, ...error.items], { messageId: error.messageId, step, message: `The commit flow failed at "${step}": ${error.message}${undone}` });
     }
-    throw atStep(toNetconfError(error), step);
+    if (error instanceof HealthCheckFailedError) {
+      const how = dialect.name === 'junos' ? 'rolled back to the previous configuration and committed' : 'cancelled (cancel-commit)';
+      const outcome = reverted ? `the commit was ${how}` : 'the commit could not be reverted now, so the device rolls it back at its confirm timeout';
+      throw new HealthCheckFailedError(`${error.message}; ${outcome}`, { cause: error.cause, reverted, commitId: id, step });
+    }
+    throw atStep(toNetconfError(withCommitId(error, id)), step);
+  } finally {
+    if (session !== origin) await session.close().catch(() => undefined);
+  }
+
+  /**
+   * A commit cut off with its connection, asked about on a new session: the session, dialect
+   * and finding when it was applied (the candidate held when `held`); throws
+   * COMMIT_NOT_APPLIED when it was not; null when the flow cannot ask (then the cut stands).
+   */
+  async function recover(failure: unknown): Promise<{ session: Session; dialect: CommitDialect; held: boolean; finding: Finding } | null> {
+    const error = failure instanceof StepFailure ? failure.error : failure;
+    if (!(error instanceof CommitOutcomeUnknownError) || !options.reconnect || !session.closed || !dialect.keepsCommitIds) return null;
+    const keep = confirmed?.healthCheck && confirmSeconds !== null ? { seconds: confirmSeconds } : null;
+    for (const delay of RECOVERY_DELAYS_MS) {
+      if (signal?.aborted || !(await pause(delay, signal))) break;
+      let fresh: Session | null = null;
+      let locked = false;
+      try {
+        fresh = await options.reconnect();
+        const asked = commitDialect(fresh, dialect.name, options);
+        locked = await asked.holdOnly(cleanupRpc());
+        const finding = await asked.history(id, 'commit', keep, cleanupRpc());
+        if (finding.outcome === 'committed') return { session: fresh, dialect: asked, held: locked, finding };
+        if (locked) await asked.release(cleanupRpc()).catch(() => undefined);
+        await fresh.close().catch(() => undefined);
+        if (finding.outcome === 'not-committed') {
+          throw new StepFailure('commit', new CommitNotAppliedError(`The commit ${id} was cut off with its connection, and the device shows it was not applied: nothing changed, it can be retried`, { cause: error, commitId: id, step: 'commit' }));
+        }
+        return null;
+      } catch (err) {
+        // A failed try (no connection yet, the old lock not yet released): the next one, if any.
+        if (err instanceof StepFailure) throw err;
+        if (fresh) await fresh.close().catch(() => undefined);
+      }
+    }
+    return null;
   }
 }
 
@@ -222,25 +325,52 @@ function aborted(signal: AbortSignal, step: CommitStep): NetconfError {
   return new ClientError('ABORTED', `The commit flow was aborted before "${step}"`, { cause: signal.reason, step });
 }
 
-/** Settles like `promise`, or rejects with ABORTED as soon as the signal fires (for the caller's health check). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined, step: CommitStep): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new ClientError('ABORTED', `The commit flow was aborted during "${step}"`, { cause: signal.reason, step }));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+/** Waits `ms` (none for 0); false when the signal fires first. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (ms === 0) return Promise.resolve(!signal?.aborted);
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(ok);
+    };
+    const onAbort = () => done(false);
+    const timer = setTimeout(() => done(true), ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 
-async function healthy(check: (() => Promise<boolean | void> | boolean | void) | undefined): Promise<void> {
-  if (!check) return;
-  let ok: boolean | void;
-  try {
-    ok = await ask(check);
-  } catch (err) {
-    throw new ClientError('HEALTH_CHECK_FAILED', `The health check threw: ${err instanceof Error ? err.message : String(err)}; the commit was not confirmed`, { cause: err });
-  }
-  if (ok === false) throw new ClientError('HEALTH_CHECK_FAILED', 'The health check failed; the commit was not confirmed and the device rolls it back');
+/**
+ * How long the health check may run: the confirm timeout, less a margin (a quarter, at most
+ * 5 s) so that the flow, not the device's timer, undoes the commit and can say so.
+ */
+function healthBoundMs(confirmSeconds: number): number {
+  const ms = confirmSeconds * 1000;
+  return ms - Math.min(ms / 4, 5_000);
 }
 
+/**
+ * Runs the caller's health check: a throw, `false`, or no answer within `boundMs` (about the
+ * confirm timeout: past it the device rolls the commit back anyway) is HEALTH_CHECK_FAILED;
+ * the signal firing is ABORTED.
+ */
+function healthy(check: (() => Promise<boolean | void> | boolean | void) | undefined, signal: AbortSignal | undefined, boundMs: number): Promise<void> {
+  if (!check) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => finish(new HealthCheckFailedError(`The health check did not finish within the confirm timeout (${boundMs / 1000} s of it); the commit was not confirmed`)), boundMs);
+    timer.unref?.();
+    const onAbort = () => finish(new ClientError('ABORTED', 'The commit flow was aborted during "health-check"', { cause: signal?.reason, step: 'health-check' }));
+    function finish(error: NetconfError | null) {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      if (error) reject(error);
+      else resolve();
+    }
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    ask(check).then(
+      (ok) => finish(ok === false ? new HealthCheckFailedError('The health check failed; the commit was not confirmed') : null),
+      (err: unknown) => finish(new HealthCheckFailedError(`The health check threw: ${err instanceof Error ? err.message : String(err)}; the commit was not confirmed`, { cause: err })),
+    );
+  });
+}

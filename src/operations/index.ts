@@ -5,7 +5,7 @@ export {
   cancelCommit, closeSession, commitCandidate, copyConfig, deleteConfig, discardChanges, editConfig, getConfig, getData,
   killSession, lockDatastore, parseData, unlockDatastore, validateConfig,
 } from './rfc6241.js';
-export type { CommitOptions, DataReply, EditConfigOptions, Filter, ReadItemsOptions, ReadOptions, ValidateReply, WithDefaults } from './rfc6241.js';
+export type { CommitOptions, CommitReply, DataReply, EditConfigOptions, Filter, ReadItemsOptions, ReadOptions, ValidateReply, WithDefaults } from './rfc6241.js';
 export {
   closeConfiguration, commitConfiguration, diffConfiguration, getConfiguration, loadConfiguration, loadRescueConfiguration, lockConfiguration,
   openConfiguration, rollback, runCommand, saveRescueConfiguration, unlockConfiguration,
@@ -23,6 +23,13 @@ export { facts } from './junos-facts.js';
 export type { FactsFailure, JunosFacts, JunosPersonality, JunosSwitchStyle, JunosVersion, RoutingEngineFacts } from './junos-facts.js';
 export { commitFlow } from './commit-flow.js';
 export type { CommitFlowOptions, CommitFlowResult, CommitStep } from './commit-flow.js';
+export { resolveCommitOutcome } from './commit-outcome.js';
+export type { CommitOutcome, ResolveCommitOptions } from './commit-outcome.js';
+export type { CommitEvidence, JunosCommitEvidence, PendingConfirmedPolicy, RfcCommitEvidence } from './commit-dialect.js';
+export { newCommitId } from './commit-id.js';
+export type { CommitLogKind } from './commit-id.js';
+export { getCommitHistory } from './junos-history.js';
+export type { CommitHistoryEntry, CommitHistoryReply } from './junos-history.js';
 export { subscribe } from './notifications.js';
 export type { ParsedNotification, SubscribeOptions, Subscription } from './notifications.js';
 export type { ConfirmedCommit, Datastore, XmlContent } from './build.js';

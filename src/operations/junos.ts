@@ -5,6 +5,7 @@ import type { RpcOptions, RpcReply, Session } from '../session/session.js';
 import { type XmlObject, type XmlValue, parseXml, textOf } from '../xml/parse-data.js';
 import { findAll, innerOf, innerXml, rootElement, textContent } from '../xml/query.js';
 import { type ConfirmedCommit, type XmlContent, addContent, request, serialise } from './build.js';
+import { checkCommitId, commitLog, newCommitId, withCommitId } from './commit-id.js';
 import { childXml } from './rfc6241.js';
 import { tolerantRpc } from './tolerant.js';
 
@@ -82,7 +83,14 @@ export interface CommitConfigurationOptions extends Omit<RpcOptions, 'write'> {
    * pending commit outlives the session anyway, and a plain commit confirms it.
    */
   confirmed?: ConfirmedCommit;
+  /** The commit's comment (`<log>`); the commit id is added after it. */
   comment?: string;
+  /**
+   * The id written into the commit's log after the comment (`change 42 [nck-…]`; a confirmed
+   * commit `[nck-… confirmed]`), found again in the commit history by `resolveCommitOutcome`.
+   * Default: a fresh random id. Not for a check.
+   */
+  commitId?: string;
   /** Commit on both routing engines (`commit synchronize`). */
   synchronize?: boolean;
   /** `commit synchronize force`: even when the other RE's configuration is locked or modified. */
@@ -121,10 +129,24 @@ export interface CommitResult extends RpcReply {
    * error (one that did rejects with that error, typed). `messageId` and `xml` are empty then.
    */
   repaired: boolean;
+  /** The id in the commit's log; null for a check. */
+  commitId: string | null;
 }
 
-/** Junos `<commit-configuration>`. A plain one also confirms a pending confirmed commit. */
+/**
+ * Junos `<commit-configuration>`. A plain one also confirms a pending confirmed commit. Every
+ * commit carries a commit id in its log; a commit cut off in flight is COMMIT_OUTCOME_UNKNOWN
+ * naming it.
+ */
 export async function commitConfiguration(session: Session, options: CommitConfigurationOptions = {}): Promise<CommitResult> {
+  if (options.check && options.commitId !== undefined) throw new ClientError('INVALID_ARGUMENT', 'a commit check commits nothing: it takes no commitId');
+  const commitId = options.check ? null : options.commitId === undefined ? newCommitId() : checkCommitId(options.commitId);
+  const log = commitId === null ? options.comment : commitLog(commitId, options.confirmed ? 'confirmed' : 'commit', options.comment);
+  return commitConfigurationAs(session, options, log, commitId);
+}
+
+/** commitConfiguration with its `<log>` as given: the commit flow names what each of its commits is to its id. */
+export async function commitConfigurationAs(session: Session, options: CommitConfigurationOptions, log: string | undefined, commitId: string | null): Promise<CommitResult> {
   const op = request('commit-configuration');
   if (options.check) op.ele('check');
   if (options.at !== undefined) {
@@ -147,10 +169,12 @@ export async function commitConfiguration(session: Session, options: CommitConfi
   if (options.forceSynchronize) op.ele('force-synchronize');
   if (options.full) op.ele('full');
   if (options.at !== undefined) op.ele('at-time').txt(options.at);
-  if (options.comment !== undefined) op.ele('log').txt(options.comment);
-  const { at: _at, andQuit: _andQuit, check: _check, confirmed: _confirmed, comment: _comment, synchronize: _s, forceSynchronize: _f, full: _full, ...rpcOptions } = options;
-  const read = await tolerantRpc(session, serialise(op), { ...rpcOptions, write: !options.check });
-  const result = { ...commitResult(read.reply, options.check ?? false), confirmTimeoutSeconds: minutes === null ? null : minutes * 60, repaired: read.repaired };
+  if (log !== undefined) op.ele('log').txt(log);
+  const { at: _at, andQuit: _andQuit, check: _check, confirmed: _confirmed, comment: _comment, commitId: _id, synchronize: _s, forceSynchronize: _f, full: _full, ...rpcOptions } = options;
+  const read = await tolerantRpc(session, serialise(op), { ...rpcOptions, write: !options.check }).catch((err: unknown) => {
+    throw commitId === null ? err : withCommitId(err, commitId);
+  });
+  const result = { ...commitResult(read.reply, options.check ?? false), confirmTimeoutSeconds: minutes === null ? null : minutes * 60, repaired: read.repaired, commitId };
   if (read.repaired) result.success = true; // it carried no error: a check passed, a commit was made
   if (options.andQuit) await closeConfiguration(session, { ...rpcOptions });
   return result;
@@ -304,7 +328,7 @@ function loadResult(reply: RpcReply): LoadResult {
  * `<routing-engine>` per RE (`<commit-success/>` or `<commit-check-success/>`), or an
  * `<output>` beside `<ok/>`. Errors never reach here: they reject the call.
  */
-export function commitResult(reply: RpcReply, check: boolean): Omit<CommitResult, 'confirmTimeoutSeconds' | 'repaired'> {
+export function commitResult(reply: RpcReply, check: boolean): Omit<CommitResult, 'confirmTimeoutSeconds' | 'repaired' | 'commitId'> {
   const results = findResults(reply.xml, 'commit-results');
   const engines = results ? asArray(results['routing-engine']) : [];
   const routingEngines = engines.map((re): RoutingEngineResult => {

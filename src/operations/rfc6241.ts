@@ -6,6 +6,7 @@ import { CAPABILITY, WITH_DEFAULTS_NS } from '../xml/namespaces.js';
 import { innerXml } from '../xml/query.js';
 import { type XmlObject, parseXml } from '../xml/parse-data.js';
 import { type ConfirmedCommit, type Datastore, type XmlContent, addContent, addDatastore, request, requireCapability, requireDatastore, serialise } from './build.js';
+import { checkCommitId, withCommitId } from './commit-id.js';
 import { tolerantRpc } from './tolerant.js';
 
 
@@ -166,25 +167,51 @@ export interface CommitOptions extends Omit<RpcOptions, 'write'> {
   confirmed?: ConfirmedCommit;
   /** Confirms (or, in cancelCommit, cancels) the commit made with that `persist` token. */
   persistId?: string;
+  /**
+   * The commit's id. An RFC device keeps one only as the persist token of a confirmed commit
+   * (`:confirmed-commit:1.1`), so it needs `confirmed`, and is its `persist` (give one or the
+   * other, or the same value). Default: the `persist` token, if any.
+   */
+  commitId?: string;
 }
 
-/** RFC 6241 `<commit>` of the candidate, confirmed commits included (`:confirmed-commit`, persist needs 1.1). */
-export async function commitCandidate(session: Session, options: CommitOptions = {}): Promise<RpcReply> {
+/** The reply of commitCandidate. */
+export interface CommitReply extends RpcReply {
+  /** The id the device keeps for this commit (the persist token); null when it keeps none. */
+  commitId: string | null;
+}
+
+/**
+ * RFC 6241 `<commit>` of the candidate, confirmed commits included (`:confirmed-commit`,
+ * persist needs 1.1). A commit with a persist token cut off in flight is COMMIT_OUTCOME_UNKNOWN
+ * naming it as its `commitId`.
+ */
+export async function commitCandidate(session: Session, options: CommitOptions = {}): Promise<CommitReply> {
   const caps = session.capabilities;
   requireCapability(caps.candidate, ':candidate', 'commit');
   const op = request('commit');
   const confirmed = options.confirmed;
+  if (options.commitId !== undefined) {
+    checkCommitId(options.commitId);
+    if (!confirmed) throw new ClientError('INVALID_ARGUMENT', 'an RFC device keeps a commit id only as the persist token of a confirmed commit: commitId needs confirmed');
+    if (confirmed.persist !== undefined && confirmed.persist !== options.commitId) throw new ClientError('INVALID_ARGUMENT', 'commitId and confirmed.persist differ: the persist token is the commit id');
+  }
+  const persist = confirmed?.persist ?? options.commitId;
   if (confirmed) {
     requireCapability(caps.confirmedCommit, ':confirmed-commit', 'a confirmed commit');
     op.ele('confirmed');
     op.ele('confirm-timeout').txt(String(positiveInteger(confirmed.timeoutSeconds, 'confirmed.timeoutSeconds')));
   }
-  if (confirmed?.persist !== undefined || options.persistId !== undefined) {
+  if (persist !== undefined || options.persistId !== undefined) {
     requireCapability(caps.has(CAPABILITY.confirmedCommit11), ':confirmed-commit:1.1', 'persist / persist-id');
   }
-  if (confirmed?.persist !== undefined) op.ele('persist').txt(confirmed.persist);
+  if (persist !== undefined) op.ele('persist').txt(persist);
   if (options.persistId !== undefined) op.ele('persist-id').txt(options.persistId);
-  return session.rpc(serialise(op), { ...options, write: true });
+  const { confirmed: _c, persistId: _p, commitId: _id, ...rpcOptions } = options;
+  const reply = await session.rpc(serialise(op), { ...rpcOptions, write: true }).catch((err: unknown) => {
+    throw persist === undefined ? err : withCommitId(err, persist);
+  });
+  return { ...reply, commitId: persist ?? null };
 }
 
 /** RFC 6241 `<cancel-commit>`: reverts a pending confirmed commit. */

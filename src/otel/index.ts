@@ -147,8 +147,9 @@ export function instrumentNetconf(options: NetconfInstrumentationOptions = {}): 
   bound<CommitFlowContext>(diagnostics.commitFlow, () => 'netconf commit-flow', (c) => ({
     'netconf.device': c.device, 'netconf.dialect': c.dialect ?? 'rfc', 'netconf.dry_run': c.dryRun, 'netconf.confirmed': c.confirmed,
     ...(c.sessionId === null ? {} : { 'netconf.session_id': c.sessionId }),
+    ...(c.commitId === null ? {} : { 'netconf.commit_id': c.commitId }),
   }), (c, o) => {
-    o.span.setAttributes({ 'netconf.committed': c.committed, 'netconf.steps': c.steps });
+    o.span.setAttributes({ 'netconf.committed': c.committed, 'netconf.recovered': c.recovered, 'netconf.steps': c.steps });
   });
 
   bound<CommitStepContext>(diagnostics.commitStep, (c) => `netconf commit-flow ${c.step}`, (c) => ({

@@ -61,7 +61,8 @@ describe('netconfkit get-config / edit-config / commit / load', () => {
     // 5m is 300 seconds for the library, which Junos receives as 5 minutes.
     expect(device.requests.filter((q) => q.operation === 'commit-configuration').at(-1)!.xml).toContain('<confirmed/><confirm-timeout>5</confirm-timeout>');
     expect(device.pendingConfirm).toEqual({ minutes: 5 });
-    expect(device.comments.at(-1)).toBe('via cli');
+    // The comment, and the commit id every commit carries.
+    expect(device.comments.at(-1)).toMatch(/^via cli \[nck-[0-9a-f]{16} confirmed\]$/);
     // The way to confirm that the output gives: a plain commit.
     const confirm = await cli(['commit']);
     expect(confirm.status).toBe(0);

@@ -189,48 +189,48 @@ describe('JunosDevice: commit faults and the commit history', () => {
     const device = await junosDevice();
     const session = await open(device);
     device.faultNextCommit('drop-after-apply');
-    const err = await failure(commitConfiguration(session, { comment: 'change 7' }));
+    const err = await failure(commitConfiguration(session, { comment: 'change 7', commitId: 'c-7' }));
     expect(err.code).toBe('COMMIT_OUTCOME_UNKNOWN');
-    expect(device.commitLog.map((c) => [c.comment, c.user, c.client, c.status])).toEqual([['change 7', 'netconf', 'netconf', 'committed']]);
+    expect(device.commitLog.map((c) => [c.comment, c.user, c.client, c.status])).toEqual([['change 7 [c-7]', 'netconf', 'netconf', 'committed']]);
     const history = (await (await open(device)).rpc('<get-commit-information/>')).xml ?? '';
     expect(history).toContain('<commit-history>\n<sequence-number>0</sequence-number>\n<user>netconf</user>\n<client>netconf</client>\n<date-time junos:seconds="');
-    expect(history).toContain('</date-time>\n<log>change 7</log>\n</commit-history>');
+    expect(history).toContain('</date-time>\n<log>change 7 [c-7]</log>\n</commit-history>');
   });
 
   it('answers get-commit-information newest first; a pending confirmed commit says so until it is confirmed', async () => {
     const device = await junosDevice();
     const session = await open(device);
-    await commitConfiguration(session, { comment: 'first' });
-    await commitConfiguration(session, { comment: 'try it', confirmed: { timeoutSeconds: 300 } });
+    await commitConfiguration(session, { comment: 'first', commitId: 'c-1' });
+    await commitConfiguration(session, { comment: 'try it', commitId: 'c-2', confirmed: { timeoutSeconds: 300 } });
     const pending = (await session.rpc('<get-commit-information/>')).xml ?? '';
     const entries = pending.split('<commit-history>').slice(1);
     expect(entries).toHaveLength(3);
     expect(entries[0]).toContain('<sequence-number>0</sequence-number>');
-    expect(entries[0]).toContain('<comment>commit confirmed, rollback in 5mins</comment>\n<log>try it</log>\n<commit-confirmed>rollback pending</commit-confirmed>');
+    expect(entries[0]).toContain('<comment>commit confirmed, rollback in 5mins</comment>\n<log>try it [c-2 confirmed]</log>\n<commit-confirmed>rollback pending</commit-confirmed>');
     expect(entries[1]).toContain('<sequence-number>1</sequence-number>');
-    expect(entries[1]).toContain('<log>first</log>');
+    expect(entries[1]).toContain('<log>first [c-1]</log>');
     expect(entries[2]).toContain('<user>root</user>\n<client>other</client>');
     const seconds = Number(/junos:seconds="(\d+)"/.exec(entries[0]!)![1]);
     expect(Math.abs(seconds - Date.now() / 1000)).toBeLessThan(60);
 
-    await commitConfiguration(session, { comment: 'confirm' });
+    await commitConfiguration(session, { comment: 'confirm', commitId: 'c-3' });
     const after = (await session.rpc('<get-commit-information/>')).xml ?? '';
     expect(after).not.toContain('rollback pending');
     expect(after).toContain('<comment>commit confirmed, rollback in 5mins</comment>'); // kept on the entry for good
     expect(device.commitLog.map((c) => [c.number, c.comment, c.status, c.confirms])).toEqual([
-      [1, 'first', 'committed', null], [2, 'try it', 'committed', null], [3, 'confirm', 'committed', 2],
+      [1, 'first [c-1]', 'committed', null], [2, 'try it [c-2 confirmed]', 'committed', null], [3, 'confirm [c-3]', 'committed', 2],
     ]);
-    expect((await session.rpc('<command>show system commit</command>')).xml).toContain('<log>confirm</log>');
+    expect((await session.rpc('<command>show system commit</command>')).xml).toContain('<log>confirm [c-3]</log>');
   });
 
   it('a confirmed commit that times out is rolled back by the device itself (root via other)', async () => {
     const device = await junosDevice();
     const session = await open(device);
-    await commitConfiguration(session, { comment: 'risky', confirmed: { timeoutSeconds: 120 } });
+    await commitConfiguration(session, { comment: 'risky', commitId: 'c-4', confirmed: { timeoutSeconds: 120 } });
     expect(device.expireConfirmedCommit()).toBe(true);
     expect(device.pendingConfirm).toBeNull();
     expect(device.commitLog.map((c) => [c.sessionId, c.user, c.client, c.comment, c.status])).toEqual([
-      [session.sessionId, 'netconf', 'netconf', 'risky', 'reverted'], [null, 'root', 'other', null, 'committed'],
+      [session.sessionId, 'netconf', 'netconf', 'risky [c-4 confirmed]', 'reverted'], [null, 'root', 'other', null, 'committed'],
     ]);
     const history = (await session.rpc('<get-commit-information/>')).xml ?? '';
     expect(history.split('<commit-history>')[1]).toContain('<user>root</user>\n<client>other</client>');

@@ -99,16 +99,17 @@ describe('JunosDevice: a candidate and a committed configuration', () => {
     const { device, session } = await start();
     for (const name of ['one', 'two', 'three']) {
       await loadConfiguration(session, `set system host-name ${name}`, { format: 'set' });
-      await commitConfiguration(session, { comment: name });
+      await commitConfiguration(session, { comment: name, commitId: name });
     }
     await rollback(session, 2);
     expect((await diffConfiguration(session)).diff).toBe('[edit system]\n-   host-name three;\n+   host-name one;');
-    await commitConfiguration(session, { comment: 'back to one' });
+    await commitConfiguration(session, { comment: 'back to one', commitId: 'back' });
     expect(await hostName(session)).toBe('one');
     const missing = await failure<RpcError>(rollback(session, 9));
     expect(missing.code).toBe('CONFIG_REJECTED');
     expect(device.loads.at(-1)).toMatchObject({ action: 'rollback', rollback: 9, ok: false });
-    expect(device.commitLog.map((c) => c.comment)).toEqual(['one', 'two', 'three', 'back to one']);
+    // Each log: the comment, then the commit id.
+    expect(device.commitLog.map((c) => c.comment)).toEqual(['one [one]', 'two [two]', 'three [three]', 'back to one [back]']);
   });
 
   it('a load it cannot read is a load error, and the candidate is unchanged', async () => {
@@ -137,7 +138,7 @@ describe('JunosDevice: confirmed commits roll back', () => {
   it('when the timer runs out, the configuration before the confirmed commit is back, and the history says so', async () => {
     const { device, session } = await start();
     await loadConfiguration(session, 'set system host-name risky', { format: 'set' });
-    await commitConfiguration(session, { comment: 'try', confirmed: { timeoutSeconds: 60 } });
+    await commitConfiguration(session, { comment: 'try', commitId: 'try', confirmed: { timeoutSeconds: 60 } });
     expect(await hostName(session)).toBe('risky');
     device.expireConfirmedCommit();
     expect(await hostName(session)).toBe('fake-junos');
@@ -145,7 +146,7 @@ describe('JunosDevice: confirmed commits roll back', () => {
     const history = (await session.rpc('<get-commit-information/>')).xml ?? '';
     const entries = history.split('<commit-history>').slice(1);
     expect(entries.map((e) => /<user>(.*)<\/user>/.exec(e)![1])).toEqual(['root', 'netconf', 'root']);
-    expect(entries[1]).toContain('<log>try</log>');
+    expect(entries[1]).toContain('<log>try [try confirmed]</log>');
     expect(entries[1]).not.toContain('rollback pending');
   });
 
@@ -169,6 +170,8 @@ describe('JunosDevice: confirmed commits roll back', () => {
     expect(result.diff).toBe('[edit system]\n-   host-name fake-junos;\n+   host-name flow1;');
     expect(await hostName(session)).toBe('flow1');
     expect(device.pendingConfirm).toBeNull();
-    expect(device.commitLog.map((c) => [c.comment, c.status, c.confirms])).toEqual([['c-1', 'committed', null], [null, 'committed', 1]]);
+    expect(device.commitLog.map((c) => [c.comment, c.status, c.confirms])).toEqual([
+      [`c-1 [${result.commitId} confirmed]`, 'committed', null], [`[${result.commitId} confirm]`, 'committed', 1],
+    ]);
   });
 });

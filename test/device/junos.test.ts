@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type JunosDevice, type JunosScript, startJunosDevice } from '../../src/device/index.js';
 import type { FakeDeviceOptions } from '../../src/device/types.js';
+import { CommitOutcomeUnknownError } from '../../src/errors/classes.js';
 import { RpcError } from '../../src/errors/device-error.js';
 import { NetconfError } from '../../src/errors/netconf-error.js';
 import {
@@ -294,7 +295,7 @@ describe('commit-configuration', () => {
   it('reports a commit per routing engine, and an error on one of two fails the commit', async () => {
     const device = await start({ routingEngines: ['re0', 're1'] });
     const session = await open(device);
-    const ok = await commitConfiguration(session, { comment: 'first' });
+    const ok = await commitConfiguration(session, { comment: 'first', commitId: 'c-1' });
     expect(ok.success).toBe(true);
     expect(ok.routingEngines.map((r) => [r.name, r.success])).toEqual([['re0', true], ['re1', true]]);
     expect(ok.xml).toContain('<routing-engine junos:style="show-name">');
@@ -307,7 +308,7 @@ describe('commit-configuration', () => {
     expect(err.code).toBe('CONFIG_REJECTED');
     expect(err.items.map((i) => [i.kind, i.routingEngine, i.deviceMessage])).toEqual([['xnm:error', 're1', 'commit synchronize failed']]);
     expect(device.commits).toBe(1);
-    expect(device.comments).toEqual(['first']);
+    expect(device.comments).toEqual(['first [c-1]']);
   });
 
   for (const okStyle of ['commit-results', 'bare-ok', 'output'] as const) {
@@ -357,11 +358,12 @@ describe('commit-configuration', () => {
     expect(pending.confirmTimeoutSeconds).toBe(120);
     expect(device.pendingConfirm).toEqual({ minutes: 2 });
     expect(device.confirmedCommits).toBe(1);
-    await commitConfiguration(session, { comment: 'confirm it' });
+    await commitConfiguration(session, { comment: 'confirm it', commitId: 'c-2' });
     expect(device.pendingConfirm).toBeNull();
     expect(device.confirmations).toBe(1);
     expect(device.commits).toBe(2);
-    expect(device.comments).toEqual(['confirm it']);
+    // Every commit carries a commit id in its log.
+    expect(device.comments).toEqual([`[${pending.commitId} confirmed]`, 'confirm it [c-2]']);
   });
 
   it('a commit check confirms a pending confirmed commit too, as on Junos; confirmed without timeout is 10 minutes', async () => {
@@ -528,10 +530,10 @@ describe('with the commit flow', () => {
     expect(pendingDuringHealthCheck).toEqual({ minutes: 2 });
     expect(device.pendingConfirm).toBeNull();
     expect([device.commits, device.confirmedCommits, device.confirmations, device.checks]).toEqual([2, 1, 1, 1]);
-    expect(device.comments).toEqual(['via the flow']);
+    expect(device.comments).toEqual([`via the flow [${result.commitId} confirmed]`, `[${result.commitId} confirm]`]);
     expect(device.lockHolder()).toBeNull();
     expect(device.requests.map((r) => r.operation)).toEqual([
-      'lock', 'load-configuration', 'commit-configuration', 'get-configuration', 'commit-configuration', 'commit-configuration', 'unlock',
+      'lock', 'get-commit-information', 'load-configuration', 'commit-configuration', 'get-configuration', 'commit-configuration', 'commit-configuration', 'unlock',
     ]);
   });
 
@@ -580,12 +582,13 @@ describe('faults', () => {
     const device = await start({ dropOn: 'commit-configuration' });
     const session = await open(device);
     await loadConfiguration(session, SET_CONFIG, { format: 'set' });
-    const err = await failure(commitConfiguration(session, { comment: 'cut off' }));
+    const err = await failure(commitConfiguration(session, { comment: 'cut off', commitId: 'c-3' }));
     expect(err.code).toBe('COMMIT_OUTCOME_UNKNOWN');
+    expect((err as CommitOutcomeUnknownError).commitId).toBe('c-3');
     expect(err.retryable).toBe(false);
     expect(session.closed).toBe(true);
     expect(device.commits).toBe(1);
-    expect(device.comments).toEqual(['cut off']);
+    expect(device.comments).toEqual(['cut off [c-3]']);
     // A new session sees the committed state: nothing left in the candidate.
     delete device.script.dropOn;
     const again = await open(device);

@@ -1,8 +1,10 @@
 import {
   AuthenticationError,
   ClientError,
+  CommitNotAppliedError,
   CommitOutcomeUnknownError,
   ConnectionError,
+  HealthCheckFailedError,
   DeviceError,
   FramingError,
   HostKeyError,
@@ -84,6 +86,8 @@ export const ALL_CLASSES: { name: string; Class: AnyClass }[] = [
   { name: 'MalformedXmlError', Class: MalformedXmlError },
   { name: 'ClientError', Class: ClientError },
   { name: 'CommitOutcomeUnknownError', Class: CommitOutcomeUnknownError },
+  { name: 'CommitNotAppliedError', Class: CommitNotAppliedError },
+  { name: 'HealthCheckFailedError', Class: HealthCheckFailedError },
   { name: 'DeviceError', Class: DeviceError },
   { name: 'RpcError', Class: RpcError },
 ];
@@ -180,9 +184,21 @@ export const SAMPLES: Sample[] = [
   },
   {
     label: 'CommitOutcomeUnknownError',
-    make: () => new CommitOutcomeUnknownError('commit was cut off', { cause: new ConnectionError('CONNECTION_LOST', 'lost', { cause: causeChain() }) }),
+    make: () => new CommitOutcomeUnknownError('commit was cut off', { cause: new ConnectionError('CONNECTION_LOST', 'lost', { cause: causeChain() }), commitId: 'nck-0123456789abcdef' }),
     Class: CommitOutcomeUnknownError,
     parents: [NetconfError],
+  },
+  {
+    label: 'CommitNotAppliedError',
+    make: () => new CommitNotAppliedError('commit not applied', { commitId: 'nck-0123456789abcdef', step: 'commit', cause: new CommitOutcomeUnknownError('cut off') }),
+    Class: CommitNotAppliedError,
+    parents: [NetconfError],
+  },
+  {
+    label: 'HealthCheckFailedError',
+    make: () => new HealthCheckFailedError('health check failed; reverted', { reverted: true, commitId: 'change-7', step: 'health-check' }),
+    Class: HealthCheckFailedError,
+    parents: [ClientError, NetconfError],
   },
   { label: 'DeviceError', make: () => new DeviceError(fullFields()), Class: DeviceError, parents: [NetconfError] },
   {

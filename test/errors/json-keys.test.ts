@@ -29,7 +29,10 @@ const EXPECTED_KEYS: Record<string, string[]> = {
   FramingError: BASE,
   MalformedXmlError: [...BASE, 'offset'],
   ClientError: BASE,
-  CommitOutcomeUnknownError: BASE,
+  CommitOutcomeUnknownError: [...BASE, 'commitId'],
+  // The samples of these two failed at a step.
+  CommitNotAppliedError: [...BASE, 'step', 'commitId'],
+  HealthCheckFailedError: [...BASE, 'step', 'reverted', 'commitId'],
   DeviceError: [
     ...BASE, 'level', 'ignored', 'kind', 'severity', 'type', 'tag', 'appTag', 'path', 'pathNamespaces', 'messageLang',
     'badElement', 'badElementSource', 'info', 'badAttributes', 'badNamespace', 'sessionId', 'okElements',
@@ -81,11 +84,12 @@ describe('the JSON key set of each class', () => {
     const atLoad = new ClientError('ABORTED', 'aborted', { step: 'load' });
     expect(Object.keys(atLoad.toJSON()).sort()).toEqual([...BASE, 'step'].sort());
     expect(NetconfError.fromJSON(JSON.stringify(atLoad)).step).toBe('load');
-    const unknown = atStep(new CommitOutcomeUnknownError('cut off'), 'commit');
-    expect(Object.keys(unknown.toJSON()).sort()).toEqual([...BASE, 'step'].sort());
+    const unknown = atStep(new CommitOutcomeUnknownError('cut off', { commitId: 'nck-1' }), 'commit');
+    expect(Object.keys(unknown.toJSON()).sort()).toEqual([...BASE, 'step', 'commitId'].sort());
     const revived = NetconfError.fromJSON(JSON.stringify(unknown));
     expect(revived).toBeInstanceOf(CommitOutcomeUnknownError);
     expect(revived.step).toBe('commit');
+    expect((revived as CommitOutcomeUnknownError).commitId).toBe('nck-1');
     const items = (SAMPLES.find((s) => s.label === 'RpcError')!.make() as RpcError).toJSON().items as Record<string, unknown>[];
     for (const i of items) expect(i).not.toHaveProperty('step');
   });

@@ -169,8 +169,11 @@ describe('netconfkit:commitFlow', () => {
     const d = await device();
     const s = await session(d);
     const r = listen();
-    await commitFlow(s, { config: '<system xmlns="urn:example"/>' });
-    expect(r.of('netconfkit:commitFlow:asyncEnd')[0]!.data).toMatchObject({ committed: true, steps: ['lock', 'load', 'check', 'commit', 'unlock'] });
+    const result = await commitFlow(s, { config: '<system xmlns="urn:example"/>' });
+    // With :confirmed-commit:1.1 the commit carries its id as a persist token, confirmed next.
+    expect(r.of('netconfkit:commitFlow:asyncEnd')[0]!.data).toMatchObject({
+      committed: true, recovered: false, dialect: 'rfc', commitId: result.commitId, steps: ['lock', 'load', 'check', 'commit', 'confirm', 'unlock'],
+    });
     expect(r.of('netconfkit:commitFlow:error')).toHaveLength(0);
   });
 });

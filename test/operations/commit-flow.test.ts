@@ -1,7 +1,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { describe, expect, it, vi } from 'vitest';
 import { FakeDevice, type FakeRule, startJunosDevice } from '../../src/device/index.js';
-import { NetconfError, RpcError } from '../../src/errors/index.js';
+import { HealthCheckFailedError, NetconfError, RpcError } from '../../src/errors/index.js';
 import { type ConfirmedCommit, commitCandidate, commitConfiguration, commitFlow, lockDatastore } from '../../src/operations/index.js';
 import { deviceHarness } from '../support/devices.js';
 import { rejection as failure } from '../support/assertions.js';
@@ -10,20 +10,40 @@ const attach = deviceHarness();
 const pair = async (rules: FakeRule[] = []) => attach(await FakeDevice.start({ rules }));
 
 const ops = (device: FakeDevice) => device.requests.map((r) => r.operation);
+const commitBodies = (device: FakeDevice) =>
+  device.requests.filter((r) => r.operation === 'commit').map((r) => r.xml.replace(/^.*?<commit/, '<commit').replace(/<\/rpc>$/, ''));
+const BASE = 'urn:ietf:params:netconf:base:1.1';
+const CANDIDATE = 'urn:ietf:params:netconf:capability:candidate:1.0';
 const CONFIG = '<system xmlns="urn:example:system"><host-name>r1</host-name></system>';
 const warning = (text: string) => `<rpc-error><error-type>application</error-type><error-severity>warning</error-severity><error-message>${text}</error-message></rpc-error><ok/>`;
 const error = (tag: string, text: string) => `<rpc-error><error-type>application</error-type><error-tag>${tag}</error-tag><error-severity>error</error-severity><error-message>${text}</error-message></rpc-error>`;
 
 
 describe('the safe commit flow (RFC dialect)', () => {
-  it('locks, edits, validates, commits and unlocks', async () => {
+  it('locks, edits, validates, commits with its id as the persist token, confirms it and unlocks', async () => {
     const { device, session } = await pair();
     const seen: string[] = [];
     const result = await commitFlow(session, { config: CONFIG, onStep: (e) => seen.push(`${e.step}:${e.status}`) });
-    expect(result).toMatchObject({ committed: true, dryRun: false, confirmed: false, diff: null, warnings: [] });
-    expect(ops(device)).toEqual(['lock', 'edit-config', 'validate', 'commit', 'unlock']);
+    expect(result).toMatchObject({ committed: true, dryRun: false, confirmed: false, diff: null, warnings: [], recovered: false, confirmTimeoutSeconds: null });
+    expect(result.commitId).toMatch(/^nck-[0-9a-f]{16}$/);
+    expect(ops(device)).toEqual(['lock', 'edit-config', 'validate', 'commit', 'commit', 'unlock']);
     expect(device.requests[1]!.xml).toContain(CONFIG);
-    expect(seen).toEqual(['lock:start', 'lock:done', 'load:start', 'load:done', 'check:start', 'check:done', 'commit:start', 'commit:done', 'unlock:start', 'unlock:done']);
+    expect(commitBodies(device)).toEqual([
+      `<commit><confirmed/><confirm-timeout>600</confirm-timeout><persist>${result.commitId}</persist></commit>`,
+      `<commit><persist-id>${result.commitId}</persist-id></commit>`,
+    ]);
+    expect(seen).toEqual([
+      'lock:start', 'lock:done', 'load:start', 'load:done', 'check:start', 'check:done', 'commit:start', 'commit:done', 'confirm:start', 'confirm:done',
+      'unlock:start', 'unlock:done',
+    ]);
+  });
+
+  it('without :confirmed-commit:1.1 the commit is a plain one: the id is reported, the device keeps none', async () => {
+    const { device, session } = await attach(await FakeDevice.start({ capabilities: [BASE, CANDIDATE] }));
+    const result = await commitFlow(session, { config: CONFIG, commitId: 'change-7' });
+    expect(result).toMatchObject({ committed: true, commitId: 'change-7' });
+    expect(ops(device)).toEqual(['lock', 'edit-config', 'commit', 'unlock']);
+    expect(commitBodies(device)).toEqual(['<commit/>']);
   });
 
   it('goes on after warnings and reports every one', async () => {
@@ -37,21 +57,23 @@ describe('the safe commit flow (RFC dialect)', () => {
     expect(ops(device)).toContain('commit');
   });
 
-  it.each([
+  it.each<[string, FakeRule['match'], string[]]>([
     ['load', 'edit-config', ['lock', 'edit-config', 'discard-changes', 'unlock']],
     ['check', 'validate', ['lock', 'edit-config', 'validate', 'discard-changes', 'unlock']],
     ['commit', 'commit', ['lock', 'edit-config', 'validate', 'commit', 'discard-changes', 'unlock']],
-  ])('stops at an error in %s, discards, unlocks, and says which step failed', async (step, operation, expected) => {
+    // A refused confirmation leaves the commit pending: it is cancelled at once.
+    ['confirm', (r) => r.xml.includes('<persist-id>'), ['lock', 'edit-config', 'validate', 'commit', 'commit', 'cancel-commit', 'unlock']],
+  ])('stops at an error in %s, puts the candidate back, unlocks, and says which step failed', async (step, match, expected) => {
     const { device, session } = await pair([
       { match: 'lock', reply: warning('lock taken over from idle session') },
-      { match: operation, reply: error('invalid-value', `${operation} refused`) },
+      { match, reply: error('invalid-value', `${step} refused`) },
     ]);
     const err = (await failure(commitFlow(session, { config: CONFIG }))) as RpcError;
     expect(err).toBeInstanceOf(RpcError);
     expect(err.step).toBe(step);
     expect(err.code).toBe('INVALID_VALUE');
     // Every error and warning seen, in order: the earlier warning is kept.
-    expect(err.items.map((i) => [i.level, i.deviceMessage])).toEqual([['warning', 'lock taken over from idle session'], ['error', `${operation} refused`]]);
+    expect(err.items.map((i) => [i.level, i.deviceMessage])).toEqual([['warning', 'lock taken over from idle session'], ['error', `${step} refused`]]);
     expect(ops(device)).toEqual(expected);
   });
 
@@ -72,18 +94,36 @@ describe('the safe commit flow (RFC dialect)', () => {
 
   it('confirmed commit: confirms after a good health check', async () => {
     const { device, session } = await pair();
-    const result = await commitFlow(session, { config: CONFIG, confirmed: { timeoutSeconds: 90, healthCheck: async () => true } });
-    expect(result).toMatchObject({ committed: true, confirmed: true });
-    const commits = device.requests.filter((r) => r.operation === 'commit').map((r) => r.xml.replace(/^.*?<commit/, '<commit').replace(/<\/rpc>$/, ''));
-    expect(commits).toEqual(['<commit><confirmed/><confirm-timeout>90</confirm-timeout></commit>', '<commit/>']);
+    const result = await commitFlow(session, { config: CONFIG, commitId: 'c-1', confirmed: { timeoutSeconds: 90, healthCheck: async () => true } });
+    expect(result).toMatchObject({ committed: true, confirmed: true, commitId: 'c-1', confirmTimeoutSeconds: 90 });
+    expect(commitBodies(device)).toEqual(['<commit><confirmed/><confirm-timeout>90</confirm-timeout><persist>c-1</persist></commit>', '<commit><persist-id>c-1</persist-id></commit>']);
   });
 
-  it('confirmed commit: a failing health check leaves it unconfirmed and cancels it', async () => {
+  it('confirmed commit: a failing health check cancels it at once, by its persist token, and says so', async () => {
     const { device, session } = await pair();
-    const err = await failure(commitFlow(session, { config: CONFIG, confirmed: { timeoutSeconds: 60, healthCheck: () => false } }));
-    expect(err.code).toBe('HEALTH_CHECK_FAILED');
+    const err = (await failure(commitFlow(session, { config: CONFIG, commitId: 'c-2', confirmed: { timeoutSeconds: 60, healthCheck: () => false } }))) as HealthCheckFailedError;
+    expect(err).toBeInstanceOf(HealthCheckFailedError);
+    expect([err.code, err.step, err.reverted, err.commitId]).toEqual(['HEALTH_CHECK_FAILED', 'health-check', true, 'c-2']);
+    expect(err.message).toMatch(/cancelled \(cancel-commit\)/);
     expect(ops(device)).toEqual(['lock', 'edit-config', 'validate', 'commit', 'cancel-commit', 'unlock']);
+    expect(device.requests.find((r) => r.operation === 'cancel-commit')!.xml).toContain('<persist-id>c-2</persist-id>');
     expect(device.requests.filter((r) => r.operation === 'commit')).toHaveLength(1);
+    expect(NetconfError.fromJSON(JSON.parse(JSON.stringify(err)))).toMatchObject({ code: 'HEALTH_CHECK_FAILED', reverted: true, commitId: 'c-2', step: 'health-check' });
+  });
+
+  it('confirmed commit: a revert the device refuses is reported as not reverted', async () => {
+    const { session } = await pair([{ match: 'cancel-commit', reply: error('operation-failed', 'no') }]);
+    const err = (await failure(commitFlow(session, { config: CONFIG, confirmed: { timeoutSeconds: 60, healthCheck: () => false } }))) as HealthCheckFailedError;
+    expect([err.code, err.reverted]).toEqual(['HEALTH_CHECK_FAILED', false]);
+    expect(err.message).toMatch(/rolls it back at its confirm timeout/);
+  });
+
+  it('confirmed commit: a health check that never answers is bounded by the confirm timeout', async () => {
+    const { device, session } = await pair();
+    const err = (await failure(commitFlow(session, { config: CONFIG, confirmed: { timeoutSeconds: 2, healthCheck: () => new Promise<boolean>(() => undefined) } }))) as HealthCheckFailedError;
+    expect([err.code, err.step, err.reverted]).toEqual(['HEALTH_CHECK_FAILED', 'health-check', true]);
+    expect(err.message).toMatch(/did not finish within the confirm timeout/);
+    expect(ops(device)).toEqual(['lock', 'edit-config', 'validate', 'commit', 'cancel-commit', 'unlock']);
   });
 
   it('dry run stops after the check, commits nothing and leaves the candidate clean', async () => {
@@ -94,8 +134,6 @@ describe('the safe commit flow (RFC dialect)', () => {
   });
 });
 
-const commitBodies = (device: FakeDevice) =>
-  device.requests.filter((r) => r.operation === 'commit').map((r) => r.xml.replace(/^.*?<commit/, '<commit').replace(/<\/rpc>$/, ''));
 
 describe('confirmed commits are spelled one way: { timeoutSeconds, persist? }', () => {
   it('the same value works for commitCandidate, commitConfiguration and commitFlow; Junos rounds up and says so', async () => {
@@ -106,21 +144,23 @@ describe('confirmed commits are spelled one way: { timeoutSeconds, persist? }', 
     expect(flow.confirmTimeoutSeconds).toBe(90);
     expect(commitBodies(rfc.device)).toEqual([
       '<commit><confirmed/><confirm-timeout>90</confirm-timeout></commit>',
-      '<commit><confirmed/><confirm-timeout>90</confirm-timeout></commit>', '<commit/>',
+      `<commit><confirmed/><confirm-timeout>90</confirm-timeout><persist>${flow.commitId}</persist></commit>`, `<commit><persist-id>${flow.commitId}</persist-id></commit>`,
     ]);
 
     const junos = await attach(await startJunosDevice());
     const result = await commitConfiguration(junos.session, { confirmed });
     expect(junos.device.requests.at(-1)!.xml).toContain('<confirmed/><confirm-timeout>2</confirm-timeout>');
     expect(result.confirmTimeoutSeconds).toBe(120);
-    const junosFlow = await commitFlow(junos.session, { config: 'set system host-name r9', format: 'set', confirmed });
+    // The confirmed commit just made is still pending: the flow confirms it first when told to.
+    const junosFlow = await commitFlow(junos.session, { config: 'set system host-name r9', format: 'set', confirmed, pendingConfirmed: 'confirm' });
     expect(junosFlow).toMatchObject({ committed: true, confirmed: true, confirmTimeoutSeconds: 120 });
     expect((await commitConfiguration(junos.session)).confirmTimeoutSeconds).toBeNull();
   });
 
   it('persist: the flow commits with the token and confirms with it; Junos refuses it before sending anything', async () => {
     const { device, session } = await pair();
-    await commitFlow(session, { config: CONFIG, confirmed: { timeoutSeconds: 60, persist: 'tok-9' } });
+    const result = await commitFlow(session, { config: CONFIG, confirmed: { timeoutSeconds: 60, persist: 'tok-9' } });
+    expect(result.commitId).toBe('tok-9');
     expect(commitBodies(device)).toEqual(['<commit><confirmed/><confirm-timeout>60</confirm-timeout><persist>tok-9</persist></commit>', '<commit><persist-id>tok-9</persist-id></commit>']);
 
     const junos = await attach(await startJunosDevice());
@@ -197,8 +237,8 @@ describe('the commit flow keeps the caller\'s onStep at arm\'s length', () => {
           return undefined;
         },
       });
-      expect(result).toMatchObject({ committed: true, steps: ['lock', 'load', 'check', 'commit', 'unlock'] });
-      expect(ops(device)).toEqual(['lock', 'edit-config', 'validate', 'commit', 'unlock']);
+      expect(result).toMatchObject({ committed: true, steps: ['lock', 'load', 'check', 'commit', 'confirm', 'unlock'] });
+      expect(ops(device)).toEqual(['lock', 'edit-config', 'validate', 'commit', 'commit', 'unlock']);
       await vi.waitFor(() => expect(reported).toEqual(['onStep: progress broke at lock:start', 'onStep: progress broke at lock:done', 'onStep: async progress broke']));
     } finally {
       unsubscribe('netconfkit:callbackError', onReport);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { startJunosDevice, type JunosDevice, type JunosScript } from '../../src/device/index.js';
-import { RpcError } from '../../src/errors/index.js';
+import { HealthCheckFailedError, RpcError } from '../../src/errors/index.js';
 import { commitFlow, lockDatastore } from '../../src/operations/index.js';
 import { deviceHarness } from '../support/devices.js';
 import { rejection as failure } from '../support/assertions.js';
@@ -13,13 +13,13 @@ const ops = (d: JunosDevice) => d.requests.map((r) => r.operation);
 
 
 describe('the safe commit flow against a Junos device', () => {
-  it('succeeds: lock, load, check, diff, commit with a comment, unlock', async () => {
+  it('succeeds: lock (and a look for a pending confirmed commit), load, check, diff, commit with the comment and its id, unlock', async () => {
     const { device, session } = await junos({ routingEngines: ['re0', 're1'] });
     const result = await commitFlow(session, { config: CHANGE, format: 'set', comment: 'change 42' });
-    expect(result).toMatchObject({ committed: true, dryRun: false, warnings: [] });
+    expect(result).toMatchObject({ committed: true, dryRun: false, warnings: [], recovered: false });
     expect(result.diff).toContain('host-name r9');
-    expect(ops(device)).toEqual(['lock', 'load-configuration', 'commit-configuration', 'get-configuration', 'commit-configuration', 'unlock']);
-    expect(device.comments).toEqual(['change 42']);
+    expect(ops(device)).toEqual(['lock', 'get-commit-information', 'load-configuration', 'commit-configuration', 'get-configuration', 'commit-configuration', 'unlock']);
+    expect(device.comments).toEqual([`change 42 [${result.commitId}]`]);
     expect(device.commits).toBe(1);
     expect(device.lockHolder('candidate')).toBeNull();
   });
@@ -64,13 +64,15 @@ describe('the safe commit flow against a Junos device', () => {
     expect((await lockDatastore(await another(), 'candidate')).hasOk).toBe(true);
   });
 
-  it('a confirmed commit whose health check fails is not confirmed', async () => {
+  it('a confirmed commit whose health check fails is not confirmed: it is rolled back at once (rollback 1, commit)', async () => {
     const { device, session } = await junos();
-    const err = await failure(commitFlow(session, { config: CHANGE, format: 'set', confirmed: { timeoutSeconds: 90, healthCheck: async () => false } }));
-    expect(err.code).toBe('HEALTH_CHECK_FAILED');
+    const err = (await failure(commitFlow(session, { config: CHANGE, format: 'set', commitId: 'hc-1', confirmed: { timeoutSeconds: 90, healthCheck: async () => false } }))) as HealthCheckFailedError;
+    expect([err.code, err.reverted, err.commitId]).toEqual(['HEALTH_CHECK_FAILED', true, 'hc-1']);
+    expect(err.message).toMatch(/rolled back to the previous configuration and committed/);
     expect(device.confirmedCommits).toBe(1);
-    expect(device.pendingConfirm).toEqual({ minutes: 2 });
-    expect(device.confirmations).toBe(0);
+    expect(device.loads.at(-1)?.rollback).toBe(1);
+    expect(device.comments).toEqual(['[hc-1 confirmed]', '[hc-1 revert]']);
+    expect(device.pendingConfirm).toBeNull();
     expect(device.lockHolder('candidate')).toBeNull();
   });
 
@@ -78,6 +80,7 @@ describe('the safe commit flow against a Junos device', () => {
     const { device, session } = await junos();
     const result = await commitFlow(session, { config: CHANGE, format: 'set', confirmed: { timeoutSeconds: 300, healthCheck: () => true } });
     expect(result).toMatchObject({ committed: true, confirmed: true });
+    expect(device.comments).toEqual([`[${result.commitId} confirmed]`, `[${result.commitId} confirm]`]);
     expect(device.confirmations).toBe(1);
     expect(device.pendingConfirm).toBeNull();
   });

@@ -140,24 +140,24 @@ describe('commit: every mode, at the device and in its state', () => {
     const device = await start();
     const s = await open(device);
     await loadConfiguration(s, SET, { format: 'set' });
-    const r = await commitConfiguration(s, { confirmed: { timeoutSeconds: 90 }, comment: 'change 42' });
-    expect(last(device)).toBe('<commit-configuration><confirmed/><confirm-timeout>2</confirm-timeout><log>change 42</log></commit-configuration>');
+    const r = await commitConfiguration(s, { confirmed: { timeoutSeconds: 90 }, comment: 'change 42', commitId: 'c-1' });
+    expect(last(device)).toBe('<commit-configuration><confirmed/><confirm-timeout>2</confirm-timeout><log>change 42 [c-1 confirmed]</log></commit-configuration>');
     expect(r.confirmTimeoutSeconds).toBe(120);
     expect(device.pendingConfirm).toEqual({ minutes: 2 });
-    expect(device.comments).toEqual(['change 42']);
-    await commitConfiguration(s);
-    expect(last(device)).toBe('<commit-configuration/>');
+    expect(device.comments).toEqual(['change 42 [c-1 confirmed]']);
+    await commitConfiguration(s, { commitId: 'c-2' });
+    expect(last(device)).toBe('<commit-configuration><log>[c-2]</log></commit-configuration>');
     expect([device.pendingConfirm, device.confirmations, device.commits]).toEqual([null, 1, 2]);
   });
 
   it('synchronize and force-synchronize (dual RE: a result per RE)', async () => {
     const device = await start({ routingEngines: ['re0', 're1'] });
     const s = await open(device);
-    const r = await commitConfiguration(s, { synchronize: true });
-    expect(last(device)).toBe('<commit-configuration><synchronize/></commit-configuration>');
+    const r = await commitConfiguration(s, { synchronize: true, commitId: 's-1' });
+    expect(last(device)).toBe('<commit-configuration><synchronize/><log>[s-1]</log></commit-configuration>');
     expect(r.routingEngines.map((e) => [e.name, e.success])).toEqual([['re0', true], ['re1', true]]);
-    await commitConfiguration(s, { synchronize: true, forceSynchronize: true });
-    expect(last(device)).toBe('<commit-configuration><synchronize/><force-synchronize/></commit-configuration>');
+    await commitConfiguration(s, { synchronize: true, forceSynchronize: true, commitId: 's-2' });
+    expect(last(device)).toBe('<commit-configuration><synchronize/><force-synchronize/><log>[s-2]</log></commit-configuration>');
     expect(device.commitLog.map((c) => [c.synchronize, c.forceSynchronize])).toEqual([[true, false], [true, true]]);
   });
 
@@ -165,8 +165,8 @@ describe('commit: every mode, at the device and in its state', () => {
     const device = await start();
     const s = await open(device);
     await loadConfiguration(s, SET, { format: 'set' });
-    const r = await commitConfiguration(s, { at: '2030-01-01 02:00' });
-    expect(last(device)).toBe('<commit-configuration><at-time>2030-01-01 02:00</at-time></commit-configuration>');
+    const r = await commitConfiguration(s, { at: '2030-01-01 02:00', commitId: 'at-1' });
+    expect(last(device)).toBe('<commit-configuration><at-time>2030-01-01 02:00</at-time><log>[at-1]</log></commit-configuration>');
     expect(r.success).toBe(true);
     expect([device.scheduledCommit, device.commits, device.candidate]).toEqual(['2030-01-01 02:00', 0, SET]);
     for (const bad of [{ at: 'tomorrow' }, { at: '02:00', check: true }, { at: '02:00', confirmed: { timeoutSeconds: 60 } }]) {

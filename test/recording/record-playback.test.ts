@@ -13,6 +13,8 @@ import { recordingHarness } from './harness.js';
 
 const { dir, open, session } = recordingHarness('nk-rec-');
 
+// A recorded flow is played back with the same id: the persist token is part of the request.
+const COMMIT_ID = 'nck-recorded';
 const CONFIG = '<config><interfaces xmlns="urn:example:if"><interface><name>ge-0/0/0</name></interface></interfaces></config>';
 
 async function recordFlow(file: string): Promise<{ result: unknown; error: NetconfError }> {
@@ -26,7 +28,7 @@ async function recordFlow(file: string): Promise<{ result: unknown; error: Netco
   open.push(real);
   const s = await session(real, { record: file });
   await s.rpc('<get-config><source><running/></source></get-config>');
-  const result = await commitFlow(s, { config: CONFIG, dialect: 'rfc' });
+  const result = await commitFlow(s, { config: CONFIG, dialect: 'rfc', commitId: COMMIT_ID });
   const error = (await commitFlow(s, { config: '<config><interfaces xmlns="urn:example:if"><bogus/></interfaces></config>', dialect: 'rfc' }).catch((e: unknown) => e)) as NetconfError;
   await s.close();
   return { result, error };
@@ -55,7 +57,8 @@ describe('recording', () => {
     expect(out.error).toBeNull();
     expect(out.framing).toBe('eom+chunked');
     expect(out.messages).toHaveLength(1 + rec.exchanges.length);
-    expect(out.messages.flatMap((m) => m.items.map((i) => i.tag))).toEqual(['operation-failed', 'unknown-element']);
+    // Each commit of the flow (the commit and its confirmation) has the warning.
+    expect(out.messages.flatMap((m) => m.items.map((i) => i.tag))).toEqual(['operation-failed', 'operation-failed', 'unknown-element']);
   });
 
   it('writes to a stream the caller owns', async () => {
@@ -90,7 +93,7 @@ describe('playback', () => {
     const s = await session(device);
     const got = (await s.rpc('<get-config><source><running/></source></get-config>')).xml;
     expect(got).toContain('<host-name>r1</host-name>');
-    const result = await commitFlow(s, { config: CONFIG, dialect: 'rfc' });
+    const result = await commitFlow(s, { config: CONFIG, dialect: 'rfc', commitId: COMMIT_ID });
     const error = (await commitFlow(s, { config: '<config><interfaces xmlns="urn:example:if"><bogus/></interfaces></config>', dialect: 'rfc' }).catch((e: unknown) => e)) as NetconfError;
     await s.close();
     expect(JSON.parse(JSON.stringify(result))).toEqual(JSON.parse(JSON.stringify(live.result)));
@@ -115,7 +118,7 @@ describe('playback', () => {
     const again = (await s.rpc('<get-config><source><running/></source></get-config>').catch((e: unknown) => e)) as RpcError;
     expect(again.errors[0]!.message).toMatch(/used already/);
     expect(device.unmatchedRequests().map((r) => [r.operation, r.reason])).toEqual([['get-config', 'not-recorded'], ['get-config', 'used-up']]);
-    expect(device.unusedRecordings().map((e) => e.operation)).toEqual(['lock', 'edit-config', 'validate', 'commit', 'unlock', 'lock', 'edit-config', 'discard-changes', 'unlock']);
+    expect(device.unusedRecordings().map((e) => e.operation)).toEqual(['lock', 'edit-config', 'validate', 'commit', 'commit', 'unlock', 'lock', 'edit-config', 'discard-changes', 'unlock']);
   });
 
   it('matches a request that differs only in message-id, whitespace, prefixes and attribute order', async () => {
