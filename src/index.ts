@@ -35,7 +35,7 @@ export type {
 } from './session/session.js';
 export type { CallbackSource } from './observability/callbacks.js';
 export type { BaseVersions } from './session/hello.js';
-export { CAPABILITY, JUNOS_CAPABILITY, NETCONF_BASE_NS, NETCONF_NOTIFICATION_NS, WITH_DEFAULTS_NS } from './xml/namespaces.js';
+export { CAPABILITY, JUNOS_CAPABILITY, NETCONF_BASE_NS, NETCONF_MONITORING_NS, NETCONF_NOTIFICATION_NS, WITH_DEFAULTS_NS } from './xml/namespaces.js';
 export { Capabilities } from './session/capabilities.js';
 export type { ModuleCapability } from './session/capabilities.js';
 export type { WarningMatcher, WarningPolicy } from './session/warning-policy.js';
@@ -44,8 +44,12 @@ export { redactSecrets } from './observability/redact.js';
 export type { ClipOptions } from './observability/redact.js';
 // The payloads of the diagnostics channels (see docs/observability.md).
 export type {
-  CallbackErrorMessage, CommitFlowContext, CommitStepContext, ConnectContext, ItemMessage, NotificationMessage, RpcContext, SessionCloseMessage, WireMessage,
+  CallbackErrorMessage, CommitFlowContext, CommitStepContext, ConnectContext, ItemMessage, NotificationMessage, QuirkMessage, RpcContext, SessionCloseMessage,
+  WireMessage,
 } from './observability/diagnostics.js';
+// The deviations from the RFCs a session reads past, and reports.
+export { QUIRK_KINDS } from './reader/quirks.js';
+export type { Quirk, QuirkKind } from './reader/quirks.js';
 export type { JumpHost, SshAlgorithmList, SshAlgorithms, SshLogin, SshOptions } from './transport/ssh-transport.js';
 export type { KeyboardInteractiveHandler, KeyboardInteractiveInfo, KeyboardInteractivePrompt } from './transport/auth.js';
 export { fingerprint } from './transport/host-keys.js';

@@ -15,6 +15,8 @@ export interface FrameSink {
   onData(bytes: Buffer): void;
   /** The current message is complete. */
   onMessageEnd(): void;
+  /** A NUL byte between messages was skipped (some devices pad their messages with them). */
+  onNul?(): void;
 }
 
 /** Settings of a FrameDecoder. */
@@ -40,12 +42,13 @@ const CR = 0x0d;
 const SP = 0x20;
 const TAB = 0x09;
 const HASH = 0x23;
+const NUL = 0x00;
 const D0 = 0x30;
 const D9 = 0x39;
 
 // Decoder states. Header states consume one byte at a time (headers are a few bytes);
 // BODY and EOM hand whole slices to the sink.
-const S_BOUNDARY = 0; // between messages: whitespace is skipped
+const S_BOUNDARY = 0; // between messages: whitespace (and NUL padding) is skipped
 const S_AUTO_HASH = 1; // auto mode saw whitespace-with-LF then '#': a digit next means chunked
 const S_FIRST_SIZE = 2; // chunked: after a message's first '\n#', expecting digit 1-9
 const S_SIZE = 3; // reading chunk-size digits
@@ -353,6 +356,10 @@ export class FrameDecoder {
       case S_BOUNDARY: {
         if (b === LF || b === CR || b === SP || b === TAB) {
           if (b === LF) this.sawLF = true;
+          return pos + 1;
+        }
+        if (b === NUL) {
+          this.sink.onNul?.();
           return pos + 1;
         }
         const mode = this.currentMode;

@@ -20,8 +20,8 @@ import { diagnostics } from './diagnostics.js';
 
 /** Which caller callback failed: a session event, or a per-call / per-run callback. */
 export type CallbackSource =
-  | 'item' | 'notification' | 'protocolError' | 'close'
-  | 'onItem' | 'onMessage' | 'onStep' | 'onProgress' | 'onEvent' | 'onRetry' | 'logger';
+  | 'item' | 'notification' | 'protocolError' | 'quirk' | 'close'
+  | 'onItem' | 'onMessage' | 'onQuirk' | 'onStep' | 'onProgress' | 'onEvent' | 'onRetry' | 'logger';
 
 /** Where an owner hears of a failed callback besides the channel; returns whether anyone listened. */
 export type CallbackReporter = (error: unknown, source: CallbackSource) => boolean;

@@ -2,6 +2,7 @@ import { type Channel, type TracingChannel, channel, tracingChannel } from 'node
 import type { DeviceError } from '../errors/device-error.js';
 import type { NetconfError } from '../errors/netconf-error.js';
 import type { CallbackSource } from './callbacks.js';
+import type { QuirkKind } from '../reader/quirks.js';
 
 /**
  * Every `node:diagnostics_channel` channel netconfkit publishes to, in one place (as undici's
@@ -98,6 +99,15 @@ export interface SessionCloseMessage {
   error: NetconfError | null;
 }
 
+/** `netconfkit:quirk`: a deviation from the RFCs the session read past, once per session per kind. */
+export interface QuirkMessage {
+  device: string;
+  sessionId: number | null;
+  kind: QuirkKind;
+  /** What was seen, in words (never a message body). */
+  detail: string;
+}
+
 /** `netconfkit:wire`: each message sent or received, with its body (opt-in by subscribing). */
 export interface WireMessage {
   device: string;
@@ -135,6 +145,7 @@ export const diagnostics = {
   sessionClose: channel('netconfkit:session:close') as Channel<object, SessionCloseMessage>,
   wire: channel('netconfkit:wire') as Channel<object, WireMessage>,
   callbackError: channel('netconfkit:callbackError') as Channel<object, CallbackErrorMessage>,
+  quirk: channel('netconfkit:quirk') as Channel<object, QuirkMessage>,
 } as const;
 
 /**

@@ -30,6 +30,8 @@ export { newCommitId } from './commit-id.js';
 export type { CommitLogKind } from './commit-id.js';
 export { getCommitHistory } from './junos-history.js';
 export type { CommitHistoryEntry, CommitHistoryReply } from './junos-history.js';
+export { getSchema } from './get-schema.js';
+export type { GetSchemaOptions, SchemaReply } from './get-schema.js';
 export { subscribe } from './notifications.js';
 export type { ParsedNotification, SubscribeOptions, Subscription } from './notifications.js';
 export type { ConfirmedCommit, Datastore, XmlContent } from './build.js';

@@ -1,5 +1,6 @@
 import { MalformedXmlError } from '../errors/classes.js';
 import { type DeviceError, RpcError } from '../errors/device-error.js';
+import { reportQuirk } from '../session/quirk-report.js';
 import type { RpcOptions, RpcReply, Session } from '../session/session.js';
 
 /**
@@ -17,6 +18,7 @@ export async function tolerantRpc(session: Session, xml: string, options: RpcOpt
     return { reply, repaired: false };
   } catch (err) {
     if (!isUnclosedRoutingEngine(err)) throw err;
+    reportQuirk(session, 'unclosed-routing-engine', 'Junos left <routing-engine> unclosed in its results: read up to the mismatch');
     if (seen.some((i) => i.level === 'error')) {
       throw new RpcError(seen, { message: `${summary(seen)} (read from a reply repaired: Junos left <routing-engine> unclosed)` });
     }

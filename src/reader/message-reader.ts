@@ -3,6 +3,8 @@ import type { DeviceError } from '../errors/device-error.js';
 import type { NetconfError } from '../errors/netconf-error.js';
 import { toNetconfError } from '../errors/to-netconf-error.js';
 import { FrameDecoder, type FramingMode } from '../framing/decoder.js';
+import type { Quirk } from './quirks.js';
+import { readReplyHead } from './reply-head.js';
 import { TextCollector } from './text-collector.js';
 import { type ContentSpan, ErrorExtractor, type Limits, type MessageSummary, type RootInfo } from '../xml/extractor.js';
 
@@ -34,6 +36,8 @@ export class IncomingMessage<Route = unknown> {
   readonly items: DeviceError[] = [];
   /** @internal */ bytes = 0;
   /** @internal */ routed = false;
+  /** @internal NUL padding around the root was skipped: the text loses it. */ padded = false;
+  /** @internal The first text of a message that failed before its root was routed (null once decided). */ head: string | null = '';
   /** @internal Where the root's data/configuration child's content lies, once it has ended. */ content: ContentSpan | null = null;
 
   constructor(readonly index: number, /** @internal */ readonly extractor: ErrorExtractor) {}
@@ -78,6 +82,8 @@ export interface ReaderHandler<Route> {
   onContentEnd?(span: ContentSpan, message: IncomingMessage<Route>): void;
   /** An element at the path the message watches (see `watchPath`), whole: a view of the pushed bytes, copy it to keep it. */
   onPathElement?(bytes: Buffer, message: IncomingMessage<Route>): void;
+  /** A deviation read past (see QuirkKind); the reader reports each kind it sees once. */
+  onQuirk?(quirk: Quirk): void;
 }
 
 // How much of a broken message is searched for its message-id.
@@ -89,12 +95,13 @@ export class MessageReader<Route = unknown> {
   private current: IncomingMessage<Route> | null = null;
   private count = 0;
   private lastSawMarkup = false;
+  private nulSeen = false;
   /** The text of the message being read, decoded as it arrives (no chunk is kept). */
   private readonly text = new TextCollector();
 
   constructor(private readonly handler: ReaderHandler<Route>, private readonly options: ReaderOptions) {
     this.decoder = options.framing === 'none' ? null : new FrameDecoder(
-      { onData: (bytes) => this.data(bytes), onMessageEnd: () => this.messageEnd() },
+      { onData: (bytes) => this.data(bytes), onMessageEnd: () => this.messageEnd(), onNul: () => this.nul(null) },
       { mode: options.framing, ...(options.limits?.maxMessageBytes === undefined ? {} : { maxMessageBytes: options.limits.maxMessageBytes }) },
     );
   }
@@ -193,15 +200,25 @@ export class MessageReader<Route = unknown> {
   private data(bytes: Buffer): void {
     const m = (this.current ??= this.newMessage());
     // Decoded now, so the caller may reuse its buffer once push returns (replay's callers may).
-    // Before it is routed the text is kept too: a broken reply's message-id is looked for in it.
-    if (m.keep || (m.error && !m.routed && m.bytes < HEAD_BYTES)) this.text.write(bytes);
+    // A message broken before its root was read keeps its first bytes: its message-id is looked for in them.
+    const undecided = m.error !== null && !m.routed && m.head !== null;
+    if (m.keep || undecided) this.text.write(bytes);
     m.bytes += bytes.length;
+    if (undecided) return this.recoverRoot(m, false);
     if (m.error) return;
     try {
       m.extractor.push(bytes);
     } catch (err) {
       this.failMessage(m, err);
     }
+  }
+
+  /** NUL padding was skipped, between messages or around a message's root. */
+  private nul(m: IncomingMessage<Route> | null): void {
+    if (m) m.padded = true;
+    if (this.nulSeen) return;
+    this.nulSeen = true;
+    this.handler.onQuirk?.({ kind: 'nul-padding', detail: 'NUL bytes between messages or around a root element were skipped' });
   }
 
   private newMessage(): IncomingMessage<Route> {
@@ -226,6 +243,7 @@ export class MessageReader<Route = unknown> {
           m.content = span;
           this.handler.onContentEnd?.(span, m);
         },
+        onNul: () => this.nul(m),
       },
       this.options.limits,
     );
@@ -236,20 +254,25 @@ export class MessageReader<Route = unknown> {
   private failMessage(m: IncomingMessage<Route>, err: unknown): void {
     m.error = toNetconfError(err);
     m.keep = false;
-    // Unrouted, the first bytes stay: the message-id is looked for in them at the end.
     if (m.routed) this.text.clear();
+    else this.recoverRoot(m, false);
   }
 
   /**
-   * A reply broken before its root tag was read (a DOCTYPE first, say) still belongs to a
-   * call: find its message-id in the first bytes and route it, to fail that call now.
+   * A reply broken before its root was read (a DOCTYPE first, a start tag over `maxTagBytes`,
+   * a malformed attribute) still answers a call: as soon as its first bytes show its root, it
+   * is routed (with the message-id, null when that cannot be read), so its call fails now
+   * rather than at its timeout. The owner sees `error` already set in `onRoot`.
    */
-  private recoverRoot(m: IncomingMessage<Route>): void {
-    const head = this.text.end().slice(0, HEAD_BYTES);
-    const found = /<((?:[\w.-]+:)?rpc-reply)\b[^>]*?\smessage-id\s*=\s*(?:"([^"]*)"|'([^']*)')/.exec(head);
+  private recoverRoot(m: IncomingMessage<Route>, ended: boolean): void {
+    // A start tag is read no further than the extractor would have read it.
+    const bound = Math.min(HEAD_BYTES, this.options.limits?.maxTagBytes ?? HEAD_BYTES);
+    m.head = ((m.head ?? '') + this.text.end()).slice(0, bound);
+    const found = readReplyHead(m.head, ended || m.head.length >= bound);
+    if (found === 'more') return;
+    m.head = null;
     if (!found) return;
-    const messageId = found[2] ?? found[3] ?? null;
-    m.root = { name: found[1]!, local: 'rpc-reply', namespace: null, messageId, attributes: [] };
+    m.root = { name: found.name, local: 'rpc-reply', namespace: null, messageId: found.messageId, attributes: [] };
     m.routed = true;
     this.handler.onRoot(m);
     m.keep = false;
@@ -272,12 +295,12 @@ export class MessageReader<Route = unknown> {
       this.failMessage(m, new MalformedXmlError(`A message holds text but no element: "${clip(summary.skippedText)}"`));
       summary = null;
     }
-    if (m.error && !m.routed) this.recoverRoot(m);
+    if (m.error && !m.routed && m.head !== null) this.recoverRoot(m, true);
     this.count++;
     const span = summary && m.keep ? m.content : null;
     const content = span ? { name: span.name, text: this.text.slice(span.start, span.end) } : null;
     const outcome: MessageOutcome = summary
-      ? { ...summary, index: m.index, xml: m.keep ? this.text.end() : null, content, error: null }
+      ? { ...summary, index: m.index, xml: m.keep ? withoutPadding(this.text.end(), m.padded) : null, content, error: null }
       : {
           root: m.root, messageId: m.root?.messageId ?? null, hasOk: false, bom: false, skippedText: null,
           items: m.items, index: m.index, xml: null, content: null, error: m.error,
@@ -285,6 +308,15 @@ export class MessageReader<Route = unknown> {
     this.text.clear();
     this.handler.onMessage(outcome, m);
   }
+}
+
+/** The text without the NUL padding around its root (the extractor checked there is nothing else there). */
+function withoutPadding(xml: string, padded: boolean): string {
+  if (!padded) return xml;
+  const first = xml.indexOf('<');
+  const last = xml.lastIndexOf('>');
+  if (first === -1) return xml.split('\0').join('');
+  return xml.slice(0, first).split('\0').join('') + xml.slice(first, last + 1) + xml.slice(last + 1).split('\0').join('');
 }
 
 function clip(text: string, max = 200): string {

@@ -4,7 +4,10 @@ import type { NetconfError } from '../errors/netconf-error.js';
 import { toNetconfError } from '../errors/to-netconf-error.js';
 import { type FramingMode, isBetweenMessages } from '../framing/decoder.js';
 import { CallbackQueue } from '../observability/callbacks.js';
-import { type MessageOutcome, MessageReader } from '../reader/message-reader.js';
+import { type IncomingMessage, type MessageOutcome, MessageReader } from '../reader/message-reader.js';
+import { type Quirk, type QuirkKind, QuirkLog } from '../reader/quirks.js';
+import { Capabilities } from '../session/capabilities.js';
+import { parseServerHello } from '../session/hello.js';
 import type { Limits, MessageSummary } from '../xml/extractor.js';
 
 /** The framing a capture turned out to use. */
@@ -38,6 +41,11 @@ export interface ReplayResult {
    * it are all there.
    */
   error: NetconfError | null;
+  /**
+   * The deviations from the RFCs the capture shows and a live session reads past (see
+   * `QuirkKind`), once per kind, in the order first seen.
+   */
+  quirks: Quirk[];
 }
 
 /** Options of replay, replayStream and Replayer. */
@@ -54,6 +62,8 @@ export interface ReplayOptions {
   onItem?(item: DeviceError, messageIndex: number): void;
   /** Each message once it is complete (or has failed); what it throws is reported as for `onItem`. */
   onMessage?(message: ReplayMessage): void;
+  /** Each deviation the first time its kind is seen (see `ReplayResult.quirks`); what it throws is reported as for `onItem`. */
+  onQuirk?(quirk: Quirk): void;
 }
 
 // How much of a stream after a framing break is examined as a trailing line.
@@ -70,6 +80,8 @@ export class Replayer {
   /** The caller's callbacks run after the reader has finished with each chunk, never inside it. */
   private readonly callbacks = new CallbackQueue();
   private readonly messages: ReplayMessage[] = [];
+  private readonly quirkLog = new QuirkLog();
+  private readonly quirks: Quirk[] = [];
   private eomMessages = 0;
   private chunkedMessages = 0;
   private finishing = false;
@@ -84,14 +96,13 @@ export class Replayer {
   constructor(private readonly options: ReplayOptions = {}) {
     this.reader = new MessageReader<never>(
       {
-        onRoot: (m) => {
-          m.keep = false;
-        },
+        onRoot: (m) => this.onRoot(m),
         onItem: (item, m) => {
           const onItem = this.options.onItem;
           if (onItem) this.callbacks.deliver(() => onItem(item, m.index), 'onItem');
         },
         onMessage: (outcome) => this.addMessage(outcome),
+        onQuirk: (q) => this.quirk(q.kind, q.detail),
       },
       {
         framing: options.framing ?? 'auto',
@@ -146,7 +157,36 @@ export class Replayer {
       }
     }
     if (this.messages.length === 0 && !this.error) this.error = new MalformedXmlError('The input holds no NETCONF message');
-    return { framing: this.framing(), messages: this.messages, trailing, trailingText, error: this.error };
+    return { framing: this.framing(), messages: this.messages, trailing, trailingText, error: this.error, quirks: this.quirks };
+  }
+
+  /** Only a hello is kept (its capabilities are read); a reply's message-id is looked at as a session would. */
+  private onRoot(m: IncomingMessage<never>): void {
+    const root = m.root!;
+    m.keep = root.local === 'hello';
+    if (root.local !== 'rpc-reply' || root.messageId !== null) return;
+    if (m.error) this.quirk('unreadable-message-id', `message ${m.index}: an <rpc-reply> whose message-id cannot be read (${m.error.code}); a session fails the oldest call with it`);
+    else this.quirk('reply-without-message-id', `message ${m.index}: an <rpc-reply> without message-id; a session takes it as the reply to the oldest call`);
+  }
+
+  private quirk(kind: QuirkKind, detail: string): void {
+    const quirk = this.quirkLog.note(kind, detail);
+    if (!quirk) return;
+    this.quirks.push(quirk);
+    const onQuirk = this.options.onQuirk;
+    if (onQuirk) this.callbacks.deliver(() => onQuirk(quirk), 'onQuirk');
+  }
+
+  /** A hello's capabilities under another spelling, read as a session reads them. */
+  private checkHello(xml: string, index: number): void {
+    let uris: string[];
+    try {
+      uris = parseServerHello(xml, 'the capture').capabilities;
+    } catch {
+      return; // a hello a session refuses: nothing is read past
+    }
+    const respelt = new Capabilities(uris).respelt;
+    if (respelt.length > 0) this.quirk('capability-spelling', `message ${index}: the <hello> advertises ${respelt.map((r) => `${r.as} for ${r.means}`).join(', ')}`);
   }
 
   private framing(): ReplayFraming {
@@ -161,7 +201,8 @@ export class Replayer {
     const framing = this.reader.framing;
     if (!this.finishing && framing === 'chunked') this.chunkedMessages++;
     else if (!this.finishing && framing !== 'none') this.eomMessages++;
-    const { xml: _xml, content: _content, ...summary } = outcome;
+    const { xml, content: _content, ...summary } = outcome;
+    if (xml !== null && outcome.root?.local === 'hello') this.checkHello(xml, outcome.index);
     const message: ReplayMessage = summary;
     this.messages.push(message);
     const onMessage = this.options.onMessage;

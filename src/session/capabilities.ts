@@ -1,4 +1,24 @@
-import { CAPABILITY } from '../xml/namespaces.js';
+import { CAPABILITY, NETCONF_BASE_NS } from '../xml/namespaces.js';
+
+/**
+ * Other spellings of RFC capabilities that devices advertise: `writeable-running` (older IOS,
+ * Vyatta), and the namespace-style `urn:ietf:params:xml:ns:netconf:…` form of the base and
+ * other capabilities (NX-OS, Junos list them). Whole URIs only: the base namespace with
+ * `?module=ietf-netconf` is the YANG module, not a base version.
+ */
+function rfcSpelling(uri: string): string | null {
+  if (uri === 'urn:ietf:params:netconf:capability:writeable-running:1.0') return CAPABILITY.writableRunning;
+  if (uri === NETCONF_BASE_NS) return CAPABILITY.base10;
+  const nsForm = 'urn:ietf:params:xml:ns:netconf:capability:';
+  if (uri.startsWith(nsForm) && !uri.includes('?')) return `urn:ietf:params:netconf:capability:${uri.slice(nsForm.length)}`;
+  return null;
+}
+
+/** A capability advertised under another spelling (`as`), read as the RFC's (`means`). */
+export interface Respelling {
+  as: string;
+  means: string;
+}
 
 /** A YANG module the device advertises (RFC 6020 module capability URI). */
 export interface ModuleCapability {
@@ -13,11 +33,24 @@ export interface ModuleCapability {
 export class Capabilities {
   /** Every URI exactly as advertised. */
   readonly uris: readonly string[];
+  /**
+   * Capabilities advertised only under another spelling (`writeable-running`, the base
+   * namespace URI for base:1.0), which `has()` and the getters count as the RFC's.
+   */
+  readonly respelt: readonly Respelling[];
   private readonly bare: Set<string>;
 
   constructor(uris: readonly string[]) {
     this.uris = uris.map((u) => u.trim()).filter((u) => u !== '');
     this.bare = new Set(this.uris.map((u) => u.split('?')[0]!));
+    const respelt: Respelling[] = [];
+    for (const as of this.uris) {
+      const means = rfcSpelling(as);
+      if (means === null || this.bare.has(means)) continue;
+      respelt.push({ as, means });
+    }
+    for (const r of respelt) this.bare.add(r.means);
+    this.respelt = respelt;
   }
 
   /** Whether a capability is advertised, ignoring its parameters (`?…`). */

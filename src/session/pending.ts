@@ -40,6 +40,9 @@ interface Entry<Reply> {
 // Ids of calls the caller gave up on are remembered this long, so their late replies are dropped quietly.
 const EXPIRED_IDS_KEPT = 4096;
 
+/** The oldest request still owed a reply: a call that waits, or the id of one the caller gave up on. */
+export type Owed<Reply> = { call: PendingCall<Reply> } | { expiredId: string };
+
 /**
  * The calls in flight, by message-id. Owns each call's clocks and abort listener: whatever
  * way a call leaves the table (reply, timeout, abort, teardown), they are released.
@@ -48,10 +51,15 @@ const EXPIRED_IDS_KEPT = 4096;
  * counts from the last sign of life (`activity()`: a byte from the device, or reading
  * resumed) and stands still while reading is paused for a slow consumer. One timer serves
  * every idle clock; it is not re-armed per byte, only checked when it fires.
+ *
+ * It also keeps the order requests were sent in, given-up ones included until their late
+ * reply comes, so a reply without a message-id can be taken as the oldest one's.
  */
 export class PendingCalls<Reply> {
   private readonly entries = new Map<string, Entry<Reply>>();
-  private readonly expired = new Set<string>();
+  /** Ids owed a reply, in the order they were added: waiting calls (true) and given-up ones (false). */
+  private readonly owed = new Map<string, boolean>();
+  private expiredCount = 0;
   private lastActivity = performance.now();
   private paused = false;
   private idleTimer: NodeJS.Timeout | null = null;
@@ -71,6 +79,7 @@ export class PendingCalls<Reply> {
     const signal = limits.signal;
     const onAbort = limits.onAbort;
     signal?.addEventListener('abort', onAbort, { once: true });
+    this.owed.set(call.id, true);
     this.entries.set(call.id, {
       call,
       idleMs: limits.idleTimeoutMs !== undefined && limits.idleTimeoutMs > 0 ? limits.idleTimeoutMs : 0,
@@ -122,34 +131,62 @@ export class PendingCalls<Reply> {
     this.checkIdle();
   }
 
-  /** Removes a call (its reply came, or it failed) and releases its timer and listener. */
+  /** Removes a call (its reply came, or it failed, or it was never sent) and releases its timer and listener. */
   take(id: string): PendingCall<Reply> | undefined {
+    const call = this.remove(id);
+    if (call) this.owed.delete(id);
+    return call;
+  }
+
+  /** Removes a call the caller gave up on after it was sent: its id stays owed (in its place), so its late reply is dropped. */
+  expire(id: string): PendingCall<Reply> | undefined {
+    const call = this.remove(id);
+    if (!call) return undefined;
+    this.owed.set(id, false);
+    if (++this.expiredCount > EXPIRED_IDS_KEPT) {
+      for (const [old, waiting] of this.owed) {
+        if (waiting) continue;
+        this.owed.delete(old);
+        this.expiredCount--;
+        break;
+      }
+    }
+    return call;
+  }
+
+  wasExpired(id: string): boolean {
+    return this.owed.get(id) === false;
+  }
+
+  /** A given-up call's late reply came: it is owed nothing more. */
+  answered(id: string): void {
+    if (this.owed.get(id) !== false) return;
+    this.owed.delete(id);
+    this.expiredCount--;
+  }
+
+  /** The oldest request owed a reply (replies come in request order, RFC 6241 section 4.5). */
+  oldest(): Owed<Reply> | undefined {
+    for (const [id, waiting] of this.owed) return waiting ? { call: this.entries.get(id)!.call } : { expiredId: id };
+    return undefined;
+  }
+
+  /** Removes every call (the session is going away). */
+  takeAll(): PendingCall<Reply>[] {
+    const calls = [...this.entries.keys()].map((id) => this.take(id)!);
+    this.owed.clear();
+    this.expiredCount = 0;
+    this.disarmIdle();
+    return calls;
+  }
+
+  private remove(id: string): PendingCall<Reply> | undefined {
     const entry = this.entries.get(id);
     if (!entry) return undefined;
     this.entries.delete(id);
     entry.release();
     if (this.entries.size === 0) this.disarmIdle();
     return entry.call;
-  }
-
-  /** Removes a call the caller gave up on and remembers its id, so its late reply is dropped. */
-  expire(id: string): PendingCall<Reply> | undefined {
-    const call = this.take(id);
-    if (!call) return undefined;
-    this.expired.add(id);
-    if (this.expired.size > EXPIRED_IDS_KEPT) this.expired.delete(this.expired.values().next().value as string);
-    return call;
-  }
-
-  wasExpired(id: string): boolean {
-    return this.expired.has(id);
-  }
-
-  /** Removes every call (the session is going away). */
-  takeAll(): PendingCall<Reply>[] {
-    const calls = [...this.entries.keys()].map((id) => this.take(id)!);
-    this.disarmIdle();
-    return calls;
   }
 
   private armIdle(inMs: number): void {

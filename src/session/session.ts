@@ -6,6 +6,7 @@ import { toNetconfError } from '../errors/to-netconf-error.js';
 import { encodeMessage } from '../framing/encoder.js';
 import { type IncomingMessage, type MessageOutcome, MessageReader } from '../reader/message-reader.js';
 import { type CallbackSource, CallbackQueue } from '../observability/callbacks.js';
+import { type Quirk, type QuirkKind, QuirkLog } from '../reader/quirks.js';
 import { diagnostics, traced } from '../observability/diagnostics.js';
 import type { RpcContext } from '../observability/diagnostics.js';
 import { countReply, traceRpc } from '../observability/session-hooks.js';
@@ -20,6 +21,7 @@ import { elementText } from '../xml/query.js';
 import { HelloWait, clientCapabilities, clientHello, negotiate } from './hello.js';
 import { PendingCalls, type PendingCall } from './pending.js';
 import { ITEM_SINK, type ItemRpcOptions, type ItemSink } from './item-stream.js';
+import { registerQuirkReporter } from './quirk-report.js';
 import { type FlowControl, ReplyStream, checkReplyStream } from './reply-stream.js';
 import type { Notification, RpcOptions, RpcReply, RpcRequest, SessionEvents, SessionOptions, SessionState, SessionTransport, StartOptions } from './types.js';
 import { applyWarningPolicy, checkWarningPolicy, mergePolicies } from './warning-policy.js';
@@ -85,6 +87,10 @@ export class Session extends EventEmitter<SessionEvents> {
   };
   private closing: Promise<void> | null = null;
   private hello: { sessionId: number; capabilities: Capabilities; xml: string } | null = null;
+  /** The message-id of our `<close-session>`, once sent. */
+  private closeSessionId: string | null = null;
+  private readonly quirkLog = new QuirkLog();
+  private readonly reported: Quirk[] = [];
   // observability: the wire log asked for by `logger` or NODE_DEBUG=netconfkit (null: none)
   private readonly wireLog: WireLog | null;
 
@@ -93,6 +99,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.name = options.name ?? 'the device';
     this.wireLog = createWireLog(options);
     this.callbacks = new CallbackQueue({ device: this.name, report: (error, source) => this.reportCallbackError(error, source) });
+    registerQuirkReporter(this, (kind, detail) => this.quirk(kind, detail));
     this.writer = new MessageWriter(transport.stream);
     this.reader = new MessageReader<Route>(
       {
@@ -101,6 +108,7 @@ export class Session extends EventEmitter<SessionEvents> {
         onContent: (piece, m) => this.onContent(piece, m),
         onPathElement: (bytes, m) => this.onPathElement(bytes, m),
         onMessage: (outcome, m) => this.onMessage(outcome, m.route, m.bytes),
+        onQuirk: (q) => this.quirk(q.kind, q.detail),
       },
       { framing: 'eom', ...(options.limits ? { limits: options.limits } : {}) },
     );
@@ -157,6 +165,11 @@ export class Session extends EventEmitter<SessionEvents> {
   /** The framing in use: `chunked` once both sides said base:1.1. */
   get framingMode(): 'eom' | 'chunked' {
     return this.framing;
+  }
+
+  /** The deviations from the RFCs this session has read past so far, one per kind (see the `quirk` event). */
+  get quirks(): readonly Quirk[] {
+    return this.reported;
   }
 
   /** How many calls are waiting for a reply. */
@@ -243,6 +256,9 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** The connection went away: a clean end while closing, a loss otherwise. */
   private lost(error: NetconfError): void {
+    if (this.current === 'closing' && this.closeSessionId !== null && this.calls.get(this.closeSessionId)) {
+      this.quirk('close-without-ok', `${this.name} closed the session without answering <close-session>`);
+    }
     this.teardown(this.current === 'closing' ? null : error);
   }
 
@@ -259,6 +275,7 @@ export class Session extends EventEmitter<SessionEvents> {
           resolve();
         }
         if (signal?.aborted) return done();
+        this.closeSessionId = String(this.nextId);
         this.send('<close-session/>', { timeoutMs: bound }).then(done, done);
       });
     }
@@ -279,6 +296,8 @@ export class Session extends EventEmitter<SessionEvents> {
     try {
       const negotiated = negotiate(xml, this.options.base ?? 'both', this.name);
       this.hello = { sessionId: negotiated.sessionId, capabilities: negotiated.capabilities, xml };
+      const respelt = negotiated.capabilities.respelt;
+      if (respelt.length > 0) this.quirk('capability-spelling', `${this.name} advertised ${respelt.map((r) => `${r.as} for ${r.means}`).join(', ')}`);
       this.framing = negotiated.framing;
       // From the next message on, both directions use it (RFC 6242 §4.1).
       this.reader.setFraming(negotiated.framing);
@@ -379,8 +398,9 @@ export class Session extends EventEmitter<SessionEvents> {
    */
   private abandon(call: Call, error: NetconfError): void {
     if (!this.calls.has(call)) return;
-    if (call.stage === 'queued') this.writer.withdraw(call.message);
-    this.calls.expire(call.id);
+    // Never sent: no reply will come. Sent: its reply is still owed, and dropped when it comes.
+    if (call.stage === 'queued' && this.writer.withdraw(call.message)) this.calls.take(call.id);
+    else this.calls.expire(call.id);
     call.reject(this.outcomeOf(call, error));
     this.watchDrain(call);
   }
@@ -447,7 +467,15 @@ export class Session extends EventEmitter<SessionEvents> {
     else if (root.local === 'rpc-reply' && root.messageId !== null) {
       const call = this.calls.get(root.messageId) as Call | undefined;
       route = call ? { kind: 'reply', call } : this.calls.wasExpired(root.messageId) ? LATE : STRAY;
-    } else route = STRAY;
+      if (route === LATE) this.calls.answered(root.messageId);
+    } else if (root.local === 'rpc-reply') route = this.oldestOwed(m);
+    else route = STRAY;
+    if (route.kind === 'reply' && m.error) {
+      // Broken before its root was read: its call fails now, and the rest is drained.
+      this.calls.take(route.call.id);
+      route.call.reject(this.outcomeOf(route.call, m.error));
+      route = LATE;
+    }
     m.route = route;
     // Only what will be handed back is kept: not a late reply, a stray, or a reply read for its errors only.
     m.keep = route.kind === 'hello' || route.kind === 'notification' || (route.kind === 'reply' && route.call.options.collect !== false && !route.call.sink && !route.call.items);
@@ -455,6 +483,36 @@ export class Session extends EventEmitter<SessionEvents> {
     if (route.kind === 'reply' && route.call.items) m.watchPath(route.call.items.path, route.call.items.maxItemBytes);
     // A message routed to a waiting call is that call's to time out, not the drain rule's.
     if (route.kind === 'reply') this.clearDrainTimer();
+  }
+
+  /**
+   * A reply without a message-id (or whose message-id cannot be read) answers the oldest
+   * request still owed one: replies come in request order (RFC 6241 section 4.5).
+   */
+  private oldestOwed(m: IncomingMessage<Route>): Route {
+    const owed = this.calls.oldest();
+    if (!owed) return STRAY;
+    const to = 'call' in owed ? `call ${owed.call.id}` : `call ${owed.expiredId}, which was given up on`;
+    if (m.error) this.quirk('unreadable-message-id', `${this.name} sent an <rpc-reply> whose message-id cannot be read (${m.error.code}): taken as the reply to ${to}, the oldest waiting`);
+    else this.quirk('reply-without-message-id', `${this.name} sent an <rpc-reply> without message-id: taken as the reply to ${to}, the oldest waiting`);
+    if ('call' in owed) return { kind: 'reply', call: owed.call as Call };
+    this.calls.answered(owed.expiredId);
+    return LATE;
+  }
+
+  /**
+   * Reports a deviation read past: the `quirk` event and `netconfkit:quirk`, once per kind.
+   * One seen before the session is handed out (in the hello) is emitted once the caller has
+   * had its turn to listen; the `quirks` getter lists them all.
+   */
+  private quirk(kind: QuirkKind, detail: string): void {
+    const quirk = this.quirkLog.note(kind, detail);
+    if (!quirk) return;
+    this.reported.push(quirk);
+    // observability
+    if (diagnostics.quirk.hasSubscribers) diagnostics.quirk.publish({ device: this.name, sessionId: this.sessionId, ...quirk });
+    if (this.current === 'hello') setImmediate(() => this.publish('quirk', quirk));
+    else this.publish('quirk', quirk);
   }
 
   private onItem(item: DeviceError, m: IncomingMessage<Route>): void {

@@ -3,6 +3,7 @@ import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import type { DeviceError } from '../errors/device-error.js';
 import type { NetconfError } from '../errors/netconf-error.js';
 import type { WireLogOptions } from '../observability/wire-log.js';
+import type { Quirk } from '../reader/quirks.js';
 import type { Limits } from '../xml/extractor.js';
 import type { ParseOptions, XmlObject } from '../xml/parse-data.js';
 import type { CallbackSource } from '../observability/callbacks.js';
@@ -142,6 +143,11 @@ export interface SessionEvents {
   notification: [notification: Notification];
   /** A message that could not be matched or read; the session goes on. */
   protocolError: [error: NetconfError];
+  /**
+   * The device broke the RFC in a way the session reads past (see `QuirkKind`): once per
+   * session per kind, with what was seen the first time.
+   */
+  quirk: [quirk: Quirk];
   close: [error: NetconfError | null];
   /**
    * A listener or `onItem` callback threw. With no listener here, it is reported as a

@@ -56,6 +56,8 @@ export interface ExtractorEvents {
    * A view of the pushed bytes (or of the extractor's own copy): copy it to keep it.
    */
   onPathElement?(bytes: Buffer): void;
+  /** NUL bytes outside the root element were skipped (padding some devices add). */
+  onNul?(): void;
 }
 
 /** Where the content of the root's `<data>` / `<configuration>` child lies in the message. */
@@ -664,19 +666,30 @@ export class ErrorExtractor {
       return;
     }
     // Outside the root: text before the first "<" is a banner or prompt, kept aside;
-    // anything else that is not whitespace is not XML.
+    // anything else that is neither whitespace nor NUL padding is not XML.
     if (!this.hasMarkup) {
       const room = this.maxSkippedTextBytes - this.skippedBytes;
       if (room > 0) {
-        const piece = buf.subarray(from, Math.min(to, from + room));
-        this.skipped.push(Buffer.from(piece));
+        const piece = this.withoutNul(buf.subarray(from, Math.min(to, from + room)));
+        this.skipped.push(piece);
         this.skippedBytes += piece.length;
       }
       return;
     }
+    let nul = false;
     for (let k = from; k < to; k++) {
-      if (!isXmlSpace(buf[k]!)) this.fail('Text outside the root element', base + k);
+      const b = buf[k]!;
+      if (b === 0) nul = true;
+      else if (!isXmlSpace(b)) this.fail('Text outside the root element', base + k);
     }
+    if (nul) this.events.onNul?.();
+  }
+
+  /** A copy of the bytes with any NUL left out (and reported). */
+  private withoutNul(piece: Buffer): Buffer {
+    if (piece.indexOf(0) === -1) return Buffer.from(piece);
+    this.events.onNul?.();
+    return Buffer.from(piece.filter((b) => b !== 0));
   }
 
   private grow(): void {

@@ -9,6 +9,8 @@ export const NETCONF_BASE_NS = 'urn:ietf:params:xml:ns:netconf:base:1.0';
 export const NETCONF_NOTIFICATION_NS = 'urn:ietf:params:xml:ns:netconf:notification:1.0';
 /** RFC 6243's namespace for the `<with-defaults>` parameter. */
 export const WITH_DEFAULTS_NS = 'urn:ietf:params:xml:ns:yang:ietf-netconf-with-defaults';
+/** RFC 6022's namespace: `<get-schema>` and the `<data>` of its reply. */
+export const NETCONF_MONITORING_NS = 'urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring';
 /** Junos's namespace for `<xnm:error>` / `<xnm:warning>`. */
 export const XNM_NAMESPACE = 'http://xml.juniper.net/xnm/1.1/xnm';
 /** The capability a Junos device advertises: it speaks the Junos dialect (load-configuration, commit-configuration). */

@@ -81,19 +81,21 @@ describe('Session: many calls in flight', () => {
     expect(session.inFlight).toBe(0);
   });
 
-  it('reports a reply with an unknown or missing message-id without disturbing the others', async () => {
+  it('reports a reply with an unknown message-id, or one without while no call waits, without disturbing the others', async () => {
     const { session, peer } = await open();
     const stray: NetconfError[] = [];
     session.on('protocolError', (e) => stray.push(e));
+    const first = new Promise((resolve) => session.once('protocolError', resolve));
+    peer.send(`<rpc-reply xmlns="${BASE}"><rpc-error><error-tag>malformed-message</error-tag></rpc-error></rpc-reply>`);
+    await first;
     const call = session.rpc('<get/>');
     await peer.waitForRequests(2);
     peer.send(`<rpc-reply xmlns="${BASE}" message-id="999"><ok/></rpc-reply>`);
-    peer.send(`<rpc-reply xmlns="${BASE}"><rpc-error><error-tag>malformed-message</error-tag></rpc-error></rpc-reply>`);
     peer.reply(1, '<ok/>');
     expect((await call).hasOk).toBe(true);
     expect(stray.map((e) => e.code)).toEqual(['PROTOCOL_ERROR', 'PROTOCOL_ERROR']);
-    expect(stray[0]!.message).toMatch(/unknown message-id "999"/);
-    expect(stray[1]!.message).toMatch(/without message-id/);
+    expect(stray[0]!.message).toMatch(/without message-id/);
+    expect(stray[1]!.message).toMatch(/unknown message-id "999"/);
   });
 
   it('rejects a reply that is not well-formed, and keeps the session', async () => {
