@@ -37,7 +37,7 @@ export type { CallbackSource } from './observability/callbacks.js';
 export type { BaseVersions } from './session/hello.js';
 export { CAPABILITY, JUNOS_CAPABILITY, NETCONF_BASE_NS, NETCONF_MONITORING_NS, NETCONF_NOTIFICATION_NS, WITH_DEFAULTS_NS } from './xml/namespaces.js';
 export { Capabilities } from './session/capabilities.js';
-export type { ModuleCapability } from './session/capabilities.js';
+export type { ModuleCapability, Respelling } from './session/capabilities.js';
 export type { WarningMatcher, WarningPolicy } from './session/warning-policy.js';
 export type { WireLogOptions, WireLogger } from './observability/wire-log.js';
 export { redactSecrets } from './observability/redact.js';

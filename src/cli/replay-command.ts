@@ -2,6 +2,7 @@ import { open } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import type { DeviceError } from '../errors/device-error.js';
 import type { FramingMode } from '../framing/decoder.js';
+import type { Quirk } from '../reader/quirks.js';
 import { Replayer, type ReplayMessage } from '../replay/replayer.js';
 import { NetconfError } from '../errors/netconf-error.js';
 import { expectPositionals, parse, usageError } from './args.js';
@@ -68,6 +69,10 @@ export async function runReplay(input: AsyncIterable<Buffer | string>, out: Writ
       if (options.format === 'text') lines.push(`${describeMessage(message)}\n`);
       else if (options.format === 'ndjson' && message.error) lines.push(`${JSON.stringify({ messageIndex: message.index, error: message.error.toJSON() })}\n`);
     },
+    onQuirk(quirk: Quirk) {
+      if (options.format === 'ndjson') lines.push(`${JSON.stringify({ quirk })}\n`);
+      else if (options.format === 'text') lines.push(`quirk ${quirk.kind}: ${quirk.detail}\n`);
+    },
   });
   const flush = async () => {
     if (lines.length === 0) return;
@@ -89,6 +94,7 @@ export async function runReplay(input: AsyncIterable<Buffer | string>, out: Writ
         messageId: m.messageId, hasOk: m.hasOk, errors: m.items.map((i) => i.toJSON()), error: m.error?.toJSON() ?? null,
       })),
       error: result.error?.toJSON() ?? null,
+      quirks: result.quirks,
     };
     await write(out, `${JSON.stringify(doc, null, 2)}\n`);
   } else if (options.format === 'ndjson' && result.error) {

@@ -26,7 +26,7 @@ describe('netconfkit replay', () => {
       const entries = doc.messages.flatMap((m, messageIndex) => m.errors.map((e) => ({ ...e, messageIndex })));
       expect(entries).toHaveLength(want.entries.length);
       want.entries.forEach((entry, k) => expect(entries[k]).toMatchObject(entry));
-      expect(Object.keys(doc)).toEqual(['messages', 'error']);
+      expect(Object.keys(doc)).toEqual(['messages', 'error', 'quirks']);
       expect(doc.error).toBeNull();
       for (const m of doc.messages) expect(Object.keys(m)).toEqual(['messageId', 'hasOk', 'errors', 'error']);
     }
@@ -114,6 +114,16 @@ describe('netconfkit replay', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/WARNING CONFIG_WARNING\s+statement not found/);
     expect(r.stdout).toMatch(/ERROR\s+CONFIG_REJECTED\s+Peer AS must be configured/);
+  });
+
+  it('prints the quirks a capture shows: a line each, `quirks` in --json, {"quirk"} lines in --ndjson', () => {
+    const file = path.join(FIXTURES_DIR, 'quirks/huawei-nul-padding.xml');
+    const text = run(['replay', file]);
+    expect(text.stdout).toMatch(/^quirk nul-padding: NUL bytes/m);
+    const doc = JSON.parse(run(['replay', file, '--json']).stdout) as { quirks: { kind: string }[] };
+    expect(doc.quirks.map((q) => q.kind)).toEqual(['nul-padding']);
+    const lines = run(['replay', path.join(FIXTURES_DIR, 'quirks/iosxe-reply-without-message-id.xml'), '--ndjson']).stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.filter((l) => 'quirk' in l)).toEqual([{ quirk: { kind: 'reply-without-message-id', detail: expect.stringMatching(/^message 1: /) } }]);
   });
 
   it('--ndjson prints an error from the first kilobytes before the rest of the stream arrives', async () => {

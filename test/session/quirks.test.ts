@@ -2,6 +2,9 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
 import type { QuirkMessage } from '../../src/observability/diagnostics.js';
 import type { Quirk } from '../../src/reader/quirks.js';
+import { startJunosDevice } from '../../src/device/junos.js';
+import { commitConfiguration, loadConfiguration } from '../../src/operations/junos.js';
+import { connect } from '../../src/session/connect.js';
 import type { Session } from '../../src/session/session.js';
 import { rejection } from '../support/assertions.js';
 import { BASE, type ScriptedPeer, openScripted, serverHello } from './scripted-peer.js';
@@ -195,5 +198,22 @@ describe('capability spellings', () => {
     await new Promise((r) => setImmediate(r));
     expect(both.session.capabilities.respelt).toEqual([]);
     expect(both.quirks).toEqual([]);
+  });
+});
+
+describe('unclosed <routing-engine> (Junos rfc-compliant)', () => {
+  it('commitConfiguration reads past it and the session reports it', async () => {
+    await using junos = await startJunosDevice({ rfcCompliant: true, unclosedRoutingEngine: true });
+    const session = await connect({ host: junos.host, port: junos.port, username: 'netconf', password: 'netconf', hostKey: junos.hostKeyFingerprint });
+    try {
+      const quirks: Quirk[] = [];
+      session.on('quirk', (q) => quirks.push(q));
+      await loadConfiguration(session, 'set system host-name lab1', { format: 'set' });
+      const result = await commitConfiguration(session);
+      expect(result.repaired).toBe(true);
+      expect(quirks.map((q) => q.kind)).toEqual(['unclosed-routing-engine']);
+    } finally {
+      session.destroy();
+    }
   });
 });
