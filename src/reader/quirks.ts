@@ -32,7 +32,9 @@ export const QUIRK_KINDS: readonly QuirkKind[] = [
 
 /** One tolerated deviation: its kind and what was seen, in words (never a message body). */
 export interface Quirk {
+  /** Which deviation. */
   kind: QuirkKind;
+  /** What was seen the first time, in words. */
   detail: string;
 }
 

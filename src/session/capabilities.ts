@@ -16,7 +16,9 @@ function rfcSpelling(uri: string): string | null {
 
 /** A capability advertised under another spelling (`as`), read as the RFC's (`means`). */
 export interface Respelling {
+  /** The URI as advertised. */
   as: string;
+  /** The RFC capability it is read as. */
   means: string;
 }
 
