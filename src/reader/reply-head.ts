@@ -37,10 +37,20 @@ export function readReplyHead(head: string, complete: boolean): ReplyHead | null
     if (c === '/') return null;
     let j = lt + 1;
     while (j < head.length && !endsName(head.charCodeAt(j))) j++;
-    if (j >= head.length) return more;
     const name = head.slice(lt + 1, j);
+    // A "<" inside a tag: the tag was cut off and another message glued to it; that one is read.
+    const glued = name.indexOf('<');
+    if (glued !== -1) {
+      i = lt + 1 + glued;
+      continue;
+    }
+    if (j >= head.length) return more;
     if (name.slice(name.indexOf(':') + 1) !== 'rpc-reply') return null;
     const messageId = messageIdFrom(head, j);
+    if (typeof messageId === 'number') {
+      i = messageId;
+      continue;
+    }
     if (messageId === 'more') return complete ? { name, messageId: null } : 'more';
     return { name, messageId };
   }
@@ -54,8 +64,11 @@ function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 }
 
-/** The message-id among the attributes from `k` to the tag's end; null when absent or unreadable. */
-function messageIdFrom(head: string, from: number): string | null | 'more' {
+/**
+ * The message-id among the attributes from `from` to the tag's end; null when absent or
+ * unreadable. A number: where a `<` in the tag begins a message glued to this cut one.
+ */
+function messageIdFrom(head: string, from: number): string | null | 'more' | number {
   let k = from;
   for (;;) {
     while (k < head.length && isSpace(head.charCodeAt(k))) k++;
@@ -64,6 +77,7 @@ function messageIdFrom(head: string, from: number): string | null | 'more' {
     const nameStart = k;
     while (k < head.length && head[k] !== '=' && head[k] !== '>' && !isSpace(head.charCodeAt(k))) k++;
     const name = head.slice(nameStart, k);
+    if (name.includes('<')) return nameStart + name.indexOf('<');
     while (k < head.length && isSpace(head.charCodeAt(k))) k++;
     if (k >= head.length) return 'more';
     if (head[k] !== '=') return null;
@@ -75,7 +89,9 @@ function messageIdFrom(head: string, from: number): string | null | 'more' {
     const close = head.indexOf(quote, k + 1);
     if (close === -1) return 'more';
     const value = head.slice(k + 1, close);
-    if (name === 'message-id') return value.includes('<') ? null : decoded(value);
+    const glued = value.indexOf('<');
+    if (glued !== -1) return k + 1 + glued;
+    if (name === 'message-id') return decoded(value);
     k = close + 1;
   }
 }

@@ -670,8 +670,8 @@ export class ErrorExtractor {
     if (!this.hasMarkup) {
       const room = this.maxSkippedTextBytes - this.skippedBytes;
       if (room > 0) {
-        const piece = this.withoutNul(buf.subarray(from, Math.min(to, from + room)));
-        this.skipped.push(piece);
+        const piece = this.withoutNul(buf.subarray(from, to)).subarray(0, room);
+        this.skipped.push(Buffer.from(piece));
         this.skippedBytes += piece.length;
       }
       return;
@@ -685,11 +685,11 @@ export class ErrorExtractor {
     if (nul) this.events.onNul?.();
   }
 
-  /** A copy of the bytes with any NUL left out (and reported). */
+  /** The bytes with any NUL left out (and reported). */
   private withoutNul(piece: Buffer): Buffer {
-    if (piece.indexOf(0) === -1) return Buffer.from(piece);
+    if (piece.indexOf(0) === -1) return piece;
     this.events.onNul?.();
-    return Buffer.from(piece.filter((b) => b !== 0));
+    return piece.filter((b) => b !== 0);
   }
 
   private grow(): void {
