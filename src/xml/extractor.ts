@@ -689,7 +689,7 @@ export class ErrorExtractor {
   private withoutNul(piece: Buffer): Buffer {
     if (piece.indexOf(0) === -1) return piece;
     this.events.onNul?.();
-    return piece.filter((b) => b !== 0);
+    return Buffer.from(piece.filter((b) => b !== 0));
   }
 
   private grow(): void {
