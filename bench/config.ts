@@ -9,8 +9,8 @@ export const QUICK = process.env.BENCH_QUICK === '1';
 /** `BENCH_LONG=1` adds the 1 GiB reply to the big-reply section. */
 export const LONG = process.env.BENCH_LONG === '1';
 
-export type Section = 'extraction' | 'first-error' | 'memory' | 'framing' | 'roundtrip' | 'big';
-const SECTIONS: readonly Section[] = ['extraction', 'first-error', 'memory', 'framing', 'roundtrip', 'big'];
+export type Section = 'extraction' | 'first-error' | 'memory' | 'framing' | 'roundtrip' | 'big' | 'items';
+const SECTIONS: readonly Section[] = ['extraction', 'first-error', 'memory', 'framing', 'roundtrip', 'big', 'items'];
 
 /** `BENCH_ONLY=roundtrip,framing` runs only those sections (default: all). */
 export const ONLY: ReadonlySet<Section> = new Set(
@@ -74,4 +74,14 @@ export const BIG = {
   ncclientMaxBytes: QUICK ? 4 * MB : 64 * MB,
   /** The reply whose <rpc-error> comes first. */
   firstErrorBytes: QUICK ? 4 * MB : 64 * MB,
+};
+
+/** A big configuration as items (bench/items): streamItems against streamTo, and the slow consumer. */
+export const ITEMS = {
+  sizes: QUICK ? [16 * MB] : [256 * MB, 1024 * MB],
+  /** Best of this many runs of each client (round robin). */
+  runs: (bytes: number) => (QUICK ? 1 : bytes <= 256 * MB ? 2 : 1),
+  /** The slow consumer's reply (big enough that the device could run far ahead) and how many items it takes. */
+  slowConsumerBytes: QUICK ? 32 * MB : 64 * MB,
+  slowConsumerItems: QUICK ? 40 : 100,
 };

@@ -119,6 +119,26 @@ export function render(r: Results): string {
     for (const s of big.skipped) out.push(`   (${s})`);
   }
 
+  const items = r.items;
+  if (items) {
+    const rows: Cell[][] = items.rows.map((e) => [
+      formatBytes(e.bytes), e.label, e.mbps === null ? '—' : e.mbps.toFixed(0), ratio(e.ofStreamTo),
+      e.best?.cpuSeconds === undefined ? '—' : (e.best.cpuSeconds / e.best.seconds).toFixed(2), mib(e.rssGrowth), e.runs,
+      clip(e.error ? `failed: ${e.error}` : e.best?.note ?? '', 60),
+    ]);
+    if (items.error) rows.unshift(['', clip(`failed: ${items.error}`), '', '', '', '', '', '']);
+    out.push(table(
+      `7. A configuration as items (one <get-config> over SSH from the ${items.server}, chunked, each client its own process; best of the runs;\n   MB/s of the reply from sending the request to the last item; "of streamTo" is over the Writable that drops the bytes)`,
+      ['reply', 'client', 'MB/s', 'of streamTo', 'CPU', 'RSS growth', 'runs', 'note'],
+      rows,
+      [true, false, true, true, true, true, true, false],
+    ));
+    const s = items.slowConsumer;
+    out.push(s
+      ? `   Slow consumer (${s.perItemMs} ms per item, ${formatBytes(s.replyBytes)} reply): ${s.itemsConsumed} items in ${s.seconds.toFixed(1)} s; the device was at most ${mib(s.maxAheadBytes)} ahead of the last item consumed (${mib(s.writtenAtBreak)} written in all when the loop broke off)`
+      : `   Slow consumer: failed: ${items.slowConsumerError ?? 'no result'}`);
+  }
+
   out.push(table(
     'Targets',
     ['area', 'target', 'measured', 'result'],

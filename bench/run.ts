@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: proves the speed and memory claims against the alternatives in one run
- * (extraction, time to first error, memory, framing, round trips), prints the tables and the
+ * (extraction, time to first error, memory, framing, round trips, big replies, a configuration
+ * as items), prints the tables and the
  * targets, and writes dist-bench/results.json. BENCH_QUICK=1 scales it down for a smoke run;
  * BENCH_ONLY=section,… runs only some sections.
  */
@@ -15,6 +16,7 @@ import { measureMemory } from './memory.js';
 import { RESULTS_DIR } from './paths.js';
 import { render, type Results, writeJson } from './report.js';
 import { measureBigReplies } from './bigreply/measure.js';
+import { measureItems } from './items/measure.js';
 import { measureReplayProcess } from './replay-process.js';
 import { measureRoundTrips } from './roundtrip/measure.js';
 import { evaluate, type Measured } from './targets.js';
@@ -25,7 +27,7 @@ async function main(): Promise<void> {
   const t0 = now();
   const host = machine();
   const startedAt = new Date().toISOString();
-  const m: Measured = { extraction: [], firstError: [], memory: [], framing: [], roundTrips: [], bigReplies: null, replayProcess: null };
+  const m: Measured = { extraction: [], firstError: [], memory: [], framing: [], roundTrips: [], bigReplies: null, replayProcess: null, items: null };
 
   // The corpus first: its many small messages are the most sensitive to a heap left large.
   if (ONLY.has('extraction')) m.extraction.push(...measureCorpus(log));
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
   }
   if (ONLY.has('roundtrip')) m.roundTrips = await measureRoundTrips(log);
   if (ONLY.has('big')) m.bigReplies = await measureBigReplies(log);
+  if (ONLY.has('items')) m.items = await measureItems(log);
 
   const results: Results = { machine: host, loadAverageAtEnd: loadavg()[0]!, quick: QUICK, startedAt, seconds: now() - t0, ...m, targets: evaluate(m) };
   console.log(render(results));

@@ -4,6 +4,7 @@ import type { FirstErrorRow } from './first-error.js';
 import type { FramingRow } from './framing.js';
 import type { MemoryRow } from './memory.js';
 import type { BigReplies, BigRow } from './bigreply/measure.js';
+import type { ItemsSection } from './items/measure.js';
 import type { ReplayProcessRow } from './replay-process.js';
 import type { ServerRates } from './roundtrip/measure.js';
 import { MIB } from './timing.js';
@@ -23,6 +24,7 @@ export interface Measured {
   roundTrips: ServerRates[];
   bigReplies: BigReplies | null;
   replayProcess: ReplayProcessRow | null;
+  items: ItemsSection | null;
 }
 
 const x = (v: number) => `${v.toFixed(2)}×`;
@@ -227,6 +229,40 @@ function replayProcessTargets(r: ReplayProcessRow | null): Target[] {
   }];
 }
 
+/** A configuration as items: streamItems' rate against streamTo's on the same reply, its memory and count; the slow consumer. */
+function itemsTargets(section: ItemsSection | null): Target[] {
+  if (!section) return [];
+  const mib = (b: number) => `${(b / MIB).toFixed(b < 10 * MIB ? 1 : 0)} MiB`;
+  if (section.error && section.rows.length === 0) return [{ area: 'items', target: 'the items section runs', measured: `failed: ${section.error}`, pass: false }];
+  const out: Target[] = [];
+  for (const bytes of [...new Set(section.rows.map((r) => r.bytes))]) {
+    const streamTo = section.rows.find((r) => r.bytes === bytes && r.client === 'discard');
+    const items = section.rows.find((r) => r.bytes === bytes && r.client === 'items');
+    const run = items?.best;
+    out.push({
+      area: 'items', target: `${mib(bytes)}: streamItems ≥ 0.5 of streamTo's byte rate on the same reply`,
+      measured: items?.mbps && streamTo?.mbps ? `${items.mbps.toFixed(0)} vs ${streamTo.mbps.toFixed(0)} MB/s = ${items.ofStreamTo!.toFixed(2)}` : items?.error ?? streamTo?.error ?? 'not measured',
+      pass: (items?.ofStreamTo ?? 0) >= 0.5,
+    });
+    out.push({
+      area: 'items', target: `${mib(bytes)}: streamItems RSS growth ≤ 64 MiB`,
+      measured: items?.rssGrowth == null ? items?.error ?? 'not measured' : mib(items.rssGrowth), pass: items?.rssGrowth != null && items.rssGrowth <= 64 * MIB,
+    });
+    out.push({
+      area: 'items', target: `${mib(bytes)}: the item count exact`,
+      measured: run?.items === undefined ? items?.error ?? 'not measured' : `${run.items} items, the device wrote ${run.expectedItems}`,
+      pass: run?.items !== undefined && run.items === run.expectedItems && run.items > 0,
+    });
+  }
+  const slow = section.slowConsumer;
+  out.push({
+    area: 'items', target: `a slow consumer (50 ms per item): the device's bytes written stay within 16 MiB of what it consumed`,
+    measured: slow ? `at most ${mib(slow.maxAheadBytes)} ahead over ${slow.itemsConsumed} items (${slow.seconds.toFixed(1)} s) of a ${mib(slow.replyBytes)} reply` : section.slowConsumerError ?? 'not measured',
+    pass: slow !== null && slow.itemsConsumed === slow.items && slow.maxAheadBytes <= 16 * MIB,
+  });
+  return out;
+}
+
 export function evaluate(m: Measured): Target[] {
   return [
     ...extractionTargets(m.extraction),
@@ -236,5 +272,6 @@ export function evaluate(m: Measured): Target[] {
     ...roundTripTargets(m.roundTrips),
     ...bigReplyTargets(m.bigReplies),
     ...replayProcessTargets(m.replayProcess),
+    ...itemsTargets(m.items),
   ];
 }

@@ -6,18 +6,19 @@
  * reply's bytes, the seconds from sending to the end, its RSS before sending and its max RSS.
  */
 import { createWriteStream } from 'node:fs';
+import { Writable } from 'node:stream';
 import { unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, type ClientChannel } from 'ssh2';
-import { connect, fingerprint, getConfig, Session } from '../../src/index.js';
+import { connect, fingerprint, getConfig, parseData, Session } from '../../src/index.js';
 import { registerChild } from '../children.js';
 import { now } from '../timing.js';
-import { benchFilter } from './device.js';
+import { INTERFACES_PATH, benchFilter } from './device.js';
 import type { Server } from '../roundtrip/servers.js';
 
 export type Framing = 'eom' | 'chunked';
-export type NodeMode = 'bare' | 'scan' | 'kept' | 'errors' | 'file' | 'first-error' | 'fresh-memory';
+export type NodeMode = 'bare' | 'scan' | 'kept' | 'errors' | 'file' | 'discard' | 'items' | 'first-error' | 'fresh-memory';
 
 export interface ClientJob {
   server: Pick<Server, 'host' | 'port' | 'username' | 'password' | 'hostKey'>;
@@ -38,6 +39,9 @@ export interface ClientRun {
   firstErrorMs?: number;
   pastEndTag?: number;
   readBytes?: number;
+  /** items: how many the loop was given, and how many the device says the reply holds. */
+  items?: number;
+  expectedItems?: number;
   note?: string;
 }
 
@@ -122,7 +126,26 @@ async function library(job: ClientJob): Promise<ClientRun> {
     const t0 = now();
     const c0 = cpu();
     let note: string | undefined;
-    if (job.mode === 'kept') {
+    let items: { items: number; expectedItems: number } | undefined;
+    if (job.mode === 'items') {
+      // Every interface of the configuration, parsed one at a time (its name read, as a program would).
+      let n = 0;
+      let names = 0;
+      for await (const item of getConfig(session, 'running', { filter, path: INTERFACES_PATH, timeoutMs: 0 })) {
+        n++;
+        if (typeof item.name === 'string') names++;
+      }
+      const seconds = now() - t0;
+      const cpuSeconds = cpu() - c0;
+      const answer = await getConfig(session, 'running', { filter: benchFilter(job.bytes, job.framing, false, true) });
+      const expected = Number(parseData(answer).count);
+      items = { items: n, expectedItems: expected };
+      return { replyBytes: 0, seconds, cpuSeconds, baselineRss, maxRss: maxRss(), ...items, note: `${n} items (${names} named), the device wrote ${expected}` };
+    }
+    if (job.mode === 'discard') {
+      // streamTo's own rate: a Writable that takes every byte at once.
+      await getConfig(session, 'running', { filter, streamTo: new Writable({ highWaterMark: 1 << 20, write: (_c, _e, done) => done() }) });
+    } else if (job.mode === 'kept') {
       const reply = await getConfig(session, 'running', { filter });
       note = `data ${reply.data.length} chars`;
     } else if (job.mode === 'errors') {

@@ -6,6 +6,8 @@
  * into a fixed slot of the root tag (padded with spaces inside the tag), so every client gets
  * the same bytes at once, whatever its message-ids, and no client waits for a reply to be built.
  * With error="1" the reply has an `<rpc-error>` just before `<data>`: time to the first error.
+ * `<bench-count …/>` (same attributes) answers how many interfaces that reply holds, counted in
+ * its bytes as built: what a client streaming its items must find.
  */
 import type { FakeRequest } from '../../src/device/index.js';
 import { registerChild } from '../children.js';
@@ -17,23 +19,28 @@ export const BIG_ERROR =
   '<rpc-error><error-type>application</error-type><error-tag>operation-failed</error-tag><error-severity>error</error-severity>' +
   '<error-message>configuration database locked by another session</error-message></rpc-error>';
 
-/** The filter that asks the bench device for a reply. */
-export function benchFilter(bytes: number, framing: 'eom' | 'chunked', error: boolean): string {
-  return `<bench bytes="${bytes}" framing="${framing}" error="${error ? 1 : 0}"/>`;
+/** The filter that asks the bench device for a reply (or, with `count`, for how many interfaces it holds). */
+export function benchFilter(bytes: number, framing: 'eom' | 'chunked', error: boolean, count = false): string {
+  return `<bench${count ? '-count' : ''} bytes="${bytes}" framing="${framing}" error="${error ? 1 : 0}"/>`;
 }
+
+/** Where the generated configuration's interfaces are, under the reply's root. */
+export const INTERFACES_PATH = 'data/multi-routing-engine-results/multi-routing-engine-item/configuration/interfaces/interface';
 
 const SLOT = 80;
 const CHUNK = 64 * 1024;
 
-interface Built {
+export interface Built {
   key: string;
   bytes: Buffer;
   /** Where the message-id slot starts in `bytes`. */
   slot: number;
+  /** How many `<interface>` elements it holds (the generator writes no other element by that name). */
+  interfaces: number;
 }
 
 /** The framed reply (eom, or chunked in 64 KiB chunks). */
-function build(size: number, framing: 'eom' | 'chunked', error: boolean): Built {
+export function build(size: number, framing: 'eom' | 'chunked', error: boolean): Built {
   const parts: Buffer[] = [];
   let slot = -1;
   for (const piece of replyPieces({ bytes: size, seed: SEED, items: false })) {
@@ -48,7 +55,8 @@ function build(size: number, framing: 'eom' | 'chunked', error: boolean): Built 
   }
   const last = parts.length - 1;
   parts[last] = Buffer.from(parts[last]!.toString('utf8').replace(/<\/rpc-reply>\s*$/, '</data></rpc-reply>'));
-  if (framing === 'eom') return { key: '', bytes: Buffer.concat([...parts, Buffer.from(']]>]]>')]), slot };
+  const interfaces = parts.reduce((n, p) => n + countInterfaces(p), 0);
+  if (framing === 'eom') return { key: '', bytes: Buffer.concat([...parts, Buffer.from(']]>]]>')]), slot, interfaces };
   const framed: Buffer[] = [];
   for (const p of parts) {
     for (let i = 0; i < p.length; i += CHUNK) {
@@ -58,19 +66,32 @@ function build(size: number, framing: 'eom' | 'chunked', error: boolean): Built 
   }
   framed.push(Buffer.from('\n##\n'));
   // The first chunk header comes before the slot.
-  return { key: '', bytes: Buffer.concat(framed), slot: slot + framed[0]!.length };
+  return { key: '', bytes: Buffer.concat(framed), slot: slot + framed[0]!.length, interfaces };
+}
+
+const INTERFACE = Buffer.from('<interface');
+
+/** Start tags `<interface>` and `<interface …>` (not `<interfaces>`) in a piece that holds whole elements. */
+function countInterfaces(piece: Buffer): number {
+  let n = 0;
+  for (let at = piece.indexOf(INTERFACE); at !== -1; at = piece.indexOf(INTERFACE, at + 1)) {
+    const next = piece[at + INTERFACE.length];
+    if (next === 0x3e || next === 0x20) n++;
+  }
+  return n;
 }
 
 let cached: Built | null = null;
 
-function answer(request: FakeRequest): { raw: Buffer } | undefined {
-  const m = /<bench bytes="(\d+)" framing="(eom|chunked)" error="([01])"\/>/.exec(request.xml);
+function answer(request: FakeRequest): { raw: Buffer } | string | undefined {
+  const m = /<bench(-count)? bytes="(\d+)" framing="(eom|chunked)" error="([01])"\/>/.exec(request.xml);
   if (!m) return undefined;
-  const key = `${m[1]}|${m[2]}|${m[3]}`;
+  const key = `${m[2]}|${m[3]}|${m[4]}`;
   if (cached?.key !== key) {
     cached = null; // one reply held at a time
-    cached = { ...build(Number(m[1]), m[2] as 'eom' | 'chunked', m[3] === '1'), key };
+    cached = { ...build(Number(m[2]), m[3] as 'eom' | 'chunked', m[4] === '1'), key };
   }
+  if (m[1]) return `<data><count>${cached.interfaces}</count></data>`;
   const id = ` message-id="${request.messageId ?? ''}"`;
   if (id.length > SLOT) throw new Error(`message-id too long for the slot: ${id}`);
   cached.bytes.write(id.padEnd(SLOT, ' '), cached.slot, 'latin1');

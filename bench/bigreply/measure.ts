@@ -60,6 +60,8 @@ const LABELS: Record<BigClient, string> = {
   kept: 'netconfkit getConfig (reply kept)',
   errors: 'netconfkit rpc(…, { collect: false }) (errors only)',
   file: 'netconfkit getConfig({ streamTo: file })',
+  discard: 'netconfkit getConfig({ streamTo: a Writable that drops the bytes })',
+  items: 'netconfkit getConfig({ path }): every interface parsed (streamItems)',
   paramiko: 'bare paramiko (python), reads until the end marker',
   ncclient: 'ncclient as shipped (python), get_config',
 };
@@ -69,7 +71,8 @@ async function python(script: string, server: Server, bytes: number, framing: Fr
   return { replyBytes: r.replyBytes ?? 0, seconds: r.seconds, baselineRss: r.baselineRss, maxRss: r.maxRss };
 }
 
-function runOne(client: BigClient, server: Server, bytes: number, framing: Framing): Promise<ClientRun> {
+/** Runs one client (in a process of its own, or Python) against `server` and returns its run. */
+export function runOne(client: BigClient, server: Server, bytes: number, framing: Framing): Promise<ClientRun> {
   if (client === 'paramiko') return python('paramiko_big.py', server, bytes, framing);
   if (client === 'ncclient') return python('ncclient_big.py', server, bytes, framing);
   const job: ClientJob = { server, bytes, framing, mode: client };
