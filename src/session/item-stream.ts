@@ -2,7 +2,7 @@ import { ClientError } from '../errors/classes.js';
 import type { NetconfError } from '../errors/netconf-error.js';
 import { toNetconfError } from '../errors/to-netconf-error.js';
 import type { ParseOptions, XmlObject, XmlValue } from '../xml/parse-data.js';
-import { parseItem } from '../xml/parse-item.js';
+import { ItemParser } from '../xml/parse-item.js';
 import type { FlowControl } from './reply-stream.js';
 import type { Session } from './session.js';
 import type { RpcOptions, RpcReply, RpcRequest } from './types.js';
@@ -80,7 +80,7 @@ export class ItemStream implements AsyncIterableIterator<XmlObject> {
   private started = false;
   private wake: (() => void) | null = null;
   private settleReply!: { resolve(reply: RpcReply): void; reject(error: NetconfError): void };
-  private readonly parse: ParseOptions;
+  private readonly parser: ItemParser;
   /** A caller's mistake, found before sending: the first next() rejects with it. */
   private invalid: NetconfError | null = null;
 
@@ -99,7 +99,7 @@ export class ItemStream implements AsyncIterableIterator<XmlObject> {
     }
     this.path = path;
     this.maxItemBytes = options.maxItemBytes;
-    this.parse = { ...(options.arrays ? { arrays: options.arrays } : {}), ...(options.keepPrefixes ? { keepPrefixes: true } : {}) };
+    this.parser = new ItemParser({ ...(options.arrays ? { arrays: options.arrays } : {}), ...(options.keepPrefixes ? { keepPrefixes: true } : {}) });
     const { path: _path, maxItemBytes: _max, arrays: _arrays, keepPrefixes: _keep, ...rpcOptions } = options;
     this.rpcOptions = rpcOptions;
     this.reply = new Promise<RpcReply>((resolve, reject) => {
@@ -142,7 +142,7 @@ export class ItemStream implements AsyncIterableIterator<XmlObject> {
         if (this.paused && this.queuedBytes <= LOW_WATER_BYTES) this.release();
         let value: XmlValue;
         try {
-          value = parseItem(bytes, this.parse);
+          value = this.parser.parse(bytes);
         } catch (err) {
           const error = toNetconfError(err);
           this.giveUp(error);

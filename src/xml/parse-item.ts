@@ -5,118 +5,164 @@ import { ALWAYS_ARRAYS, type ParseOptions, type XmlObject, type XmlValue } from 
 // Names fast-xml-parser refuses, and names it renames with a "__" prefix (they shadow Object.prototype).
 const REFUSED = new Set(['__proto__', 'constructor', 'prototype']);
 const RENAMED = new Set(['hasOwnProperty', 'toString', 'valueOf', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']);
+// Element names seen, per parser: a stream's items repeat the same few dozen.
+const MAX_CACHED_NAMES = 4096;
+
+const LT = 0x3c, GT = 0x3e, SLASH = 0x2f, BANG = 0x21, QUESTION = 0x3f, EQUALS = 0x3d, DQUOTE = 0x22, SQUOTE = 0x27;
 
 interface Frame {
   key: string;
+  /** Its name is always an array (ALWAYS_ARRAYS, or the caller's `arrays`). */
+  array: boolean;
   /** Children by key, in the order they first appeared (null until the first one). */
   children: XmlObject | null;
   text: string;
   attributes: [string, string][] | null;
 }
 
+/** An element's key, and whether its name is always an array. */
+interface Name {
+  key: string;
+  array: boolean;
+}
+
 /**
- * One element, already checked well-formed (the streaming extractor cut it out of a reply),
- * parsed into the shape `parseData` gives for it: what fast-xml-parser makes of the element
- * with the project's options (local names, `@_` attributes, strings, each text run trimmed,
- * `#text` beside children, repeated and always-array names as arrays). Written for the
- * element-at-a-time stream: a loop over the text, no recursion, no DOCTYPE, no entities but
- * the five predefined ones and character references.
+ * Elements, already checked well-formed (the streaming extractor cut them out of a reply),
+ * parsed into the shape `parseData` gives for them: what fast-xml-parser makes of an element
+ * with the project's options (local names, `@_` attributes, strings, each run of text trimmed,
+ * `#text` beside children, repeated and always-array names as arrays). Made once per stream
+ * of items, which share its options and its table of names. A loop over the text, no
+ * recursion, no DOCTYPE, no entities but the five predefined ones and character references.
  */
-export function parseItem(bytes: Buffer, options: ParseOptions = {}): XmlValue {
-  const xml = bytes.toString('utf8');
-  const keep = options.keepPrefixes === true;
-  const arrays = options.arrays && options.arrays.length > 0 ? new Set([...ALWAYS_ARRAYS, ...options.arrays]) : ALWAYS_ARRAYS;
-  const stack: Frame[] = [];
-  let result: XmlValue | undefined;
-  // A run of text goes on across comments (as fast-xml-parser reads it); a tag, CDATA or PI ends it.
-  let run = '';
-  const endRun = () => {
-    if (run !== '' && stack.length > 0) addText(stack[stack.length - 1]!, run, true);
-    run = '';
-  };
-  let i = 0;
-  const len = xml.length;
-  while (i < len) {
-    const lt = xml.indexOf('<', i);
-    const textEnd = lt === -1 ? len : lt;
-    if (textEnd > i) run += xml.slice(i, textEnd);
-    if (lt === -1) break;
-    const c = xml.charCodeAt(lt + 1);
-    if (c === 0x21 /* ! */ && !xml.startsWith('<![CDATA[', lt)) {
-      i = xml.indexOf('-->', lt + 4) + 3;
-      continue;
-    }
-    endRun();
-    if (c === 0x2f /* / */) {
-      const gt = xml.indexOf('>', lt);
-      const frame = stack.pop()!;
-      const value = finish(frame);
-      if (stack.length === 0) result = value;
-      else addChild(stack[stack.length - 1]!, frame.key, value, arrays);
-      i = gt + 1;
-    } else if (c === 0x21 /* ! */) {
-      const end = xml.indexOf(']]>', lt + 9);
-      if (stack.length > 0) addText(stack[stack.length - 1]!, xml.slice(lt + 9, end), false);
-      i = end + 3;
-    } else if (c === 0x3f /* ? */) {
-      i = xml.indexOf('?>', lt + 2) + 2;
-    } else {
-      const { frame, end, selfClosing } = startTag(xml, lt, keep);
-      if (selfClosing) {
+export class ItemParser {
+  private readonly keep: boolean;
+  private readonly arrays: ReadonlySet<string>;
+  private readonly names = new Map<string, Name>();
+
+  constructor(options: ParseOptions = {}) {
+    this.keep = options.keepPrefixes === true;
+    this.arrays = options.arrays && options.arrays.length > 0 ? new Set([...ALWAYS_ARRAYS, ...options.arrays]) : ALWAYS_ARRAYS;
+  }
+
+  /** One element's value, as parseData gives it under the element's name. */
+  parse(bytes: Buffer): XmlValue {
+    const xml = bytes.toString('utf8');
+    const len = xml.length;
+    const stack: Frame[] = [];
+    let result: XmlValue | undefined;
+    // A run of text goes on across comments (as fast-xml-parser reads it); a tag, CDATA or PI ends it.
+    let run = '';
+    let i = 0;
+    while (i < len) {
+      let lt = xml.indexOf('<', i);
+      if (lt === -1) lt = len;
+      if (lt > i && (run !== '' || !isBlank(xml, i, lt))) run += xml.slice(i, lt);
+      if (lt === len) break;
+      const c = xml.charCodeAt(lt + 1);
+      if (c === BANG && xml.charCodeAt(lt + 2) === 0x2d) {
+        i = xml.indexOf('-->', lt + 4) + 3;
+        continue;
+      }
+      const top = stack.length > 0 ? stack[stack.length - 1]! : null;
+      if (run !== '') {
+        if (top) addText(top, run);
+        run = '';
+      }
+      if (c === SLASH) {
+        const frame = stack.pop()!;
         const value = finish(frame);
         if (stack.length === 0) result = value;
-        else addChild(stack[stack.length - 1]!, frame.key, value, arrays);
-      } else stack.push(frame);
-      i = end + 1;
+        else addChild(stack[stack.length - 1]!, frame, value);
+        i = xml.indexOf('>', lt) + 1;
+      } else if (c === BANG) {
+        const end = xml.indexOf(']]>', lt + 9);
+        if (top) top.text += xml.slice(lt + 9, end);
+        i = end + 3;
+      } else if (c === QUESTION) {
+        i = xml.indexOf('?>', lt + 2) + 2;
+      } else {
+        i = this.startTag(xml, lt, stack);
+        if (i < 0) {
+          // Self-closing: its value is already complete.
+          i = -i;
+          const frame = stack.pop()!;
+          const value = finish(frame);
+          if (stack.length === 0) result = value;
+          else addChild(stack[stack.length - 1]!, frame, value);
+        }
+      }
+    }
+    if (result === undefined || stack.length > 0) throw new MalformedXmlError('A streamed item is not one whole element');
+    return result;
+  }
+
+  /** Reads a start tag at `lt` and pushes its frame; returns the index after it, negated when the tag closes itself. */
+  private startTag(xml: string, lt: number, stack: Frame[]): number {
+    let k = lt + 1;
+    for (let c = xml.charCodeAt(k); c !== GT && c !== SLASH && !isSpace(c) && k < xml.length; c = xml.charCodeAt(++k));
+    const name = this.name(xml.slice(lt + 1, k));
+    const frame: Frame = { key: name.key, array: name.array, children: null, text: '', attributes: null };
+    stack.push(frame);
+    // Attributes up to ">" (a quoted value may hold one).
+    for (;;) {
+      while (isSpace(xml.charCodeAt(k))) k++;
+      const c = xml.charCodeAt(k);
+      if (c === GT) return k + 1;
+      if (c === SLASH) return -(xml.indexOf('>', k) + 1);
+      if (k >= xml.length) throw new MalformedXmlError('A streamed item ends inside a start tag');
+      const from = k;
+      for (let d = c; d !== EQUALS && d !== GT && d !== SLASH && !isSpace(d) && k < xml.length; d = xml.charCodeAt(++k));
+      const attr = xml.slice(from, k);
+      while (isSpace(xml.charCodeAt(k))) k++;
+      if (xml.charCodeAt(k) !== EQUALS) throw new MalformedXmlError(`Attribute "${attr}" of <${name.key}> has no value`);
+      k++;
+      while (isSpace(xml.charCodeAt(k))) k++;
+      const quote = xml.charCodeAt(k);
+      const close = quote === DQUOTE || quote === SQUOTE ? xml.indexOf(quote === DQUOTE ? '"' : "'", k + 1) : -1;
+      if (close === -1) throw new MalformedXmlError(`Attribute "${attr}" of <${name.key}> is not quoted`);
+      const key = this.attributeKey(attr);
+      if (key !== null) (frame.attributes ??= []).push([key, decodeEntities(xml.slice(k + 1, close).trim())]);
+      k = close + 1;
     }
   }
-  if (result === undefined || stack.length > 0) throw new MalformedXmlError('A streamed item is not one whole element');
-  return result;
-}
 
-function startTag(xml: string, lt: number, keep: boolean): { frame: Frame; end: number; selfClosing: boolean } {
-  let k = lt + 1;
-  while (k < xml.length && !isNameEnd(xml.charCodeAt(k))) k++;
-  const name = xml.slice(lt + 1, k);
-  let attributes: [string, string][] | null = null;
-  // Attributes up to ">" (a quoted value may hold one).
-  for (;;) {
-    while (isSpace(xml.charCodeAt(k))) k++;
-    const c = xml.charCodeAt(k);
-    if (c === 0x3e /* > */ || c === 0x2f /* / */ || k >= xml.length) break;
-    const from = k;
-    while (k < xml.length && xml.charCodeAt(k) !== 0x3d /* = */ && !isNameEnd(xml.charCodeAt(k))) k++;
-    const attr = xml.slice(from, k);
-    while (isSpace(xml.charCodeAt(k))) k++;
-    if (xml.charCodeAt(k) !== 0x3d) throw new MalformedXmlError(`Attribute "${attr}" of <${name}> has no value`);
-    k++;
-    while (isSpace(xml.charCodeAt(k))) k++;
-    const quote = xml.charCodeAt(k);
-    const close = quote === 0x22 || quote === 0x27 ? xml.indexOf(xml[k]!, k + 1) : -1;
-    if (close === -1) throw new MalformedXmlError(`Attribute "${attr}" of <${name}> is not quoted`);
-    const key = attributeKey(attr, keep);
-    if (key !== null) (attributes ??= []).push([key, decodeEntities(xml.slice(k + 1, close).trim())]);
-    k = close + 1;
+  /** An element's key: its local name (its name as written, with keepPrefixes), made safe as fast-xml-parser makes it. */
+  private name(raw: string): Name {
+    const known = this.names.get(raw);
+    if (known) return known;
+    const name = this.keep ? raw : localOf(raw);
+    if (REFUSED.has(name)) throw new MalformedXmlError(`Cannot parse XML: [SECURITY] Invalid name: "${name}" is a reserved JavaScript keyword that could cause prototype pollution`);
+    if (name === '#text' || name.startsWith('@_')) throw new MalformedXmlError(`Cannot parse XML: Invalid tag name: ${name}`);
+    const key = RENAMED.has(name) ? `__${name}` : name;
+    // As parseXml's isArray: the name after its first colon.
+    const colon = key.indexOf(':');
+    const entry = { key, array: this.arrays.has(colon === -1 ? key : key.slice(colon + 1)) };
+    if (this.names.size < MAX_CACHED_NAMES) this.names.set(raw, entry);
+    return entry;
   }
-  const end = xml.indexOf('>', k);
-  const selfClosing = xml.charCodeAt(end - 1) === 0x2f;
-  return { frame: { key: elementKey(name, keep), children: null, text: '', attributes }, end, selfClosing };
+
+  /** An attribute's key, or null when it is a namespace declaration and prefixes are removed. */
+  private attributeKey(name: string): string | null {
+    if (this.keep) return `@_${name}`;
+    const parts = name.split(':');
+    if (parts[0] === 'xmlns') return null;
+    return `@_${parts.length === 2 ? parts[1] : name}`;
+  }
+
 }
 
-/** An element's key: its local name (or its name as written, with keepPrefixes), made safe as fast-xml-parser makes it. */
-function elementKey(name: string, keep: boolean): string {
-  const key = keep ? name : localOf(name);
-  if (REFUSED.has(key)) throw new MalformedXmlError(`Cannot parse XML: [SECURITY] Invalid name: "${key}" is a reserved JavaScript keyword that could cause prototype pollution`);
-  if (key === '#text' || key.startsWith('@_')) throw new MalformedXmlError(`Cannot parse XML: Invalid tag name: ${key}`);
-  return RENAMED.has(key) ? `__${key}` : key;
+/** A child's value joins its parent's: an array when the name repeats or is always one. */
+function addChild(parent: Frame, child: Frame, value: XmlValue): void {
+  const children = (parent.children ??= {});
+  const seen = children[child.key];
+  if (seen === undefined) children[child.key] = child.array ? [value] : value;
+  else if (Array.isArray(seen)) seen.push(value);
+  else children[child.key] = [seen, value];
 }
 
-/** An attribute's key, or null when it is a namespace declaration and prefixes are removed. */
-function attributeKey(name: string, keep: boolean): string | null {
-  if (keep) return `@_${name}`;
-  const parts = name.split(':');
-  if (parts[0] === 'xmlns') return null;
-  return `@_${parts.length === 2 ? parts[1] : name}`;
+/** One element parsed as `parseData` gives it (see ItemParser, for many). */
+export function parseItem(bytes: Buffer, options: ParseOptions = {}): XmlValue {
+  return new ItemParser(options).parse(bytes);
 }
 
 /** The name without its prefix (only a name with exactly one colon has one, as fast-xml-parser reads it). */
@@ -126,19 +172,10 @@ function localOf(name: string): string {
   return name.slice(colon + 1);
 }
 
-function addText(frame: Frame, raw: string, trim: boolean): void {
-  const text = trim ? raw.trim() : raw;
-  if (text !== '') frame.text += trim ? decodeEntities(text) : text;
-}
-
-function addChild(parent: Frame, key: string, value: XmlValue, arrays: ReadonlySet<string>): void {
-  const children = (parent.children ??= {});
-  const seen = children[key];
-  // As parseXml's isArray: the name after its first colon.
-  const colon = key.indexOf(':');
-  if (seen === undefined) children[key] = arrays.has(colon === -1 ? key : key.slice(colon + 1)) ? [value] : value;
-  else if (Array.isArray(seen)) seen.push(value);
-  else children[key] = [seen, value];
+/** A run of text, trimmed and decoded, joins the element's text (a blank run adds nothing). */
+function addText(frame: Frame, raw: string): void {
+  const text = raw.trim();
+  if (text !== '') frame.text += decodeEntities(text);
 }
 
 /** An element's value: its text alone, or an object of its children, then `#text`, then its attributes. */
@@ -146,14 +183,15 @@ function finish(frame: Frame): XmlValue {
   if (frame.children === null && frame.attributes === null) return frame.text;
   const value: XmlObject = frame.children ?? {};
   if (frame.text !== '') value['#text'] = frame.text;
-  for (const [key, v] of frame.attributes ?? []) value[key] = v;
+  if (frame.attributes) for (const [key, v] of frame.attributes) value[key] = v;
   return value;
+}
+
+function isBlank(xml: string, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if (!isSpace(xml.charCodeAt(k))) return false;
+  return true;
 }
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
-}
-
-function isNameEnd(c: number): boolean {
-  return c === 0x3e || c === 0x2f || isSpace(c);
 }
