@@ -119,7 +119,15 @@ export class ItemStream implements AsyncIterableIterator<XmlObject> {
     } catch (err) {
       return this.end({ error: toNetconfError(err) });
     }
-    const options: ItemRpcOptions = { ...this.rpcOptions, [ITEM_SINK]: this };
+    // The session's side is a separate object, so the stream's public type names none of it.
+    const sink: ItemSink = {
+      path: this.path,
+      maxItemBytes: this.maxItemBytes,
+      attach: (control) => this.attach(control),
+      element: (bytes) => this.element(bytes),
+      refuse: () => this.refuse(),
+    };
+    const options: ItemRpcOptions = { ...this.rpcOptions, [ITEM_SINK]: sink };
     this.session.rpc(request, options).then((reply) => this.end({ reply }), (err: unknown) => this.end({ error: toNetconfError(err) }));
   }
 
@@ -174,13 +182,11 @@ export class ItemStream implements AsyncIterableIterator<XmlObject> {
 
   // ---- the session's side -------------------------------------------------------------------
 
-  /** @internal */
-  attach(control: ItemSinkControl): void {
+  private attach(control: ItemSinkControl): void {
     this.control = control;
   }
 
-  /** @internal */
-  element(bytes: Buffer): void {
+  private element(bytes: Buffer): void {
     if (this.refused || this.finished || this.outcome) return;
     const copy = Buffer.from(bytes);
     this.queue.push(copy);
@@ -192,8 +198,7 @@ export class ItemStream implements AsyncIterableIterator<XmlObject> {
     this.wakeUp();
   }
 
-  /** @internal */
-  refuse(): void {
+  private refuse(): void {
     this.refused = true;
   }
 
