@@ -82,9 +82,9 @@ describe('the layers of src/, as docs/architecture.md draws them', () => {
 
   it('the check reports an upward import, a sibling\'s and one to a unit the picture leaves out', () => {
     const made = (from: string, to: string): Import => ({ file: `src/${from}/x.ts`, specifier: `../${to}/y.js`, from, to });
-    expect(upwardImports([made('fleet', 'cli'), made('replay', 'transport'), made('session', 'plugins'), made('cli', 'fleet')], layers)).toEqual([
+    expect(upwardImports([made('fleet', 'cli'), made('recording', 'transport'), made('session', 'plugins'), made('cli', 'fleet')], layers)).toEqual([
       "src/fleet/x.ts imports '../cli/y.js': fleet → cli",
-      "src/replay/x.ts imports '../transport/y.js': replay → transport",
+      "src/recording/x.ts imports '../transport/y.js': recording → transport",
       "src/session/x.ts imports '../plugins/y.js': session → plugins",
     ]);
   });
