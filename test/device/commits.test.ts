@@ -7,6 +7,7 @@ import { commitConfiguration, loadConfiguration } from '../../src/operations/jun
 import { cancelCommit, commitCandidate, validateConfig } from '../../src/operations/rfc6241.js';
 import { connect } from '../../src/session/connect.js';
 import type { Session } from '../../src/session/session.js';
+import { failure } from '../support/failure.js';
 
 interface Reachable {
   host: string;
@@ -41,14 +42,6 @@ async function open(device: Reachable, username = 'netconf'): Promise<Session> {
   return session;
 }
 
-async function failure<T extends Error = NetconfError>(promise: Promise<unknown>): Promise<T> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as T;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('FakeDevice: the commit log and confirmed commits (RFC 6241 section 8.4)', () => {
   it('logs every commit with its session, user, time and confirmed details', async () => {

@@ -8,6 +8,7 @@ import { commitConfiguration, diffConfiguration, getConfiguration, loadConfigura
 import { editConfig } from '../../src/operations/rfc6241.js';
 import { connect } from '../../src/session/connect.js';
 import type { Session } from '../../src/session/session.js';
+import { failure } from '../support/failure.js';
 
 const devices: JunosDevice[] = [];
 const sessions: Session[] = [];
@@ -29,14 +30,6 @@ async function open(device: JunosDevice): Promise<Session> {
   return session;
 }
 
-async function failure<T extends Error = NetconfError>(promise: Promise<unknown>): Promise<T> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as T;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const hostName = async (session: Session) => (await facts(session)).hostname;
 const committedText = async (session: Session) => (await getConfiguration(session, { format: 'text', database: 'committed' })).configuration.trim().split('\n').slice(1).join('\n');

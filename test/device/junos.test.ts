@@ -11,6 +11,7 @@ import { commitFlow } from '../../src/operations/commit-flow.js';
 import { killSession, lockDatastore, unlockDatastore } from '../../src/operations/rfc6241.js';
 import { type ConnectOptions, connect } from '../../src/session/connect.js';
 import type { Session } from '../../src/session/session.js';
+import { failure } from '../support/failure.js';
 
 const JUNOS_CAP = 'http://xml.juniper.net/netconf/junos/1.0';
 const BASE_10 = 'urn:ietf:params:netconf:base:1.0';
@@ -40,15 +41,6 @@ async function open(device: JunosDevice, extra: Partial<ConnectOptions> = {}): P
   return session;
 }
 
-/** The rejection of `promise`, which must reject. */
-async function failure<T extends Error = NetconfError>(promise: Promise<unknown>): Promise<T> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as T;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const SET_CONFIG = 'set system services netconf ssh\nset system host-name lab1';
 /** `show | compare` of SET_CONFIG loaded onto the default configuration. */
