@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeDevice, type JunosDevice, startJunosDevice } from '../../src/device/index.js';
 import type { FakeDeviceOptions } from '../../src/device/types.js';
 import type { RpcError } from '../../src/errors/device-error.js';
-import type { NetconfError } from '../../src/errors/netconf-error.js';
 import { commitConfiguration, loadConfiguration } from '../../src/operations/junos.js';
 import { cancelCommit, commitCandidate, validateConfig } from '../../src/operations/rfc6241.js';
 import { connect } from '../../src/session/connect.js';

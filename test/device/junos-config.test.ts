@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type JunosDevice, type JunosScript, startJunosDevice } from '../../src/device/index.js';
 import type { RpcError } from '../../src/errors/device-error.js';
-import type { NetconfError } from '../../src/errors/netconf-error.js';
 import { commitFlow } from '../../src/operations/commit-flow.js';
 import { facts } from '../../src/operations/junos-facts.js';
 import { commitConfiguration, diffConfiguration, getConfiguration, loadConfiguration, rollback, runCommand } from '../../src/operations/junos.js';
