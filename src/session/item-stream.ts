@@ -36,7 +36,7 @@ export interface ItemSink {
   readonly maxItemBytes: number | undefined;
   /** The session has taken the call on. */
   attach(control: ItemSinkControl): void;
-  /** An element at the path, whole: a view of the transport's bytes (copied if kept). */
+  /** An element at the path, whole: a view of the transport's bytes, which are never reused. */
   element(bytes: Buffer): void;
   /** An error-level item was read: the call will fail, no further item is wanted. */
   refuse(): void;
@@ -78,7 +78,8 @@ export class ItemStream implements AsyncIterableIterator<XmlObject> {
   /** The consumer is done with the stream (it ended, failed, or broke out). */
   private finished = false;
   private started = false;
-  private wake: (() => void) | null = null;
+  /** next() calls waiting for the reader (more than one when the caller does not await each). */
+  private waiting: (() => void)[] = [];
   private settleReply!: { resolve(reply: RpcReply): void; reject(error: NetconfError): void };
   private readonly parser: ItemParser;
   /** A caller's mistake, found before sending: the first next() rejects with it. */
@@ -137,35 +138,52 @@ export class ItemStream implements AsyncIterableIterator<XmlObject> {
   }
 
   /** The next item, parsed; sends the call on the first one. */
-  async next(): Promise<IteratorResult<XmlObject>> {
+  next(): Promise<IteratorResult<XmlObject>> {
     if (!this.started) {
       this.started = true;
       this.begin();
     }
-    for (;;) {
-      if (this.finished) return { done: true, value: undefined };
-      const bytes = this.queue.shift();
-      if (bytes !== undefined) {
-        this.queuedBytes -= bytes.length;
-        if (this.paused && this.queuedBytes <= LOW_WATER_BYTES) this.release();
-        let value: XmlValue;
-        try {
-          value = this.parser.parse(bytes);
-        } catch (err) {
-          const error = toNetconfError(err);
-          this.giveUp(error);
-          throw error;
-        }
-        return { done: false, value: asObject(value) };
-      }
-      const outcome = this.outcome;
-      if (outcome) {
-        this.finished = true;
-        if ('error' in outcome) throw outcome.error;
-        return { done: true, value: undefined };
-      }
-      await new Promise<void>((resolve) => (this.wake = resolve));
+    // An item already read is given at once (no await): the loop runs at the reader's pace.
+    try {
+      const ready = this.take();
+      if (ready) return Promise.resolve(ready);
+    } catch (err) {
+      return Promise.reject(err);
     }
+    return this.wait();
+  }
+
+  /** Waits for the reader: the next item, or the call's end. */
+  private async wait(): Promise<IteratorResult<XmlObject>> {
+    for (;;) {
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      const ready = this.take();
+      if (ready) return ready;
+    }
+  }
+
+  /** The next result when there is one (an item, or the end once the queue is empty); null while the reply is still coming. */
+  private take(): IteratorResult<XmlObject> | null {
+    if (this.finished) return { done: true, value: undefined };
+    const bytes = this.queue.shift();
+    if (bytes !== undefined) {
+      this.queuedBytes -= bytes.length;
+      if (this.paused && this.queuedBytes <= LOW_WATER_BYTES) this.release();
+      let value: XmlValue;
+      try {
+        value = this.parser.parse(bytes);
+      } catch (err) {
+        const error = toNetconfError(err);
+        this.giveUp(error);
+        throw error;
+      }
+      return { done: false, value: asObject(value) };
+    }
+    const outcome = this.outcome;
+    if (!outcome) return null;
+    this.finished = true;
+    if ('error' in outcome) throw outcome.error;
+    return { done: true, value: undefined };
   }
 
   /** The loop ended early (`break`): the call is given up and the rest of its reply drained. */
@@ -188,9 +206,9 @@ export class ItemStream implements AsyncIterableIterator<XmlObject> {
 
   private element(bytes: Buffer): void {
     if (this.refused || this.finished || this.outcome) return;
-    const copy = Buffer.from(bytes);
-    this.queue.push(copy);
-    this.queuedBytes += copy.length;
+    // Kept as it is: a view of the transport's chunk (never reused) or the reader's own copy.
+    this.queue.push(bytes);
+    this.queuedBytes += bytes.length;
     if (!this.paused && this.queuedBytes >= HIGH_WATER_BYTES && this.control) {
       this.paused = true;
       this.control.flow.pause();
@@ -231,9 +249,10 @@ export class ItemStream implements AsyncIterableIterator<XmlObject> {
   }
 
   private wakeUp(): void {
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
+    const waiting = this.waiting;
+    if (waiting.length === 0) return;
+    this.waiting = [];
+    for (const wake of waiting) wake();
   }
 }
 

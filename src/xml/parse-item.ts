@@ -20,8 +20,9 @@ interface Frame {
   attributes: [string, string][] | null;
 }
 
-/** An element's key, and whether its name is always an array. */
+/** An element's name as written, its key, and whether it is always an array. */
 interface Name {
+  raw: string;
   key: string;
   array: boolean;
 }
@@ -37,7 +38,12 @@ interface Name {
 export class ItemParser {
   private readonly keep: boolean;
   private readonly arrays: ReadonlySet<string>;
-  private readonly names = new Map<string, Name>();
+  /** The names seen, by length: a name is found by comparing it in place, without a copy. */
+  private readonly names: Name[][] = [];
+  private named = 0;
+  /** The open elements' frames, reused from item to item (none of them outlives a parse). */
+  private readonly frames: Frame[] = [];
+  private depth = 0;
 
   constructor(options: ParseOptions = {}) {
     this.keep = options.keepPrefixes === true;
@@ -48,7 +54,8 @@ export class ItemParser {
   parse(bytes: Buffer): XmlValue {
     const xml = bytes.toString('utf8');
     const len = xml.length;
-    const stack: Frame[] = [];
+    this.depth = 0;
+    const frames = this.frames;
     let result: XmlValue | undefined;
     // A run of text goes on across comments (as fast-xml-parser reads it); a tag, CDATA or PI ends it.
     let run = '';
@@ -56,23 +63,23 @@ export class ItemParser {
     while (i < len) {
       let lt = xml.indexOf('<', i);
       if (lt === -1) lt = len;
-      if (lt > i && (run !== '' || !isBlank(xml, i, lt))) run += xml.slice(i, lt);
+      if (lt > i && (run !== '' || !isBlank(xml, i, lt))) run = run === '' ? xml.slice(i, lt) : run + xml.slice(i, lt);
       if (lt === len) break;
       const c = xml.charCodeAt(lt + 1);
       if (c === BANG && xml.charCodeAt(lt + 2) === 0x2d) {
         i = xml.indexOf('-->', lt + 4) + 3;
         continue;
       }
-      const top = stack.length > 0 ? stack[stack.length - 1]! : null;
+      const top = this.depth > 0 ? frames[this.depth - 1]! : null;
       if (run !== '') {
         if (top) addText(top, run);
         run = '';
       }
       if (c === SLASH) {
-        const frame = stack.pop()!;
+        const frame = frames[--this.depth]!;
         const value = finish(frame);
-        if (stack.length === 0) result = value;
-        else addChild(stack[stack.length - 1]!, frame, value);
+        if (this.depth === 0) result = value;
+        else addChild(frames[this.depth - 1]!, frame, value);
         i = xml.indexOf('>', lt) + 1;
       } else if (c === BANG) {
         const end = xml.indexOf(']]>', lt + 9);
@@ -81,28 +88,27 @@ export class ItemParser {
       } else if (c === QUESTION) {
         i = xml.indexOf('?>', lt + 2) + 2;
       } else {
-        i = this.startTag(xml, lt, stack);
+        i = this.startTag(xml, lt);
         if (i < 0) {
           // Self-closing: its value is already complete.
           i = -i;
-          const frame = stack.pop()!;
+          const frame = frames[--this.depth]!;
           const value = finish(frame);
-          if (stack.length === 0) result = value;
-          else addChild(stack[stack.length - 1]!, frame, value);
+          if (this.depth === 0) result = value;
+          else addChild(frames[this.depth - 1]!, frame, value);
         }
       }
     }
-    if (result === undefined || stack.length > 0) throw new MalformedXmlError('A streamed item is not one whole element');
+    if (result === undefined || this.depth > 0) throw new MalformedXmlError('A streamed item is not one whole element');
     return result;
   }
 
   /** Reads a start tag at `lt` and pushes its frame; returns the index after it, negated when the tag closes itself. */
-  private startTag(xml: string, lt: number, stack: Frame[]): number {
+  private startTag(xml: string, lt: number): number {
     let k = lt + 1;
     for (let c = xml.charCodeAt(k); c !== GT && c !== SLASH && !isSpace(c) && k < xml.length; c = xml.charCodeAt(++k));
-    const name = this.name(xml.slice(lt + 1, k));
-    const frame: Frame = { key: name.key, array: name.array, children: null, text: '', attributes: null };
-    stack.push(frame);
+    const name = this.name(xml, lt + 1, k);
+    const frame = this.open(name);
     // Attributes up to ">" (a quoted value may hold one).
     for (;;) {
       while (isSpace(xml.charCodeAt(k))) k++;
@@ -126,18 +132,33 @@ export class ItemParser {
     }
   }
 
-  /** An element's key: its local name (its name as written, with keepPrefixes), made safe as fast-xml-parser makes it. */
-  private name(raw: string): Name {
-    const known = this.names.get(raw);
-    if (known) return known;
+  /** The next frame, as the element `name` opens. */
+  private open(name: Name): Frame {
+    let frame = this.frames[this.depth];
+    if (frame) {
+      frame.key = name.key;
+      frame.array = name.array;
+      frame.children = null;
+      frame.text = '';
+      frame.attributes = null;
+    } else this.frames.push((frame = { key: name.key, array: name.array, children: null, text: '', attributes: null }));
+    this.depth++;
+    return frame;
+  }
+
+  /** The name at `xml[from, to)`: its key, its local name (its name as written, with keepPrefixes) made safe as fast-xml-parser makes it. */
+  private name(xml: string, from: number, to: number): Name {
+    const seen = this.names[to - from];
+    if (seen) for (const n of seen) if (xml.startsWith(n.raw, from)) return n;
+    const raw = xml.slice(from, to);
     const name = this.keep ? raw : localOf(raw);
     if (REFUSED.has(name)) throw new MalformedXmlError(`Cannot parse XML: [SECURITY] Invalid name: "${name}" is a reserved JavaScript keyword that could cause prototype pollution`);
     if (name === '#text' || name.startsWith('@_')) throw new MalformedXmlError(`Cannot parse XML: Invalid tag name: ${name}`);
     const key = RENAMED.has(name) ? `__${name}` : name;
     // As parseXml's isArray: the name after its first colon.
     const colon = key.indexOf(':');
-    const entry = { key, array: this.arrays.has(colon === -1 ? key : key.slice(colon + 1)) };
-    if (this.names.size < MAX_CACHED_NAMES) this.names.set(raw, entry);
+    const entry = { raw, key, array: this.arrays.has(colon === -1 ? key : key.slice(colon + 1)) };
+    if (this.named++ < MAX_CACHED_NAMES) (this.names[raw.length] ??= []).push(entry);
     return entry;
   }
 
@@ -174,8 +195,13 @@ function localOf(name: string): string {
 
 /** A run of text, trimmed and decoded, joins the element's text (a blank run adds nothing). */
 function addText(frame: Frame, raw: string): void {
-  const text = raw.trim();
-  if (text !== '') frame.text += decodeEntities(text);
+  // Only an end that is a control, a space or not ASCII can be trimmed (String.prototype.trim, as fast-xml-parser trims).
+  const a = raw.charCodeAt(0);
+  const b = raw.charCodeAt(raw.length - 1);
+  const text = a <= 0x20 || a >= 0x80 || b <= 0x20 || b >= 0x80 ? raw.trim() : raw;
+  if (text === '') return;
+  const decoded = text.indexOf('&') === -1 ? text : decodeEntities(text);
+  frame.text = frame.text === '' ? decoded : frame.text + decoded;
 }
 
 /** An element's value: its text alone, or an object of its children, then `#text`, then its attributes. */
