@@ -12,6 +12,8 @@ const LT = 0x3c, GT = 0x3e, SLASH = 0x2f, BANG = 0x21, QUESTION = 0x3f, EQUALS =
 
 interface Frame {
   key: string;
+  /** The length of its name as written: its end tag's ">" is that far on, unless spaces come first. */
+  nameLength: number;
   /** Its name is always an array (ALWAYS_ARRAYS, or the caller's `arrays`). */
   array: boolean;
   /** Children by key, in the order they first appeared (null until the first one). */
@@ -80,7 +82,8 @@ export class ItemParser {
         const value = finish(frame);
         if (this.depth === 0) result = value;
         else addChild(frames[this.depth - 1]!, frame, value);
-        i = xml.indexOf('>', lt) + 1;
+        const gt = lt + 2 + frame.nameLength;
+        i = xml.charCodeAt(gt) === GT ? gt + 1 : xml.indexOf('>', gt) + 1;
       } else if (c === BANG) {
         const end = xml.indexOf(']]>', lt + 9);
         if (top) top.text += xml.slice(lt + 9, end);
@@ -137,11 +140,12 @@ export class ItemParser {
     let frame = this.frames[this.depth];
     if (frame) {
       frame.key = name.key;
+      frame.nameLength = name.raw.length;
       frame.array = name.array;
       frame.children = null;
       frame.text = '';
       frame.attributes = null;
-    } else this.frames.push((frame = { key: name.key, array: name.array, children: null, text: '', attributes: null }));
+    } else this.frames.push((frame = { key: name.key, nameLength: name.raw.length, array: name.array, children: null, text: '', attributes: null }));
     this.depth++;
     return frame;
   }
