@@ -254,7 +254,8 @@ async function runCommitFlow(origin: Session, plan: Plan, options: CommitFlowOpt
       if (confirmed) await run('health-check', () => healthy(confirmed.healthCheck, signal, healthBoundMs(confirmSeconds ?? 0)), none);
       await run('confirm', () => dialect.confirm(id, rpc), replyWarnings);
     }
-    await run('unlock', () => dialect.release(rpc), replyWarnings);
+    // A recovery may go on without the lock (netconfd refuses it while a confirmed commit is pending).
+    if (held) await run('unlock', () => dialect.release(rpc), replyWarnings);
     held = false;
     return result(true, confirmed !== undefined, difference);
   } catch (failure) {

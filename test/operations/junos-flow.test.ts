@@ -76,6 +76,25 @@ describe('the safe commit flow against a Junos device', () => {
     expect(device.lockHolder('candidate')).toBeNull();
   });
 
+  it('a failed health check leaves the previous configuration at once, and the next flow commits only its own change', async () => {
+    const { device, session } = await junos();
+    const before = device.configuration;
+    const err = (await failure(commitFlow(session, { config: 'set system location bad-change', format: 'set', confirmed: { timeoutSeconds: 600, healthCheck: () => false } }))) as HealthCheckFailedError;
+    expect([err.code, err.reverted]).toEqual(['HEALTH_CHECK_FAILED', true]);
+    expect(device.configuration).toBe(before);
+    expect(device.pendingConfirm).toBeNull();
+
+    const next = await commitFlow(session, { config: CHANGE, format: 'set' });
+    expect(next.diff).toContain('host-name r9');
+    expect(next.diff).not.toContain('bad-change');
+    expect(device.configuration).toContain('<host-name>r9</host-name>');
+    expect(device.configuration).not.toContain('bad-change');
+    // The bad commit, its revert, and the next flow's commit: no commit confirmed the bad change.
+    expect(device.commitLog.map((c) => [c.comment, c.status])).toEqual([
+      [`[${err.commitId} confirmed]`, 'committed'], [`[${err.commitId} revert]`, 'committed'], [`[${next.commitId}]`, 'committed'],
+    ]);
+  });
+
   it('a confirmed commit whose health check passes is confirmed', async () => {
     const { device, session } = await junos();
     const result = await commitFlow(session, { config: CHANGE, format: 'set', confirmed: { timeoutSeconds: 300, healthCheck: () => true } });
