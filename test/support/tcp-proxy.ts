@@ -12,8 +12,20 @@ export interface TcpProxy {
    * firewall that lost its state). The sockets stay open.
    */
   blackHole(): void;
+  /**
+   * Cuts the client's next write off the way a network does (one-shot), for a device we cannot
+   * script (netconfd):
+   * - `drop-before-apply`: it never reaches the device, and both connections are destroyed;
+   * - `drop-after-apply`: it reaches the device, whose next bytes (the reply) are withheld while
+   *   both connections are destroyed: the device acted, the client never hears of it.
+   * Arm it right before the write (commitFlow's onStep for `commit`, status `start`): the SSH
+   * records in between are the write's own.
+   */
+  cut(kind: CutKind): void;
   close(): Promise<void>;
 }
+
+export type CutKind = 'drop-before-apply' | 'drop-after-apply';
 
 export interface TcpProxyOptions {
   /**
@@ -30,12 +42,13 @@ export async function tcpProxy(target: { host: string; port: number }, options: 
   const accepted: net.Socket[] = [];
   let dead = false;
   let toClient = 0;
+  let armed: CutKind | null = null;
   const track = (s: net.Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
     s.on('error', () => {});
   };
-  const pipe = (from: net.Socket, to: net.Socket, bytewise: boolean, count: (n: number) => void) => {
+  const pipe = (from: net.Socket, to: net.Socket, bytewise: boolean, count: (n: number) => void, pass: (chunk: Buffer) => boolean) => {
     const queue: number[] = [];
     let pumping = false;
     const pump = () => {
@@ -49,7 +62,7 @@ export async function tcpProxy(target: { host: string; port: number }, options: 
       setImmediate(pump);
     };
     from.on('data', (chunk: Buffer) => {
-      if (dead || to.destroyed) return;
+      if (dead || to.destroyed || !pass(chunk)) return;
       if (!bytewise) {
         count(chunk.length);
         // As a network path does: a receiver that stops reading stops the sender.
@@ -77,8 +90,24 @@ export async function tcpProxy(target: { host: string; port: number }, options: 
     const upstream = net.connect({ host: target.host, port: target.port, allowHalfOpen: true });
     track(upstream);
     upstream.setNoDelay(true);
-    pipe(client, upstream, false, () => {});
-    pipe(upstream, client, options.bytewise === true, (n) => (toClient += n));
+    let replyDue = false;
+    const sever = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    const outbound = () => {
+      const kind = armed;
+      armed = null;
+      if (kind === 'drop-before-apply') sever();
+      if (kind === 'drop-after-apply') replyDue = true;
+      return kind !== 'drop-before-apply';
+    };
+    const inbound = () => {
+      if (replyDue) sever();
+      return !replyDue;
+    };
+    pipe(client, upstream, false, () => {}, outbound);
+    pipe(upstream, client, options.bytewise === true, (n) => (toClient += n), inbound);
     client.on('close', () => {
       if (!dead) upstream.destroy();
     });
@@ -95,6 +124,9 @@ export async function tcpProxy(target: { host: string; port: number }, options: 
     },
     blackHole() {
       dead = true;
+    },
+    cut(kind) {
+      armed = kind;
     },
     async close() {
       for (const s of sockets) s.destroy();

@@ -8,7 +8,7 @@ import type { Session } from '../../../src/session/session.js';
 import { CAPABILITY } from '../../../src/xml/namespaces.js';
 import type { PeerInfo } from '../../setup/peer-info.js';
 import { rejection as failure } from '../../support/assertions.js';
-import { CutProxy } from '../../support/cut-proxy.js';
+import { type TcpProxy, tcpProxy } from '../../support/tcp-proxy.js';
 
 /**
  * Commit certainty against netconfd (yuma123), which advertises :confirmed-commit:1.1 and keeps
@@ -26,7 +26,7 @@ const direct: ConnectOptions = { host: peer.host, port: peer.port, username: pee
 const sessions: Session[] = [];
 /** Persist tokens a test may leave pending when it fails: cancelled after each test. */
 const tokens: string[] = [];
-let proxy: CutProxy;
+let proxy: TcpProxy;
 /** One session for reading running and tidying up: fewer sessions, fewer of netconfd's slow starts. */
 let observer: Session;
 
@@ -70,6 +70,13 @@ async function removeAll(...names: string[]): Promise<void> {
   }
 }
 
+/** A leaf of a notification's event element, as parsed. */
+function eventField(n: ParsedNotification, name: string): unknown {
+  const notification = n.parsed?.['notification'] as Record<string, unknown> | undefined;
+  const event = n.event === null ? undefined : (notification?.[n.event] as Record<string, unknown> | undefined);
+  return event?.[name];
+}
+
 /**
  * The commit events the device publishes while `work` runs: `config-change`, and each
  * `confirmed-commit` event by its confirm-event. A session opened and closed afterwards marks
@@ -86,18 +93,18 @@ async function commitEvents(work: () => Promise<void>): Promise<string[]> {
   const marker = await connect(direct);
   const markerId = marker.sessionId;
   await marker.close();
-  await expect.poll(() => seen.some((n) => n.event === 'netconf-session-end' && n.xml.includes(`<session-id>${markerId}</session-id>`)), { timeout: 10_000 }).toBe(true);
+  await expect.poll(() => seen.some((n) => n.event === 'netconf-session-end' && String(eventField(n, 'session-id')) === String(markerId)), { timeout: 10_000 }).toBe(true);
   sub.close();
   await reading;
   return seen.flatMap((n) => {
     if (n.event === 'netconf-config-change') return ['config-change'];
-    if (n.event === 'netconf-confirmed-commit') return [`confirmed-commit ${/<confirm-event>(\w+)<\/confirm-event>/.exec(n.xml)?.[1]}`];
+    if (n.event === 'netconf-confirmed-commit') return [`confirmed-commit ${String(eventField(n, 'confirm-event'))}`];
     return [];
   });
 }
 
 beforeAll(async () => {
-  proxy = await CutProxy.start({ host: peer.host, port: peer.port });
+  proxy = await tcpProxy({ host: peer.host, port: peer.port });
   observer = await warm(await connect(direct));
 });
 afterAll(async () => {
@@ -127,7 +134,7 @@ describe('a commit cut off in flight, resolved through netconfd', () => {
       const s = await viaProxy();
       outcome = await commitFlow(s, {
         config: iface(name), validate: false, dialect: 'rfc', commitId, reconnect,
-        onStep: (e) => { if (e.step === 'commit' && e.status === 'start') proxy.arm(fault); },
+        onStep: (e) => { if (e.step === 'commit' && e.status === 'start') proxy.cut(fault); },
       }).catch((e: unknown) => e);
     });
     if (fault === 'drop-after-apply') {
@@ -152,7 +159,7 @@ describe('a commit cut off in flight, resolved through netconfd', () => {
       const s = await viaProxy();
       cut = (await failure(commitFlow(s, {
         config: iface(name), validate: false, dialect: 'rfc',
-        onStep: (e) => { if (e.step === 'commit' && e.status === 'start') proxy.arm(fault); },
+        onStep: (e) => { if (e.step === 'commit' && e.status === 'start') proxy.cut(fault); },
       }))) as CommitOutcomeUnknownError;
       expect([cut.code, cut.step]).toEqual(['COMMIT_OUTCOME_UNKNOWN', 'commit']);
       tokens.push(cut.commitId!);
