@@ -10,6 +10,8 @@ const SSHD_TESTS = ['test/transport/jump-hosts.test.ts', 'test/cli/ssh.test.ts']
 // The npm package as users install it (npm pack, fresh projects, publint, attw): needs the
 // built dist/ and npm's registry or cache, so it is apart from the unit tests.
 const PACKAGE_TESTS = ['test/package/**/*.test.ts'];
+// Tests against the libnetconf2 test servers (scripts/libnetconf2/, built by the global set-up).
+const LIBNETCONF2_TESTS = ['test/integration/libnetconf2/**/*.test.ts'];
 
 export default defineConfig({
   test: {
@@ -17,11 +19,12 @@ export default defineConfig({
     pool: 'forks',
     reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...PEER_TESTS, ...REDIS_TESTS, ...PACKAGE_TESTS, ...SSHD_TESTS] } },
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...PEER_TESTS, ...REDIS_TESTS, ...PACKAGE_TESTS, ...SSHD_TESTS, ...LIBNETCONF2_TESTS] } },
       // One file at a time: the restart test stops and starts the shared server.
       { extends: true, test: { name: 'peer', include: PEER_TESTS, globalSetup: ['test/setup/netconfd.ts'], fileParallelism: false } },
       { extends: true, test: { name: 'package', include: PACKAGE_TESTS } },
       { extends: true, test: { name: 'sshd', include: SSHD_TESTS } },
+      { extends: true, test: { name: 'libnetconf2', include: LIBNETCONF2_TESTS, globalSetup: ['test/setup/libnetconf2.ts'] } },
       { extends: true, test: { name: 'redis', include: REDIS_TESTS, globalSetup: ['test/fleet/setup-redis.ts'] } },
     ],
   },
