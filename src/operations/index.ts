@@ -2,7 +2,7 @@
 // Named one by one: the helpers the modules share (withData, childXml, commitResult,
 // junosMinutes) stay internal.
 export {
-  cancelCommit, closeSession, commitCandidate, copyConfig, deleteConfig, discardChanges, editConfig, getConfig, getData,
+  cancelCommit, closeSession, commitCandidate, copyConfig, deleteConfig, discardChanges, editConfig, get, getConfig,
   killSession, lockDatastore, parseData, unlockDatastore, validateConfig,
 } from './rfc6241.js';
 export type { CommitOptions, CommitReply, DataReply, EditConfigOptions, Filter, ReadItemsOptions, ReadOptions, ValidateReply, WithDefaults } from './rfc6241.js';

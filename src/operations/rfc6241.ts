@@ -58,10 +58,10 @@ export function getConfig(session: Session, source: Datastore, options: ReadOpti
 }
 
 /** RFC 6241 `<get>`: state and configuration. With `path`, the reply's items one at a time (see getConfig). */
-export function getData(session: Session, options: ReadItemsOptions): ItemStream;
+export function get(session: Session, options: ReadItemsOptions): ItemStream;
 /** RFC 6241 `<get>`: the reply, with the inner XML of its `<data>`. */
-export function getData(session: Session, options?: ReadOptions): Promise<DataReply>;
-export function getData(session: Session, options: ReadOptions | ReadItemsOptions = {}): Promise<DataReply> | ItemStream {
+export function get(session: Session, options?: ReadOptions): Promise<DataReply>;
+export function get(session: Session, options: ReadOptions | ReadItemsOptions = {}): Promise<DataReply> | ItemStream {
   const build = () => {
     const op = request('get');
     addFilter(session, op, options.filter, 'get');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeDevice, FAKE_DEVICE_CAPABILITIES, type FakeDeviceOptions } from '../../src/device/index.js';
 import { ClientError, NetconfError, RpcError } from '../../src/errors/index.js';
-import { getData, subscribe, type ParsedNotification } from '../../src/operations/index.js';
+import { get, subscribe, type ParsedNotification } from '../../src/operations/index.js';
 import type { Session } from '../../src/session/session.js';
 import { deviceHarness } from '../support/devices.js';
 import { rejection } from '../support/assertions.js';
@@ -31,7 +31,7 @@ function within<T>(p: Promise<T>, ms = 5000): Promise<T> {
 }
 
 /** What the device sent before this reply has been read by the session (replies and notifications share one ordered stream). */
-const flush = (s: Session) => getData(s);
+const flush = (s: Session) => get(s);
 
 const event = (n: number) => `<event xmlns="urn:x"><n>${n}</n></event>`;
 const numbers = (ns: ParsedNotification[]) => ns.map((n) => /<n>(\d+)<\/n>/.exec(n.xml)?.[1]);
@@ -51,7 +51,7 @@ describe('subscribe', () => {
     expect(n!.eventTime).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(n!.parseError).toBeNull();
     expect(n!.parsed).toEqual({ notification: { eventTime: n!.eventTime, event: { n: '1' } } });
-    expect((await getData(session)).xml).toContain('<data/>');
+    expect((await get(session)).xml).toContain('<data/>');
     sub.close();
   });
 
@@ -71,7 +71,7 @@ describe('subscribe', () => {
     expect(raw!.eventTime).toBe('2024-01-01T00:00:00Z');
     expect(good!.parseError).toBeNull();
     expect(numbers([good!])).toEqual(['2']);
-    expect((await getData(session)).xml).toContain('<data/>');
+    expect((await get(session)).xml).toContain('<data/>');
     expect(session.closed).toBe(false);
     sub.close();
   });
@@ -122,7 +122,7 @@ describe('subscribe', () => {
     expect(listeners(session)).toEqual(baseline);
     expect(sub.closed).toBe(true);
     expect(await sub[Symbol.asyncIterator]().next()).toEqual({ value: undefined, done: true });
-    expect((await getData(session)).xml).toContain('<data/>');
+    expect((await get(session)).xml).toContain('<data/>');
   });
 
   it('two iterators at once each see every notification; one leaving does not stop the other', async () => {
@@ -221,7 +221,7 @@ describe('subscribe', () => {
     expect((await rejection(pending)).code).toBe('ABORTED');
     expect((await rejection(a.next())).code).toBe('ABORTED'); // what a held is dropped: the caller asked to stop
     expect(listeners(session)).toEqual(baseline);
-    expect((await getData(session)).xml).toContain('<data/>');
+    expect((await get(session)).xml).toContain('<data/>');
   });
 
   it('refuses bad options before sending, and cleans up when the device refuses', async () => {

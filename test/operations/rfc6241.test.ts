@@ -4,7 +4,7 @@ import { FakeDevice, type FakeDeviceOptions } from '../../src/device/index.js';
 import { deviceHarness } from '../support/devices.js';
 import { rejection } from '../support/assertions.js';
 import {
-  cancelCommit, commitCandidate, copyConfig, deleteConfig, discardChanges, editConfig, getConfig, getData, killSession, lockDatastore,
+  cancelCommit, commitCandidate, copyConfig, deleteConfig, discardChanges, editConfig, get, getConfig, killSession, lockDatastore,
   parseData, unlockDatastore, validateConfig,
 } from '../../src/operations/index.js';
 
@@ -34,10 +34,10 @@ describe('RFC 6241 operations send exactly the request XML', () => {
       + '<with-defaults xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-with-defaults">explicit</with-defaults></get-config>');
 
     const node = create().ele('urn:y', 'system').ele('host-name').up();
-    await getData(session, { filter: node });
+    await get(session, { filter: node });
     expect(lastBody(device)).toBe('<get><filter type="subtree"><system xmlns="urn:y"><host-name/></system></filter></get>');
 
-    await getData(session, { filter: { xpath: '/if:interfaces/if:interface[if:name="e0"]', namespaces: { if: 'urn:ietf:params:xml:ns:yang:ietf-interfaces' } } });
+    await get(session, { filter: { xpath: '/if:interfaces/if:interface[if:name="e0"]', namespaces: { if: 'urn:ietf:params:xml:ns:yang:ietf-interfaces' } } });
     expect(lastBody(device)).toBe('<get><filter type="xpath" select="/if:interfaces/if:interface[if:name=&quot;e0&quot;]" xmlns:if="urn:ietf:params:xml:ns:yang:ietf-interfaces"/></get>');
   });
 
@@ -87,7 +87,7 @@ describe('operations check capabilities first and say which one is missing', () 
     const { device, session } = await pair({ capabilities: ['urn:ietf:params:netconf:base:1.0', 'urn:ietf:params:netconf:base:1.1'] });
     const cases: [Promise<unknown>, RegExp][] = [
       [getConfig(session, 'candidate'), /:candidate/],
-      [getData(session, { filter: { xpath: '/x' } }), /:xpath/],
+      [get(session, { filter: { xpath: '/x' } }), /:xpath/],
       [editConfig(session, 'running', '<a xmlns="urn:a"/>'), /:writable-running/],
       [validateConfig(session, 'candidate'), /:validate/],
       [commitCandidate(session), /:candidate/],
@@ -114,7 +114,7 @@ describe('operations check capabilities first and say which one is missing', () 
       [editConfig(session, 'candidate', '<a>&nbsp;</a>'), /^The config .*the entity &nbsp; is not defined/],
       [validateConfig(session, { config: '<a x="1" x="2"/>' }), /^The config .*appears twice/],
       [getConfig(session, 'running', { filter: '<interfaces>\n  <interface></interfaces>' }), /^The filter .*\(line 2, column 14\)$/],
-      [getData(session, { filter: '<a>AT&T</a>' }), /^The filter .*a bare "&"/],
+      [get(session, { filter: '<a>AT&T</a>' }), /^The filter .*a bare "&"/],
       [killSession(session, Number.NaN), /^sessionId must be a positive integer, not NaN$/],
       [killSession(session, 0), /^sessionId must be a positive integer, not 0$/],
     ];

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { FakeDevice, startJunosDevice } from '../../src/device/index.js';
 import { ClientError, RpcError, TimeoutError } from '../../src/errors/index.js';
-import { getConfig, getData } from '../../src/operations/rfc6241.js';
+import { get, getConfig } from '../../src/operations/rfc6241.js';
 import { getConfiguration } from '../../src/operations/junos.js';
 import { deviceHarness } from '../support/devices.js';
 
@@ -48,7 +48,7 @@ describe('streamTo over SSH from the fake device', () => {
     const { session } = await attach(await FakeDevice.start({ rules: [{ match: 'get', reply: { reply: `<data><a/>${RPC_ERROR}</data>`, hugeBytes: 8 << 20 } }] }));
     const out = counter();
     let bytesAtItem = -1;
-    const error = await getData(session, { streamTo: out, onItem: () => (bytesAtItem = out.bytes) }).catch((e: unknown) => e);
+    const error = await get(session, { streamTo: out, onItem: () => (bytesAtItem = out.bytes) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RpcError);
     expect((error as RpcError).errors[0]!.message).toBe('cannot read the datastore');
     expect(bytesAtItem).toBeGreaterThanOrEqual(0);
@@ -61,7 +61,7 @@ describe('streamTo over SSH from the fake device', () => {
     const { session } = await attach(await FakeDevice.start({ rules: [{ match: 'get', reply: { reply: '<data/>', hugeBytes: 8 << 20 } }] }));
     const out = counter();
     out.on('error', () => {});
-    const call = getData(session, { streamTo: out, onItem: () => {} });
+    const call = get(session, { streamTo: out, onItem: () => {} });
     const watcher = setInterval(() => {
       if (out.bytes > 1 << 20) out.destroy();
     }, 1);
@@ -78,7 +78,7 @@ describe('streamTo over SSH from the fake device', () => {
     const { session } = await attach(await FakeDevice.start({ rules: [{ match: 'get', reply: { reply: '<data><a>1</a></data>' } }] }));
     // Takes every byte, then never finishes: its final() never calls back.
     const out = new Writable({ write: (_c, _e, done) => done(), final: () => undefined });
-    const error = await getData(session, { streamTo: out, timeoutMs: 300 }).catch((e: unknown) => e);
+    const error = await get(session, { streamTo: out, timeoutMs: 300 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect((error as TimeoutError).code).toBe('RPC_TIMEOUT');
     expect((error as TimeoutError).message).toMatch(/was read, but its streamTo Writable did not finish within 300 ms/);
@@ -99,7 +99,7 @@ describe('streamTo over SSH from the fake device', () => {
       },
     });
     out.on('error', () => {});
-    const error = await getData(session, { streamTo: out, timeoutMs: 300 }).catch((e: unknown) => e);
+    const error = await get(session, { streamTo: out, timeoutMs: 300 }).catch((e: unknown) => e);
     expect((error as TimeoutError).code).toBe('RPC_TIMEOUT');
     expect(out.destroyed).toBe(true);
     expect(taken).toBeLessThan(4 << 20);
@@ -119,7 +119,7 @@ describe('streamTo over SSH from the fake device', () => {
 });
 
 describe('a kept reply over SSH', () => {
-  it('getConfig and getData give the exact inner XML of a big <data> with multi-byte text, the root\'s own <data> (not one in a comment)', async () => {
+  it('getConfig and get give the exact inner XML of a big <data> with multi-byte text, the root\'s own <data> (not one in a comment)', async () => {
     const words = ['ge-0/0/0', 'descrição', '日本語', '𝄞', 'Ünïcödé'];
     const parts: string[] = [];
     for (let i = 0, size = 0; size < 2 << 20; i++) {
@@ -135,7 +135,7 @@ describe('a kept reply over SSH', () => {
     const config = await getConfig(session, 'running');
     expect(config.data).toBe(body);
     expect(config.xml).toContain(body);
-    const state = await getData(session);
+    const state = await get(session);
     expect(state.data).toBe(body);
     expect(state.xml!.endsWith('<!-- after the data: ü --></rpc-reply>')).toBe(true);
   });

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { FakeDevice } from '../../src/device/index.js';
 import { NetconfError } from '../../src/errors/index.js';
-import { getData } from '../../src/operations/rfc6241.js';
+import { get } from '../../src/operations/rfc6241.js';
 import { deviceHarness } from '../support/devices.js';
 
 const attach = deviceHarness();
@@ -17,7 +17,7 @@ describe('the idle clock, over SSH', () => {
   it('lets a trickling reply finish though it takes many times the idle limit: it is never idle', async () => {
     const { session } = await attach(await FakeDevice.start({ rules: [{ match: 'get', reply: { reply: '<data><a>trickled</a></data>', trickle: { bytes: 6, everyMs: 200 } } }] }));
     const started = Date.now();
-    const reply = await getData(session, { idleTimeoutMs: 1_000 });
+    const reply = await get(session, { idleTimeoutMs: 1_000 });
     expect(reply.data).toBe('<a>trickled</a>');
     // The reply took longer than the idle limit several times over.
     expect(Date.now() - started).toBeGreaterThan(2 * 1_000);
@@ -26,7 +26,7 @@ describe('the idle clock, over SSH', () => {
   it('fails a reply that stops partway with RPC_TIMEOUT saying idle, long before its total deadline; the stalled reply then closes the session', async () => {
     const { session } = await attach(await FakeDevice.start({ rules: [{ match: 'get', reply: { reply: '<data><a>never ends</a></data>', stallAfterBytes: 60 } }] }));
     const closed = new Promise<NetconfError | null>((resolve) => session.once('close', resolve));
-    const err = await failure(getData(session, { idleTimeoutMs: 400, timeoutMs: 60_000 }));
+    const err = await failure(get(session, { idleTimeoutMs: 400, timeoutMs: 60_000 }));
     expect(err.code).toBe('RPC_TIMEOUT');
     expect(err.message).toMatch(/idle/);
     expect(err.message).toMatch(/400 ms/);
@@ -66,7 +66,7 @@ describe('the idle clock, over SSH', () => {
         } else done();
       },
     });
-    await getData(session, { streamTo: out, idleTimeoutMs: 1_000 });
+    await get(session, { streamTo: out, idleTimeoutMs: 1_000 });
     expect(bytes).toBeGreaterThanOrEqual(8 << 20);
   });
 });
@@ -78,7 +78,7 @@ describe('the drain bound, over SSH', () => {
       { match: 'get-config', reply: { stall: true } },
     ] }));
     const started = Date.now();
-    const first = getData(session, { timeoutMs: 1_000 });
+    const first = get(session, { timeoutMs: 1_000 });
     const next = session.rpc('<get-config><source><running/></source></get-config>');
     expect((await failure(first)).code).toBe('RPC_TIMEOUT');
     const err = await failure(next);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeDevice, startJunosDevice } from '../../src/device/index.js';
 import { type DeviceError, RpcError } from '../../src/errors/device-error.js';
 import { NetconfError } from '../../src/errors/index.js';
-import { getConfig, getData, parseData } from '../../src/operations/rfc6241.js';
+import { get, getConfig, parseData } from '../../src/operations/rfc6241.js';
 import { getConfiguration } from '../../src/operations/junos.js';
 import { streamItems } from '../../src/session/item-stream.js';
 import { connect } from '../../src/session/connect.js';
@@ -66,7 +66,7 @@ describe('streamItems over SSH from the fake device', () => {
     const { session } = await attach(await FakeDevice.start({ rules: [{ match: 'get', reply: { reply: '<data/>', hugeBytes: 65 * count } }] }));
     let n = 0;
     let first: XmlObject | null = null;
-    for await (const item of getData(session, { path: 'data/filler', timeoutMs: 0, idleTimeoutMs: 10_000 })) {
+    for await (const item of get(session, { path: 'data/filler', timeoutMs: 0, idleTimeoutMs: 10_000 })) {
       first ??= item;
       n++;
     }
@@ -78,7 +78,7 @@ describe('streamItems over SSH from the fake device', () => {
   it('a warning mid-reply reaches onItem and the reply; every item is still given', async () => {
     const { session } = await attach(await FakeDevice.start({ rules: [{ match: 'get', reply: DATA(interfaces(50) + WARNING + interfaces(50, 50)) }] }));
     const seen: DeviceError[] = [];
-    const stream = getData(session, { path: 'data/interfaces/interface', onItem: (i) => seen.push(i) });
+    const stream = get(session, { path: 'data/interfaces/interface', onItem: (i) => seen.push(i) });
     const items = await all(stream);
     expect(items).toHaveLength(100);
     expect(seen.map((i) => i.level)).toEqual(['warning']);
@@ -91,7 +91,7 @@ describe('streamItems over SSH from the fake device', () => {
     const { session } = await attach(await FakeDevice.start({ rules: [{ match: 'get', reply: DATA(interfaces(40) + ERROR + interfaces(60, 40)) + WARNING }] }));
     const items: XmlObject[] = [];
     const error = await failure((async () => {
-      for await (const item of getData(session, { path: 'data/interfaces/interface' })) items.push(item);
+      for await (const item of get(session, { path: 'data/interfaces/interface' })) items.push(item);
     })());
     expect(error).toBeInstanceOf(RpcError);
     // Every item of the reply, in order: the error and the warning after it.
@@ -104,7 +104,7 @@ describe('streamItems over SSH from the fake device', () => {
 
   it('break gives the call up without waiting for the rest; the next call is answered once it has been drained', async () => {
     const { session } = await attach(await FakeDevice.start({ rules: [{ match: 'get', reply: { reply: '<data/>', hugeBytes: 65 * 200_000 } }] }));
-    const stream = getData(session, { path: 'data/filler' });
+    const stream = get(session, { path: 'data/filler' });
     let n = 0;
     for await (const _ of stream) if (++n === 10) break;
     expect(n).toBe(10);
@@ -123,7 +123,7 @@ describe('streamItems over SSH from the fake device', () => {
     try {
       const before = proxy.forwardedToClient;
       let sent = 0;
-      for await (const _ of getData(session, { path: 'data/filler' })) {
+      for await (const _ of get(session, { path: 'data/filler' })) {
         // Busy with the first item for 3 s: time enough for the whole reply, were the device let.
         await new Promise((r) => setTimeout(r, 3_000));
         sent = proxy.forwardedToClient - before;
@@ -143,7 +143,7 @@ describe('streamItems over SSH from the fake device', () => {
       { match: 'get', reply: DATA(`${interfaces(3)}<interface bad>x</interface>${interfaces(3, 3)}`) },
       { match: 'get-config', reply: DATA(`${interfaces(2)}<interface><name>${'n'.repeat(5_000)}</name></interface>`) },
     ] }));
-    const bad = await failure(all(getData(session, { path: 'data/interfaces/interface' })));
+    const bad = await failure(all(get(session, { path: 'data/interfaces/interface' })));
     expect(bad.code).toBe('MALFORMED_XML');
     const big = await failure(all(getConfig(session, 'running', { path: 'data/interfaces/interface', maxItemBytes: 4_096 })));
     expect(big.code).toBe('MESSAGE_TOO_LARGE');
