@@ -4,13 +4,14 @@
  *
  * @module netconfkit/bullmq
  */
-import { randomUUID } from 'node:crypto';
 import { type ConnectionOptions, Job, type JobsOptions, type Queue, type QueueEvents, UnrecoverableError, Worker, type WorkerOptions } from 'bullmq';
-import { ClientError, CommitOutcomeUnknownError } from '../errors/classes.js';
+import { ClientError } from '../errors/classes.js';
 import type { NetconfError } from '../errors/netconf-error.js';
 import { toNetconfError } from '../errors/to-netconf-error.js';
 import { ask } from '../observability/callbacks.js';
 import type { CommitStep } from '../operations/commit-flow.js';
+import { newCommitId } from '../operations/commit-id.js';
+import { type CommitOutcome, resolveCommitOutcome } from '../operations/commit-outcome.js';
 import type { ConnectOptions } from '../session/connect.js';
 import type { Session } from '../session/session.js';
 import { type Breaker, type BreakerOptions, CircuitBreakers } from './breaker.js';
@@ -19,7 +20,7 @@ import type { RedisScripts } from './redis.js';
 import { type DeviceFailure, type DeviceResult, type DeviceSuccess, failureResult } from './result.js';
 import { type DeviceOperation, type FleetDevice, type OperationContext, runOnDevice } from './run-device.js';
 import { SharedBreaker } from './shared-breaker.js';
-import { type CommitResolution, type ResolveCommit, runWriteTry } from './write-job.js';
+import { runWriteTry } from './write-job.js';
 
 /** A job's data: plain JSON, so it can sit in Redis. */
 export interface NetconfJob<P = unknown> {
@@ -47,7 +48,7 @@ export interface NetconfJob<P = unknown> {
   commitStep?: string;
 }
 
-/** What a write job adds to its result: whether it was recovered, and its commit id. */
+/** What every job result carries besides the DeviceResult: whether it was recovered, and the commit id. */
 export interface NetconfJobFields {
   /**
    * True when a try cut off mid-commit (its worker died, or the reply never came) had
@@ -59,8 +60,19 @@ export interface NetconfJobFields {
   commitId: string | null;
 }
 
-/** A job's outcome: the fan-out's DeviceResult and NetconfJobFields. A failed job carries it, as JSON, in `failedReason`. */
-export type NetconfJobResult<T = unknown> = DeviceResult<T> & NetconfJobFields;
+/**
+ * A job's outcome: the fan-out's DeviceResult and NetconfJobFields. A failed job carries it, as
+ * JSON, in `failedReason`.
+ */
+export type NetconfJobResult<T = unknown> = NetconfJobSuccess<T> | (DeviceFailure & NetconfJobFields);
+
+/**
+ * A completed job's result: the operation's value, or, for a write job that recovered a commit
+ * an earlier try had made (`recovered: true`), what the device showed (`CommitOutcome`).
+ */
+export type NetconfJobSuccess<T = unknown> =
+  | (DeviceSuccess<T> & { recovered: false; commitId: string | null })
+  | (DeviceSuccess<CommitOutcome> & { recovered: true; commitId: string });
 
 /** What an operation gets besides the session and the params. */
 export interface QueueOperationContext extends OperationContext {
@@ -134,7 +146,6 @@ export interface NetconfWorkerOptions {
   worker?: Omit<WorkerOptions, 'connection' | 'concurrency'>;
 }
 
-
 /**
  * A BullMQ worker that runs NETCONF jobs. Each try opens a session, runs the named operation
  * and closes the session; a per-device circuit breaker (shared through Redis) fails calls to
@@ -154,7 +165,7 @@ export function createNetconfWorker(options: NetconfWorkerOptions): Worker<Netco
   const lockTtlMs = options.deviceLock?.ttlMs ?? 30_000;
   const lockWaitMs = options.deviceLock?.waitMs ?? timeoutMs;
   const writes = new Set(options.writeOperations ?? []);
-  // BullMQ's own connection (ioredis): the scripts below need no other
+  // BullMQ's own Redis client: the lock and breaker scripts need no connection of their own
   const redis = async () => (await worker.client) satisfies RedisScripts;
   const breakerOf = async (name: string): Promise<Breaker> => local?.get(name) ?? new SharedBreaker(await redis(), name, { ...shared, prefix });
 
@@ -193,7 +204,7 @@ export function createNetconfWorker(options: NetconfWorkerOptions): Worker<Netco
       if (attempt > budget) throw fail(cutOff(job, attempt - 1));
       const result = await run((session, _d, ctx) => op(session, params, { ...ctx, job, commitId: null, fencingToken: null, onStep: () => undefined }));
       if (!result.ok) throw jobError(withFields({ ...result, attempts: attempt }, fields), attempt < budget && result.error_retryable);
-      return withFields({ ...result, attempts: attempt }, fields);
+      return { ...result, attempts: attempt, recovered: false, commitId: null };
     }
 
     const lock = await DeviceLock.acquire(await redis(), device.name, { prefix, ttlMs: lockTtlMs, waitMs: lockWaitMs, ...(signal ? { signal } : {}) }).catch((err: unknown) => {
@@ -209,7 +220,7 @@ export function createNetconfWorker(options: NetconfWorkerOptions): Worker<Netco
           await job.updateData({ ...data, ...state });
         },
         newCommitId,
-        resolve: resolvePending(name),
+        resolve: (session, commitId, { after, signal: stop }) => resolveCommitOutcome(session, commitId, { after, signal: stop }),
         run,
         operate: (session, context) => op(session, params, { ...context, job }),
       }).catch((err: unknown) => {
@@ -217,8 +228,8 @@ export function createNetconfWorker(options: NetconfWorkerOptions): Worker<Netco
       });
       fields.commitId = commitId;
       if (!result.ok) throw jobError(withFields({ ...result, attempts: attempt }, fields), retry);
-      fields.recovered = recovered !== null;
-      return withFields({ ...result, attempts: attempt }, fields);
+      if (recovered) return { ...result, value: recovered, attempts: attempt, recovered: true, commitId };
+      return { ...result, attempts: attempt, recovered: false, commitId };
     } finally {
       await lock.release();
     }
@@ -232,8 +243,6 @@ export function createNetconfWorker(options: NetconfWorkerOptions): Worker<Netco
   return worker;
 }
 
-/** A job's successful result. */
-export type NetconfJobSuccess<T = unknown> = DeviceSuccess<T> & NetconfJobFields;
 
 function withFields<R extends DeviceResult<unknown>>(result: R, fields: NetconfJobFields): R & NetconfJobFields {
   return { ...result, ...fields };
@@ -284,16 +293,3 @@ export async function waitForNetconfJob<T = unknown>(job: Job<NetconfJob>, queue
   }
 }
 
-/** A fresh commit id for a write job. */
-function newCommitId(): string {
-  return randomUUID();
-}
-
-/** Asks the device whether the cut-off try of a write job committed. */
-function resolvePending(name: string): ResolveCommit<CommitResolution> {
-  return async (_session, commitId) => {
-    throw new CommitOutcomeUnknownError(
-      `A try of ${name} was cut off mid-write (commit id ${commitId}); the device may have applied it. Check the device before running it again.`,
-    );
-  };
-}

@@ -6,7 +6,7 @@
  * the next one (the commit id, whether a commit may be in flight, how far the flow got) is
  * saved with the job before the first write it could concern is sent.
  */
-import { ClientError } from '../errors/classes.js';
+import { ClientError, CommitNotAppliedError } from '../errors/classes.js';
 import type { NetconfErrorJSON } from '../errors/netconf-error.js';
 import type { CommitStep } from '../operations/commit-flow.js';
 import type { Session } from '../session/session.js';
@@ -103,7 +103,7 @@ export async function runWriteTry<R extends CommitResolution>(t: WriteTry<R>): P
         return resolution;
       }
       if (t.attempt > t.budget) {
-        throw new ClientError('UNKNOWN', `The cut-off try of ${t.name} committed nothing (commit ${commitId}), and the job has no tries left (attempts: ${t.budget})`);
+        throw new CommitNotAppliedError(`The cut-off try of ${t.name} committed nothing (commit ${commitId}), and the job has no tries left (attempts: ${t.budget})`, { commitId });
       }
     }
     // From here on a commit may be in flight until this try ends knowing otherwise.
@@ -117,7 +117,8 @@ export async function runWriteTry<R extends CommitResolution>(t: WriteTry<R>): P
 
   if (result.ok) return { result, commitId, recovered, retry: false };
   const error = result.errorJson;
-  const nothingCommitted = stage === null || (stage === 'run' && knownUncommitted(error));
+  // (A failure while asking about an earlier try settles nothing about it, unless the answer was "not applied".)
+  const nothingCommitted = stage === null || (stage === 'resolve' ? error.code === 'COMMIT_NOT_APPLIED' : knownUncommitted(error));
   if (nothingCommitted && saved.commitPending) await save({ commitId, commitPending: false }).catch(() => undefined);
   // A commit cut off in flight is not retried blindly: the next try resolves it first.
   const resolvable = !nothingCommitted && stage === 'run' && error.code === 'COMMIT_OUTCOME_UNKNOWN';
@@ -126,5 +127,5 @@ export async function runWriteTry<R extends CommitResolution>(t: WriteTry<R>): P
 
 /** A failure that shows the try committed nothing: the flow stopped before its commit, or the device said so. */
 function knownUncommitted(error: NetconfErrorJSON): boolean {
-  return error.step !== undefined && BEFORE_COMMIT.has(error.step);
+  return error.code === 'COMMIT_NOT_APPLIED' || (error.step !== undefined && BEFORE_COMMIT.has(error.step));
 }

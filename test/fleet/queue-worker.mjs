@@ -15,8 +15,8 @@ const worker = createNetconfWorker({
   operations: {
     'get-config': async (session, _params, { signal }) => ({ data: (await getConfig(session, 'running', { signal })).data, worker: WORKER_ID }),
     commit: async (session, params, { commitId, fencingToken, onStep }) => {
-      const r = await commitFlow(session, { config: params.config, format: 'set', commitId, onStep });
-      return { committed: r.committed, worker: WORKER_ID, commitId, fencingToken };
+      const r = await commitFlow(session, { config: params.config, format: params.format, commitId, onStep });
+      return { committed: r.committed, worker: WORKER_ID, commitId: r.commitId, fencingToken };
     },
   },
   writeOperations: ['commit'],

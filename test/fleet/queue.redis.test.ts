@@ -22,7 +22,9 @@ class WorkerProcess {
   readonly events: WorkerEvent[] = [];
   readonly child: ChildProcess;
   exited = false;
+  readonly queue: string;
   constructor(readonly id: string, env: Record<string, string> = {}) {
+    this.queue = env.QUEUE ?? QUEUE;
     this.child = spawn(process.execPath, [WORKER], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', REDIS_PORT: String(connection.port), QUEUE, WORKER_ID: id, ...env },
@@ -54,7 +56,6 @@ class WorkerProcess {
 const good: FakeDevice[] = [];
 let flaky: FakeDevice;
 let slow: FakeDevice;
-let slowCommit: JunosDevice;
 const junos: JunosDevice[] = []; // one per commit job: two on one device would race for its lock (LOCK_DENIED, retried)
 let refusedPort: number;
 let queue: Queue;
@@ -66,7 +67,6 @@ beforeAll(async () => {
   flaky = await FakeDevice.start({ rules: [{ match: 'get-config', times: 1, reply: { dropAfterBytes: 20 } }, { match: 'get-config', reply: '<data><host xmlns="urn:test">flaky</host></data>' }] });
   slow = await FakeDevice.start({ rules: [{ match: 'get-config', times: 1, reply: { delayMs: 60_000 } }, { match: 'get-config', reply: '<data><host xmlns="urn:test">slow</host></data>' }] });
   for (let i = 0; i < 2; i++) junos.push(await startJunosDevice({ commit: { errors: [{ message: 'Missing mandatory statement', path: 'system', statement: 'root-authentication' }] } }));
-  slowCommit = await startJunosDevice({}, { rules: [{ match: (r) => r.operation === 'commit-configuration' && !r.xml.includes('<check'), times: 1, reply: { delayMs: 60_000 } }] });
   refusedPort = await freePort();
   queue = new Queue(QUEUE, { connection });
   queueEvents = new QueueEvents(QUEUE, { connection });
@@ -78,7 +78,7 @@ afterAll(async () => {
   await queueEvents?.close();
   await queue?.obliterate({ force: true }).catch(() => undefined);
   await queue?.close();
-  await Promise.all([...good, flaky, slow, slowCommit, ...junos].filter(Boolean).map((d) => d.close()));
+  await Promise.all([...good, flaky, slow, ...junos].filter(Boolean).map((d) => d.close()));
 });
 
 const isCommit = (r: { operation: string; xml: string }) => r.operation === 'commit-configuration' && !r.xml.includes('<check');
@@ -118,7 +118,7 @@ describe('NETCONF jobs over BullMQ, two worker processes', () => {
     // the failures, after the kill: their tries are counted exactly (none cut off by it)
     await add('flaky', { device: target('flaky', flaky), operation: 'get-config' });
     for (let i = 0; i < 2; i++) await add('auth', { device: target(`locked-${i}`, good[0]!, { password: 'wrong' }), operation: 'get-config' });
-    for (let i = 0; i < 2; i++) await add('rejected', { device: target(`junos-${i}`, junos[i]!), operation: 'commit', params: { config: 'set system host-name q1' } });
+    for (let i = 0; i < 2; i++) await add('rejected', { device: target(`junos-${i}`, junos[i]!), operation: 'commit', params: { config: 'set system host-name q1', format: 'set' } });
     for (let i = 0; i < 2; i++) await add('refused', { device: { name: `gone-${i}`, host: '127.0.0.1', port: refusedPort, username: 'netconf', hostKey: 'SHA256:x' }, operation: 'get-config' }, { attempts: 2, backoff: { type: 'fixed', delay: 100 } });
     await add('unknown-op', { device: target('g0', good[0]!), operation: 'reboot' });
     const total = jobs.length;
@@ -163,7 +163,7 @@ describe('NETCONF jobs over BullMQ, two worker processes', () => {
           } else {
             expect(result.attempts).toBe(2);
           }
-          expect(result.ok && result.value.data).toContain(`>${kind === 'ok' ? device : kind}</host>`);
+          expect(result.ok && !result.recovered && result.value.data).toContain(`>${kind === 'ok' ? device : kind}</host>`);
           break;
         case 'auth':
           expect(stored.attemptsMade).toBe(1);
@@ -208,24 +208,8 @@ describe('NETCONF jobs over BullMQ, two worker processes', () => {
     expect(waited).toMatchObject({ ok: false, device: 'locked-w', error_code: 'AUTH_FAILED', error_retryable: false });
   }, 120_000);
 
-  it('a commit whose worker died mid-try is not run again blindly: its try counts, and the device is asked first', async () => {
-    workers.push(new WorkerProcess('C'));
-    await expect.poll(() => workers.every((w) => w.exited || w.saw('ready')), { timeout: 20_000, message: 'worker C to be ready' }).toBe(true);
-    const job = await enqueueNetconfJob(queue, { device: target('slow-commit', slowCommit), operation: 'commit', params: { config: 'set system host-name q2' } });
-    await expect.poll(() => slowCommit.requests.some(isCommit), { timeout: 20_000, message: 'the commit to reach the device' }).toBe(true);
-    const runner = workers.find((w) => !w.exited && w.saw('active', job.id))!;
-    runner.child.kill('SIGKILL');
-    await expect.poll(async () => (await job.isFailed()), { timeout: 30_000, message: 'the job to fail' }).toBe(true);
-    const stored = (await queue.getJob(job.id!))!;
-    const result = netconfJobResult(stored);
-    expect(stored.data.commitId).toEqual(expect.any(String));
-    expect(result).toMatchObject({ ok: false, device: 'slow-commit', error_code: 'COMMIT_OUTCOME_UNKNOWN', error_retryable: false, attempts: 2, commitId: stored.data.commitId, recovered: false });
-    expect(NetconfError.fromJSON(result!.errorJson)).toBeInstanceOf(CommitOutcomeUnknownError);
-    expect(slowCommit.requests.filter(isCommit)).toHaveLength(1);
-  }, 60_000);
-
   it('five write jobs for one device enqueued at once run one after another, across the workers', async () => {
-    const live = workers.filter((w) => !w.exited);
+    const live = workers.filter((w) => !w.exited && w.queue === QUEUE);
     for (const id of ['P', 'Q'].slice(0, Math.max(0, 2 - live.length))) workers.push(new WorkerProcess(id));
     await expect.poll(() => workers.every((w) => w.exited || w.saw('ready')), { timeout: 20_000, message: 'two workers to be ready' }).toBe(true);
     // on the device side: when each request of each session arrived
@@ -237,7 +221,7 @@ describe('NETCONF jobs over BullMQ, two worker processes', () => {
     const device = await startJunosDevice({}, { rules: [{ match: record, reply: '' }] });
     try {
       const jobs = await queue.addBulk(
-        Array.from({ length: 5 }, (_, i) => ({ name: 'commit', data: { device: target('serial', device), operation: 'commit', params: { config: `set system host-name s${i}` } }, opts: { attempts: 3 } })),
+        Array.from({ length: 5 }, (_, i) => ({ name: 'commit', data: { device: target('serial', device), operation: 'commit', params: { config: `set system host-name s${i}`, format: 'set' } }, opts: { attempts: 3 } })),
       );
       await expect.poll(async () => (await Promise.all(jobs.map((j) => j.isCompleted()))).every(Boolean), { timeout: 60_000, message: 'the five jobs to complete' }).toBe(true);
       const sessions = new Map<number, { start: number; end: number }>();
@@ -251,10 +235,10 @@ describe('NETCONF jobs over BullMQ, two worker processes', () => {
       expect(spans).toHaveLength(5);
       const results = await Promise.all(jobs.map(async (j) => netconfJobResult<{ worker: string; fencingToken: number }>((await queue.getJob(j.id!))!)!));
       for (const r of results) expect(r).toMatchObject({ ok: true, attempts: 1, recovered: false, commitId: expect.any(String) });
-      const tokens = results.map((r) => (r.ok ? r.value.fencingToken : 0));
+      const tokens = results.map((r) => (r.ok && !r.recovered ? r.value.fencingToken : 0));
       expect(new Set(tokens).size).toBe(5);
       expect(device.requests.filter(isCommit)).toHaveLength(5);
-      const ran = new Set(results.map((r) => (r.ok ? r.value.worker : '')));
+      const ran = new Set(results.map((r) => (r.ok && !r.recovered ? r.value.worker : '')));
       process.stderr.write(`[queue] five commits on one device by workers ${[...ran].join(', ')}, tokens ${tokens.join(', ')}\n`);
     } finally {
       await device.close();
@@ -293,11 +277,96 @@ describe('NETCONF jobs over BullMQ, two worker processes', () => {
       await expect.poll(() => e.saw('failed'), { timeout: 5_000, message: 'worker E to report the failure' }).toBe(true);
       expect(connections).toBe(2);
     } finally {
+      await Promise.all([d.stop(), e.stop()]);
       await Promise.all([qd, qe].map(async (q) => {
         await q!.obliterate({ force: true }).catch(() => undefined);
         await q!.close();
       }));
       await new Promise((r) => dropping.close(r));
     }
+  }, 60_000);
+});
+
+describe('a commit cut off in flight, resolved through the device before any retry', () => {
+  const quick = { attempts: 3, backoff: { type: 'fixed', delay: 100 } };
+  const devices: { close(): Promise<void> }[] = [];
+  afterAll(async () => {
+    await Promise.all(devices.map((d) => d.close()));
+  });
+  let spawned = 0;
+  /** Two live workers at least, so that one can be killed and another takes over. */
+  const twoWorkers = async () => {
+    while (workers.filter((w) => !w.exited && w.queue === QUEUE).length < 2) workers.push(new WorkerProcess(`K${++spawned}`));
+    await expect.poll(() => workers.every((w) => w.exited || w.saw('ready')), { timeout: 20_000, message: 'two workers to be ready' }).toBe(true);
+  };
+  /** The commits a client made on the device (not confirmations, not the device's own rollbacks). */
+  const made = (d: FakeDevice | JunosDevice) => d.commitLog.filter((c) => c.confirms === null && c.sessionId !== null);
+  const isRfcCommit = (r: FakeRequest) => r.operation === 'commit' && !r.xml.includes('persist-id');
+  const junosChange = { config: 'set system host-name cut', format: 'set' };
+  const rfcChange = { config: '<top xmlns="urn:test"><name>cut</name></top>' };
+
+  /** Runs one commit job on `device`; with `held`, kills the worker once the device holds the commit. */
+  async function commitJob(name: string, device: FakeDevice | JunosDevice, params: object, held?: (r: FakeRequest) => boolean) {
+    devices.push(device);
+    await twoWorkers();
+    const job = await enqueueNetconfJob(queue, { device: target(name, device), operation: 'commit', params }, quick);
+    if (held) {
+      await expect.poll(() => device.requests.some(held), { timeout: 20_000, message: 'the commit to reach the device' }).toBe(true);
+      const runner = workers.find((w) => !w.exited && w.saw('active', job.id))!;
+      runner.child.kill('SIGKILL');
+      await expect.poll(() => runner.exited, { timeout: 5_000, message: 'the worker to die' }).toBe(true);
+    }
+    await expect.poll(async () => (await job.isCompleted()) || (await job.isFailed()), { timeout: 40_000, message: `job ${name} to finish` }).toBe(true);
+    const stored = (await queue.getJob(job.id!))!;
+    return { stored, result: netconfJobResult<{ committed: boolean; commitId: string }>(stored)! };
+  }
+
+  it('Junos, worker killed while the applied commit awaits its reply: the job completes recovered, one commit on the device', async () => {
+    const device = await startJunosDevice({}, { rules: [{ match: isCommit, times: 1, reply: { delayMs: 60_000 } }] });
+    const { stored, result } = await commitJob('junos-applied', device, junosChange, isCommit);
+    expect(result).toMatchObject({ ok: true, recovered: true, attempts: 2, commitId: stored.data.commitId, value: { outcome: 'committed', commitId: stored.data.commitId } });
+    expect(made(device)).toHaveLength(1);
+    expect(made(device)[0]!.comment).toContain(stored.data.commitId);
+    expect(device.requests.filter(isCommit)).toHaveLength(1);
+  }, 60_000);
+
+  it('Junos, worker killed while the commit is held before it applies: not committed, so it runs again, once', async () => {
+    const device = await startJunosDevice({}, { rules: [{ match: isCommit, times: 1, reply: { reply: '<ok/>', delayMs: 60_000 } }] });
+    const { stored, result } = await commitJob('junos-held', device, junosChange, isCommit);
+    expect(result).toMatchObject({ ok: true, recovered: false, attempts: 2, commitId: stored.data.commitId, value: { committed: true, commitId: stored.data.commitId } });
+    expect(made(device)).toHaveLength(1);
+    expect(device.requests.filter(isCommit)).toHaveLength(2);
+  }, 60_000);
+
+  it('RFC (:confirmed-commit:1.1), worker killed while the applied commit awaits its reply: confirmed by its id, recovered', async () => {
+    const device = await FakeDevice.start({ rules: [{ match: isRfcCommit, times: 1, reply: { delayMs: 60_000 } }] });
+    const { stored, result } = await commitJob('rfc-applied', device, rfcChange, isRfcCommit);
+    expect(result).toMatchObject({ ok: true, recovered: true, attempts: 2, value: { outcome: 'committed', commitId: stored.data.commitId } });
+    expect(made(device)).toEqual([expect.objectContaining({ status: 'committed', confirmed: expect.objectContaining({ persist: stored.data.commitId }) })]);
+  }, 60_000);
+
+  it('connection dropped by the device after applying the commit (the worker lives): the next try finds it, recovered', async () => {
+    const device = await startJunosDevice({}, { commitFault: 'drop-after-apply' });
+    const { stored, result } = await commitJob('junos-drop-after', device, junosChange);
+    expect(result).toMatchObject({ ok: true, recovered: true, attempts: 2, value: { outcome: 'committed', commitId: stored.data.commitId } });
+    expect(made(device)).toHaveLength(1);
+  }, 60_000);
+
+  it('connection dropped as the commit arrives, before it applies: the next try finds nothing and commits, once', async () => {
+    const device = await startJunosDevice({}, { commitFault: 'drop-before-apply' });
+    const { result } = await commitJob('junos-drop-before', device, junosChange);
+    expect(result).toMatchObject({ ok: true, recovered: false, attempts: 2, value: { committed: true } });
+    expect(made(device)).toHaveLength(1);
+  }, 60_000);
+
+  it('a device that cannot tell (no :confirmed-commit:1.1): the job fails COMMIT_OUTCOME_UNKNOWN, never committing again', async () => {
+    const device = await FakeDevice.start({
+      capabilities: ['urn:ietf:params:netconf:base:1.0', 'urn:ietf:params:netconf:base:1.1', 'urn:ietf:params:netconf:capability:candidate:1.0'],
+      rules: [{ match: isRfcCommit, times: 1, reply: { delayMs: 60_000 } }],
+    });
+    const { stored, result } = await commitJob('rfc-cannot-tell', device, rfcChange, isRfcCommit);
+    expect(result).toMatchObject({ ok: false, error_code: 'COMMIT_OUTCOME_UNKNOWN', error_retryable: false, attempts: 2, recovered: false, commitId: stored.data.commitId });
+    expect(!result.ok && NetconfError.fromJSON(result.errorJson)).toBeInstanceOf(CommitOutcomeUnknownError);
+    expect(device.requests.filter(isRfcCommit)).toHaveLength(1);
   }, 60_000);
 });

@@ -156,6 +156,16 @@ describe('runWriteTry', () => {
     expect(stored).toMatchObject({ commitPending: true });
   });
 
+  it('a failure while asking (the old session still holds the lock) settles nothing: still pending, retried', async () => {
+    const { t, stored } = writeTry({ commitId: 'nck-old', commitPending: true, commitStep: 'commit' }, {
+      resolve: async () => {
+        throw new NetconfError('LOCK_DENIED', 'the candidate is locked by session 3', { step: 'lock' });
+      },
+    });
+    expect(await runWriteTry(t)).toMatchObject({ retry: true, result: { ok: false, error_code: 'LOCK_DENIED' } });
+    expect(stored).toEqual({ commitId: 'nck-old', commitPending: true, commitStep: 'commit' });
+  });
+
   it('a lost lock: the write is not sent', async () => {
     const { t, loseLock } = writeTry({});
     loseLock(new ClientError('DEVICE_LOCK_LOST', 'taken over'));
@@ -173,7 +183,8 @@ describe('runWriteTry', () => {
     });
     expect(await runWriteTry(committed.t)).toMatchObject({ recovered: { outcome: 'committed' }, result: { ok: true } });
     const notCommitted = writeTry({ commitId: 'x', commitPending: true, commitStep: 'commit' }, { attempt: 4, budget: 3 });
-    expect(await runWriteTry(notCommitted.t)).toMatchObject({ retry: false, result: { ok: false } });
+    expect(await runWriteTry(notCommitted.t)).toMatchObject({ retry: false, result: { ok: false, error_code: 'COMMIT_NOT_APPLIED', error_retryable: true } });
+    expect(notCommitted.stored).toMatchObject({ commitPending: false });
     expect(notCommitted.log).not.toContain('operate x 7');
   });
 });
