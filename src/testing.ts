@@ -8,10 +8,11 @@
  */
 export { FakeDevice } from './device/fake-device.js';
 export type {
-  FakeDeviceOptions, FakeHandler, FakeLocks, FakeNotifyOptions, FakePersonality, FakePersonalityContext, FakeRawNotifyOptions, FakeReply, FakeReplyOptions, FakeRequest, FakeRule,
+  FakeDeviceOptions, FakeHandler, FakeLocks, FakeNotifyOptions, FakePersonality, FakePersonalityContext, FakePersonalityName, FakeQuirks, FakeRawNotifyOptions, FakeReply, FakeReplyOptions, FakeRequest, FakeRule,
   FakeCommit, FakeCommitFault, FakeSubscription, FakeUser,
 } from './device/types.js';
 export { FAKE_DEVICE_CAPABILITIES } from './device/replies.js';
+export { FAKE_PERSONALITY_NAMES } from './device/personalities.js';
 export { JUNOS_CAPABILITIES, JUNOS_NS, JUNOS_RELEASE, JunosDevice, startJunosDevice } from './device/junos.js';
 export type { JunosCommit, JunosItem, JunosLoad, JunosOkStyle, JunosOutcome, JunosPlatform, JunosScript } from './device/junos.js';
 export { PlaybackDevice } from './device/playback.js';

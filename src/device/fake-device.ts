@@ -7,17 +7,18 @@ import { defaultReply, type DefaultReply } from './default-handlers.js';
 import { FakeSession, type SessionHost } from './fake-session.js';
 import { type HostKey, knownHostsLine, loadHostKey } from './host-key.js';
 import { LockTable } from './locks.js';
+import { expandPersonality, FAKE_PERSONALITY_NAMES, FAKE_QUIRKS, isPersonalityName } from './personalities.js';
 import { BASE_1_0, BASE_1_1, FAKE_DEVICE_CAPABILITIES } from './replies.js';
 import { RfcCommits } from './rfc-commits.js';
 import { RuleBook } from './rule-book.js';
 import type {
-  FakeCommit, FakeCommitFault, FakeDeviceOptions, FakeNotifyOptions, FakePersonalityContext, FakeRawNotifyOptions, FakeReply, FakeRequest,
-  FakeSubscription, FakeUser,
+  FakeCommit, FakeCommitFault, FakeDeviceOptions, FakeNotifyOptions, FakePersonality, FakePersonalityContext, FakeQuirks, FakeRawNotifyOptions, FakeReply,
+  FakeRequest, FakeSubscription, FakeUser,
 } from './types.js';
 
 export type {
   FakeCommit, FakeCommitFault, FakeDeviceOptions, FakeHandler, FakeLocks, FakeNotifyOptions, FakePersonality, FakePersonalityContext,
-  FakeRawNotifyOptions, FakeReply, FakeReplyOptions, FakeRequest, FakeRule, FakeSubscription, FakeUser,
+  FakePersonalityName, FakeQuirks, FakeRawNotifyOptions, FakeReply, FakeReplyOptions, FakeRequest, FakeRule, FakeSubscription, FakeUser,
 } from './types.js';
 
 // ssh2 is CommonJS and Node's ESM loader sees only a few of its names (Client, not Server or
@@ -74,6 +75,9 @@ export class FakeDevice {
   private readonly rules: RuleBook;
   private readonly locks = new LockTable();
   private readonly capabilities: readonly string[];
+  private readonly quirks: FakeQuirks;
+  /** The personality's hooks (a named one's hello layout, if it has one). */
+  private readonly personality: FakePersonality | undefined;
   private readonly capture: Buffer | undefined;
   private readonly links = new Set<Link>();
   /** Links whose SSH layer has not said hello yet, by the client's port (how ssh2 names them). */
@@ -93,7 +97,9 @@ export class FakeDevice {
     this.hostKey = loadHostKey(options.hostKey);
     this.auth = new Authenticator(options.users ?? DEFAULT_USERS);
     this.rules = new RuleBook(options.rules ?? [], options.handler);
-    this.capabilities = options.capabilities ?? defaultCapabilities(options.base ?? 'both');
+    ({ capabilities: this.capabilities, quirks: this.quirks, personality: this.personality } = expandPersonality(options, () =>
+      defaultCapabilities(options.base ?? 'both'),
+    ));
     this.capture = options.capture === undefined ? undefined : Buffer.from(options.capture);
     const has = (uri: string) => this.capabilities.some((c) => c === uri || c.startsWith(`${uri}?`));
     this.commits = new RfcCommits(has(CAPABILITY.confirmedCommit10) || has(CAPABILITY.confirmedCommit11), has(CAPABILITY.confirmedCommit11));
@@ -321,7 +327,8 @@ export class FakeDevice {
       helloDelayMs: o.helloDelayMs ?? 0,
       sendHello: o.sendHello ?? true,
       capture: this.capture,
-      personalityHello: (sessionId) => o.personality?.hello?.(sessionId),
+      quirks: this.quirks,
+      personalityHello: (sessionId) => this.personality?.hello?.(sessionId),
       log: (line) => this.log(line),
       recordHello: (xml) => this.clientHellos.push(xml),
       recordRequest: (request) => this.requests.push(request),
@@ -339,7 +346,7 @@ export class FakeDevice {
         }),
       takeCommitFault: (request) => {
         if (this.commitFault === null) return null;
-        const isCommit = o.personality?.isCommit ? o.personality.isCommit(request) : request.operation === 'commit';
+        const isCommit = this.personality?.isCommit ? this.personality.isCommit(request) : request.operation === 'commit';
         if (!isCommit) return null;
         const fault = this.commitFault;
         this.commitFault = null;
@@ -354,7 +361,7 @@ export class FakeDevice {
         this.subscribed.delete(session.id);
         this.commits.sessionEnded(session.id);
         this.log(`session ${session.id}: ended`);
-        o.personality?.sessionEnded?.(session.id);
+        this.personality?.sessionEnded?.(session.id);
         this.users.delete(session.id);
       },
     };
@@ -365,7 +372,7 @@ export class FakeDevice {
    * (no content) gets the personality's answer as its content.
    */
   private withPersonality(request: FakeRequest, scripted: FakeReply | undefined): FakeReply | undefined {
-    const handle = this.options.personality?.handle;
+    const handle = this.personality?.handle;
     if (!handle) return scripted;
     const context: FakePersonalityContext = { device: this, locks: this.locks };
     if (scripted === undefined) return handle(request, context);
@@ -416,6 +423,11 @@ function checkOptions(o: FakeDeviceOptions): void {
   if (o.helloDelayMs !== undefined && !(o.helloDelayMs >= 0)) {
     throw new ClientError('INVALID_ARGUMENT', `helloDelayMs must be a number >= 0, got ${String(o.helloDelayMs)}`);
   }
+  if (typeof o.personality === 'string' && !isPersonalityName(o.personality)) {
+    throw new ClientError('INVALID_ARGUMENT', `personality must be hooks or one of ${FAKE_PERSONALITY_NAMES.join(', ')}, got ${JSON.stringify(o.personality)}`);
+  }
+  const unknown = Object.keys(o.quirks ?? {}).filter((k) => !(FAKE_QUIRKS as readonly string[]).includes(k));
+  if (unknown.length > 0) throw new ClientError('INVALID_ARGUMENT', `quirks has no option ${unknown.join(', ')} (it has ${FAKE_QUIRKS.join(', ')})`);
   if (o.users !== undefined && o.users.length === 0) throw new ClientError('INVALID_ARGUMENT', 'users must list at least one user');
   if (o.commitFault !== undefined && !COMMIT_FAULTS.includes(o.commitFault)) {
     throw new ClientError('INVALID_ARGUMENT', `commitFault must be one of ${COMMIT_FAULTS.join(', ')}, got ${JSON.stringify(o.commitFault)}`);

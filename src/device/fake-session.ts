@@ -2,9 +2,10 @@ import type { ServerChannel } from 'ssh2';
 import { FrameDecoder } from '../framing/decoder.js';
 import { encodeChunked, encodeEom } from '../framing/encoder.js';
 import type { DefaultReply } from './default-handlers.js';
+import { NUL_PADDING, respellMessageId } from './personalities.js';
 import { helloCapabilities, parseMessage } from './requests.js';
 import { BASE_1_0, BASE_1_1, NETCONF_BASE_NS, helloXml, notificationXml, padReply, renderReply, rpcErrorXml } from './replies.js';
-import type { FakeCommitFault, FakeReply, FakeReplyOptions, FakeRequest } from './types.js';
+import type { FakeCommitFault, FakeQuirks, FakeReply, FakeReplyOptions, FakeRequest } from './types.js';
 
 /** What a session needs from its device; the device implements it. */
 export interface SessionHost {
@@ -13,6 +14,7 @@ export interface SessionHost {
   readonly helloDelayMs: number;
   readonly sendHello: boolean;
   readonly capture: Buffer | undefined;
+  readonly quirks: FakeQuirks;
   /** The personality's hello for this session (written as is), or undefined for FakeDevice's own. */
   personalityHello(sessionId: number): string | undefined;
   log(line: string): void;
@@ -87,7 +89,8 @@ export class FakeSession {
       if (this.host.preHello !== undefined) this.write(Buffer.from(this.host.preHello, 'utf8'));
       if (!this.host.sendHello) return;
       const own = this.host.personalityHello(this.id);
-      this.write(own !== undefined ? Buffer.from(own, 'utf8') : encodeEom(helloXml(this.host.capabilities, this.id)));
+      if (own === undefined) return this.write(this.frame(Buffer.from(helloXml(this.host.capabilities, this.id), 'utf8')));
+      this.write(this.host.quirks.nulPadding ? Buffer.concat([Buffer.from(own, 'utf8'), NUL_PADDING.after]) : Buffer.from(own, 'utf8'));
     };
     if (this.host.helloDelayMs > 0) this.later(this.host.helloDelayMs, hello);
     else hello();
@@ -183,6 +186,7 @@ export class FakeSession {
   }
 
   private serve(request: FakeRequest): void {
+    if (request.operation === 'close-session' && this.host.quirks.closeWithoutOk) return this.answer(request, { stall: true, closeChannel: true });
     const fault = this.host.takeCommitFault(request);
     if (fault === 'drop-before-apply') {
       this.host.log(`session ${this.id}: commit fault: dropping the connection before the commit applies`);
@@ -259,7 +263,7 @@ export class FakeSession {
   /** The bytes on the wire for one reply, or null (logged) when it cannot be framed. */
   private replyBytes(request: FakeRequest, opts: FakeReplyOptions, fallback: DefaultReply | undefined): Buffer | null {
     if (opts.raw !== undefined) return Buffer.isBuffer(opts.raw) ? opts.raw : Buffer.from(opts.raw, 'utf8');
-    const message = renderReply(opts.reply ?? fallback?.reply ?? '<ok/>', request.messageId);
+    const message = this.respelt(renderReply(opts.reply ?? fallback?.reply ?? '<ok/>', request.messageId));
     const body = opts.hugeBytes !== undefined && opts.hugeBytes > 0 ? padReply(message, opts.hugeBytes) : Buffer.from(message, 'utf8');
     try {
       return this.frame(body);
@@ -275,7 +279,7 @@ export class FakeSession {
     this.broken = true;
     this.host.log(`session ${this.id}: malformed message (${reason}), closing`);
     const error = rpcErrorXml({ type: 'rpc', tag: 'malformed-message', message: `Malformed message: ${reason}` });
-    this.writeMessage(`<rpc-reply xmlns="${NETCONF_BASE_NS}">${error}</rpc-reply>`);
+    this.writeMessage(this.respelt(`<rpc-reply xmlns="${NETCONF_BASE_NS}">${error}</rpc-reply>`));
     this.closeChannel();
   }
 
@@ -294,8 +298,18 @@ export class FakeSession {
     }
   }
 
+  /** A message as framed on the wire, with the `nulPadding` quirk's NULs when it is on. */
   private frame(body: Buffer): Buffer {
-    return this.mode === 'chunked' ? encodeChunked(body) : encodeEom(body);
+    const padded = this.host.quirks.nulPadding;
+    const content = padded ? Buffer.concat([body, NUL_PADDING.inside]) : body;
+    const framed = this.mode === 'chunked' ? encodeChunked(content) : encodeEom(content);
+    return padded ? Buffer.concat([framed, NUL_PADDING.after]) : framed;
+  }
+
+  /** A reply's message-id as the `omitMessageId` / `unquotedMessageId` quirks write it. */
+  private respelt(reply: string): string {
+    const q = this.host.quirks;
+    return q.omitMessageId ? respellMessageId(reply, 'omit') : q.unquotedMessageId ? respellMessageId(reply, 'unquote') : reply;
   }
 
   private write(bytes: Buffer): void {

@@ -1,8 +1,9 @@
 export { FakeDevice } from './fake-device.js';
 export type {
-  FakeDeviceOptions, FakeHandler, FakeLocks, FakeNotifyOptions, FakePersonality, FakePersonalityContext, FakeRawNotifyOptions, FakeReply, FakeReplyOptions, FakeRequest, FakeRule,
+  FakeDeviceOptions, FakeHandler, FakeLocks, FakeNotifyOptions, FakePersonality, FakePersonalityContext, FakePersonalityName, FakeQuirks, FakeRawNotifyOptions, FakeReply, FakeReplyOptions, FakeRequest, FakeRule,
   FakeCommit, FakeCommitFault, FakeSubscription, FakeUser,
 } from './types.js';
 export { FAKE_DEVICE_CAPABILITIES } from './replies.js';
+export { FAKE_PERSONALITY_NAMES } from './personalities.js';
 export { JunosDevice, startJunosDevice, JUNOS_CAPABILITIES, JUNOS_NS, JUNOS_RELEASE } from './junos.js';
 export type { JunosCommit, JunosItem, JunosLoad, JunosOkStyle, JunosOutcome, JunosPlatform, JunosScript } from './junos.js';

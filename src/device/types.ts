@@ -114,12 +114,42 @@ export interface FakeDeviceOptions {
   /** Receives one line per event. Passwords are never logged. */
   logger?: (line: string) => void;
   /**
-   * A device's behaviour beyond the defaults (the Junos profile is one): its hello for each
-   * session, its answers, and what it forgets when a session ends. See `FakePersonality`.
+   * A device's behaviour beyond the defaults: hooks (`FakePersonality`; the Junos profile is
+   * one) for its hello, its answers and what it forgets when a session ends; or the name of a
+   * real server's, which stands for its `capabilities`, `quirks` and hello layout (options
+   * given beside it win, `quirks` field by field).
    */
-  personality?: FakePersonality;
+  personality?: FakePersonality | FakePersonalityName;
+  /** Ways real servers break the RFCs, applied to everything the device writes. See `FakeQuirks`. */
+  quirks?: FakeQuirks;
   /** A fault aimed at the first commit (see `faultNextCommit()`). */
   commitFault?: FakeCommitFault;
+}
+
+/**
+ * A real server's behaviour, by name: `iosxe` (Cisco IOS-XE 17.15, `omitMessageId`), `nxos`
+ * (Cisco NX-OS, `closeWithoutOk`, `nf:`-prefixed hello), `huawei` (Huawei VRP, `nulPadding`),
+ * `ios` (older Cisco IOS and Vyatta, `writeableRunning`). Each also advertises that server's
+ * capabilities.
+ */
+export type FakePersonalityName = 'iosxe' | 'nxos' | 'huawei' | 'ios';
+
+/**
+ * Ways real servers break the RFCs, each reproducing one quirk a client reports (see
+ * docs/devices-as-they-are.md). They apply to whatever answers: rules, handler, personality
+ * and defaults alike; a `raw` reply is written as it is.
+ */
+export interface FakeQuirks {
+  /** Every `<rpc-reply>` goes out without its `message-id` (Cisco IOS-XE 17.15). Client: `reply-without-message-id`. */
+  omitMessageId?: boolean;
+  /** Every `<rpc-reply>` carries its `message-id` unquoted (`message-id=5`), so no parser reads it. Client: `unreadable-message-id`. */
+  unquotedMessageId?: boolean;
+  /** A NUL byte after each message's root element and two after each message, hello included (Huawei VRP). Client: `nul-padding`. */
+  nulPadding?: boolean;
+  /** `<close-session>` is never answered: the channel is closed instead (Cisco NX-OS). Client: `close-without-ok`. */
+  closeWithoutOk?: boolean;
+  /** `:writable-running` advertised as `writeable-running` (older IOS, Vyatta), added when not listed. Client: `capability-spelling`. */
+  writeableRunning?: boolean;
 }
 
 /**

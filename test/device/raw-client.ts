@@ -95,7 +95,7 @@ export class RawNetconf {
         const text = Buffer.concat(this.parts).toString('utf8');
         this.parts = [];
         // Like a real client: chunked from the message after the hellos, if both said base:1.1.
-        if (this.count++ === 0 && text.includes('<hello') && text.includes(BASE_11) && caps.includes(BASE_11)) {
+        if (this.count++ === 0 && /<(?:[\w.-]+:)?hello[\s>]/.test(text) && text.includes(BASE_11) && caps.includes(BASE_11)) {
           this.mode = 'chunked';
           this.decoder.setMode('chunked');
         }
