@@ -40,14 +40,14 @@ export const TRANSPORT_AND_PROTOCOL_CODES = {
   ABORTED: client(false, "The caller's AbortSignal fired, the Writable a reply was streamed to failed or was closed, or a streamItems loop ended before its reply did."),
   INVALID_ARGUMENT: client(false, 'The caller passed an argument netconfkit cannot use.'),
   CAPABILITY_MISSING: client(false, 'The device does not advertise a capability the operation needs.'),
-  COMMIT_OUTCOME_UNKNOWN: transport(false, 'A write was cut off after it was sent; the device may have applied it (resolveCommitOutcome asks the device).'),
-  COMMIT_NOT_APPLIED: transport(true, 'A commit was cut off, and the device, asked afterwards, shows it was not applied: nothing changed, so it can be retried.'),
+  COMMIT_OUTCOME_UNKNOWN: transport(false, 'A write was cut off after it was sent and the device could not be asked, or could not tell: it may have applied it. Never retry blindly: resolveCommitOutcome(newSession, err) asks the device by the commitId the error carries.'),
+  COMMIT_NOT_APPLIED: transport(true, 'A commit was cut off, and the device, asked afterwards by its commit id, shows it was not applied: nothing changed, so running it again is safe.'),
   HEALTH_CHECK_FAILED: client(false, "The caller's health check failed after a confirmed commit: it was not confirmed, and the flow reverted it (see `reverted`)."),
   CONFIRMED_COMMIT_PENDING: client(false, 'A confirmed commit is pending on the device: the commit flow will not start until it is confirmed or cancelled (option pendingConfirmed).'),
   NOTIFICATION_OVERFLOW: client(false, 'A subscription iterator fell more than maxQueued notifications behind; it stopped receiving after yielding what it held.'),
   CIRCUIT_OPEN: client(true, 'Too many recent failures to this device; calls fail fast until a probe succeeds.'),
-  DEVICE_BUSY: client(true, "Another queue worker held the device's write lock for longer than this job would wait; nothing was sent."),
-  DEVICE_LOCK_LOST: client(true, "A queue worker lost the device's write lock (it expired, or another worker holds it now) and stopped before its next write."),
+  DEVICE_BUSY: client(true, "Another queue worker held the device's write lock (in Redis, with a TTL: a dead worker's lasts until it runs out) for longer than this job would wait; nothing was sent."),
+  DEVICE_LOCK_LOST: client(true, "A queue worker lost the device's write lock (its TTL ran out, or a later fencing token was handed out) and stopped before its next write; a retry asks the device about any commit first."),
   UNKNOWN: client(false, 'An unexpected failure that netconfkit could not classify.'),
 } as const satisfies Record<string, CodeInfo>;
 
