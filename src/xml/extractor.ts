@@ -99,14 +99,6 @@ const NAMES = {
 const CDATA_OPEN = Buffer.from('<![CDATA[');
 const XML_TARGET = Buffer.from('xml');
 
-// What a byte is to a start tag's name: 0 part of it, STOP its end (">", "/", space or control), COLON_BYTE a prefix's end.
-const STOP = 1, COLON_BYTE = 2;
-const NAME_BYTE = new Uint8Array(256);
-for (let c = 0; c <= 0x20; c++) NAME_BYTE[c] = STOP;
-NAME_BYTE[GT] = STOP;
-NAME_BYTE[SLASH] = STOP;
-NAME_BYTE[COLON] = COLON_BYTE;
-
 interface Capture {
   builder: TreeBuilder;
   depth: number;
@@ -147,10 +139,11 @@ export class ErrorExtractor {
 
   private depth = 0;
   // Per depth: the open element's kind, and where its name is and how long; they start small
-  // and grow up to maxDepth. End tags are compared with the name's bytes exactly, not a hash.
-  private kinds = new Uint8Array(32);
-  private nameStarts = new Int32Array(32);
-  private nameLens = new Int32Array(32);
+  // (small enough for V8 to keep them on its heap: a message costs no backing store) and grow
+  // up to maxDepth. End tags are compared with the name's bytes exactly, not a hash.
+  private kinds = new Uint8Array(16);
+  private nameStarts = new Int32Array(16);
+  private nameLens = new Int32Array(16);
   /**
    * Elements opened in the buffer being scanned (depth `local` and up) have their names there;
    * the names of those still open when a scan ends are copied to `names`, end to end (the
@@ -158,9 +151,11 @@ export class ErrorExtractor {
    * so most names are never copied.
    */
   private local = 0;
-  private names = Buffer.allocUnsafe(1024);
+  private names = NO_NAMES;
   private namesEnd = 0;
   private namespaces: { depth: number; bindings: NamespaceBindings }[] = [];
+  /** The last start tag that declared namespaces: its attribute bytes, the bindings around it, and those inside it. */
+  private lastDeclaration: { outer: NamespaceBindings; raw: Buffer; bindings: NamespaceBindings } | null = null;
   private configDepth = 0;
   private resultsDepth = 0;
   private capture: Capture | null = null;
@@ -418,12 +413,13 @@ export class ErrorExtractor {
     const len = buf.length;
     let j = i + 1;
     let colon = -1;
-    // One table load per name byte: 0 goes on, STOP ends the name, a colon is noted.
+    // Letters (above ">") go on at one comparison; below it, a space, control, ">" or "/"
+    // ends the name and the first colon is noted.
     for (; j < len; j++) {
-      const t = NAME_BYTE[buf[j]!]!;
-      if (t === 0) continue;
-      if (t === STOP) break;
-      if (colon === -1) colon = j;
+      const b = buf[j]!;
+      if (b > GT) continue;
+      if (b <= 0x20 || b === GT || b === SLASH) break;
+      if (b === COLON && colon === -1) colon = j;
     }
     if (j >= len) return -1;
     let b = buf[j]!;
@@ -468,19 +464,20 @@ export class ErrorExtractor {
 
     const capturing = this.capture !== null;
     const interesting = kind === Kind.RpcError || kind === Kind.Error || kind === Kind.Warning;
+    const attrEnd = selfClosing ? end - 1 : end;
+    // Parsed only when something reads them (the root, an item, a new declaration).
     let attributes: [string, string][] | null = null;
-    const attrs = (): [string, string][] => (attributes ??= parseAttributes(buf, nameEnd, selfClosing ? end - 1 : end, base));
     const outer = this.bindings();
     let bindings = outer;
     if (declares) {
-      bindings = withDeclarations(outer, attrs());
+      bindings = this.declarations(buf, nameEnd, attrEnd, outer, base);
       if (!selfClosing && bindings !== outer) this.namespaces.push({ depth: this.depth, bindings });
     }
     const name = capturing || interesting || isRoot ? utf8(buf, i + 1, nameEnd) : '';
 
     if (isRoot) {
       const { prefix, local } = splitName(name);
-      const a = attrs();
+      const a = (attributes ??= parseAttributes(buf, nameEnd, attrEnd, base));
       const messageId = a.find(([n]) => n === 'message-id')?.[1] ?? null;
       this.summary.root = { name, local, namespace: bindings[prefix] ?? null, messageId, attributes: a };
       this.summary.messageId = messageId;
@@ -488,7 +485,7 @@ export class ErrorExtractor {
     }
 
     if (capturing) {
-      this.capture!.builder.start(name, attrs(), selfClosing);
+      this.capture!.builder.start(name, (attributes ??= parseAttributes(buf, nameEnd, attrEnd, base)), selfClosing);
     } else if (interesting) {
       const itemKind = this.itemKind(kind, name, bindings);
       if (itemKind) {
@@ -496,7 +493,7 @@ export class ErrorExtractor {
           builder: new TreeBuilder(outer), depth: this.depth, kind: itemKind, start: base + i,
           inConfigResults: this.resultsDepth > 0,
         };
-        this.capture.builder.start(name, attrs(), selfClosing);
+        this.capture.builder.start(name, (attributes ??= parseAttributes(buf, nameEnd, attrEnd, base)), selfClosing);
         if (selfClosing) this.finishCapture();
       }
     }
@@ -518,6 +515,20 @@ export class ErrorExtractor {
     else if (kind === Kind.EngineName && !capturing) this.engineName = { parts: [], depth: this.depth };
     this.open(buf, i, nameEnd, kind, base);
     return end + 1;
+  }
+
+  /**
+   * The bindings in scope inside a start tag whose attributes (`buf[from, to)`) declare
+   * namespaces. A list's entries often repeat the same declaration under the same parent: the
+   * last one's bytes and outcome are kept, and the same bytes under the same bindings give the
+   * same bindings (they were checked when first parsed).
+   */
+  private declarations(buf: Buffer, from: number, to: number, outer: NamespaceBindings, base: number): NamespaceBindings {
+    const last = this.lastDeclaration;
+    if (last && last.outer === outer && last.raw.length === to - from && buf.compare(last.raw, 0, last.raw.length, from, to) === 0) return last.bindings;
+    const bindings = withDeclarations(outer, parseAttributes(buf, from, to, base));
+    this.lastDeclaration = { outer, raw: Buffer.from(buf.subarray(from, to)), bindings };
+    return bindings;
   }
 
   /** Pushes an element (its kind and name) onto the stack. */
@@ -729,7 +740,7 @@ export class ErrorExtractor {
       const len = this.nameLens[d]!;
       const top = this.namesEnd;
       if (top + len > this.names.length) {
-        const names = Buffer.allocUnsafe(Math.max(top + len, this.names.length * 2));
+        const names = Buffer.allocUnsafe(Math.max(top + len, this.names.length * 2, 256));
         this.names.copy(names, 0, 0, top);
         this.names = names;
       }
@@ -778,6 +789,8 @@ export class ErrorExtractor {
   }
 }
 
+/** Until a scan ends with elements open: most messages arrive in one push and never need it. */
+const NO_NAMES = Buffer.alloc(0);
 const NO_BINDINGS: NamespaceBindings = Object.freeze({ xml: 'http://www.w3.org/XML/1998/namespace' });
 
 function classify(buf: Buffer, start: number, len: number, parentKind: Kind): Kind {
