@@ -20,7 +20,10 @@ export type {
   JunosTextReply, JunosXmlReply,
 } from './junos-rpc.js';
 export { facts } from './junos-facts.js';
-export type { FactsFailure, JunosFacts, JunosPersonality, JunosSwitchStyle, JunosVersion, RoutingEngineFacts } from './junos-facts.js';
+export type {
+  FactsFailure, JunosFacts, JunosPersonality, JunosSwitchStyle, JunosVersion, RedundancyGroup, RedundancyGroupNode, RoutingEngineFacts,
+  RoutingEngineInfo, RoutingEngineSummary, VmhostInfo,
+} from './junos-facts.js';
 export { commitFlow } from './commit-flow.js';
 export type { CommitFlowOptions, CommitFlowResult, CommitStep } from './commit-flow.js';
 export { resolveCommitOutcome } from './commit-outcome.js';

@@ -11,7 +11,9 @@ import { type XmlObject, type XmlValue, parseXml } from '../xml/parse-data.js';
 const LISTS = [
   'route-engine', 'software-information', 'package-information', 'chassis', 'chassis-module', 'member', 'redundancy-group', 'device-stats',
   'device-name', 'device-priority', 'redundancy-group-status', 'preempt', 'failover-mode', 'member-id', 'member-role', 'banner', 'domain-name',
-  'junos-version', 'host-name', 'product-model', 're-name', 'serial-number', 'version-information',
+  'junos-version', 'host-name', 'product-model', 're-name', 'serial-number', 'version-information', 'monitor-failures',
+  'address-family', 'interface-address', 'ifa-local', 'system-nodes-info-entry', 'system-node-info-node-attributes-list',
+  'system-node-info-node-attribute', 'set-disk-info', 'vmhost-version-information', 'directory-list',
 ];
 
 export function parseReply(xml: string): XmlObject {
@@ -24,6 +26,17 @@ function asList(value: XmlValue | undefined): XmlValue[] {
 
 function asObject(value: XmlValue): XmlObject {
   return typeof value === 'object' && !Array.isArray(value) ? value : value === '' ? {} : { '#text': value as string };
+}
+
+/** The first element of the reply (under `<rpc-reply>`): what PyEZ's RPC calls return. Null when there is none. */
+export function firstElement(doc: XmlObject): { name: string; node: XmlObject } | null {
+  const root = child(doc, 'rpc-reply') ?? doc;
+  for (const [key, value] of Object.entries(root)) {
+    if (key.startsWith('@_') || key === '#text' || key.startsWith('?')) continue;
+    const first = asList(value)[0];
+    if (first !== undefined) return { name: key, node: asObject(first) };
+  }
+  return null;
 }
 
 /** The children named `name`, as objects (an empty element is `{}`). */

@@ -1,51 +1,24 @@
 import { RpcError } from '../errors/device-error.js';
 import type { NetconfError } from '../errors/netconf-error.js';
 import type { RpcOptions, Session } from '../session/session.js';
-import type { XmlObject } from '../xml/parse-data.js';
-import { elementText } from '../xml/query.js';
-import { attributeOf, children, descendants, parseReply, reNameOf, text, texts } from './junos-facts-read.js';
+import { escapeXml } from '../xml/entities.js';
+import {
+  type Answer, type JunosPersonality, type JunosSwitchStyle, type JunosVersion, type RedundancyGroup, type RoutingEngineFacts,
+  type RoutingEngineInfo, type RoutingEngineSummary, type VmhostInfo, clusterOf, currentReOf, domainOf, evoCurrentReOf, homeOf,
+  inventoryOf, iriHostnamesOf, isLinuxOf, jdmCurrentReOf, personalityOf, routeEnginesOf, softwareOf, softwareUsable,
+  switchStyleOfBridge, switchStyleOfTable, virtualChassisOf, vmhostInfoOf, vmhostOf,
+} from './junos-facts-derive.js';
+import { descendants, parseReply, text } from './junos-facts-read.js';
+
+export type {
+  JunosPersonality, JunosSwitchStyle, JunosVersion, RedundancyGroup, RedundancyGroupNode, RoutingEngineFacts, RoutingEngineInfo,
+  RoutingEngineSummary, VmhostInfo,
+} from './junos-facts-derive.js';
 
 /**
- * `facts(session)`: what PyEZ's `dev.facts` gives, read with as few RPCs as the platform
- * allows. Always: `show version invoke-on all-routing-engines` (one `<command>`, falling back
- * to `<get-software-information/>` where it is refused), `<get-route-engine-information/>`,
- * `<get-chassis-inventory/>` and the committed `system domain-name`. Only where they can
- * answer: `<get-virtual-chassis-information/>` on switches and multi-member systems,
- * `<get-chassis-cluster-status/>` on SRX. Personality and switch style come from the model.
+ * `facts(session)`: every fact PyEZ's `dev.facts` has, each read from the RPC PyEZ reads it
+ * from (its `lib/jnpr/junos/facts/` modules), in an order that lets each use the ones before.
  */
-
-/** The platform family, from the model (PyEZ's `personality`, with EX and QFX told apart). */
-export type JunosPersonality =
-  | 'MX' | 'MX_GNF' | 'M' | 'T' | 'PTX' | 'ACX' | 'EX' | 'QFX' | 'SRX_BRANCH' | 'SRX_MIDRANGE' | 'SRX_HIGHEND' | 'NFX' | 'JDM' | 'OLIVE';
-
-/** How the platform spells Ethernet switching (PyEZ's `switch_style`), derived from the model. */
-export type JunosSwitchStyle = 'BRIDGE_DOMAIN' | 'VLAN' | 'VLAN_L2NG' | 'NONE';
-
-/** A Junos version split as PyEZ's `version_info` does: `23.4R1.10` is major [23, 4], type R, minor 1, build 10. */
-export interface JunosVersion {
-  text: string;
-  major: number[];
-  /** `R` (release), `X` (special), `S`, `F`, `B`, `I` (internal), `-`; null when the text has no type letter. */
-  type: string | null;
-  minor: string | null;
-  build: string | null;
-}
-
-/** One routing engine, as `<get-route-engine-information/>` describes it. */
-export interface RoutingEngineFacts {
-  /** `re0`, `re1` (`re` + slot). */
-  name: string;
-  /** The chassis, node or member it belongs to (`node0`, `member1`) on multi-chassis systems; null on one chassis. */
-  node: string | null;
-  slot: number;
-  /** `master`, `backup`, `disabled`…; `master` when the platform does not say (single-RE boxes). */
-  mastershipState: string;
-  status: string | null;
-  model: string | null;
-  /** Seconds since this RE booted, from `up-time junos:seconds`. */
-  uptimeSeconds: number | null;
-  lastRebootReason: string | null;
-}
 
 /** An RPC facts() sent that failed on the device: its facts are null (or salvaged from the rest of the reply). */
 export interface FactsFailure {
@@ -53,323 +26,219 @@ export interface FactsFailure {
   error: NetconfError;
 }
 
-/** The device's facts. A fact that could not be read is null; `failures` says why. */
+/** The device's facts, PyEZ's names in camelCase. A fact that could not be read is null; `failures` says why. */
 export interface JunosFacts {
   /** The current RE's host name. */
   hostname: string | null;
-  /** The chassis model, upper case (`MX960`). */
+  /** Each RE's host name, by RE name (`re0`, `node1`, `member0`). */
+  hostnameInfo: Record<string, string> | null;
+  /** The model of the current RE's chassis, upper case (`MX960`). */
   model: string | null;
-  /** The current RE's Junos version text; null when no reply said. */
+  /** Each RE's chassis model, upper case, by RE name. */
+  modelInfo: Record<string, string> | null;
+  /** The current RE's Junos version text; null when no reply said (PyEZ: `0.0I0.0`). */
   version: string | null;
+  /** The version of RE0 (else node0, the bsys or GNF RE0, server0), as PyEZ's `version_RE0`. */
+  versionRe0: string | null;
+  versionRe1: string | null;
+  /** The Junos version of every RE that answered, by RE name (`re0`, `node1`, `member0`, `fpc1`). */
+  junosInfo: Record<string, JunosVersion> | null;
   /** The chassis serial number (else the backplane's or midplane's). */
   serialNumber: string | null;
+  /** A multi-chassis system (the inventory answers per RE): PyEZ's `RE_hw_mi`. */
+  reHwMi: boolean | null;
   personality: JunosPersonality | null;
-  /** A virtual platform (vMX, vSRX/Firefly, vPTX, Olive…). */
+  /** A virtual platform (vMX, Firefly, vPTX, Olive…). */
   virtual: boolean | null;
-  /** `system domain-name` of the committed configuration. */
+  /** `SWITCH` on EX and QFX, `CLASSIC` elsewhere, null on a JDM (PyEZ's `ifd_style`). */
+  ifdStyle: 'CLASSIC' | 'SWITCH' | null;
+  /** `system domain-name` of the committed configuration, else the `domain` of /etc/resolv.conf. */
   domain: string | null;
   /** `hostname.domain`, or the host name alone when there is no domain. */
   fqdn: string | null;
-  /** The master REs' names, one per chassis or node (`['re0']`, `['re0', 're0']` for a two-node cluster). */
+  /** The master REs' names, one per chassis or node (`['re0']`, `['re1', 're0']` for a two-member MX VC). */
   master: string[] | null;
   /** More than one routing engine. */
   twoRe: boolean | null;
+  /** RE0 and RE1 of the first chassis (PyEZ's `RE0`, `RE1`). */
+  re0: RoutingEngineSummary | null;
+  re1: RoutingEngineSummary | null;
+  /** By chassis/node (`default` is the first), then slot (`default` is its first RE): PyEZ's `re_info`. */
+  reInfo: Record<string, Record<string, RoutingEngineInfo>> | null;
+  /** The master RE's slot by chassis/node (`default`: the first): PyEZ's `re_master`. */
+  reMaster: Record<string, string> | null;
   routingEngines: RoutingEngineFacts[] | null;
-  /**
-   * Names for the RE this session is on, from the CLI banner Junos adds to replies on
-   * multi-RE systems and the RE list: `['re0', 'master']`, `['node0', 'primary']`,
-   * `['member0', 'master']`. Null when nothing says.
-   */
+  /** The internal host names of the RE this session is on (`['re0', 'master', …]`, `['node0', 'primary']`). */
   currentRe: string[] | null;
-  /** Part of an SRX chassis cluster (false: the cluster RPC said it is not enabled; null: not asked or failed). */
+  /** Part of an SRX chassis cluster (false: Junos said it is not enabled; null: the RPC failed). */
   srxCluster: boolean | null;
   srxClusterId: string | null;
-  /** In a virtual chassis now (PyEZ's `vc_capable`: false when the VC RPC is refused or not asked). */
+  /** The cluster's redundancy groups by id. */
+  srxClusterRedundancyGroup: Record<string, RedundancyGroup> | null;
+  /** In a virtual chassis now (PyEZ's `vc_capable`: false when the VC RPC is refused or empty). */
   vcCapable: boolean | null;
+  vcMode: string | null;
+  /** A virtual chassis fabric. */
+  vcFabric: boolean | null;
   /** The member id of the VC master. */
   vcMaster: string | null;
   switchStyle: JunosSwitchStyle | null;
-  /** The Junos version of every RE that answered, by RE name (`re0`, `node1`, `member0`, `fpc1`). */
-  junosInfo: Record<string, JunosVersion> | null;
+  /** The login user's home directory. */
+  home: string | null;
+  /** The RE runs Junos as a VM on a host (PyEZ's `vmhost`). */
+  vmhost: boolean | null;
+  /** The versions on each RE's VM host disk sets, when `vmhost`. */
+  vmhostInfo: Record<string, VmhostInfo> | null;
   /** Seconds since the current (else the master) RE booted. */
   uptime: number | null;
   /** The RPCs that failed on the device. */
   failures: FactsFailure[];
 }
 
-/** The replies facts() reads, by RPC: what `factsFromReplies` needs (null: not sent, or failed with nothing to salvage). */
-export interface FactsReplies {
-  softwareInformation: string | null;
-  routeEngineInformation: string | null;
-  chassisInventory: string | null;
-  domain: string | null;
-  virtualChassis?: string | null;
-  clusterStatus?: string | null;
-}
+const command = (cli: string) => `<command format="xml">${escapeXml(cli)}</command>`;
+const fileShow = (path: string) => `<file-show><filename>${escapeXml(path)}</filename></file-show>`;
 
 /**
  * Reads the device's facts. An RPC the device refuses (an `rpc-error` reply) leaves its facts
- * null and is listed in `failures`; a reply that failed on one RE still gives the others'
- * data. Anything else (the session closing, a timeout, an abort) rejects.
+ * null and is listed in `failures`, unless the refusal is itself the answer (no virtual chassis,
+ * no cluster, no such file) or PyEZ asks something else next; a reply that failed on one RE
+ * still gives the others' data. Anything else (the session closing, a timeout, an abort) rejects.
  */
 export async function facts(session: Session, options: Omit<RpcOptions, 'write' | 'onItem'> = {}): Promise<JunosFacts> {
   const failures: FactsFailure[] = [];
-  const ask = async (rpc: string, request: string): Promise<string | null> => {
+  const asked = new Map<string, Answer>();
+  /** Sends the RPC once; a probe's refusal is an answer, anything else's is a failure. */
+  const ask = async (rpc: string, request: string, probe = false): Promise<Answer> => {
+    const known = asked.get(request);
+    if (known) return known;
+    let answer: Answer;
     try {
-      return (await session.rpc(request, { ...options, collect: true })).xml;
+      answer = { xml: (await session.rpc(request, { ...options, collect: true })).xml, error: null };
     } catch (err) {
       if (!(err instanceof RpcError)) throw err;
-      failures.push({ rpc, error: err });
-      return err.replyXml;
+      if (!probe) failures.push({ rpc, error: err });
+      answer = { xml: err.replyXml, error: err };
     }
+    asked.set(request, answer);
+    return answer;
   };
-  let software = await ask('show version invoke-on all-routing-engines',
-    '<command format="xml">show version invoke-on all-routing-engines</command>');
-  if (software === null || !software.includes('software-information')) {
-    // Platforms without invoke-on refuse the command: the plain RPC is the answer, not a failure.
-    const refused = failures.pop();
-    software = await ask('get-software-information', '<get-software-information/>');
-    if (refused && (software === null || !software.includes('software-information'))) failures.unshift(refused);
+
+  const isLinux = isLinuxOf(await ask('file-show /usr/share/cevo/cevo_version', fileShow('/usr/share/cevo/cevo_version'), true));
+  const iri = iriHostnamesOf(await ask('file-show /etc/hosts.junos', fileShow('/etc/hosts.junos')));
+  const cluster = clusterOf(await ask('get-chassis-cluster-status', '<get-chassis-cluster-status/>', true));
+  let currentRe: string[] | null;
+  if (isLinux) currentRe = evoCurrentReOf(await ask('get-system-nodes-information', '<get-system-nodes-information/>'));
+  else {
+    const interfaces = await ask('get-interface-information',
+      '<get-interface-information><routing-instance>__juniper_private1__</routing-instance><terse/></get-interface-information>', true);
+    // A Junos Node Slicing JDM has no private instance: its server slot names it.
+    currentRe = interfaces.error
+      ? jdmCurrentReOf(await ask('get-software-information', '<get-software-information/>', true))
+      : currentReOf(interfaces, iri, cluster.srxClusterId);
   }
-  const [routeEngines, inventory, domain] = [
-    await ask('get-route-engine-information', '<get-route-engine-information/>'),
-    await ask('get-chassis-inventory', '<get-chassis-inventory/>'),
-    await ask('get-configuration', '<get-configuration database="committed"><configuration><system><domain-name/></system></configuration></get-configuration>'),
-  ];
-  const replies: FactsReplies = { softwareInformation: software, routeEngineInformation: routeEngines, chassisInventory: inventory, domain };
-  const first = factsFromReplies(replies);
-  if (asksVirtualChassis(first)) replies.virtualChassis = await ask('get-virtual-chassis-information', '<get-virtual-chassis-information/>');
-  if (first.personality?.startsWith('SRX')) replies.clusterStatus = await ask('get-chassis-cluster-status', '<get-chassis-cluster-status/>');
-  return { ...factsFromReplies(replies), failures };
-}
+  const vc = virtualChassisOf(await ask('get-virtual-chassis-information', '<get-virtual-chassis-information/>', true));
 
-/** Switches, and systems whose REs answer from several members, may be in a virtual chassis. */
-function asksVirtualChassis(f: JunosFacts): boolean {
-  if (f.personality === 'EX' || f.personality === 'QFX') return true;
-  return (f.routingEngines ?? []).some((re) => re.node?.startsWith('member') || re.node?.startsWith('fpc'));
-}
+  // The software reply PyEZ settles on, trying what each platform understands in turn.
+  let evoNames: Map<string, string> | undefined;
+  const software = async (): Promise<Answer | undefined> => {
+    const invoke = await ask('show version invoke-on all-routing-engines', command('show version invoke-on all-routing-engines'), true);
+    if (!invoke.error) return invoke;
+    if (isLinux) {
+      const all = await ask('get-software-information node all', '<get-software-information><node>all</node></get-software-information>');
+      evoNames = new Map();
+      for (const re of ['re0', 're1']) {
+        const one = await ask(`get-software-information node ${re}`, `<get-software-information><node>${re}</node></get-software-information>`, true);
+        const host = one.xml && !one.error ? text(descendants(parseReply(one.xml), 'software-information')[0]?.node ?? null, 'host-name') : null;
+        if (host !== null && !evoNames.has(host)) evoNames.set(host, re);
+      }
+      return all;
+    }
+    if (vc.vcCapable === true) {
+      const members = await ask('show version all-members', command('show version all-members'), true);
+      if (!members.error) return members;
+    } else if (softwareUsable(invoke)) return invoke;
+    const servers = await ask('get-software-information all-servers', '<get-software-information><all-servers/></get-software-information>', true);
+    if (softwareUsable(servers)) return servers;
+    const plain = await ask('get-software-information', '<get-software-information/>', true);
+    if (softwareUsable(plain)) return plain;
+    // An NFX answers only with `local` and `detail`.
+    const local = await ask('get-software-information local detail', '<get-software-information><local/><detail/></get-software-information>', !plain.error);
+    if (softwareUsable(local)) return local;
+    if (plain.error) failures.push({ rpc: 'get-software-information', error: plain.error });
+    return undefined;
+  };
+  const sw = softwareOf(await software(), currentRe, evoNames);
 
-/** The facts from the replies alone (no RPC): what facts() computes once it has them. */
-export function factsFromReplies(replies: FactsReplies): JunosFacts {
-  const listed = replies.routeEngineInformation === null ? [] : routingEngines(parseReply(replies.routeEngineInformation));
-  // A refused RPC's reply lists none: unknown, not "no RE".
-  const engines = listed.length === 0 ? null : listed;
-  const banner = bannerOf([replies.routeEngineInformation, replies.softwareInformation, replies.chassisInventory]);
-  const currentRe = currentReOf(banner, engines);
-  const software = replies.softwareInformation === null ? [] : softwareItems(parseReply(replies.softwareInformation));
-  const mine = currentSoftware(software, currentRe);
-  const junosInfo = software.length === 0 ? null : Object.fromEntries(software.filter((s) => s.version !== null).map((s) => [s.re, versionOf(s.version!)]));
-  const model = mine?.model?.toUpperCase() ?? null;
-  const firstRe = engines?.[0] ?? null;
-  const kind = model === null ? null : personalityOf(model, firstRe?.model ?? null);
-  const hostname = mine?.hostname ?? null;
-  const domain = replies.domain === null ? null : domainOf(parseReply(replies.domain));
-  const masters = engines?.filter((re) => re.mastershipState.toLowerCase().startsWith('master')).map((re) => re.name) ?? [];
+  const res = routeEnginesOf(await ask('get-route-engine-information', '<get-route-engine-information/>'));
+  const inventory = inventoryOf(await ask('get-chassis-inventory', '<get-chassis-inventory/>'));
+
+  const config = await ask('get-configuration',
+    '<get-configuration database="committed" inherit="inherit" commit-scripts="apply"><configuration><system><domain-name/></system></configuration></get-configuration>');
+  let domain = domainOf(config, []);
+  if (domain === null) {
+    const resolv = [await ask('file-show /etc/resolv.conf', fileShow('/etc/resolv.conf'), true)];
+    if (resolv[0]!.error) resolv.push(await ask('file-show /var/etc/resolv.conf', fileShow('/var/etc/resolv.conf'), true));
+    domain = domainOf(config, resolv);
+  }
+
+  let switchStyle = switchStyleOfTable(await ask('get-ethernet-switching-table-information',
+    '<get-ethernet-switching-table-information><summary/></get-ethernet-switching-table-information>', true));
+  // The CLI command, not the RPC: a PTX answers the RPC but refuses `bridge`.
+  switchStyle ??= switchStyleOfBridge(await ask('show bridge mac-table count', command('show bridge mac-table count'), true));
+
+  const firstReModel = res.reInfo?.default?.default?.model ?? null;
+  const kind = personalityOf(sw.model, firstReModel);
+  const home = homeOf(await ask('file-list ~', '<file-list><path>~</path></file-list>'));
+
+  let vmhost: boolean | null = false;
+  let vmhostInfo: Record<string, VmhostInfo> | null = null;
+  if (!isLinux) {
+    vmhost = vmhostOf(await ask('request-shell-execute', '<request-shell-execute><command>sysctl -n hw.re.vmhost_mode</command></request-shell-execute>', true));
+    // Older releases answer `show vmhost version` in text only (PyEZ compares the version text).
+    if (vmhost === true && (sw.version ?? '') >= '22.2R3') {
+      const cli = res.twoRe ? 'show vmhost version invoke-on all-routing-engines' : 'show vmhost version';
+      vmhostInfo = vmhostInfoOf(await ask(cli, command(cli)));
+    }
+  }
+
   const isMaster = (re: RoutingEngineFacts) => re.mastershipState.toLowerCase().startsWith('master');
+  const engines = res.routingEngines;
   // The RE we are on: the named node's master RE, else the named RE of the one chassis, else the first master.
   const current = engines?.find((re) => re.node !== null && currentRe?.includes(re.node) && isMaster(re))
     ?? engines?.find((re) => re.node === null && currentRe?.includes(re.name))
     ?? engines?.find(isMaster) ?? null;
-  // Asked and refused ("Chassis cluster is not enabled", no VC support) means not in one, as PyEZ reads it.
-  const cluster = replies.clusterStatus === undefined ? undefined : replies.clusterStatus === null ? null : clusterOf(parseReply(replies.clusterStatus));
-  const vc = replies.virtualChassis === undefined ? undefined : replies.virtualChassis === null ? null : virtualChassisOf(parseReply(replies.virtualChassis));
+
   return {
-    hostname,
-    model,
-    version: mine?.version ?? null,
-    serialNumber: replies.chassisInventory === null ? null : serialNumberOf(parseReply(replies.chassisInventory)),
-    personality: kind?.personality ?? null,
-    virtual: kind?.virtual ?? null,
+    hostname: sw.hostname,
+    hostnameInfo: sw.hostnameInfo,
+    model: sw.model,
+    modelInfo: sw.modelInfo,
+    version: sw.version,
+    versionRe0: sw.versionRe0,
+    versionRe1: sw.versionRe1,
+    junosInfo: sw.junosInfo,
+    serialNumber: inventory.serialNumber,
+    reHwMi: inventory.reHwMi,
+    personality: kind.personality,
+    virtual: kind.virtual,
+    ifdStyle: kind.personality === 'JDM' ? null : kind.personality === 'EX' || kind.personality === 'QFX' ? 'SWITCH' : 'CLASSIC',
     domain,
-    fqdn: hostname === null ? null : domain === null ? hostname : `${hostname}.${domain}`,
-    master: engines === null ? null : masters,
-    twoRe: engines === null ? null : engines.length > 1,
+    fqdn: sw.hostname === null ? null : domain === null ? sw.hostname : `${sw.hostname}.${domain}`,
+    master: res.master,
+    twoRe: res.twoRe,
+    re0: res.re0,
+    re1: res.re1,
+    reInfo: res.reInfo,
+    reMaster: res.reMaster,
     routingEngines: engines,
     currentRe,
-    // Not asked (not an SRX, not a switch): not in one.
-    srxCluster: cluster === undefined ? (kind === null ? null : false) : cluster !== null,
-    srxClusterId: cluster?.id ?? null,
-    vcCapable: vc === undefined ? (kind === null ? null : false) : vc !== null,
-    vcMaster: vc?.master ?? null,
-    switchStyle: kind === null ? null : switchStyleOf(kind.personality, model!),
-    junosInfo: junosInfo !== null && Object.keys(junosInfo).length > 0 ? junosInfo : null,
+    ...cluster,
+    ...vc,
+    switchStyle,
+    home,
+    vmhost,
+    vmhostInfo,
     uptime: current?.uptimeSeconds ?? null,
-    failures: [],
+    failures,
   };
 }
-
-interface SoftwareItem {
-  re: string;
-  hostname: string | null;
-  model: string | null;
-  version: string | null;
-}
-
-function softwareItems(doc: XmlObject): SoftwareItem[] {
-  return descendants(doc, 'software-information').map(({ node, ancestors }) => ({
-    re: reNameOf(ancestors) ?? 're0',
-    hostname: text(node, 'host-name'),
-    model: text(node, 'product-model'),
-    version: versionText(node),
-  }));
-}
-
-/** `junos-version`, else the version in a package comment (`JUNOS Base OS boot [12.3R6.6]`), as PyEZ reads old releases. */
-function versionText(info: XmlObject): string | null {
-  const direct = text(info, 'junos-version');
-  if (direct !== null) return direct;
-  const packages = children(info, 'package-information');
-  const junos = packages.find((p) => text(p, 'name') === 'junos');
-  const bracketed = junos ? /\[(.*)\]/.exec(text(junos, 'comment') ?? '') : null;
-  if (bracketed) return bracketed[1]!;
-  const labelled = packages.find((p) => text(p, 'name') === 'JUNOS version');
-  const last = labelled ? /\s(\S+)\s*$/.exec(text(labelled, 'comment') ?? '') : null;
-  if (last) return last[1]!;
-  const mgd = children(info, 'version-information').find((v) => text(v, 'component') === 'MGD');
-  const release = mgd ? /(.*\d)/.exec(text(mgd, 'release') ?? '') : null;
-  return release ? release[1]! : null;
-}
-
-/** The software item of the RE we are on: the only one, the one the banner names, else the first. */
-function currentSoftware(items: SoftwareItem[], currentRe: string[] | null): SoftwareItem | null {
-  if (items.length <= 1 || currentRe === null) return items[0] ?? null;
-  return items.find((i) => currentRe.includes(i.re))
-    ?? items.find((i) => currentRe.some((n) => i.re.endsWith(`-${n}`) || n.endsWith(`-${i.re}`)))
-    // On one chassis the master RE is re0 unless the RE list says re1.
-    ?? items[0]!;
-}
-
-function routingEngines(doc: XmlObject): RoutingEngineFacts[] {
-  return descendants(doc, 'route-engine').map(({ node, ancestors }) => {
-    const slot = Number(text(node, 'slot') ?? '0');
-    const seconds = attributeOf(node, 'up-time', 'seconds');
-    return {
-      name: `re${Number.isInteger(slot) ? slot : 0}`,
-      node: reNameOf(ancestors),
-      slot: Number.isInteger(slot) ? slot : 0,
-      mastershipState: text(node, 'mastership-state') ?? 'master',
-      status: text(node, 'status'),
-      model: text(node, 'model'),
-      uptimeSeconds: seconds !== null && /^\d+$/.test(seconds) ? Number(seconds) : null,
-      lastRebootReason: text(node, 'last-reboot-reason'),
-    };
-  });
-}
-
-/** The CLI banner (`{master}`, `{backup}`, `{master:0}`, `{primary:node0}`) of the first reply that has one. */
-function bannerOf(replies: (string | null | undefined)[]): string | null {
-  for (const xml of replies) {
-    const banner = xml ? elementText(xml, 'banner') : null;
-    if (banner !== null && banner.startsWith('{') && banner.endsWith('}')) return banner.slice(1, -1).trim();
-  }
-  return null;
-}
-
-function currentReOf(banner: string | null, engines: RoutingEngineFacts[] | null): string[] | null {
-  if (banner !== null && banner !== '') {
-    const [state, where] = banner.split(':').map((s) => s.trim()) as [string, string | undefined];
-    if (where !== undefined && where !== '') return [/^\d+$/.test(where) ? `member${where}` : where, state];
-    // One chassis, two REs: the one in that state.
-    const same = engines?.filter((re) => re.node === null && re.mastershipState.toLowerCase() === state.toLowerCase()) ?? [];
-    if (same.length === 1) return [same[0]!.name, state];
-    return [state];
-  }
-  if (engines !== null && engines.length === 1) return [engines[0]!.name, engines[0]!.mastershipState];
-  return null;
-}
-
-function serialNumberOf(doc: XmlObject): string | null {
-  for (const { node } of descendants(doc, 'chassis')) {
-    const serial = text(node, 'serial-number');
-    if (serial !== null) return serial;
-  }
-  for (const name of ['Backplane', 'Midplane']) {
-    for (const { node } of descendants(doc, 'chassis-module')) if (text(node, 'name') === name && text(node, 'serial-number') !== null) return text(node, 'serial-number');
-  }
-  return null;
-}
-
-function domainOf(doc: XmlObject): string | null {
-  for (const { node } of descendants(doc, 'domain-name')) {
-    const t = text({ d: node }, 'd');
-    if (t !== null) return t;
-  }
-  return null;
-}
-
-function clusterOf(doc: XmlObject): { id: string | null } | null {
-  const status = descendants(doc, 'chassis-cluster-status')[0]?.node;
-  return status ? { id: text(status, 'cluster-id') } : null;
-}
-
-function virtualChassisOf(doc: XmlObject): { master: string | null } | null {
-  const info = descendants(doc, 'virtual-chassis-information')[0]?.node;
-  if (!info) return null;
-  const masters = descendants(info, 'member')
-    .filter(({ node }) => texts(node, 'member-role').some((r) => r.startsWith('Master')))
-    .map(({ node }) => text(node, 'member-id'));
-  return { master: masters[0] ?? null };
-}
-
-/** Parses `23.4R1.10`, `15.1X53-D59.3`, `17.3-2017-07-02.0_RELEASE_173_THROTTLE` into PyEZ's parts. */
-export function versionOf(text: string): JunosVersion {
-  const m = /^(\d+(?:\.\d+)*)([RBIXSF-])(.*)$/.exec(text);
-  if (!m) return { text, major: [], type: null, minor: null, build: null };
-  const major = m[1]!.split('.').map(Number);
-  const [minor, build] = splitOnce(m[3]!, '.');
-  return { text, major, type: m[2]!, minor: minor === '' ? null : minor, build };
-}
-
-function splitOnce(s: string, sep: string): [string, string | null] {
-  const i = s.indexOf(sep);
-  return i === -1 ? [s, null] : [s.slice(0, i), s.slice(i + 1)];
-}
-
-/** PyEZ's personality table, by model (and the RE model where the chassis model is ambiguous). */
-export function personalityOf(model: string, reModel: string | null): { personality: JunosPersonality; virtual: boolean } | null {
-  const m = model.toUpperCase();
-  const re = (reModel ?? '').toUpperCase();
-  if (m.startsWith('EX') || (m === 'VIRTUAL CHASSIS' && re.startsWith('EX'))) return { personality: 'EX', virtual: false };
-  if (m.startsWith('QFX') || (m === 'VIRTUAL CHASSIS' && re.startsWith('QFX'))) return { personality: 'QFX', virtual: false };
-  if (m.startsWith('MX')) {
-    if (re === 'RE-VMX') return { personality: 'MX', virtual: true };
-    if (re.includes('GNF')) return { personality: 'MX_GNF', virtual: true };
-    return { personality: 'MX', virtual: false };
-  }
-  if (m.startsWith('VMX') || m === 'VRR') return { personality: 'MX', virtual: true };
-  if (m.startsWith('VJX') || m.startsWith('VSRX') || /FIREFLY/.test(m)) return { personality: 'SRX_BRANCH', virtual: true };
-  if (m.startsWith('PTX') || m.startsWith('VPTX')) return { personality: 'PTX', virtual: re === 'RE-VIRTUAL' || m.startsWith('VPTX') };
-  const srx = /^SRX\s?(\d{3,4})/.exec(m);
-  if (srx) {
-    const n = srx[1]!;
-    if (n.length === 3) return { personality: 'SRX_BRANCH', virtual: false };
-    return { personality: Number(n) > 5000 ? 'SRX_HIGHEND' : 'SRX_MIDRANGE', virtual: false };
-  }
-  if (m === 'OLIVE') return { personality: 'OLIVE', virtual: true };
-  if (m.startsWith('NFX')) return { personality: 'NFX', virtual: false };
-  if (m === 'JUNOS_NODE_SLICING') return { personality: 'JDM', virtual: true };
-  if (m.startsWith('ACX')) return { personality: 'ACX', virtual: false };
-  if (m.startsWith('M')) return { personality: 'M', virtual: false };
-  if (m.startsWith('T')) return { personality: 'T', virtual: false };
-  return null;
-}
-
-/** Switches that predate ELS (Enhanced Layer 2 Software) use the `vlans` style. */
-const PRE_ELS = /^(EX2200|EX3200|EX3300|EX4200|EX4500|EX4550|EX6200|EX8200|QFX3500|QFX3600)/;
-
-/** PyEZ asks the device; the answer follows from the family: bridge domains on MX, VLANs on switches and branch SRX. */
-export function switchStyleOf(personality: JunosPersonality, model: string): JunosSwitchStyle {
-  switch (personality) {
-    case 'MX':
-    case 'MX_GNF':
-      return 'BRIDGE_DOMAIN';
-    case 'EX':
-    case 'QFX':
-      return PRE_ELS.test(model.toUpperCase()) ? 'VLAN' : 'VLAN_L2NG';
-    case 'SRX_BRANCH':
-      return 'VLAN_L2NG';
-    default:
-      return 'NONE';
-  }
-}
-
