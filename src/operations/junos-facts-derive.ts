@@ -152,6 +152,27 @@ function clusterNodeOf(ip: string, clusterId: string): string | null {
   return ({ 129: 'node0', 130: 'node1', 143: 'primary' } as Record<string, string>)[octets[0]!] ?? null;
 }
 
+/**
+ * The RE named by the CLI banner Junos puts in replies on multi-RE systems (`{master}`,
+ * `{backup}`, `{master:0}`, `{primary:node0}`): `['re0', 'master']`, `['member0', 'master']`.
+ */
+export function bannerCurrentReOf(answers: (Answer | undefined)[], engines: RoutingEngineFacts[] | null): string[] | null {
+  let banner: string | null = null;
+  for (const answer of answers) {
+    const doc = parsed(answer);
+    const found = doc ? descendants(doc, 'banner').map(({ node }) => text({ b: node }, 'b')).find((b) => b?.startsWith('{') && b.endsWith('}')) : undefined;
+    if (found) { banner = found.slice(1, -1).trim(); break; }
+  }
+  if (banner !== null && banner !== '') {
+    const [state, where] = banner.split(':').map((s) => s.trim()) as [string, string | undefined];
+    if (where !== undefined && where !== '') return [/^\d+$/.test(where) ? `member${where}` : where, state];
+    // One chassis, two REs: the one in that state.
+    const same = engines?.filter((re) => re.node === null && re.mastershipState.toLowerCase() === state.toLowerCase()) ?? [];
+    return same.length === 1 ? [same[0]!.name, state] : [state];
+  }
+  return engines !== null && engines.length === 1 ? [engines[0]!.name, engines[0]!.mastershipState] : null;
+}
+
 /** `current_re` on EVO: the nodes whose attributes say `RE (Active)`. */
 export function evoCurrentReOf(nodes: Answer): string[] | null {
   const doc = reply(nodes);
@@ -226,11 +247,11 @@ export function virtualChassisOf(answer: Answer): VirtualChassisFacts {
   };
 }
 
-/** A `<software-information>` reply PyEZ accepts: any answer, or a refusal that still carries some (another RE down). */
+/** A software reply worth reading: any answer, or a refusal that still carries some (PyEZ: `Could not connect to` another RE; here any). */
 export function softwareUsable(answer: Answer): boolean {
   if (!answer.xml) return false;
   if (!answer.error) return reply(answer) !== null;
-  return answer.error.items.some((i) => i.message?.includes('Could not connect to ')) && descendants(parseReply(answer.xml), 'software-information').length > 0;
+  return descendants(parseReply(answer.xml), 'software-information').length > 0;
 }
 
 export interface SoftwareFacts {

@@ -4,7 +4,7 @@ import type { RpcOptions, Session } from '../session/session.js';
 import { escapeXml } from '../xml/entities.js';
 import {
   type Answer, type JunosPersonality, type JunosSwitchStyle, type JunosVersion, type RedundancyGroup, type RoutingEngineFacts,
-  type RoutingEngineInfo, type RoutingEngineSummary, type VmhostInfo, clusterOf, currentReOf, domainOf, evoCurrentReOf, homeOf,
+  type RoutingEngineInfo, type RoutingEngineSummary, type VmhostInfo, bannerCurrentReOf, clusterOf, currentReOf, domainOf, evoCurrentReOf, homeOf,
   inventoryOf, iriHostnamesOf, isLinuxOf, jdmCurrentReOf, personalityOf, routeEnginesOf, softwareOf, softwareUsable,
   switchStyleOfBridge, switchStyleOfTable, virtualChassisOf, vmhostInfoOf, vmhostOf,
 } from './junos-facts-derive.js';
@@ -167,10 +167,14 @@ export async function facts(session: Session, options: Omit<RpcOptions, 'write' 
     if (plain.error) failures.push({ rpc: 'get-software-information', error: plain.error });
     return undefined;
   };
-  const sw = softwareOf(await software(), currentRe, evoNames);
-
-  const res = routeEnginesOf(await ask('get-route-engine-information', '<get-route-engine-information/>'));
-  const inventory = inventoryOf(await ask('get-chassis-inventory', '<get-chassis-inventory/>'));
+  const softwareAnswer = await software();
+  const routeEngineAnswer = await ask('get-route-engine-information', '<get-route-engine-information/>');
+  const inventoryAnswer = await ask('get-chassis-inventory', '<get-chassis-inventory/>');
+  const res = routeEnginesOf(routeEngineAnswer);
+  const inventory = inventoryOf(inventoryAnswer);
+  // A device that keeps its private instance to itself still names the RE in its CLI banner.
+  currentRe ??= bannerCurrentReOf([routeEngineAnswer, softwareAnswer, inventoryAnswer], res.routingEngines);
+  const sw = softwareOf(softwareAnswer, currentRe, evoNames);
 
   const config = await ask('get-configuration',
     '<get-configuration database="committed" inherit="inherit" commit-scripts="apply"><configuration><system><domain-name/></system></configuration></get-configuration>');
