@@ -1,6 +1,6 @@
 import type { RpcError } from '../errors/device-error.js';
 import type { XmlObject } from '../xml/parse-data.js';
-import { attributeOf, children, descendants, firstElement, parseReply, reNameOf, text, texts } from './junos-facts-read.js';
+import { attributeOf, children, descendants, firstElement, ownText, parseReply, reNameOf, text, texts } from './junos-facts-read.js';
 
 /**
  * Each group of Junos facts from the reply of the RPC PyEZ reads it from, one function per
@@ -51,6 +51,7 @@ export interface RoutingEngineFacts {
   /** The chassis, node or member it belongs to (`node0`, `member1`) on multi-chassis systems; null on one chassis. */
   node: string | null;
   slot: number;
+  /** `master`, `backup`, `disabled`…; `master` when the platform does not say (single-RE boxes). */
   mastershipState: string;
   status: string | null;
   model: string | null;
@@ -103,7 +104,7 @@ export function isLinuxOf(answer: Answer): boolean {
 export function iriHostnamesOf(answer: Answer): Map<string, string[]> | null {
   const file = reply(answer);
   if (!file) return null;
-  const content = typeof file.node['#text'] === 'string' ? file.node['#text'] : '';
+  const content = ownText(file.node) ?? '';
   const hosts = new Map<string, string[]>();
   const add = (ip: string, names: string[]) => hosts.set(ip, [...(hosts.get(ip) ?? []), ...names]);
   for (const raw of content.split('\n')) {
@@ -160,7 +161,7 @@ export function bannerCurrentReOf(answers: (Answer | undefined)[], engines: Rout
   let banner: string | null = null;
   for (const answer of answers) {
     const doc = parsed(answer);
-    const found = doc ? descendants(doc, 'banner').map(({ node }) => text({ b: node }, 'b')).find((b) => b?.startsWith('{') && b.endsWith('}')) : undefined;
+    const found = doc ? descendants(doc, 'banner').map(({ node }) => ownText(node)).find((b) => b?.startsWith('{') && b.endsWith('}')) : undefined;
     if (found) { banner = found.slice(1, -1).trim(); break; }
   }
   if (banner !== null && banner !== '') {
@@ -214,8 +215,8 @@ export function clusterOf(answer: Answer): ClusterFacts {
       // The node fields are siblings, not one element per node: PyEZ zips them, stopping at the shortest.
       const rows = Math.min(...columns.map((c) => c.length));
       for (let i = 0; i < rows; i++) {
-        const [name, priority, status, preempt, failoverMode, monitorFailures] = columns.map((c) => c[i] || null);
-        nodes[name ?? ''] = { priority: priority!, status: status!, preempt: preempt!, failoverMode: failoverMode!, monitorFailures: monitorFailures! };
+        const [name, priority, status, preempt, failoverMode, monitorFailures] = columns.map((c) => c[i] || null) as (string | null)[];
+        nodes[name ?? ''] = { priority: priority ?? null, status: status ?? null, preempt: preempt ?? null, failoverMode: failoverMode ?? null, monitorFailures: monitorFailures ?? null };
       }
     }
     groups[text(group, 'redundancy-group-id') ?? ''] = { clusterId: text(group, 'cluster-id'), failoverCount: text(group, 'redundancy-group-failover-count'), nodes };
@@ -241,7 +242,7 @@ export function virtualChassisOf(answer: Answer): VirtualChassisFacts {
   if (masters.length > 1) return { vcCapable: null, vcMode: null, vcFabric: null, vcMaster: null };
   return {
     vcCapable: true,
-    vcMode: descendants(doc.node, 'virtual-chassis-mode').map(({ node }) => text({ v: node }, 'v'))[0] ?? null,
+    vcMode: descendants(doc.node, 'virtual-chassis-mode').map(({ node }) => ownText(node))[0] ?? null,
     vcFabric: idInfo === undefined ? null : idInfo['@_style'] === 'fabric',
     vcMaster: masters[0] ?? null,
   };
@@ -390,7 +391,7 @@ export function routeEnginesOf(answer: Answer | undefined): RouteEngineFacts {
       reInfo.default = reInfo[first.node]!;
       if (reMaster[first.node] !== undefined) reMaster.default = reMaster[first.node]!;
     }
-    reInfo.default![first.slot] && (reInfo.default!.default = reInfo.default![first.slot]!);
+    reInfo.default!.default = reInfo.default![first.slot]!;
   }
   return {
     twoRe: list.length > 1,
@@ -405,7 +406,7 @@ export function routeEnginesOf(answer: Answer | undefined): RouteEngineFacts {
 /** `serialnumber` and `RE_hw_mi`: unknown when the reply is an error or the RE is not the master. */
 export function inventoryOf(answer: Answer | undefined): { serialNumber: string | null; reHwMi: boolean | null } {
   const doc = reply(answer);
-  if (!doc || doc.name === 'error' || (doc.name === 'output' && (text({ o: doc.node }, 'o') ?? '').includes('can only be used on the master routing engine'))) {
+  if (!doc || doc.name === 'error' || (doc.name === 'output' && (ownText(doc.node) ?? '').includes('can only be used on the master routing engine'))) {
     return { serialNumber: null, reHwMi: null };
   }
   const chassis = descendants(doc.node, 'chassis').map(({ node }) => node);
@@ -418,10 +419,10 @@ export function inventoryOf(answer: Answer | undefined): { serialNumber: string 
 /** `domain`: the committed `system domain-name`, else the `domain` line of resolv.conf. */
 export function domainOf(config: Answer | undefined, resolvConf: Answer[]): string | null {
   const doc = reply(config);
-  const configured = doc ? descendants(doc.node, 'domain-name').map(({ node }) => text({ d: node }, 'd'))[0] ?? null : null;
+  const configured = doc ? descendants(doc.node, 'domain-name').map(({ node }) => ownText(node))[0] ?? null : null;
   if (configured !== null) return configured;
   const file = resolvConf.map(reply).find((r) => r !== null);
-  const words = (typeof file?.node['#text'] === 'string' ? file.node['#text'] : '').split(/\s+/).filter((w) => w !== '');
+  const words = (file ? ownText(file.node) ?? '' : '').split(/\s+/).filter((w) => w !== '');
   const at = words.indexOf('domain');
   return at === -1 ? null : words[at + 1] ?? null;
 }

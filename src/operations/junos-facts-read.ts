@@ -79,6 +79,11 @@ export function text(obj: XmlObject | null, name: string): string | null {
   return trimmed === '' ? null : trimmed;
 }
 
+/** An element's own text, trimmed; null when empty. */
+export function ownText(node: XmlObject): string | null {
+  return text({ self: node }, 'self');
+}
+
 /** The texts of every child named `name`, in order (empty ones as ''). */
 export function texts(obj: XmlObject, name: string): string[] {
   return asList(obj[name]).map((v) => (typeof v === 'string' ? v.trim() : Array.isArray(v) ? '' : typeof v['#text'] === 'string' ? v['#text'].trim() : ''));

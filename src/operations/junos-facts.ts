@@ -40,6 +40,7 @@ export interface JunosFacts {
   version: string | null;
   /** The version of RE0 (else node0, the bsys or GNF RE0, server0), as PyEZ's `version_RE0`. */
   versionRe0: string | null;
+  /** The version of RE1 (else node1, …), as PyEZ's `version_RE1`. */
   versionRe1: string | null;
   /** The Junos version of every RE that answered, by RE name (`re0`, `node1`, `member0`, `fpc1`). */
   junosInfo: Record<string, JunosVersion> | null;
@@ -62,6 +63,7 @@ export interface JunosFacts {
   twoRe: boolean | null;
   /** RE0 and RE1 of the first chassis (PyEZ's `RE0`, `RE1`). */
   re0: RoutingEngineSummary | null;
+  /** RE1 of the first chassis. */
   re1: RoutingEngineSummary | null;
   /** By chassis/node (`default` is the first), then slot (`default` is its first RE): PyEZ's `re_info`. */
   reInfo: Record<string, Record<string, RoutingEngineInfo>> | null;
@@ -77,6 +79,7 @@ export interface JunosFacts {
   srxClusterRedundancyGroup: Record<string, RedundancyGroup> | null;
   /** In a virtual chassis now (PyEZ's `vc_capable`: false when the VC RPC is refused or empty). */
   vcCapable: boolean | null;
+  /** `Enabled`, `Mixed`… as `show virtual-chassis` says. */
   vcMode: string | null;
   /** A virtual chassis fabric. */
   vcFabric: boolean | null;
