@@ -9,7 +9,7 @@
 export { FakeDevice } from './device/fake-device.js';
 export type {
   FakeDeviceOptions, FakeHandler, FakeLocks, FakeNotifyOptions, FakePersonality, FakePersonalityContext, FakePersonalityName, FakeQuirks, FakeRawNotifyOptions, FakeReply, FakeReplyOptions, FakeRequest, FakeRule,
-  FakeCommit, FakeCommitFault, FakeSubscription, FakeUser,
+  FakeCommit, FakeCommitFault, FakeDatastores, FakeSubscription, FakeUser,
 } from './device/types.js';
 export { FAKE_DEVICE_CAPABILITIES } from './device/replies.js';
 export { FAKE_PERSONALITY_NAMES } from './device/personalities.js';

@@ -1,4 +1,5 @@
 import type { LockTable } from './locks.js';
+import type { NmdaStore } from './nmda.js';
 import type { RfcCommits } from './rfc-commits.js';
 import { elementText, firstChildOf } from './requests.js';
 import { rpcErrorXml } from './replies.js';
@@ -19,6 +20,8 @@ export interface DefaultContext {
   commits: RfcCommits;
   /** The SSH user of a session. */
   user(sessionId: number): string;
+  /** The NMDA datastores, when the device has them. */
+  nmda: NmdaStore | null;
 }
 
 export interface DefaultReply {
@@ -38,8 +41,17 @@ export function defaultReply(request: FakeRequest, ctx: DefaultContext): Default
   if (ACCEPTED.has(op)) return { reply: OK };
   switch (op) {
     case 'get':
-    case 'get-config':
       return { reply: '<data/>' };
+    case 'get-config': {
+      const source = ctx.nmda ? firstChildOf(request.xml, 'source') : null;
+      return { reply: source && ['running', 'candidate', 'startup'].includes(source) ? `<data>${ctx.nmda!.content(source)}</data>` : '<data/>' };
+    }
+    case 'get-data':
+      if (ctx.nmda) return { reply: ctx.nmda.getData(request.xml) };
+      break;
+    case 'edit-data':
+      if (ctx.nmda) return { reply: ctx.nmda.editData(request.xml) };
+      break;
     case 'close-session':
       return { reply: OK, closeChannel: true };
     case 'commit':
@@ -56,11 +68,10 @@ export function defaultReply(request: FakeRequest, ctx: DefaultContext): Default
       return createSubscription(request, ctx);
     case '':
       return { reply: rpcErrorXml({ type: 'protocol', tag: 'missing-element', message: 'The <rpc> element holds no operation' }) };
-    default:
-      return {
-        reply: rpcErrorXml({ type: 'protocol', tag: 'operation-not-supported', message: `The operation <${op}> is not supported by this device` }),
-      };
   }
+  return {
+    reply: rpcErrorXml({ type: 'protocol', tag: 'operation-not-supported', message: `The operation <${op}> is not supported by this device` }),
+  };
 }
 
 function lock(request: FakeRequest, ctx: DefaultContext): DefaultReply {

@@ -7,8 +7,9 @@ import { defaultReply, type DefaultReply } from './default-handlers.js';
 import { FakeSession, type SessionHost } from './fake-session.js';
 import { type HostKey, knownHostsLine, loadHostKey } from './host-key.js';
 import { LockTable } from './locks.js';
+import { NmdaStore } from './nmda.js';
 import { expandPersonality, FAKE_PERSONALITY_NAMES, FAKE_QUIRKS, isPersonalityName } from './personalities.js';
-import { BASE_1_0, BASE_1_1, FAKE_DEVICE_CAPABILITIES } from './replies.js';
+import { BASE_1_0, BASE_1_1, FAKE_DEVICE_CAPABILITIES, NMDA_MODULE_CAPABILITY } from './replies.js';
 import { RfcCommits } from './rfc-commits.js';
 import { RuleBook } from './rule-book.js';
 import type {
@@ -17,7 +18,7 @@ import type {
 } from './types.js';
 
 export type {
-  FakeCommit, FakeCommitFault, FakeDeviceOptions, FakeHandler, FakeLocks, FakeNotifyOptions, FakePersonality, FakePersonalityContext,
+  FakeCommit, FakeCommitFault, FakeDatastores, FakeDeviceOptions, FakeHandler, FakeLocks, FakeNotifyOptions, FakePersonality, FakePersonalityContext,
   FakePersonalityName, FakeQuirks, FakeRawNotifyOptions, FakeReply, FakeReplyOptions, FakeRequest, FakeRule, FakeSubscription, FakeUser,
 } from './types.js';
 
@@ -88,6 +89,7 @@ export class FakeDevice {
   /** The SSH user of each session open now. */
   private readonly users = new Map<number, string>();
   private readonly commits: RfcCommits;
+  private readonly nmda: NmdaStore | null;
   private commitFault: FakeCommitFault | null;
   private nextSessionId = 1;
   private listeningPort = 0;
@@ -97,9 +99,11 @@ export class FakeDevice {
     this.hostKey = loadHostKey(options.hostKey);
     this.auth = new Authenticator(options.users ?? DEFAULT_USERS);
     this.rules = new RuleBook(options.rules ?? [], options.handler);
-    ({ capabilities: this.capabilities, quirks: this.quirks, personality: this.personality } = expandPersonality(options, () =>
-      defaultCapabilities(options.base ?? 'both'),
-    ));
+    this.nmda = options.datastores ? new NmdaStore(options.datastores) : null;
+    ({ capabilities: this.capabilities, quirks: this.quirks, personality: this.personality } = expandPersonality(options, () => [
+      ...defaultCapabilities(options.base ?? 'both'),
+      ...(this.nmda ? [NMDA_MODULE_CAPABILITY] : []),
+    ]));
     this.capture = options.capture === undefined ? undefined : Buffer.from(options.capture);
     const has = (uri: string) => this.capabilities.some((c) => c === uri || c.startsWith(`${uri}?`));
     this.commits = new RfcCommits(has(CAPABILITY.confirmedCommit10) || has(CAPABILITY.confirmedCommit11), has(CAPABILITY.confirmedCommit11));
@@ -159,6 +163,14 @@ export class FakeDevice {
   /** The session holding the lock on `datastore` now (`<lock>`'s, or a personality's), or null. */
   lockHolder(datastore: string): number | null {
     return this.locks.holder(datastore);
+  }
+
+  /**
+   * The content of an NMDA datastore now (see the `datastores` option): `running`,
+   * `candidate`, `startup`, `intended`, `operational` (without origins). Null without `datastores`.
+   */
+  datastore(name: 'running' | 'candidate' | 'startup' | 'intended' | 'operational'): string | null {
+    return this.nmda ? this.nmda.content(name) : null;
   }
 
   /** The sessions subscribed with `<create-subscription>` now, in the order they subscribed. */
@@ -343,6 +355,7 @@ export class FakeDevice {
           subscribe: (id, stream) => this.subscribe(id, stream),
           commits: this.commits,
           user: (id) => this.users.get(id) ?? '',
+          nmda: this.nmda,
         }),
       takeCommitFault: (request) => {
         if (this.commitFault === null) return null;

@@ -1,7 +1,7 @@
 export { FakeDevice } from './fake-device.js';
 export type {
   FakeDeviceOptions, FakeHandler, FakeLocks, FakeNotifyOptions, FakePersonality, FakePersonalityContext, FakePersonalityName, FakeQuirks, FakeRawNotifyOptions, FakeReply, FakeReplyOptions, FakeRequest, FakeRule,
-  FakeCommit, FakeCommitFault, FakeSubscription, FakeUser,
+  FakeCommit, FakeCommitFault, FakeDatastores, FakeSubscription, FakeUser,
 } from './types.js';
 export { FAKE_DEVICE_CAPABILITIES } from './replies.js';
 export { FAKE_PERSONALITY_NAMES } from './personalities.js';

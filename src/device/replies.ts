@@ -5,7 +5,7 @@
  */
 
 import { escapeXml } from '../xml/entities.js';
-import { CAPABILITY, NETCONF_BASE_NS, NETCONF_NOTIFICATION_NS } from '../xml/namespaces.js';
+import { CAPABILITY, NETCONF_BASE_NS, NETCONF_NOTIFICATION_NS, NMDA_NS } from '../xml/namespaces.js';
 
 export { NETCONF_BASE_NS, escapeXml };
 export const BASE_1_0 = CAPABILITY.base10;
@@ -23,6 +23,9 @@ export const FAKE_DEVICE_CAPABILITIES: readonly string[] = Object.freeze([
   CAPABILITY.interleave,
   `${CAPABILITY.withDefaults}?basic-mode=explicit`,
 ]);
+
+/** What a device with NMDA datastores advertises besides: the module of `<get-data>` and `<edit-data>`. */
+export const NMDA_MODULE_CAPABILITY = `${NMDA_NS}?module=ietf-netconf-nmda&revision=2019-01-07`;
 
 export function helloXml(capabilities: readonly string[], sessionId: number): string {
   const caps = capabilities.map((c) => `<capability>${escapeXml(c)}</capability>`).join('');

@@ -81,6 +81,21 @@ export interface FakeRule {
   times?: number;
 }
 
+/**
+ * The initial content of the fake device's NMDA datastores (RFC 8342), each XML with any
+ * number of top-level elements; a datastore not given starts empty. `<get-data>` reads them,
+ * `<edit-data>` writes `running`, `candidate` and `startup`, `<get-config>` reads those three.
+ */
+export interface FakeDatastores {
+  running?: string;
+  candidate?: string;
+  startup?: string;
+  /** Default: whatever `running` holds at the time of the read. */
+  intended?: string;
+  /** State (config false) and learned nodes, shown after the intended config in `operational`. */
+  operational?: string;
+}
+
 /** How FakeDevice.start sets a device up: accounts, host key, capabilities, rules, faults. */
 export interface FakeDeviceOptions {
   /** Accounts. Default `[{ username: 'netconf', password: 'netconf' }]`. */
@@ -124,6 +139,11 @@ export interface FakeDeviceOptions {
   quirks?: FakeQuirks;
   /** A fault aimed at the first commit (see `faultNextCommit()`). */
   commitFault?: FakeCommitFault;
+  /**
+   * NMDA datastores: the device answers `<get-data>` and `<edit-data>` (RFC 8526) from them,
+   * and advertises `ietf-netconf-nmda` (unless `capabilities` is given). See `FakeDatastores`.
+   */
+  datastores?: FakeDatastores;
 }
 
 /**

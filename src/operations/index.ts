@@ -6,6 +6,8 @@ export {
   killSession, lockDatastore, parseData, unlockDatastore, validateConfig,
 } from './rfc6241.js';
 export type { CommitOptions, CommitReply, DataReply, EditConfigOptions, Filter, ReadItemsOptions, ReadOptions, ValidateReply, WithDefaults } from './rfc6241.js';
+export { editData, getData } from './nmda.js';
+export type { EditDataOptions, GetDataItemsOptions, GetDataOptions, IdentityRef, NmdaDatastore, Origin, WritableNmdaDatastore } from './nmda.js';
 export {
   closeConfiguration, commitConfiguration, diffConfiguration, getConfiguration, loadConfiguration, loadRescueConfiguration, lockConfiguration,
   openConfiguration, rollback, runCommand, saveRescueConfiguration, unlockConfiguration,

@@ -254,12 +254,17 @@ function addFilter(session: Session, op: ReturnType<typeof request>, filter: Fil
 
 function addWithDefaults(session: Session, op: ReturnType<typeof request>, mode: WithDefaults | undefined): void {
   if (mode === undefined) return;
+  op.ele('with-defaults', { xmlns: WITH_DEFAULTS_NS }).txt(checkWithDefaults(session, mode));
+}
+
+/** The with-defaults mode, once the device is known to support it (`:with-defaults`, and that mode). */
+export function checkWithDefaults(session: Session, mode: WithDefaults): WithDefaults {
   const wd = session.capabilities.withDefaults;
   requireCapability(wd !== null, ':with-defaults', 'with-defaults');
   if (wd && wd.basicMode !== mode && !wd.alsoSupported.includes(mode)) {
     throw new ClientError('CAPABILITY_MISSING', `The device does not support with-defaults mode "${mode}" (basic mode ${wd.basicMode}, also ${wd.alsoSupported.join(', ') || 'none'})`);
   }
-  op.ele('with-defaults', { xmlns: WITH_DEFAULTS_NS }).txt(mode);
+  return mode;
 }
 
 /** Inline `{ config }` content rather than a datastore. */

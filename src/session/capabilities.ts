@@ -87,6 +87,17 @@ export class Capabilities {
     return { basicMode: p['basic-mode'] ?? '', alsoSupported: (p['also-supported'] ?? '').split(',').filter((s) => s !== '') };
   }
 
+  /**
+   * Whether the device is NMDA (RFC 8526: it implements `ietf-netconf-nmda`, so `getData` and
+   * `editData` work): true when the hello lists that module; null when the hello cannot say
+   * (a device with a YANG library lists its YANG 1.1 modules there, not in the hello: see
+   * `yangLibrary`); false when it lists its modules in the hello and that one is not among them.
+   */
+  get nmda(): boolean | null {
+    if (this.modules.some((m) => m.module === 'ietf-netconf-nmda')) return true;
+    return this.has(CAPABILITY.yangLibrary10) || this.has(CAPABILITY.yangLibrary11) ? null : false;
+  }
+
   /** YANG module capabilities (`namespace?module=…&revision=…&features=…`). */
   get modules(): ModuleCapability[] {
     return this.uris.flatMap((u) => {

@@ -11,12 +11,20 @@ export const NETCONF_NOTIFICATION_NS = 'urn:ietf:params:xml:ns:netconf:notificat
 export const WITH_DEFAULTS_NS = 'urn:ietf:params:xml:ns:yang:ietf-netconf-with-defaults';
 /** RFC 6022's namespace: `<get-schema>` and the `<data>` of its reply. */
 export const NETCONF_MONITORING_NS = 'urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring';
+/** RFC 8526's namespace: `<get-data>`, `<edit-data>` and the `<data>` of their replies. */
+export const NMDA_NS = 'urn:ietf:params:xml:ns:yang:ietf-netconf-nmda';
+/** RFC 8342's datastore identities (`ds:running`, `ds:operational`, …). */
+export const DATASTORES_NS = 'urn:ietf:params:xml:ns:yang:ietf-datastores';
+/** RFC 8342's origin identities and the `or:origin` annotation of `<get-data>` with-origin. */
+export const ORIGIN_NS = 'urn:ietf:params:xml:ns:yang:ietf-origin';
+/** RFC 5717's namespace: `<partial-lock>`, `<partial-unlock>`. */
+export const PARTIAL_LOCK_NS = 'urn:ietf:params:xml:ns:netconf:partial-lock:1.0';
 /** Junos's namespace for `<xnm:error>` / `<xnm:warning>`. */
 export const XNM_NAMESPACE = 'http://xml.juniper.net/xnm/1.1/xnm';
 /** The capability a Junos device advertises: it speaks the Junos dialect (load-configuration, commit-configuration). */
 export const JUNOS_CAPABILITY = 'http://xml.juniper.net/netconf/junos/1.0';
 
-/** Well-known capability URIs (RFC 6241 §8, RFC 5277, RFC 6243). */
+/** Well-known capability URIs (RFC 6241 §8, RFC 5277, RFC 6243, RFC 5717, RFC 7950 / RFC 8526). */
 export const CAPABILITY = {
   base10: 'urn:ietf:params:netconf:base:1.0',
   base11: 'urn:ietf:params:netconf:base:1.1',
@@ -33,4 +41,9 @@ export const CAPABILITY = {
   notification: 'urn:ietf:params:netconf:capability:notification:1.0',
   interleave: 'urn:ietf:params:netconf:capability:interleave:1.0',
   withDefaults: 'urn:ietf:params:netconf:capability:with-defaults:1.0',
+  partialLock: 'urn:ietf:params:netconf:capability:partial-lock:1.0',
+  /** RFC 7950 / RFC 7895: the modules are listed in the YANG library, not (all) in the hello. */
+  yangLibrary10: 'urn:ietf:params:netconf:capability:yang-library:1.0',
+  /** RFC 8526: YANG library 1.1 (RFC 8525), which an NMDA server advertises. */
+  yangLibrary11: 'urn:ietf:params:netconf:capability:yang-library:1.1',
 } as const;
