@@ -199,7 +199,7 @@ class FragmentChecker {
     const open = this.open[depth - 1]!;
     if (open !== name) {
       const [line, column] = this.position(this.openAt[depth - 1]!);
-      this.fail(`the end tag </${clip(name)}> does not match the start tag <${clip(open)}> (at line ${line}, column ${column})`, at);
+      this.fail(`the end tag </${clip(name)}> does not match the start tag <${clip(open)}> opened at line ${line}, column ${column}`, at);
     }
     this.open.pop();
     this.openAt.pop();

@@ -46,7 +46,7 @@ describe('checkXmlFragment refuses what is not a well-formed fragment', () => {
   // [label, input, what the message says, line, column]
   const cases: [string, string, RegExp, number, number][] = [
     // Tags
-    ['mismatched end tag', '<a><b></a>', /end tag <\/a> does not match the start tag <b> \(at line 1, column 4\)/, 1, 7],
+    ['mismatched end tag', '<a><b></a>', /end tag <\/a> does not match the start tag <b> opened at line 1, column 4 \(line 1, column 7\)$/, 1, 7],
     ['names whose 32-bit hashes collide', '<Aa></BB>', /end tag <\/BB> does not match the start tag <Aa>/, 1, 5],
     ['a different prefix on the same local name', '<a:x xmlns:a="u" xmlns:b="u"></b:x>', /end tag <\/b:x> does not match the start tag <a:x>/, 1, 30],
     ['an end tag differing only in case', '<Config></config>', /does not match/, 1, 9],
@@ -130,6 +130,17 @@ describe('checkXmlFragment refuses what is not a well-formed fragment', () => {
     expect(err!.message).toMatch(problem);
     expect(err!.message).toMatch(new RegExp(`\\(line ${line}, column ${column}\\)$`));
     expect(err!.message).not.toMatch(/netconfkit-check/);
+  });
+
+  it('gives the location of the problem once, in one parenthesis at the end', () => {
+    for (const xml of ['<a><b></a>', '<a>\n<b>\n</c>', 'text', '<a>', '<a x=1/>']) {
+      const message = rejection(xml)!.message;
+      expect(message.match(/\(/g)).toHaveLength(1);
+      expect(message.match(/\bline \d+, column \d+\)$/)).not.toBeNull();
+    }
+    expect(rejection('<a>\n<b>\n</c>')!.message).toBe(
+      'The config is not well-formed XML: the end tag </c> does not match the start tag <b> opened at line 2, column 1 (line 3, column 1)',
+    );
   });
 
   it('names what the caller passed', () => {
