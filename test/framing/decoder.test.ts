@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ClientError, FramingError } from '../../src/errors/classes.js';
 import { FrameDecoder, encodeChunked, encodeEom, isBetweenMessages } from '../../src/framing/index.js';
+import { CORPUS_DIR } from '../support/corpus.js';
 import { SEED, b, chunked, decodeAllSplits, run } from './helpers.js';
 
 const DELIM = ']]>]]>';
@@ -478,13 +480,13 @@ describe('round trips (property)', () => {
 });
 
 // Real chunked captures from the shared corpus, read at test time.
-const corpusDir = new URL('../../../shared/corpus/obbaa-netconf-stack/netconf-api/src/test/resources/', import.meta.url);
+const corpusDir = path.join(CORPUS_DIR, 'obbaa-netconf-stack/netconf-api/src/test/resources');
 
 describe('shared corpus captures', () => {
   it.each(['sampleChunkedMessage1.txt', 'sampleChunkedMessage4.txt', 'sampleChunkedMessageWithNewLine.txt'])(
     '%s decodes in auto mode to one rpc-reply in every split',
     (file) => {
-      const input = readFileSync(new URL(file, corpusDir));
+      const input = readFileSync(path.join(corpusDir, file));
       const out = decodeAllSplits(input, { mode: 'auto' }, 50);
       expect(out).toMatchObject({ error: null, inMessage: false, mode: 'chunked', bytesConsumed: input.length });
       expect(out.rawMessages).toHaveLength(1);
@@ -498,7 +500,7 @@ describe('shared corpus captures', () => {
   );
 
   it('the three captures carry the same reply', () => {
-    const decode = (file: string) => run(readFileSync(new URL(file, corpusDir)), [], { mode: 'auto' }).messages[0]!;
+    const decode = (file: string) => run(readFileSync(path.join(corpusDir, file)), [], { mode: 'auto' }).messages[0]!;
     const one = decode('sampleChunkedMessage1.txt');
     expect(decode('sampleChunkedMessageWithNewLine.txt')).toBe(`${one}\n`);
     expect(decode('sampleChunkedMessage4.txt').replace(/\s+/g, ' ')).toBe(one.replace(/\s+/g, ' '));
