@@ -1,7 +1,8 @@
+import { elementText } from '../xml/query.js';
 import type { LockTable } from './locks.js';
 import type { NmdaStore } from './nmda.js';
 import type { RfcCommits } from './rfc-commits.js';
-import { elementText, firstChildOf } from './requests.js';
+import { firstChildOf } from './requests.js';
 import { rpcErrorXml } from './replies.js';
 import type { FakeRequest } from './types.js';
 

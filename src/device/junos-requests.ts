@@ -1,51 +1,44 @@
 import { decodeEntities } from '../xml/entities.js';
+import { attributes, findElement, innerOf as innerXmlOf, textContent } from '../xml/query.js';
 
 /**
  * Just enough reading of Junos requests: an element's attributes, whether it is present, its
- * inner XML and its text. The device only reads requests the client library wrote (or a test
- * did), already checked as well-formed, so patterns do.
+ * inner XML and its text, each of the first element with a local name (any prefix).
  */
-
-function startTag(local: string): RegExp {
-  return new RegExp(`<(?:([\\w.-]+):)?${local}(?=[\\s/>])((?:[^>"']|"[^"]*"|'[^']*')*?)(/?)>`);
-}
 
 /** Whether an element with this local name (any prefix) occurs. */
 export function hasElement(xml: string, local: string): boolean {
-  return startTag(local).test(xml);
+  return findElement(xml, local) !== null;
 }
 
 /** The attributes of the first element with this local name, entities decoded; null when absent. */
 export function attributesOf(xml: string, local: string): Record<string, string> | null {
-  const m = startTag(local).exec(xml);
-  if (!m) return null;
+  const span = findElement(xml, local);
+  if (!span) return null;
   const attrs: Record<string, string> = {};
-  for (const a of (m[2] ?? '').matchAll(/([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
-    attrs[a[1]!] = safeDecode(a[2] ?? a[3] ?? '');
-  }
+  for (const a of attributes(xml, span.tag)) attrs[a.name] = safeDecode(xml.slice(a.valueStart, a.valueEnd));
   return attrs;
 }
 
 /** The inner XML of the first element with this local name ('' when empty), or null when absent. */
 export function innerOf(xml: string, local: string): string | null {
-  const m = startTag(local).exec(xml);
-  if (!m) return null;
-  if (m[3] === '/') return '';
-  const qname = m[1] ? `${m[1]}:${local}` : local;
-  const start = m.index + m[0].length;
-  const end = xml.lastIndexOf(`</${qname}`);
-  return end >= start ? xml.slice(start, end) : '';
+  const span = findElement(xml, local);
+  return span ? innerXmlOf(xml, span) : null;
 }
 
-/** The text of the first element with this local name: CDATA kept, entities decoded, markup dropped; null when absent. */
+/**
+ * The text of the first element with this local name: CDATA kept, entities decoded, markup
+ * dropped (its inner XML as written when an entity cannot be decoded); null when absent.
+ */
 export function textOf(xml: string, local: string): string | null {
-  const inner = innerOf(xml, local);
-  if (inner === null) return null;
-  let out = '';
-  for (const part of inner.split(/(<!\[CDATA\[[\s\S]*?\]\]>)/)) {
-    out += part.startsWith('<![CDATA[') ? part.slice(9, -3) : safeDecode(part.replace(/<[^>]*>/g, ''));
+  const span = findElement(xml, local);
+  if (!span) return null;
+  const end = span.contentEnd === -1 ? span.contentStart : span.contentEnd;
+  try {
+    return textContent(xml, span.contentStart, end);
+  } catch {
+    return innerXmlOf(xml, span);
   }
-  return out;
 }
 
 function safeDecode(text: string): string {

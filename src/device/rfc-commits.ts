@@ -1,6 +1,6 @@
+import { elementText } from '../xml/query.js';
 import { hasElement } from './junos-requests.js';
 import { rpcErrorXml } from './replies.js';
-import { elementText } from './requests.js';
 import type { FakeCommit } from './types.js';
 
 /**

@@ -1,6 +1,7 @@
 import type { NetconfError } from '../errors/netconf-error.js';
 import { toNetconfError } from '../errors/to-netconf-error.js';
 import type { MessageOutcome } from '../reader/message-reader.js';
+import { firstStartTag } from '../xml/query.js';
 import { type ConnectContext, type RpcContext, diagnostics, traceAsync } from './diagnostics.js';
 
 /**
@@ -64,8 +65,7 @@ function asError(err: unknown): NetconfError {
 /** The local name of the request's first element, without building anything else. */
 function operationOf(request: string | { toString(): string }): string {
   const text = typeof request === 'string' ? request : safeString(request);
-  const m = /<(?:[\w.-]+:)?([\w.-]+)/.exec(text.slice(0, 4096).replace(/<\?[\s\S]*?\?>|<!--[\s\S]*?-->/g, ''));
-  return m ? m[1]! : 'unknown';
+  return firstStartTag(text)?.local ?? 'unknown';
 }
 
 function safeString(request: { toString(): string }): string {

@@ -84,6 +84,20 @@ export function nextTag(xml: string, from = 0): Tag | null {
   return null;
 }
 
+/** The first start tag at or after `from` (a stray end tag before it is passed by), or null. */
+export function firstStartTag(xml: string, from = 0): Tag | null {
+  let tag = nextTag(xml, from);
+  while (tag && tag.kind === 'end') tag = nextTag(xml, tag.end);
+  return tag;
+}
+
+/** The start tag of the first child element of the element that `parent` opens, or null when it has none. */
+export function firstChildTag(xml: string, parent: Tag): Tag | null {
+  if (parent.kind !== 'start' || parent.selfClosing) return null;
+  const tag = nextTag(xml, parent.end);
+  return tag && tag.kind === 'start' ? tag : null;
+}
+
 /**
  * The first element, in document order from `from`, whose local name is `local` (any prefix),
  * and where it ends. Null when there is none.

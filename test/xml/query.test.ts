@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attributes, elementText, findAll, findElement, innerOf, innerXml, nextTag, rootElement, textContent, withoutXmlDeclaration } from '../../src/xml/query.js';
+import { attributes, elementText, findAll, findElement, firstChildTag, firstStartTag, innerOf, innerXml, nextTag, rootElement, textContent, withoutXmlDeclaration } from '../../src/xml/query.js';
 
 describe('nextTag', () => {
   it('reads start, end and empty-element tags, with offsets, stepping over comments, CDATA, instructions and declarations', () => {
@@ -95,5 +95,25 @@ describe('withoutXmlDeclaration', () => {
     expect(withoutXmlDeclaration('<?xml-stylesheet href="a"?><n/>')).toBe('<?xml-stylesheet href="a"?><n/>');
     expect(withoutXmlDeclaration('<!-- c --><?xml version="1.0"?><n/>')).toBe('<!-- c --><?xml version="1.0"?><n/>');
     expect(withoutXmlDeclaration('<n/>')).toBe('<n/>');
+  });
+});
+
+describe('firstStartTag and firstChildTag', () => {
+  it('find the first element and its first child past declarations, comments, CDATA and instructions, any prefix', () => {
+    const xml = '<?xml version="1.0"?>\n<!-- <fake> --><?pi <fake/>?><nc:rpc message-id="1>2" a=\'>\'>\n<!-- <no> --><![CDATA[<no/>]]><?x <no>?>\n<x:get-config xmlns:x="u"/></nc:rpc>';
+    const root = firstStartTag(xml)!;
+    expect([root.name, root.local]).toEqual(['nc:rpc', 'rpc']);
+    expect(firstChildTag(xml, root)?.local).toBe('get-config');
+  });
+
+  it('pass a stray end tag, and give null where there is no element or no child', () => {
+    expect(firstStartTag('</a><b/>')?.name).toBe('b');
+    expect(firstStartTag('<!-- <a> -->text')).toBeNull();
+    const empty = '<rpc/><get/>';
+    expect(firstChildTag(empty, firstStartTag(empty)!)).toBeNull();
+    const closed = '<rpc><!-- <get/> --></rpc><get/>';
+    expect(firstChildTag(closed, firstStartTag(closed)!)).toBeNull();
+    const end = nextTag(closed, firstStartTag(closed)!.end)!;
+    expect(firstChildTag(closed, end)).toBeNull();
   });
 });
