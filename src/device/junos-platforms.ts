@@ -38,6 +38,10 @@ interface Profile {
   virtualChassis: boolean;
   /** `show version invoke-on all-routing-engines` works (refused on one-RE boxes and SRX clusters). */
   invokeOn: boolean;
+  /** How Ethernet switching answers: bridge domains (MX), ELS switching table (EX, QFX), neither (high-end SRX). */
+  switching: 'bridge-domain' | 'els' | 'none';
+  /** The `__juniper_private1__` addresses of the RE sessions land on (none: the banner is all that says). */
+  privateAddresses: string[];
 }
 
 const DAY = 86_400;
@@ -45,14 +49,17 @@ const DAY = 86_400;
 const PROFILES: Record<JunosPlatform, Profile> = {
   vmx: {
     model: 'vmx', serial: 'VM5F1A2B3C4D', multiNode: false, banner: null, cluster: false, virtualChassis: false, invokeOn: false,
+    switching: 'bridge-domain', privateAddresses: ['128.0.0.4/2', '128.0.0.1/2'],
     nodes: [{ name: null, hostName: null, engines: [{ slot: 0, state: 'master', model: 'RE-VMX', uptimeSeconds: 3 * DAY + 600 }] }],
   },
   'mx-single-re': {
     model: 'mx204', serial: 'DX1234AB0001', multiNode: false, banner: null, cluster: false, virtualChassis: false, invokeOn: false,
+    switching: 'bridge-domain', privateAddresses: ['128.0.0.4/2', '128.0.0.1/2'],
     nodes: [{ name: null, hostName: null, engines: [{ slot: 0, state: 'master', model: 'RE-S-1600x8', uptimeSeconds: 41 * DAY + 7200 }] }],
   },
   'mx-dual-re': {
     model: 'mx960', serial: 'JN11F2E3DAFA', multiNode: false, banner: 'master', cluster: false, virtualChassis: false, invokeOn: true,
+    switching: 'bridge-domain', privateAddresses: ['128.0.0.4/2', '128.0.0.1/2'],
     nodes: [{
       name: null, hostName: null, engines: [
         { slot: 0, state: 'master', model: 'RE-S-X6-64G', uptimeSeconds: 120 * DAY + 4242 },
@@ -62,6 +69,8 @@ const PROFILES: Record<JunosPlatform, Profile> = {
   },
   'srx-cluster': {
     model: 'srx5800', serial: 'JN12AB34CDEF', multiNode: true, banner: 'primary:node0', cluster: true, virtualChassis: false, invokeOn: false,
+    // Cluster 1: node0 is 129.<1 << 4>.0.1, the primary 143.16.0.1.
+    switching: 'none', privateAddresses: ['129.16.0.1/2', '143.16.0.1/2'],
     nodes: [
       { name: 'node0', hostName: null, engines: [{ slot: 0, state: 'master', model: 'RE-S-2000', uptimeSeconds: 10 * DAY }] },
       { name: 'node1', hostName: '-node1', engines: [{ slot: 0, state: 'master', model: 'RE-S-2000', uptimeSeconds: 9 * DAY }] },
@@ -69,6 +78,7 @@ const PROFILES: Record<JunosPlatform, Profile> = {
   },
   'ex-vc': {
     model: 'ex4300-48p', serial: 'PE3714050496', multiNode: false, banner: 'master:0', cluster: false, virtualChassis: true, invokeOn: false,
+    switching: 'els', privateAddresses: [],
     nodes: [{
       name: null, hostName: null, engines: [
         { slot: 0, state: 'master', model: 'EX4300-48P', uptimeSeconds: 200 * DAY + 5 },
@@ -147,6 +157,35 @@ export class PlatformReplies {
         `<failover-mode>no</failover-mode>\n<monitor-failures>None</monitor-failures>`).join('\n') +
       `\n</device-stats>\n</redundancy-group>`;
     return `<chassis-cluster-status>\n<cluster-id>1</cluster-id>\n${group(0, 'node0')}\n${group(1, 'node0')}\n</chassis-cluster-status>${this.banner()}`;
+  }
+
+  /** `/etc/hosts.junos` (`<file-show>`): the internal routing instance's host names, single chassis first. */
+  static hostsJunos(): string {
+    const lines = [
+      '# File mapping AF_INET/AF_INET6 hostnames for REs on Single and Multichassis systems',
+      '128.0.0.1        master node fwdd member pfem', '128.0.0.4        re0', '128.0.0.5        re1', '128.0.0.6        backup',
+    ];
+    return `<file-content filename="/etc/hosts.junos" filesize="${lines.join('\n').length + 1}" encoding="text">\n${lines.join('\n')}\n</file-content>`;
+  }
+
+  /** `<get-interface-information>` of `__juniper_private1__`, terse: the addresses this RE holds there. */
+  privateInterfaces(): string {
+    const families = this.p.privateAddresses.map((a) => `<interface-address>\n<ifa-local>${a}</ifa-local>\n</interface-address>`).join('\n');
+    const logical = families === '' ? '' : `<logical-interface>\n<name>em0.0</name>\n<address-family>\n<address-family-name>inet</address-family-name>\n${families}\n</address-family>\n</logical-interface>\n`;
+    return `<interface-information xmlns="http://xml.juniper.net/junos/${JUNOS_RELEASE}/junos-interface" junos:style="terse">\n`
+      + `<physical-interface>\n<name>em0</name>\n<admin-status>up</admin-status>\n<oper-status>up</oper-status>\n${logical}</physical-interface>\n</interface-information>${this.banner()}`;
+  }
+
+  /** `<get-ethernet-switching-table-information>` summary, or null: no ELS switching here. */
+  switchingTable(): string | null {
+    if (this.p.switching !== 'els') return null;
+    return `<l2ng-l2ald-rtb-macdb xmlns="http://xml.juniper.net/junos/${JUNOS_RELEASE}/junos-l2al">\n<l2ng-l2ald-ethernet-switching-table-summary>\n`
+      + `<l2ng-l2-total-mac-count>0</l2ng-l2-total-mac-count>\n</l2ng-l2ald-ethernet-switching-table-summary>\n</l2ng-l2ald-rtb-macdb>${this.banner()}`;
+  }
+
+  /** `show bridge mac-table count` as XML, or null: no bridge domains here. */
+  bridgeCount(): string | null {
+    return this.p.switching === 'bridge-domain' ? `<l2ald-rtb-mac-count>\n</l2ald-rtb-mac-count>${this.banner()}` : null;
   }
 
   /** What refused RPCs answer on this platform: an xnm error from the daemon. */

@@ -334,6 +334,15 @@ export class JunosDevice {
         return reply(platform.virtualChassis() ?? PlatformReplies.notEnabled('chassisd', 'Virtual Chassis not supported'));
       case 'get-chassis-cluster-status':
         return reply(platform.clusterStatus() ?? PlatformReplies.notEnabled('jsrpd', 'error: Chassis cluster is not enabled'));
+      case 'file-show':
+        return reply(this.fileShow(f, xml));
+      case 'file-list':
+        return reply(this.fileList(f, xml, id));
+      case 'get-interface-information':
+        if (textOf(xml, 'routing-instance') === '__juniper_private1__') return reply(platform.privateInterfaces());
+        return reply(f.rpcError({ message: 'syntax error', element: request.operation }, 'error', { type: 'protocol', tag: 'operation-failed' }));
+      case 'get-ethernet-switching-table-information':
+        return reply(platform.switchingTable() ?? f.rpcError({ message: 'syntax error', element: request.operation }, 'error', { type: 'protocol', tag: 'operation-failed' }));
       case 'close-session':
         return { reply: reply(f.ok()), closeChannel: true };
       case 'kill-session':
@@ -691,6 +700,8 @@ export class JunosDevice {
         'show virtual-chassis': () => platform.virtualChassis(),
         'show chassis cluster status': () => platform.clusterStatus(),
       };
+      // Where there are no bridge domains Junos refuses the word `bridge`.
+      if (platform.bridgeCount() !== null) rpc['show bridge mac-table count'] = () => platform.bridgeCount();
       const answer = rpc[cli]?.();
       if (answer !== undefined && answer !== null) return answer;
       if (rpc[cli] !== undefined) return f.rpcError({ message: `syntax error, expecting <command>: ${cli.split(' ').pop()}`, element: cli.split(' ').pop() }, 'error', { type: 'protocol', tag: 'operation-failed' });
@@ -702,6 +713,21 @@ export class JunosDevice {
       return f.rpcError({ message: `syntax error, expecting <command>: ${word}`, element: word }, 'error', { type: 'protocol', tag: 'operation-failed' });
     }
     return textBlock('output', output);
+  }
+
+  /** `<file-show>`: the files facts() reads; any other path is not there. */
+  private fileShow(f: Flavour, xml: string): string {
+    const path = (textOf(xml, 'filename') ?? '').trim();
+    if (path === '/etc/hosts.junos') return PlatformReplies.hostsJunos();
+    return f.rpcError({ message: `could not resolve file: ${path}` }, 'error', { type: 'protocol', tag: 'operation-failed' });
+  }
+
+  /** `<file-list>` of `~`: the session user's home directory, empty. */
+  private fileList(f: Flavour, xml: string, sessionId: number): string {
+    const path = (textOf(xml, 'path') ?? '').trim();
+    if (path !== '~') return f.rpcError({ message: `could not resolve file: ${path}` }, 'error', { type: 'protocol', tag: 'operation-failed' });
+    const home = `/var/home/${escapeXml(this.device.sessionUser(sessionId) ?? 'netconf')}/`;
+    return `<directory-list root-path="${home}" junos:style="brief">\n<directory name="${home}">\n<directory-name>${home}</directory-name>\n<total-files>0</total-files>\n</directory>\n</directory-list>`;
   }
 
   /** `<software-information>` of the platform, or with `multiReError` one item per RE where all but the first failed. */

@@ -30,11 +30,10 @@ describe('facts() against each platform of the fake Junos device', () => {
       hostname: 'edge1', model: 'MX204', version: JUNOS_VERSION, serialNumber: 'DX1234AB0001', personality: 'MX', virtual: false, ifdStyle: 'CLASSIC',
       domain: 'lab.example.net', fqdn: 'edge1.lab.example.net', master: ['re0'], twoRe: false, reHwMi: false, reMaster: { default: '0' },
       routingEngines: [{ name: 're0', node: null, slot: 0, mastershipState: 'master', status: 'OK', model: 'RE-S-1600x8', uptimeSeconds: 41 * 86400 + 7200, lastRebootReason: 'Router rebooted after a normal shutdown.' }],
-      currentRe: ['re0', 'master'], srxCluster: false, srxClusterId: null, vcCapable: false, vcMaster: null,
-      junosInfo: { re0: version }, uptime: 41 * 86400 + 7200,
+      // The RE's names on the private instance, by /etc/hosts.junos.
+      currentRe: ['re0', 'master', 'node', 'fwdd', 'member', 'pfem'], srxCluster: false, srxClusterId: null, vcCapable: false, vcMaster: null,
+      switchStyle: 'BRIDGE_DOMAIN', home: '/var/home/netconf', vmhost: null, junosInfo: { re0: version }, uptime: 41 * 86400 + 7200, failures: [],
     });
-    // The fake Junos answers neither /etc/hosts.junos nor file-list: those two are reported; the rest is PyEZ's set of RPCs.
-    expect(result.failures.map((f) => f.rpc)).toEqual(['file-show /etc/hosts.junos', 'file-list ~']);
     const asked = device.requests.map((r) => r.operation);
     for (const op of ['get-chassis-cluster-status', 'get-interface-information', 'get-virtual-chassis-information', 'get-route-engine-information', 'get-chassis-inventory', 'get-configuration', 'get-ethernet-switching-table-information']) expect(asked).toContain(op);
     expect(device.requests.find((r) => r.operation === 'get-configuration')!.xml).toContain('<get-configuration database="committed" inherit="inherit" commit-scripts="apply"><configuration><system><domain-name/></system></configuration></get-configuration>');
@@ -54,13 +53,13 @@ describe('facts() against each platform of the fake Junos device', () => {
     expect(result.routingEngines?.map((r) => [r.name, r.mastershipState, r.model, r.uptimeSeconds])).toEqual([
       ['re0', 'master', 'RE-S-X6-64G', 120 * 86400 + 4242], ['re1', 'backup', 'RE-S-X6-64G', 119 * 86400 + 99],
     ]);
-    expect(result.currentRe).toEqual(['re0', 'master']);
+    expect(result.currentRe).toEqual(['re0', 'master', 'node', 'fwdd', 'member', 'pfem']);
     expect(result.junosInfo).toEqual({ re0: version, re1: version });
     expect(result.uptime).toBe(120 * 86400 + 4242);
     expect(result.srxCluster).toBe(false);
     expect(result.vcCapable).toBe(false);
-    // The fake Junos answers `show bridge mac-table count` with plain output: NONE, as PyEZ reads it.
-    expect(result.switchStyle).toBe('NONE');
+    expect(result.switchStyle).toBe('BRIDGE_DOMAIN');
+    expect(result.failures).toEqual([]);
     // invoke-on works on two REs: it is the software reply read.
     expect(device.requests.some((r) => r.xml.includes('<command format="xml">show version invoke-on all-routing-engines</command>'))).toBe(true);
     expect(result.versionRe1).toBe(JUNOS_VERSION);
@@ -82,8 +81,10 @@ describe('facts() against each platform of the fake Junos device', () => {
     expect(result.srxCluster).toBe(true);
     expect(result.srxClusterId).toBe('1');
     expect(result.vcCapable).toBe(false);
+    // Neither ELS switching nor bridge domains on a high-end SRX.
     expect(result.switchStyle).toBe('NONE');
     expect(result.reHwMi).toBe(true);
+    expect(result.failures).toEqual([]);
     expect(result.srxClusterRedundancyGroup?.['0']?.nodes.node0?.status).toBe('primary');
   });
 
@@ -103,11 +104,13 @@ describe('facts() against each platform of the fake Junos device', () => {
     expect(result.junosInfo).toEqual({ re0: version });
     expect(result.version).toBe(JUNOS_VERSION);
     expect(result.ifdStyle).toBe('SWITCH');
+    expect(result.switchStyle).toBe('VLAN_L2NG');
+    expect(result.failures).toEqual([]);
   });
 
   it('vMX (the default): virtual MX', async () => {
     const { result } = await factsOf({});
-    expect([result.model, result.personality, result.virtual, result.twoRe, result.currentRe]).toEqual(['VMX', 'MX', true, false, ['re0', 'master']]);
+    expect([result.model, result.personality, result.virtual, result.twoRe, result.currentRe]).toEqual(['VMX', 'MX', true, false, ['re0', 'master', 'node', 'fwdd', 'member', 'pfem']]);
   });
 
   it('an RPC refused on the device leaves its facts null and is reported; the rest still comes', async () => {
