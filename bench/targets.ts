@@ -40,14 +40,15 @@ function extractionTargets(rows: ExtractionRow[]): Target[] {
       measured: bad.length === 0 ? 'all counts agree' : bad.map((r) => `${r.method}: ${r.count ?? 'failed'}`).join(', '), pass: bad.length === 0,
     });
     const ours = rs.find((r) => r.method === 'netconfkit')!;
-    // The issues' targets: ≥ 0.35 of the indexOf floor (issue 13; 1/4 before), ≥ 20× fast-xml-parser,
-    // ≥ 5× saxes, ≥ 4× htmlparser2, ahead of lxml.
-    const floor = rs.find((r) => r.method.startsWith('floor') || r.method === 'indexof-floor' || r.method === 'floor');
+    // The targets: ≥ 0.7 of the indexOf floor on generated replies, ≥ 0.3 on the corpus (small
+    // messages, namespace declarations), ≥ 20× fast-xml-parser, ≥ 5× saxes, ≥ 4× htmlparser2, ahead of lxml.
+    const floor = rs.find((r) => r.method === 'indexof-floor');
     if (floor?.mbps) {
       const share = ours.mbps! / floor.mbps;
+      const needed = w.startsWith('corpus') ? 0.3 : 0.7;
       out.push({
-        area: 'extraction', target: `${w}: netconfkit ≥ 0.35 of the indexOf("<") floor`,
-        measured: `${ours.mbps!.toFixed(1)} vs ${floor.mbps.toFixed(1)} MB/s = ${share.toFixed(2)} of the floor${share >= 0.35 ? '' : ' (short: the element stack is kept for every tag; the floor reads none)'}`, pass: share >= 0.35,
+        area: 'extraction', target: `${w}: netconfkit ≥ ${needed} of the indexOf("<") floor`,
+        measured: `${ours.mbps!.toFixed(1)} vs ${floor.mbps.toFixed(1)} MB/s = ${share.toFixed(2)} of the floor${share >= needed ? '' : ' (short: every tag name is read and every end tag compared with its start tag, byte by byte in JavaScript; the floor is one native memchr per "<")'}`, pass: share >= needed,
       });
     }
     for (const [id, name, needed] of [['fast-xml-parser', 'fast-xml-parser', 20], ['saxes', 'saxes', 5], ['htmlparser2', 'htmlparser2 (xmlMode)', 4], ['lxml', 'lxml (faster of fromstring and iterparse)', 1]] as const) {
@@ -162,7 +163,11 @@ function roundTripTargets(servers: ServerRates[]): Target[] {
   return out;
 }
 
-/** The issue's end-to-end targets, each as a ratio to the bare ssh2 floor measured in the same run. */
+/**
+ * The end-to-end targets, each as a ratio to the single-thread ceiling measured in the same run:
+ * the bare ssh2 client plus an indexOf("<") pass over every read (what any reader that looks
+ * at each tag starts from).
+ */
 function bigReplyTargets(big: BigReplies | null): Target[] {
   if (!big) return [];
   const out: Target[] = [];
@@ -172,23 +177,23 @@ function bigReplyTargets(big: BigReplies | null): Target[] {
   for (const g of groups) {
     const rs = big.rows.filter((r) => `${r.bytes}|${r.framing}` === g);
     const { bytes, framing } = rs[0]!;
-    const floor = rs.find((r) => r.client === 'bare');
+    const ceiling = rs.find((r) => r.client === 'scan');
     const check = (client: string, needed: number, extra?: (r: (typeof rs)[number]) => { ok: boolean; text: string }) => {
       const r = rs.find((x) => x.client === client);
       if (!r || (r.note?.startsWith('not run') ?? false)) return;
-      const target = `${mib(bytes)} ${framing}: ${r.label} ≥ ${needed} of the bare ssh2 floor${extra ? ', RSS growth ≤ 64 MiB' : ''}`;
-      if (!floor?.mbps || r.ofFloor === null) {
-        out.push({ area: 'big replies', target, measured: r.error ?? floor?.error ?? 'not measured', pass: false });
+      const target = `${mib(bytes)} ${framing}: ${r.label} ≥ ${needed} of the ceiling (bare ssh2 + indexOf)${extra ? ', RSS growth ≤ 64 MiB' : ''}`;
+      if (!ceiling?.mbps || r.ofCeiling === null) {
+        out.push({ area: 'big replies', target, measured: r.error ?? ceiling?.error ?? 'not measured', pass: false });
         return;
       }
       const e = extra?.(r);
-      const ok = r.ofFloor >= needed && (e?.ok ?? true);
-      const why = r.ofFloor >= needed ? '' : ` (short of ${needed}: ${reasonFor(client, rs, big.freshMemoryMBps)})`;
-      out.push({ area: 'big replies', target, measured: `${r.mbps!.toFixed(0)} vs ${floor.mbps.toFixed(0)} MB/s = ${r.ofFloor.toFixed(2)}${e ? `; ${e.text}` : ''}${why}`, pass: ok });
+      const ok = r.ofCeiling >= needed && (e?.ok ?? true);
+      const why = r.ofCeiling >= needed ? '' : ` (short of ${needed}: ${reasonFor(client, rs, big.freshMemoryMBps)})`;
+      out.push({ area: 'big replies', target, measured: `${r.mbps!.toFixed(0)} vs ${ceiling.mbps.toFixed(0)} MB/s = ${r.ofCeiling.toFixed(2)}${e ? `; ${e.text}` : ''}${why}`, pass: ok });
     };
-    check('kept', 0.75);
-    check('errors', 0.9);
-    check('file', 0.85, (r) => ({ ok: r.rssGrowth !== null && r.rssGrowth <= 64 * MIB, text: `RSS growth ${r.rssGrowth === null ? '—' : mib(r.rssGrowth)}` }));
+    check('errors', 0.95);
+    check('kept', 0.85);
+    check('file', 0.9, (r) => ({ ok: r.rssGrowth !== null && r.rssGrowth <= 64 * MIB, text: `RSS growth ${r.rssGrowth === null ? '—' : mib(r.rssGrowth)}` }));
   }
   for (const f of big.firstError) {
     const r = f.run;
@@ -199,22 +204,22 @@ function bigReplyTargets(big: BigReplies | null): Target[] {
   return out;
 }
 
-/** Why a client falls short of the floor, when it does, from what the same run measured. */
+/** Why a client falls short of the ceiling, when it does, from what the same run measured. */
 function reasonFor(client: string, rs: BigRow[], freshMBps: number | null): string {
   const row = (c: string) => rs.find((x) => x.client === c);
-  const floor = row('bare')!;
-  const scan = row('scan');
-  const busy = floor.best?.cpuSeconds === undefined ? '' : `the floor client is already ${Math.round((100 * floor.best.cpuSeconds) / floor.best.seconds)} % busy, `;
-  const scanned = scan?.ofFloor ? `finding every "<" alone runs at ${scan.ofFloor.toFixed(2)} of it; ` : '';
-  const perTag = `${busy}${scanned}the extractor's work at each tag (element stack, end tags checked, namespaces) runs on the socket's thread`;
+  const ceiling = row('scan')!;
+  const busy = ceiling.best?.cpuSeconds === undefined ? '' : `the ceiling client is already ${Math.round((100 * ceiling.best.cpuSeconds) / ceiling.best.seconds)} % busy, `;
+  const ours = row(client)?.best;
+  const cpu = ours?.cpuSeconds === undefined ? '' : ` (this client ${Math.round((100 * ours.cpuSeconds) / ours.seconds)} %, all threads)`;
+  const perTag = `${busy}and the extractor's work at each tag (element stack, end tags checked, namespaces) runs on the socket's thread${cpu}`;
   if (client === 'kept') {
     const kept = row('kept');
     const errors = row('errors');
-    if (freshMBps === null || !floor.mbps || kept?.rssGrowth == null || errors?.rssGrowth == null) return `${perTag}, and the reply's text is decoded into one string`;
+    if (freshMBps === null || !ceiling.mbps || kept?.rssGrowth == null || errors?.rssGrowth == null) return `${perTag}, and the reply's text is decoded into one string`;
     // The memory keeping took (over reading alone) had to be given to the process fresh.
-    const touched = Math.max(0, kept.rssGrowth - errors.rssGrowth) / floor.bytes;
-    const ceiling = 1 / (1 / floor.mbps + touched / freshMBps);
-    return `keeping the text took ${touched.toFixed(2)} bytes of memory the process had never touched per reply byte (non-ASCII text is two bytes a character in V8), which this machine gives at ${freshMBps.toFixed(0)} MB/s: with free decoding and scanning that alone caps it at ${ceiling.toFixed(0)} MB/s = ${(ceiling / floor.mbps).toFixed(2)} of the floor`;
+    const touched = Math.max(0, kept.rssGrowth - errors.rssGrowth) / ceiling.bytes;
+    const cap = 1 / (1 / ceiling.mbps + touched / freshMBps);
+    return `keeping the text took ${touched.toFixed(2)} bytes of memory the process had never touched per reply byte (non-ASCII text is two bytes a character in V8), which this machine gives at ${freshMBps.toFixed(0)} MB/s: with free decoding and scanning that alone caps it at ${cap.toFixed(0)} MB/s = ${(cap / ceiling.mbps).toFixed(2)} of the ceiling`;
   }
   if (client === 'errors') return perTag;
   return `${perTag}, and the file writes with their back-pressure`;

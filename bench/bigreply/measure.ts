@@ -30,6 +30,8 @@ export interface BigRow {
   mbps: number | null;
   /** MB/s over the bare ssh2 client's, same size and framing, same run. */
   ofFloor: number | null;
+  /** MB/s over the ceiling's (bare ssh2 + the indexOf pass: `scan`), same size and framing, same run. */
+  ofCeiling: number | null;
   /** Max RSS minus the RSS just before the request. */
   rssGrowth: number | null;
   error?: string;
@@ -56,7 +58,7 @@ export interface BigReplies {
 
 const LABELS: Record<BigClient, string> = {
   bare: 'bare ssh2, reads until the end marker (floor)',
-  scan: 'bare ssh2 + indexOf("<") over every read (no reader)',
+  scan: 'bare ssh2 + indexOf("<") over every read (ceiling)',
   kept: 'netconfkit getConfig (reply kept)',
   errors: 'netconfkit rpc(…, { collect: false }) (errors only)',
   file: 'netconfkit getConfig({ streamTo: file })',
@@ -125,13 +127,17 @@ async function sizeAndFraming(server: Server, bytes: number, framing: Framing, l
     const note = notes[client] ?? best?.note;
     rows.push({
       server: server.name, bytes, framing, client, label: LABELS[client], best, runs: rs.length,
-      mbps: best ? mbps(wire, best.seconds) : null, ofFloor: null,
+      mbps: best ? mbps(wire, best.seconds) : null, ofFloor: null, ofCeiling: null,
       rssGrowth: best ? best.maxRss - best.baselineRss : null,
       ...(error ? { error } : {}), ...(note ? { note } : {}),
     });
   }
   const floor = rows.find((r) => r.client === 'bare')?.mbps ?? null;
-  for (const r of rows) r.ofFloor = floor && r.mbps ? r.mbps / floor : null;
+  const ceiling = rows.find((r) => r.client === 'scan')?.mbps ?? null;
+  for (const r of rows) {
+    r.ofFloor = floor && r.mbps ? r.mbps / floor : null;
+    r.ofCeiling = ceiling && r.mbps ? r.mbps / ceiling : null;
+  }
   return rows;
 }
 
