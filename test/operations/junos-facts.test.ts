@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { FakeDevice } from '../../src/device/fake-device.js';
 import { type JunosDevice, type JunosScript, startJunosDevice } from '../../src/device/junos.js';
 import { JUNOS_VERSION } from '../../src/device/junos-replies.js';
 import { facts } from '../../src/operations/junos-facts.js';
@@ -130,5 +131,45 @@ describe('facts() against each platform of the fake Junos device', () => {
     const { result } = await factsOf({ multiReError: true, routingEngines: ['re0', 're1'] });
     expect(result.junosInfo).toEqual({ re0: version });
     expect(result.hostname).toBe('fake-junos');
+  });
+});
+
+describe('facts() on Junos Evolved, as PyEZ reads it', () => {
+  it('the EVO version file exists: the current RE from the system nodes, each RE named by its host name', async () => {
+    const software = (host: string) => `<software-information><host-name>${host}</host-name><product-model>ptx10008</product-model><junos-version>23.2R2.21-EVO</junos-version></software-information>`;
+    const refused = '<rpc-error><error-type>protocol</error-type><error-tag>operation-failed</error-tag><error-severity>error</error-severity><error-message>syntax error</error-message></rpc-error>';
+    const device = await FakeDevice.start({
+      handler: (request) => {
+        const x = request.xml;
+        if (x.includes('/usr/share/cevo/cevo_version')) return '<file-content filename="/usr/share/cevo/cevo_version">evo</file-content>';
+        if (request.operation === 'get-system-nodes-information') {
+          const node = (name: string, attribute: string) => `<system-nodes-info-entry><system-node-info-node-name>${name}</system-node-info-node-name>`
+            + `<system-node-info-node-attributes-list><system-node-info-node-attribute>${attribute}</system-node-info-node-attribute></system-node-info-node-attributes-list></system-nodes-info-entry>`;
+          return `<system-nodes-info>${node('re0', 'RE (Active)')}${node('re1', 'RE (Standby)')}</system-nodes-info>`;
+        }
+        if (x.includes('<node>all</node>')) {
+          return `<multi-routing-engine-results><multi-routing-engine-result>${software('lsr2-re0')}</multi-routing-engine-result>`
+            + `<multi-routing-engine-result>${software('lsr2-re1')}</multi-routing-engine-result></multi-routing-engine-results>`;
+        }
+        if (x.includes('<node>re0</node>')) return software('lsr2-re0');
+        if (x.includes('<node>re1</node>')) return software('lsr2-re1');
+        return refused;
+      },
+    });
+    try {
+      const session = await connect({ host: device.host, port: device.port, username: 'netconf', password: 'netconf', hostKey: device.hostKeyFingerprint });
+      sessions.push(session);
+      const result = await facts(session);
+      expect(result.currentRe).toEqual(['re0']);
+      expect(result.hostnameInfo).toEqual({ re0: 'lsr2-re0', re1: 'lsr2-re1' });
+      expect([result.hostname, result.model, result.version, result.versionRe1]).toEqual(['lsr2-re0', 'PTX10008', '23.2R2.21-EVO', '23.2R2.21-EVO']);
+      // No shell on EVO: not a VM host, and not asked.
+      expect(result.vmhost).toBe(false);
+      expect(device.requests.map((r) => r.operation)).not.toContain('request-shell-execute');
+      expect(device.requests.map((r) => r.operation)).not.toContain('get-interface-information');
+    } finally {
+      for (const s of sessions.splice(0)) s.destroy();
+      await device.close();
+    }
   });
 });
