@@ -1,5 +1,5 @@
 /**
- * netconfkit: NETCONF over SSH for TypeScript. Every `<rpc-error>` becomes a typed error with a
+ * netconfkit: NETCONF over SSH (and TLS) for TypeScript. Every `<rpc-error>` becomes a typed error with a
  * stable code, the moment its end tag arrives.
  *
  * The root entry is what an application needs: `connect` and the `Session`, the error
@@ -17,9 +17,10 @@ export type { CodeInfo, ErrorCategory, ErrorCode } from './errors/codes.js';
 export { NetconfError } from './errors/netconf-error.js';
 export type { CauseJSON, NetconfErrorJSON, NetconfErrorOptions } from './errors/netconf-error.js';
 export {
-  AuthenticationError, ClientError, CommitNotAppliedError, CommitOutcomeUnknownError, ConnectionError, HealthCheckFailedError, FramingError, HostKeyError,
+  AuthenticationError, CertificateError, ClientError, CommitNotAppliedError, CommitOutcomeUnknownError, ConnectionError, HealthCheckFailedError, FramingError, HostKeyError,
   MalformedXmlError, ProtocolError, TimeoutError,
 } from './errors/classes.js';
+export type { CertificateProblem } from './errors/classes.js';
 export { DeviceError, RpcError } from './errors/device-error.js';
 export type { DeviceErrorFields, DeviceErrorJSON, DeviceErrorKind, InfoValue, Level } from './errors/device-error.js';
 export { toNetconfError } from './errors/to-netconf-error.js';
@@ -55,6 +56,7 @@ export type { Quirk, QuirkKind } from './reader/quirks.js';
 export type { JumpHost, SshAlgorithmList, SshAlgorithms, SshLogin, SshOptions } from './transport/ssh-transport.js';
 export type { KeyboardInteractiveHandler, KeyboardInteractiveInfo, KeyboardInteractivePrompt } from './transport/auth.js';
 export { fingerprint } from './transport/host-keys.js';
+export type { PemInput, TlsOptions, TlsPeer } from './transport/tls-transport.js';
 export type { ExtractorLimits, Limits } from './xml/extractor.js';
 export type { FramingMode } from './framing/decoder.js';
 export type { ParseOptions, XmlObject, XmlValue } from './xml/parse-data.js';

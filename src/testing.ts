@@ -11,6 +11,7 @@ export type {
   FakeDeviceOptions, FakeHandler, FakeLocks, FakeNotifyOptions, FakePersonality, FakePersonalityContext, FakePersonalityName, FakeQuirks, FakeRawNotifyOptions, FakeReply, FakeReplyOptions, FakeRequest, FakeRule,
   FakeCommit, FakeCommitFault, FakeDatastores, FakeSubscription, FakeUser,
 } from './device/types.js';
+export type { FakeCallHomeOptions, FakeOutboundSsh, FakeTlsOptions } from './device/types.js';
 export { FAKE_DEVICE_CAPABILITIES } from './device/replies.js';
 export { FAKE_PERSONALITY_NAMES } from './device/personalities.js';
 export { JUNOS_CAPABILITIES, JUNOS_NS, JUNOS_RELEASE, JunosDevice, startJunosDevice } from './device/junos.js';

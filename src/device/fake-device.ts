@@ -1,4 +1,6 @@
-import { Server as TcpServer, type Socket } from 'node:net';
+import { createHmac } from 'node:crypto';
+import net, { Server as TcpServer, type Socket } from 'node:net';
+import tls, { type TLSSocket } from 'node:tls';
 import ssh2, { type ClientInfo, type Connection, type ServerChannel, type Session } from 'ssh2';
 import { ClientError } from '../errors/classes.js';
 import { CAPABILITY } from '../xml/namespaces.js';
@@ -13,7 +15,7 @@ import { BASE_1_0, BASE_1_1, FAKE_DEVICE_CAPABILITIES, NMDA_MODULE_CAPABILITY } 
 import { RfcCommits } from './rfc-commits.js';
 import { RuleBook } from './rule-book.js';
 import type {
-  FakeCommit, FakeCommitFault, FakeDeviceOptions, FakeNotifyOptions, FakePersonality, FakePersonalityContext, FakeQuirks, FakeRawNotifyOptions, FakeReply,
+  FakeCallHomeOptions, FakeCommit, FakeCommitFault, FakeDeviceOptions, FakeNotifyOptions, FakeTlsOptions, FakePersonality, FakePersonalityContext, FakeQuirks, FakeRawNotifyOptions, FakeReply,
   FakeRequest, FakeSubscription, FakeUser,
 } from './types.js';
 
@@ -21,6 +23,7 @@ export type {
   FakeCommit, FakeCommitFault, FakeDatastores, FakeDeviceOptions, FakeHandler, FakeLocks, FakeNotifyOptions, FakePersonality, FakePersonalityContext,
   FakePersonalityName, FakeQuirks, FakeRawNotifyOptions, FakeReply, FakeReplyOptions, FakeRequest, FakeRule, FakeSubscription, FakeUser,
 } from './types.js';
+export type { FakeCallHomeOptions, FakeOutboundSsh, FakeTlsOptions } from './types.js';
 
 // ssh2 is CommonJS and Node's ESM loader sees only a few of its names (Client, not Server or
 // utils), so take them from the default export: this works in the ESM and the CJS build.
@@ -46,6 +49,8 @@ const CLOSE_GRACE_MS = 2000;
 interface Link {
   socket: Socket;
   conn: Connection | null;
+  /** The TLS layer, for a device serving NETCONF over TLS. */
+  tls: TLSSocket | null;
   sessions: Set<FakeSession>;
   /** The user the SSH layer authenticated (the last one tried until then). */
   username: string;
@@ -71,6 +76,7 @@ export class FakeDevice {
 
   private readonly tcp: TcpServer;
   private readonly ssh: SshServer;
+  private readonly tlsContext: FakeTlsOptions | null;
   private readonly hostKey: HostKey;
   private readonly auth: Authenticator;
   private readonly rules: RuleBook;
@@ -113,6 +119,7 @@ export class FakeDevice {
       (conn, info) => this.onConnection(conn, info),
     );
     this.ssh.on('error', (err: unknown) => this.log(`ssh server error: ${describe(err)}`));
+    this.tlsContext = options.tls ? { cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca } : null;
     // Our own TCP server hands sockets to ssh2, so the device holds every socket it has to
     // close or crash (ssh2 keeps its own private).
     this.tcp = new TcpServer((socket) => this.onSocket(socket));
@@ -241,6 +248,7 @@ export class FakeDevice {
       const links = [...this.links];
       for (const link of links) {
         if (link.conn) link.conn.end();
+        else if (link.tls?.encrypted && !link.tls.destroyed) link.tls.end();
         else link.socket.destroy(); // still in the SSH handshake: nothing polite to say
       }
       const grace = links.length > 0 ? setTimeout(() => this.dropAll(), CLOSE_GRACE_MS) : undefined;
@@ -258,6 +266,40 @@ export class FakeDevice {
     return this.close();
   }
 
+  /**
+   * Dials a manager (RFC 8071 Call Home): the device opens the TCP connection, then serves it
+   * as it serves one it accepted (SSH, or TLS with `tls`), the manager being the SSH or TLS
+   * client. With `junos`, Junos outbound-ssh: the DEVICE-CONN-INFO preamble goes first.
+   * Resolves once the TCP connection is up.
+   */
+  callHome(options: FakeCallHomeOptions): Promise<void> {
+    if (this.closing) return Promise.reject(new ClientError('SESSION_CLOSED', 'The fake device is closed'));
+    if (options.junos && this.tlsContext) return Promise.reject(new ClientError('INVALID_ARGUMENT', 'Junos outbound-ssh runs over SSH, not TLS'));
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host: options.host ?? '127.0.0.1', port: options.port });
+      socket.once('error', (err) => reject(new ClientError('INVALID_ARGUMENT', `Cannot call home to ${options.host ?? '127.0.0.1'}:${options.port}: ${describe(err)}`, { cause: err })));
+      socket.once('connect', () => {
+        this.log(`called home to port ${options.port}`);
+        if (options.junos) socket.write(options.junos.preamble ?? this.outboundPreamble(options.junos.deviceId, options.junos.secret));
+        this.onSocket(socket);
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * Junos's outbound-ssh initiation sequence: MSG-ID, MSG-VER and DEVICE-ID lines and, when a
+   * secret is configured, the host key and HMAC-SHA1(secret, host key) in hex.
+   */
+  private outboundPreamble(deviceId: string, secret: string | undefined): string {
+    const lines = ['MSG-ID: DEVICE-CONN-INFO', 'MSG-VER: V1', `DEVICE-ID: ${deviceId}`];
+    if (secret !== undefined) {
+      const hostKey = `${this.hostKey.type} ${this.hostKey.blob.toString('base64')}`;
+      lines.push(`HOST-KEY: ${hostKey}`, `HMAC: ${createHmac('sha1', secret).update(hostKey).digest('hex')}`);
+    }
+    return lines.map((l) => `${l}\r\n`).join('');
+  }
+
   private onSocket(socket: Socket): void {
     if (this.closing) {
       socket.destroy();
@@ -265,7 +307,7 @@ export class FakeDevice {
     }
     let markClosed!: () => void;
     const closed = new Promise<void>((resolve) => (markClosed = resolve));
-    const link: Link = { socket, conn: null, sessions: new Set(), username: '', closed };
+    const link: Link = { socket, conn: null, tls: null, sessions: new Set(), username: '', closed };
     this.links.add(link);
     const port = socket.remotePort;
     if (port !== undefined) this.pendingByPort.set(port, link);
@@ -276,7 +318,30 @@ export class FakeDevice {
       for (const session of link.sessions) session.kill();
       markClosed();
     });
-    this.ssh.injectSocket(socket);
+    if (this.tlsContext) this.serveTls(socket, link, this.tlsContext);
+    else this.ssh.injectSocket(socket);
+  }
+
+  /**
+   * NETCONF over TLS: a client certificate the CA signed is the login, its CN the user. Each
+   * connection gets its own (never listening) tls.Server, which does the server side of the
+   * handshake and refuses a client certificate that does not verify with a TLS alert.
+   */
+  private serveTls(socket: Socket, link: Link, context: FakeTlsOptions): void {
+    const server = tls.createServer({ ...context, minVersion: 'TLSv1.2', requestCert: true, rejectUnauthorized: true }, (secure) => {
+      link.tls = secure;
+      secure.on('error', (err: unknown) => this.log(`tls error: ${describe(err)}`));
+      if (this.closing) return void secure.destroy();
+      const subject = secure.getPeerCertificate().subject;
+      link.username = subject?.CN ? String(subject.CN) : '';
+      this.log(`tls client ${JSON.stringify(link.username)} accepted`);
+      this.startSession(secure, link, false);
+    });
+    server.on('tlsClientError', (err) => {
+      this.log(`tls handshake failed: ${describe(err)}`);
+      socket.destroy();
+    });
+    server.emit('connection', socket);
   }
 
   private onConnection(conn: Connection, info: ClientInfo): void {
@@ -320,7 +385,7 @@ export class FakeDevice {
     });
   }
 
-  private startSession(channel: ServerChannel, link: Link, viaExec: boolean): void {
+  private startSession(channel: ServerChannel | TLSSocket, link: Link, viaExec: boolean): void {
     const id = this.nextSessionId++;
     const session = new FakeSession(id, channel, this.sessionHost(link), viaExec);
     this.sessions.set(id, session);
@@ -366,7 +431,7 @@ export class FakeDevice {
         return fault;
       },
       destroyConnection: () => crash(link.socket),
-      endConnection: () => (link.conn ? link.conn.end() : link.socket.destroy()),
+      endConnection: () => (link.conn ? link.conn.end() : link.tls ? link.tls.end() : link.socket.destroy()),
       ended: (session) => {
         this.sessions.delete(session.id);
         link.sessions.delete(session);

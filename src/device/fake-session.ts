@@ -1,4 +1,4 @@
-import type { ServerChannel } from 'ssh2';
+import type { Duplex } from 'node:stream';
 import { FrameDecoder } from '../framing/decoder.js';
 import { encodeChunked, encodeEom } from '../framing/encoder.js';
 import type { DefaultReply } from './default-handlers.js';
@@ -6,6 +6,9 @@ import { NUL_PADDING, respellMessageId } from './personalities.js';
 import { helloCapabilities, parseMessage } from './requests.js';
 import { BASE_1_0, BASE_1_1, NETCONF_BASE_NS, helloXml, notificationXml, padReply, renderReply, rpcErrorXml } from './replies.js';
 import type { FakeCommitFault, FakeQuirks, FakeReply, FakeReplyOptions, FakeRequest } from './types.js';
+
+/** What a session runs on: an SSH channel (exec ones get an exit status) or a TLS socket. */
+type SessionChannel = Duplex & { exit?(status: number): void };
 
 /** What a session needs from its device; the device implements it. */
 export interface SessionHost {
@@ -34,7 +37,7 @@ export interface SessionHost {
 }
 
 /**
- * One NETCONF session on one SSH channel: hello exchange, framing, and one reply per rpc.
+ * One NETCONF session on one SSH channel (or TLS connection): hello exchange, framing, and one reply per rpc.
  * Requests are served concurrently and each reply is written when it is ready, so a delayed
  * or stalled reply never holds up later ones (that is what lets tests build out-of-order
  * replies). Messages are written with a single `write`, so they never interleave.
@@ -54,7 +57,7 @@ export class FakeSession {
 
   constructor(
     readonly id: number,
-    private readonly channel: ServerChannel,
+    private readonly channel: SessionChannel,
     private readonly host: SessionHost,
     /** exec channels get an exit status before they close, as a shell command would. */
     private readonly viaExec: boolean,
@@ -123,7 +126,7 @@ export class FakeSession {
   /** Closes the SSH channel; the session ends when the client confirms (or the connection goes). */
   closeChannel(): void {
     if (this.channel.writableEnded) return;
-    if (this.viaExec) this.channel.exit(0);
+    if (this.viaExec) this.channel.exit?.(0);
     this.channel.end();
   }
 

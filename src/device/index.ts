@@ -3,6 +3,7 @@ export type {
   FakeDeviceOptions, FakeHandler, FakeLocks, FakeNotifyOptions, FakePersonality, FakePersonalityContext, FakePersonalityName, FakeQuirks, FakeRawNotifyOptions, FakeReply, FakeReplyOptions, FakeRequest, FakeRule,
   FakeCommit, FakeCommitFault, FakeDatastores, FakeSubscription, FakeUser,
 } from './types.js';
+export type { FakeCallHomeOptions, FakeOutboundSsh, FakeTlsOptions } from './types.js';
 export { FAKE_DEVICE_CAPABILITIES } from './replies.js';
 export { FAKE_PERSONALITY_NAMES } from './personalities.js';
 export { JunosDevice, startJunosDevice, JUNOS_CAPABILITIES, JUNOS_NS, JUNOS_RELEASE } from './junos.js';

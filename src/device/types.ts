@@ -129,6 +129,12 @@ export interface FakeDeviceOptions {
   /** Receives one line per event. Passwords are never logged. */
   logger?: (line: string) => void;
   /**
+   * Serve NETCONF over TLS (RFC 7589) instead of SSH: the device's certificate and key, and
+   * the CA client certificates must be signed by (a client without one is refused in the
+   * handshake). The session's user is the client certificate's common name.
+   */
+  tls?: FakeTlsOptions;
+  /**
    * A device's behaviour beyond the defaults: hooks (`FakePersonality`; the Junos profile is
    * one) for its hello, its answers and what it forgets when a session ends; or the name of a
    * real server's, which stands for its `capabilities`, `quirks` and hello layout (options
@@ -271,4 +277,36 @@ export interface FakeSubscription {
   sessionId: number;
   /** The stream it asked for (`NETCONF`, the only one the device has). */
   stream: string;
+}
+
+/** The device side of NETCONF over TLS. */
+export interface FakeTlsOptions {
+  /** The device's certificate (PEM). */
+  cert: string | Buffer;
+  /** Its private key (PEM). */
+  key: string | Buffer;
+  /** The CA(s) client certificates must chain to (PEM). */
+  ca: string | Buffer | (string | Buffer)[];
+}
+
+/** Where and how `FakeDevice.callHome` dials a manager. */
+export interface FakeCallHomeOptions {
+  /** The manager's port. */
+  port: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /**
+   * Junos outbound-ssh: before SSH starts, the device announces itself with the
+   * DEVICE-CONN-INFO preamble (its id, its host key and, with a secret, their HMAC).
+   */
+  junos?: FakeOutboundSsh;
+}
+
+/** The Junos outbound-ssh preamble the device sends. */
+export interface FakeOutboundSsh {
+  deviceId: string;
+  /** The secret configured on both sides: the preamble then carries an HMAC. */
+  secret?: string;
+  /** Send this text as the preamble instead (to test a listener against a broken one). */
+  preamble?: string;
 }

@@ -30,6 +30,29 @@ export class HostKeyError extends ConnectionError {
   }
 }
 
+/** What about a TLS certificate did not verify. */
+export type CertificateProblem = 'name' | 'untrusted' | 'expired' | 'not-yet-valid' | 'revoked' | 'invalid';
+
+/**
+ * The device's TLS certificate did not verify (CERTIFICATE_REJECTED): `problem` says what did
+ * not match, `fingerprint` which certificate it was. Never retryable.
+ */
+export class CertificateError extends ConnectionError {
+  static override brand = 'CertificateError';
+  /** What did not verify: the name, the chain (`untrusted`), the validity dates, a revocation. */
+  readonly problem: CertificateProblem;
+  /** SHA-256 fingerprint of the certificate the device presented (`AB:CD:…`, as openssl prints it). */
+  readonly fingerprint: string | null;
+  constructor(message: string, options: NetconfErrorOptions & { problem: CertificateProblem; fingerprint?: string | null }) {
+    super('CERTIFICATE_REJECTED', message, options);
+    this.problem = options.problem;
+    this.fingerprint = options.fingerprint ?? null;
+  }
+  protected override jsonFields(): Record<string, unknown> {
+    return { problem: this.problem, fingerprint: this.fingerprint };
+  }
+}
+
 /** Connect, hello or RPC timeouts. */
 export class TimeoutError extends NetconfError {
   static override brand = 'TimeoutError';
@@ -123,6 +146,15 @@ registerReviver(HostKeyError.brand, (j) =>
   new HostKeyError(j.code, j.message ?? '', {
     cause: causeFromJSON(j.cause),
     retryable: j.retryable,
+    fingerprint: typeof j.fingerprint === 'string' ? j.fingerprint : null,
+  }),
+);
+const PROBLEMS: readonly CertificateProblem[] = ['name', 'untrusted', 'expired', 'not-yet-valid', 'revoked', 'invalid'];
+registerReviver(CertificateError.brand, (j) =>
+  new CertificateError(j.message ?? '', {
+    cause: causeFromJSON(j.cause),
+    retryable: j.retryable,
+    problem: PROBLEMS.find((p) => p === j.problem) ?? 'invalid',
     fingerprint: typeof j.fingerprint === 'string' ? j.fingerprint : null,
   }),
 );

@@ -28,6 +28,9 @@ export const TRANSPORT_AND_PROTOCOL_CODES = {
   HOST_KEY_UNKNOWN: transport(false, "The device's host key is in no known_hosts file and no fingerprint was pinned."),
   SSH_ERROR: transport(true, 'An SSH protocol failure (key exchange, disconnect).'),
   SUBSYSTEM_UNAVAILABLE: transport(false, 'The SSH server refused the netconf subsystem.'),
+  CERTIFICATE_REJECTED: transport(false, "The device's TLS certificate did not verify: not valid for the name, not signed by the given CA, expired or not yet valid (the message and `problem` say which)."),
+  TLS_ERROR: transport(false, 'The TLS handshake failed: no common protocol version or cipher, or the peer does not speak TLS.'),
+  CALL_HOME_REJECTED: transport(false, 'A device that dialled in broke the call-home rules: a Junos outbound-ssh preamble that is malformed or whose HMAC does not match.'),
   CONNECTION_LOST: transport(true, 'The connection dropped; the request may not have reached the device.'),
   HELLO_TIMEOUT: protocol(true, 'The device sent no <hello> in time.'),
   RPC_TIMEOUT: protocol(true, "No reply arrived in time (the call's total deadline, or idleTimeoutMs with nothing received); the session stays usable."),
@@ -48,6 +51,7 @@ export const TRANSPORT_AND_PROTOCOL_CODES = {
   CIRCUIT_OPEN: client(true, 'Too many recent failures to this device; calls fail fast until a probe succeeds.'),
   DEVICE_BUSY: client(true, "Another queue worker held the device's write lock (in Redis, with a TTL: a dead worker's lasts until it runs out) for longer than this job would wait; nothing was sent."),
   DEVICE_LOCK_LOST: client(true, "A queue worker lost the device's write lock (its TTL ran out, or a later fencing token was handed out) and stopped before its next write; a retry asks the device about any commit first."),
+  LISTENER_CLOSED: client(false, 'The call-home listener was closed while accept() waited, or before it was called.'),
   UNKNOWN: client(false, 'An unexpected failure that netconfkit could not classify.'),
 } as const satisfies Record<string, CodeInfo>;
 

@@ -1,9 +1,10 @@
 export { ERROR_CODES, DEVICE_CODES, TRANSPORT_AND_PROTOCOL_CODES, codeForTag, isErrorCode } from './codes.js';
 export type { ErrorCategory, ErrorCode, CodeInfo } from './codes.js';
+export type { CertificateProblem } from './classes.js';
 export { NetconfError } from './netconf-error.js';
 export type { NetconfErrorJSON, CauseJSON, NetconfErrorOptions } from './netconf-error.js';
 export {
-  ConnectionError, AuthenticationError, HostKeyError, TimeoutError, ProtocolError, FramingError,
+  ConnectionError, AuthenticationError, CertificateError, HostKeyError, TimeoutError, ProtocolError, FramingError,
   MalformedXmlError, ClientError, CommitOutcomeUnknownError, CommitNotAppliedError, HealthCheckFailedError,
 } from './classes.js';
 export { DeviceError, RpcError, emptyDeviceFields } from './device-error.js';

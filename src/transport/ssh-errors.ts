@@ -1,5 +1,6 @@
 import { AuthenticationError, ConnectionError, TimeoutError } from '../errors/classes.js';
 import type { NetconfError } from '../errors/netconf-error.js';
+import { socketError } from './socket-errors.js';
 
 interface Ssh2Error extends Error {
   level?: string;
@@ -22,25 +23,8 @@ export function mapSshError(err: unknown, target: string, phase: 'connect' | 'se
     if (phase === 'connect') return new TimeoutError('CONNECT_TIMEOUT', `Timed out connecting to ${target} (TCP, SSH handshake or authentication)`, opts);
     return new ConnectionError('CONNECTION_LOST', `The connection to ${target} stopped answering keepalives`, opts);
   }
-  switch (code) {
-    case 'ECONNREFUSED':
-      return new ConnectionError('CONNECTION_REFUSED', `Connection to ${target} refused`, opts);
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-    case 'EHOSTDOWN':
-      return new ConnectionError('HOST_UNREACHABLE', `No route to ${target} (${code})`, opts);
-    case 'ETIMEDOUT':
-      return phase === 'connect'
-        ? new TimeoutError('CONNECT_TIMEOUT', `Timed out connecting to ${target}`, opts)
-        : new ConnectionError('CONNECTION_LOST', `The connection to ${target} timed out`, opts);
-    case 'ENOTFOUND':
-      return new ConnectionError('HOST_NOT_FOUND', `The host name in ${target} does not resolve`, opts);
-    case 'EAI_AGAIN':
-      return new ConnectionError('HOST_NOT_FOUND', `The host name in ${target} could not be resolved right now`, { ...opts, retryable: true });
-    case 'ECONNRESET':
-    case 'EPIPE':
-      return new ConnectionError('CONNECTION_LOST', `The connection to ${target} was reset`, opts);
-  }
+  const socket = socketError(e, target, phase);
+  if (socket) return socket;
   if (e.level === 'client-socket') return new ConnectionError('CONNECTION_LOST', `Socket error on ${target}: ${code ?? e.message}`, opts);
   if (e.level === 'handshake') return new ConnectionError('SSH_ERROR', `SSH handshake with ${target} failed: ${e.message}`, { ...opts, retryable: false });
   return new ConnectionError('SSH_ERROR', `SSH error on ${target}: ${e.message}`, opts);

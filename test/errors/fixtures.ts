@@ -1,5 +1,6 @@
 import {
   AuthenticationError,
+  CertificateError,
   ClientError,
   CommitNotAppliedError,
   CommitOutcomeUnknownError,
@@ -80,6 +81,7 @@ export const ALL_CLASSES: { name: string; Class: AnyClass }[] = [
   { name: 'ConnectionError', Class: ConnectionError },
   { name: 'AuthenticationError', Class: AuthenticationError },
   { name: 'HostKeyError', Class: HostKeyError },
+  { name: 'CertificateError', Class: CertificateError },
   { name: 'TimeoutError', Class: TimeoutError },
   { name: 'ProtocolError', Class: ProtocolError },
   { name: 'FramingError', Class: FramingError },
@@ -126,6 +128,12 @@ export const SAMPLES: Sample[] = [
     label: 'AuthenticationError',
     make: () => new AuthenticationError('AUTH_FAILED', 'All configured authentication methods failed'),
     Class: AuthenticationError,
+    parents: [ConnectionError, NetconfError],
+  },
+  {
+    label: 'CertificateError',
+    make: () => new CertificateError('the certificate of 127.0.0.1:6513 is not valid for the name router1', { problem: 'name', fingerprint: 'AB:CD:EF' }),
+    Class: CertificateError,
     parents: [ConnectionError, NetconfError],
   },
   {

@@ -24,6 +24,7 @@ const EXPECTED_KEYS: Record<string, string[]> = {
   ConnectionError: BASE,
   AuthenticationError: BASE,
   HostKeyError: [...BASE, 'fingerprint'],
+  CertificateError: [...BASE, 'problem', 'fingerprint'],
   TimeoutError: BASE,
   ProtocolError: BASE,
   FramingError: BASE,
