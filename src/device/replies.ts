@@ -6,6 +6,7 @@
 
 import { escapeXml } from '../xml/entities.js';
 import { CAPABILITY, NETCONF_BASE_NS, NETCONF_NOTIFICATION_NS, NMDA_NS } from '../xml/namespaces.js';
+import { findElement, nextTag, textContent } from '../xml/query.js';
 
 export { NETCONF_BASE_NS, escapeXml };
 export const BASE_1_0 = CAPABILITY.base10;
@@ -34,7 +35,7 @@ export function helloXml(capabilities: readonly string[], sessionId: number): st
 
 /** A reply string is complete (sent as is) when it already starts with its own `<rpc-reply>`. */
 export function isCompleteReply(reply: string): boolean {
-  return /^\s*(?:<\?xml[^>]*\?>\s*)?<(?:[^\s<>/:]+:)?rpc-reply[\s/>]/.test(reply);
+  return startsWithElement(reply, 'rpc-reply');
 }
 
 /** Turns reply content into the rpc-reply message for a request with this message-id. */
@@ -63,20 +64,26 @@ export function rpcErrorXml(e: RpcErrorFields): string {
 
 /** Wraps notification content with the RFC 5277 envelope unless it already is a `<notification>`. */
 export function notificationXml(xml: string, now: Date = new Date()): string {
-  if (/^\s*<(?:[^\s<>/:]+:)?notification[\s/>]/.test(xml)) return xml;
+  if (startsWithElement(xml, 'notification')) return xml;
   return `<notification xmlns="${NETCONF_NOTIFICATION_NS}"><eventTime>${now.toISOString()}</eventTime>${xml}</notification>`;
 }
 
 /**
- * Inserts `bytes` bytes of padding into the reply's `<data>`: before the last `</data>` when
- * there is one, else as a new `<data>` element. Whole `<filler>` elements separated by
+ * Inserts `bytes` bytes of padding into the reply's `<data>` (the first, any prefix): before
+ * its end tag when there is one, else as a new `<data>` element. Whole `<filler>` elements separated by
  * newlines, topped up with spaces, so the padding is exactly `bytes` long and still XML.
  */
 export function padReply(message: string, bytes: number): Buffer {
   const padding = filler(bytes);
+  let data = findElement(message, 'data');
   // An empty `<data/>` (the default get reply) is opened up rather than doubled.
-  message = message.replace(/<((?:[^\s<>/:]+:)?data)(\s[^<>]*?)?\s*\/>/, '<$1$2></$1>');
-  const dataEnd = lastMatch(message, /<\/(?:[^\s<>/:]+:)?data\s*>/g);
+  if (data?.tag.selfClosing) {
+    const { name, start, end } = data.tag;
+    const attrs = message.slice(start + 1 + name.length, end - 2).trimEnd();
+    message = `${message.slice(0, start)}<${name}${attrs}></${name}>${message.slice(end)}`;
+    data = findElement(message, 'data', start);
+  }
+  const dataEnd = data ? data.contentEnd : -1;
   let before: string;
   let after: string;
   if (dataEnd >= 0) {
@@ -100,8 +107,16 @@ function filler(bytes: number): Buffer {
   return out;
 }
 
-function lastMatch(text: string, re: RegExp): number {
-  let at = -1;
-  for (const m of text.matchAll(re)) at = m.index;
-  return at;
+/**
+ * Whether the text's first element has this local name (any prefix), with nothing before it
+ * but white space, an XML declaration, comments and processing instructions.
+ */
+function startsWithElement(xml: string, local: string): boolean {
+  const tag = nextTag(xml);
+  if (!tag || tag.kind !== 'start' || tag.local !== local) return false;
+  try {
+    return textContent(xml, 0, tag.start).trim() === '';
+  } catch {
+    return false; // text with a bad entity before it
+  }
 }
