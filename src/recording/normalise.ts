@@ -1,4 +1,5 @@
 import { decodeEntities, escapeXml } from '../xml/entities.js';
+import { attributes as attributeSpans, firstStartTag, nextTag, textContent } from '../xml/query.js';
 import { PLACEHOLDER } from './redaction.js';
 
 /**
@@ -19,9 +20,6 @@ export interface RequestKey {
 /** Namespace bindings in scope: prefix → URI (`''` the default namespace). */
 type Scope = Readonly<Record<string, string>>;
 
-const TOKEN = /<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!\[CDATA\[([\s\S]*?)\]\]>|<!DOCTYPE[^>]*>|<(\/?)([^\s/>]+)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g;
-const ATTRIBUTE = /([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
-
 /**
  * The canonical key of an `<rpc>` message (or a bare operation element). Text that is not
  * well-formed enough to walk falls back to its whitespace-collapsed self, so it still
@@ -35,17 +33,31 @@ export function requestKey(xml: string): RequestKey {
     return { operation: first?.local ?? '', body: rpc.map(render).join('') };
   } catch {
     const collapsed = xml.replace(/\s+/g, ' ').trim();
-    return { operation: /<(?:[\w.-]+:)?([\w.-]+)/.exec(collapsed.replace(/^<\?[\s\S]*?\?>/, ''))?.[1] ?? '', body: collapsed };
+    return { operation: firstStartTag(collapsed)?.local ?? '', body: collapsed };
   }
 }
 
 /** A recorded request's key as a matcher: equal strings, or a pattern where it holds placeholders. */
 export function keyMatcher(recorded: RequestKey): (key: RequestKey) => boolean {
-  const hasPlaceholder = recorded.body.search(PLACEHOLDER) !== -1;
-  if (!hasPlaceholder) return (key) => key.operation === recorded.operation && key.body === recorded.body;
-  const source = recorded.body.split(PLACEHOLDER).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[\\s\\S]*?');
-  const pattern = new RegExp(`^${source}$`);
-  return (key) => key.operation === recorded.operation && pattern.test(key.body);
+  const parts = recorded.body.split(PLACEHOLDER);
+  return (key) => key.operation === recorded.operation && matchesAround(key.body, parts);
+}
+
+/** Whether `text` is `parts` in order with anything (markup too) between each two. */
+function matchesAround(text: string, parts: readonly string[]): boolean {
+  const first = parts[0]!;
+  if (parts.length === 1) return text === first;
+  const last = parts[parts.length - 1]!;
+  const stop = text.length - last.length;
+  if (stop < first.length || !text.startsWith(first) || !text.endsWith(last)) return false;
+  let at = first.length;
+  for (let i = 1; i < parts.length - 1; i++) {
+    // The earliest place for each part leaves the most room for the ones after it.
+    const found = text.indexOf(parts[i]!, at);
+    if (found === -1 || found + parts[i]!.length > stop) return false;
+    at = found + parts[i]!.length;
+  }
+  return true;
 }
 
 interface Canonical {
@@ -72,28 +84,25 @@ function canonicalElements(xml: string): Canonical[] {
     if (t === '') return;
     (stack.length > 0 ? stack[stack.length - 1]!.node.children : top).push(t);
   };
-  for (const m of xml.matchAll(TOKEN)) {
-    const [whole, cdata, slash, rawName, rawAttributes, selfClose, chars] = m;
-    if (chars !== undefined) {
-      text += decodeEntities(chars);
-      continue;
-    }
-    if (cdata !== undefined) {
-      text += cdata;
-      continue;
-    }
-    if (rawName === undefined) {
-      if (whole.startsWith('<') && !whole.startsWith('<!--') && !whole.startsWith('<?') && !whole.startsWith('<!')) throw new Error('unreadable tag');
-      continue; // a comment, a processing instruction
-    }
+  let at = 0;
+  for (let tag = nextTag(xml); ; tag = nextTag(xml, at)) {
+    // Text, CDATA and references up to the tag; comments, instructions and a DOCTYPE dropped.
+    text += textContent(xml, at, tag ? tag.start : xml.length);
+    if (!tag) break;
+    at = tag.end;
     flush();
-    if (slash === '/') {
+    const rawName = tag.name;
+    if (tag.kind === 'end') {
       const open = stack.pop();
       if (!open || open.raw !== rawName) throw new Error('mismatched end tag');
       (stack.length > 0 ? stack[stack.length - 1]!.node.children : top).push(open.node);
       continue;
     }
-    const pairs = [...(rawAttributes ?? '').matchAll(ATTRIBUTE)].map((a) => [a[1]!, decodeEntities(a[2] ?? a[3] ?? '')] as const);
+    const spans = attributeSpans(xml, tag);
+    const afterAttributes = spans.length > 0 ? spans[spans.length - 1]!.valueEnd + 1 : tag.start + 1 + rawName.length;
+    const rest = xml.slice(afterAttributes, tag.end - 1).trim();
+    if (rest !== '' && rest !== '/') throw new Error('unreadable tag'); // an attribute without a quoted value
+    const pairs = spans.map((a) => [a.name, decodeEntities(xml.slice(a.valueStart, a.valueEnd))] as const);
     const parent = stack.length > 0 ? stack[stack.length - 1]!.scope : {};
     let scope: Record<string, string> | null = null;
     for (const [name, value] of pairs) {
@@ -115,7 +124,7 @@ function canonicalElements(xml: string): Canonical[] {
       .join('');
     const prefix = rawName.includes(':') ? rawName.slice(0, rawName.indexOf(':')) : '';
     const node: Canonical = { name: `{${inScope[prefix] ?? prefix}}${local}`, local, attributes, children: [] };
-    if (selfClose === '/') (stack.length > 0 ? stack[stack.length - 1]!.node.children : top).push(node);
+    if (tag.selfClosing) (stack.length > 0 ? stack[stack.length - 1]!.node.children : top).push(node);
     else stack.push({ node, scope: inScope, raw: rawName });
   }
   flush();

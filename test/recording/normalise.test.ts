@@ -30,4 +30,29 @@ describe('request normalisation', () => {
     expect(same('<rpc><a>broken</rpc>', '<rpc><a>broken</rpc>')).toBe(true);
     expect(same('<rpc><a>broken</rpc>', '<rpc><a>other</rpc>')).toBe(false);
   });
+
+  it('reads markup, not patterns: comments, instructions and CDATA that hold tags, ">" in attribute values', () => {
+    const recorded = `<rpc message-id="1"><get-config><source><running/></source><filter type="xpath" select="/a[b>1]"/></get-config></rpc>`;
+    const key = requestKey(`<?xml version="1.0"?><!-- <rpc><kill-session/></rpc> --><rpc message-id='x>y'><?pi <lock/>?><get-config><!-- <edit-config> -->`
+      + `<source><running/></source><filter select='/a[b&gt;1]' type="xpath"></filter></get-config></rpc>`);
+    expect(key.operation).toBe('get-config');
+    expect(keyMatcher(requestKey(recorded))(key)).toBe(true);
+    expect(requestKey('<rpc><x><![CDATA[<y/> & z]]></x></rpc>').body).toBe(requestKey('<rpc><x>&lt;y/&gt; &amp; z</x></rpc>').body);
+    expect(requestKey('<rpc><x><![CDATA[<y/>]]></x></rpc>').body).not.toBe(requestKey('<rpc><x><y/></x></rpc>').body);
+  });
+
+  it('falls back to the text itself where a tag cannot be read, and names the first element', () => {
+    const key = requestKey('<rpc message-id=1><get/></rpc>');
+    expect(key).toEqual({ operation: 'rpc', body: '<rpc message-id=1><get/></rpc>' });
+    expect(same('<rpc message-id=1><get/></rpc>', '<rpc  message-id=1><get/></rpc>')).toBe(true);
+  });
+
+  it('several masked secrets each match anything, in order, and the text around them must match', () => {
+    const recorded = `<rpc><c><a>**redacted-1**</a><b>**redacted-2**</b></c></rpc>`;
+    expect(same(recorded, `<rpc><c><a>one</a><b>two</b></c></rpc>`)).toBe(true);
+    expect(same(recorded, `<rpc><c><a></a><b></b></c></rpc>`)).toBe(true);
+    expect(same(recorded, `<rpc><c><b>two</b><a>one</a></c></rpc>`)).toBe(false);
+    expect(same(recorded, `<rpc><c><a>one</a><b>two</b></c><d/></rpc>`)).toBe(false);
+    expect(same(`<rpc><a>**redacted-1**</a></rpc>`, `<rpc><a>x.*</a></rpc>`)).toBe(true);
+  });
 });
