@@ -1,8 +1,9 @@
 import { expectPositionals, parse } from './args.js';
 import { COMMIT_FLAGS, EDIT_CONFIG_FLAGS, GET_CONFIG_FLAGS, LOAD_FLAGS, runCommit, runEditConfig, runGetConfig, runLoad } from './config-commands.js';
 import { runDemo } from './demo-command.js';
+import { FAKE_FLAGS, runFake } from './fake-command.js';
 import { FLEET_FLAGS, FLEET_HELP, runFleet } from './fleet-command.js';
-import { COMMIT_HELP, DEMO_HELP, EDIT_CONFIG_HELP, GET_CONFIG_HELP, LOAD_HELP, RECORD_HELP, REPLAY_HELP, RPC_HELP, SERVE_HELP } from './help.js';
+import { COMMIT_HELP, DEMO_HELP, EDIT_CONFIG_HELP, GET_CONFIG_HELP, LOAD_HELP, FAKE_HELP, RECORD_HELP, REPLAY_HELP, RPC_HELP, SERVE_HELP } from './help.js';
 import { RECORD_FLAGS, runRecord } from './record-command.js';
 import { REPLAY_FLAGS, runReplayCommand } from './replay-command.js';
 import { RPC_FLAGS, runRpc } from './rpc-command.js';
@@ -27,6 +28,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   load: { help: LOAD_HELP, flags: LOAD_FLAGS, run: (args) => runLoad(args, process.stdout) },
   commit: { help: COMMIT_HELP, flags: COMMIT_FLAGS, run: (args) => runCommit(args, process.stdout) },
   serve: { help: SERVE_HELP, flags: SERVE_FLAGS, readsInput: true, run: (args) => runServe(args, process.stdout, process.stderr) },
+  fake: { help: FAKE_HELP, flags: FAKE_FLAGS, run: (args) => runFake(args, process.stdout) },
   record: { help: RECORD_HELP, flags: RECORD_FLAGS, run: (args) => runRecord(args, COMMANDS) },
   fleet: { help: FLEET_HELP, flags: FLEET_FLAGS, run: (args) => runFleet(args, process.stdout, process.stderr) },
   demo: {

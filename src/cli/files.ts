@@ -47,7 +47,8 @@ const REASONS: Record<string, string> = {
   ENAMETOOLONG: 'the name is too long',
 };
 
-function reason(err: unknown): string {
+/** Why a file operation failed, in words (`no such file`, `permission denied`, …). */
+export function reason(err: unknown): string {
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string') return REASONS[code] ?? code;
   return err instanceof Error ? err.message : String(err);

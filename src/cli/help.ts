@@ -32,6 +32,7 @@ Commands:
   fleet OPERATION    run get-config, rpc or commit on every device of an inventory
   record COMMAND     run a command and record its session (--output FILE), secrets masked
   serve RECORDING    answer NETCONF clients on 127.0.0.1 from a recording
+  fake               a fake NETCONF device on 127.0.0.1 (Junos, IOS-XE, NX-OS, Huawei… quirks included)
   demo               run the safe commit flow against a built-in fake Junos device
   help [COMMAND]     print this overview, or a command's options
 
@@ -144,15 +145,46 @@ capabilities and answers each request with the recorded reply whose request matc
 (message-id, namespace prefixes, whitespace and attribute order set aside). A request with no
 recording gets an rpc-error naming it. Runs until SIGINT or SIGTERM, then lists each request
 that had no recorded reply and each recording never asked for. The password is
-NETCONF_PASSWORD (default netconf); the host key is new each run (its fingerprint is printed).
+NETCONF_PASSWORD (default netconf); the host key is new each run unless --host-key names a file
+(its fingerprint is printed).
 
 Options:
   --port N               listen on port N (default: a free port, printed)
   -u, --user U           the SSH user (default netconf)
   --timing               answer after the recorded reply times
+  --host-key FILE        the host's private key, kept across runs so known_hosts still holds
+                         (created, ed25519 and 0600, when missing)
 
 Exit status: 0 every request matched and every recording was used, 1 otherwise, 2 usage or a
 file that is not a recording.
+`;
+
+export const FAKE_HELP = `usage: netconfkit fake [--personality NAME] [--port N] [--user U] [--host-key FILE]
+
+Runs a fake NETCONF device (netconfkit/testing's FakeDevice): an SSH server on 127.0.0.1 with
+the netconf subsystem, for clients in any language (ncclient, Ansible, a test harness). It
+answers as the personality does, quirks included, until SIGINT or SIGTERM. It prints where it
+listens, the user, the host key's fingerprint, an ssh command line and a known_hosts line.
+The password is NETCONF_PASSWORD (default netconf).
+
+Personalities:
+  rfc                    FakeDevice's defaults: base 1.0 and 1.1, candidate, confirmed-commit,
+                         real locks, <data/> for get and get-config (the default)
+  iosxe                  Cisco IOS-XE 17.15: replies without message-id
+  nxos                   Cisco NX-OS: <close-session> never answered, the channel closed
+  huawei                 Huawei VRP: NUL bytes around every message
+  ios                    older Cisco IOS, Vyatta: the writeable-running capability spelling
+  junos                  the Junos profile: configuration, commits, rollback, facts' RPCs
+  junos-rfc              the Junos profile with rfc-compliant set (nc: on every element)
+
+Options:
+  --personality NAME     one of the above
+  --port N               listen on port N (default: a free port, printed)
+  -u, --user U           the SSH user (default netconf)
+  --host-key FILE        the host's private key, kept across runs so known_hosts still holds
+                         (created, ed25519 and 0600, when missing)
+
+Exit status: 0 after a signal, 2 usage or a host key file that cannot be read or used.
 `;
 
 export const DEMO_HELP = `usage: netconfkit demo
