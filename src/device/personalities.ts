@@ -5,6 +5,7 @@
  */
 import { encodeEom } from '../framing/encoder.js';
 import { CAPABILITY } from '../xml/namespaces.js';
+import { attributes, firstStartTag } from '../xml/query.js';
 import { NETCONF_BASE_NS, escapeXml, helloXml } from './replies.js';
 import type { FakeDeviceOptions, FakePersonality, FakePersonalityName, FakeQuirks } from './types.js';
 
@@ -132,63 +133,11 @@ export const NUL_PADDING = { inside: Buffer.from([0]), after: Buffer.from([0, 0]
  * unchanged when the root has none. Only the root's start tag is read.
  */
 export function respellMessageId(xml: string, how: 'omit' | 'unquote'): string {
-  const tag = rootStartTag(xml);
-  if (tag === null) return xml;
-  let i = tag.nameEnd;
-  while (i < tag.end) {
-    const start = i;
-    while (i < tag.end && isSpace(xml[i]!)) i++;
-    const nameStart = i;
-    while (i < tag.end && !isSpace(xml[i]!) && xml[i] !== '=' && xml[i] !== '>' && xml[i] !== '/') i++;
-    const name = xml.slice(nameStart, i);
-    if (name === '') return xml;
-    while (i < tag.end && isSpace(xml[i]!)) i++;
-    if (xml[i] !== '=') return xml;
-    i++;
-    while (i < tag.end && isSpace(xml[i]!)) i++;
-    const quote = xml[i];
-    if (quote !== '"' && quote !== "'") return xml;
-    const close = xml.indexOf(quote, i + 1);
-    if (close < 0) return xml;
-    if (name === 'message-id') {
-      const replacement = how === 'omit' ? '' : ` message-id=${xml.slice(i + 1, close)}`;
-      return xml.slice(0, start) + replacement + xml.slice(close + 1);
-    }
-    i = close + 1;
-  }
-  return xml;
-}
-
-/** Where the root element's start tag is: after its name, and at its `>` (or `/>`). */
-function rootStartTag(xml: string): { nameEnd: number; end: number } | null {
-  let i = 0;
-  for (;;) {
-    while (i < xml.length && isSpace(xml[i]!)) i++;
-    if (xml.startsWith('<?', i)) i = skipPast(xml, '?>', i);
-    else if (xml.startsWith('<!--', i)) i = skipPast(xml, '-->', i);
-    else break;
-    if (i < 0) return null;
-  }
-  if (xml[i] !== '<') return null;
-  let nameEnd = i + 1;
-  while (nameEnd < xml.length && !isSpace(xml[nameEnd]!) && xml[nameEnd] !== '>' && xml[nameEnd] !== '/') nameEnd++;
-  let end = nameEnd;
-  let quote: string | null = null;
-  for (; end < xml.length; end++) {
-    const c = xml[end]!;
-    if (quote !== null) {
-      if (c === quote) quote = null;
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '>' || c === '/') break;
-  }
-  return end < xml.length ? { nameEnd, end } : null;
-}
-
-function skipPast(xml: string, marker: string, from: number): number {
-  const at = xml.indexOf(marker, from);
-  return at < 0 ? -1 : at + marker.length;
-}
-
-function isSpace(c: string): boolean {
-  return c === ' ' || c === '\t' || c === '\n' || c === '\r';
+  const root = firstStartTag(xml);
+  const id = root && attributes(xml, root).find((a) => a.name === 'message-id');
+  if (!id) return xml;
+  let from = xml.lastIndexOf('message-id', id.quoteStart);
+  while (from > 0 && ' \t\r\n'.includes(xml[from - 1]!)) from--;
+  const replacement = how === 'omit' ? '' : ` message-id=${xml.slice(id.valueStart, id.valueEnd)}`;
+  return xml.slice(0, from) + replacement + xml.slice(id.valueEnd + 1);
 }
