@@ -11,7 +11,9 @@ stdin, one JSON job:
     "native": false }
 Each request is the XML of the rpc body (an <rpc> is accepted too: its body is used). They are
 sent with manager.dispatch over one session, in order, then the session is closed with
-close_session. With "native": true, the requests are instead ncclient's own calls:
+close_session (with "close": false it is left to the process exit instead: ncclient waits out
+its timeout for a close-session reply it cannot match). With "native": true, the requests are
+instead ncclient's own calls:
 lock("candidate"), get_config("running"), unlock("candidate") - its own element names and prefixes.
 
 stdout: { "sessionId": "1", "replies": ["<rpc-reply ...>", ...] } with each reply's text as
@@ -66,11 +68,13 @@ def main():
         except Exception as e:  # noqa: BLE001
             replies.append("exception: %s: %s" % (type(e).__name__, e))
     session_id = m.session_id
-    try:
-        m.close_session()
-    except Exception:  # noqa: BLE001
-        pass
+    if job.get("close", True):
+        try:
+            m.close_session()
+        except Exception:  # noqa: BLE001
+            pass
     print(json.dumps({"sessionId": session_id, "replies": replies}))
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":
