@@ -8,3 +8,5 @@ export { FAKE_DEVICE_CAPABILITIES } from './replies.js';
 export { FAKE_PERSONALITY_NAMES } from './personalities.js';
 export { JunosDevice, startJunosDevice, JUNOS_CAPABILITIES, JUNOS_NS, JUNOS_RELEASE } from './junos.js';
 export type { JunosCommit, JunosItem, JunosLoad, JunosOkStyle, JunosOutcome, JunosPlatform, JunosScript } from './junos.js';
+export { PlaybackDevice } from './playback.js';
+export type { PlaybackOptions, UnmatchedRequest } from './playback.js';
