@@ -1,6 +1,7 @@
 import { elementText } from '../xml/query.js';
 import type { LockTable } from './locks.js';
 import type { NmdaStore } from './nmda.js';
+import type { PartialLocks } from './partial-locks.js';
 import type { RfcCommits } from './rfc-commits.js';
 import { firstChildOf } from './requests.js';
 import { rpcErrorXml } from './replies.js';
@@ -21,6 +22,8 @@ export interface DefaultContext {
   commits: RfcCommits;
   /** The SSH user of a session. */
   user(sessionId: number): string;
+  /** RFC 5717 partial locks of running, shared by every session. */
+  partialLocks: PartialLocks;
   /** The NMDA datastores, when the device has them. */
   nmda: NmdaStore | null;
 }
@@ -65,6 +68,10 @@ export function defaultReply(request: FakeRequest, ctx: DefaultContext): Default
       return unlock(request, ctx);
     case 'kill-session':
       return killSession(request, ctx);
+    case 'partial-lock':
+      return { reply: ctx.partialLocks.lock(request.xml, request.sessionId) };
+    case 'partial-unlock':
+      return { reply: ctx.partialLocks.unlock(elementText(request.xml, 'lock-id'), request.sessionId) };
     case 'create-subscription':
       return createSubscription(request, ctx);
     case '':
@@ -78,7 +85,9 @@ export function defaultReply(request: FakeRequest, ctx: DefaultContext): Default
 function lock(request: FakeRequest, ctx: DefaultContext): DefaultReply {
   const datastore = firstChildOf(request.xml, 'target');
   if (datastore === null) return missingTarget('lock');
-  const result = ctx.locks.lock(datastore, request.sessionId);
+  // RFC 5717: a global lock of running fails while another session holds a partial lock there.
+  const partial = datastore === 'running' ? ctx.partialLocks.otherHolder(request.sessionId) : null;
+  const result = partial === null ? ctx.locks.lock(datastore, request.sessionId) : { ok: false as const, holder: partial };
   if (result.ok) return { reply: OK };
   return {
     reply: rpcErrorXml({

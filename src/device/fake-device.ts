@@ -10,6 +10,7 @@ import { FakeSession, type SessionHost } from './fake-session.js';
 import { type HostKey, knownHostsLine, loadHostKey } from './host-key.js';
 import { LockTable } from './locks.js';
 import { NmdaStore } from './nmda.js';
+import { PartialLocks } from './partial-locks.js';
 import { expandPersonality, FAKE_PERSONALITY_NAMES, FAKE_QUIRKS, isPersonalityName } from './personalities.js';
 import { BASE_1_0, BASE_1_1, FAKE_DEVICE_CAPABILITIES, NMDA_MODULE_CAPABILITY } from './replies.js';
 import { RfcCommits } from './rfc-commits.js';
@@ -81,6 +82,7 @@ export class FakeDevice {
   private readonly auth: Authenticator;
   private readonly rules: RuleBook;
   private readonly locks = new LockTable();
+  private readonly partialLocks = new PartialLocks(this.locks);
   private readonly capabilities: readonly string[];
   private readonly quirks: FakeQuirks;
   /** The personality's hooks (a named one's hello layout, if it has one). */
@@ -178,6 +180,11 @@ export class FakeDevice {
    */
   datastore(name: 'running' | 'candidate' | 'startup' | 'intended' | 'operational'): string | null {
     return this.nmda ? this.nmda.content(name) : null;
+  }
+
+  /** The RFC 5717 partial locks held now: each lock's id and the session holding it. */
+  get partialLockHolders(): { lockId: number; sessionId: number }[] {
+    return this.partialLocks.all;
   }
 
   /** The sessions subscribed with `<create-subscription>` now, in the order they subscribed. */
@@ -421,6 +428,7 @@ export class FakeDevice {
           commits: this.commits,
           user: (id) => this.users.get(id) ?? '',
           nmda: this.nmda,
+          partialLocks: this.partialLocks,
         }),
       takeCommitFault: (request) => {
         if (this.commitFault === null) return null;
@@ -436,6 +444,7 @@ export class FakeDevice {
         this.sessions.delete(session.id);
         link.sessions.delete(session);
         this.locks.releaseAll(session.id);
+        this.partialLocks.releaseAll(session.id);
         this.subscribed.delete(session.id);
         this.commits.sessionEnded(session.id);
         this.log(`session ${session.id}: ended`);

@@ -23,6 +23,7 @@ export const FAKE_DEVICE_CAPABILITIES: readonly string[] = Object.freeze([
   CAPABILITY.notification,
   CAPABILITY.interleave,
   `${CAPABILITY.withDefaults}?basic-mode=explicit`,
+  CAPABILITY.partialLock,
 ]);
 
 /** What a device with NMDA datastores advertises besides: the module of `<get-data>` and `<edit-data>`. */
