@@ -29,10 +29,12 @@ export { toNetconfError } from './errors/to-netconf-error.js';
 export { connect } from './session/connect.js';
 export type { ConnectOptions } from './session/connect.js';
 export { Session } from './session/session.js';
+export { CallHomeListener, listenCallHome } from './session/call-home.js';
+export type { CallHomeEvents, CallHomeOptions, CallHomeSsh } from './session/call-home.js';
 export { ItemStream, streamItems } from './session/item-stream.js';
 export type { StreamItemsOptions } from './session/item-stream.js';
 export type {
-  Notification, RpcOptions, RpcReply, RpcRequest, SessionEvents, SessionOptions, SessionState, SessionTransport, StartOptions,
+  CallHomeInfo, Notification, RpcOptions, RpcReply, RpcRequest, SessionEvents, SessionOptions, SessionState, SessionTransport, StartOptions,
 } from './session/session.js';
 export type { CallbackSource } from './observability/callbacks.js';
 export type { BaseVersions } from './session/hello.js';

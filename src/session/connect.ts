@@ -79,7 +79,7 @@ async function openTls(options: ConnectOptions): Promise<Session> {
  * Only the session's own settings go on to the session: the SSH credentials (password,
  * passphrase, keys, jump hosts) stay here, so no session object ever holds them.
  */
-function sessionSettings(options: ConnectOptions): StartOptions {
+export function sessionSettings(options: SessionOptions & { signal?: AbortSignal }): StartOptions {
   const keys = [
     'helloTimeoutMs', 'rpcTimeoutMs', 'idleTimeoutMs', 'closeTimeoutMs', 'drainTimeoutMs', 'base', 'capabilities', 'limits', 'warnings',
     'name', 'logger', 'wireLog', 'signal',

@@ -23,11 +23,11 @@ import { PendingCalls, type PendingCall } from './pending.js';
 import { ITEM_SINK, type ItemRpcOptions, type ItemSink } from './item-stream.js';
 import { registerQuirkReporter } from './quirk-report.js';
 import { type FlowControl, ReplyStream, checkReplyStream } from './reply-stream.js';
-import type { Notification, RpcOptions, RpcReply, RpcRequest, SessionEvents, SessionOptions, SessionState, SessionTransport, StartOptions } from './types.js';
+import type { CallHomeInfo, Notification, RpcOptions, RpcReply, RpcRequest, SessionEvents, SessionOptions, SessionState, SessionTransport, StartOptions } from './types.js';
 import { applyWarningPolicy, checkWarningPolicy, mergePolicies } from './warning-policy.js';
 import { MessageWriter, type OutgoingMessage } from './writer.js';
 
-export type { Notification, RpcOptions, RpcReply, RpcRequest, SessionEvents, SessionOptions, SessionState, SessionTransport, StartOptions } from './types.js';
+export type { CallHomeInfo, Notification, RpcOptions, RpcReply, RpcRequest, SessionEvents, SessionOptions, SessionState, SessionTransport, StartOptions } from './types.js';
 
 interface Call extends PendingCall<RpcReply> {
   readonly options: RpcOptions;
@@ -145,6 +145,11 @@ export class Session extends EventEmitter<SessionEvents> {
 
   get closed(): boolean {
     return this.current === 'closed';
+  }
+
+  /** For a device that dialled in (listenCallHome): where from and who it said it was; null otherwise. */
+  get callHome(): CallHomeInfo | null {
+    return this.transport.callHome ?? null;
   }
 
   /** The device's session-id from its `<hello>`. */

@@ -17,6 +17,24 @@ export interface SessionTransport {
   readonly stream: Duplex;
   close(): void;
   onClose(listener: (error: NetconfError | null) => void): void;
+  /** Set for a device that dialled in: who it said it was, and how it was verified. */
+  readonly callHome?: CallHomeInfo;
+}
+
+/** A device that dialled in (RFC 8071 Call Home, or Junos outbound-ssh): where from, and who it is. */
+export interface CallHomeInfo {
+  transport: 'ssh' | 'tls';
+  /** The address and port the device connected from. */
+  address: string;
+  port: number;
+  /** The DEVICE-ID of a Junos outbound-ssh preamble, or null. */
+  deviceId: string | null;
+  /** Whether a Junos preamble's HMAC was checked against the configured secret and matched. */
+  hmacVerified: boolean;
+  /** SSH: the `SHA256:…` fingerprint of the device's host key (verified as for connect()), or null. */
+  hostKeyFingerprint: string | null;
+  /** TLS: the device's certificate (verified as for connect()), or null. */
+  certificate: { subject: string | null; altNames: string | null; fingerprint: string } | null;
 }
 
 /** Settings of a session: timeouts, limits, warning policy, base versions. */

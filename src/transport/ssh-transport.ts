@@ -111,6 +111,8 @@ export interface SshAlgorithms {
 /** An open NETCONF channel over SSH. */
 export interface SshChannel {
   readonly stream: Duplex;
+  /** The `SHA256:…` fingerprint of the host key the device presented. */
+  readonly hostKeyFingerprint: string | null;
   /** Closes the channel and the connection. */
   close(): void;
   /** Called once when the connection is gone, with the reason when it was not our own close. */
@@ -127,6 +129,13 @@ export interface ConnectControl {
    * `options.connectTimeoutMs ?? 30 000`; `Infinity` waits for ever.
    */
   timeoutMs?: number;
+  /**
+   * Run SSH over this connected socket instead of connecting (Call Home: the device dialled
+   * us). No jump hosts then.
+   */
+  socket?: net.Socket;
+  /** Checks the device's host key instead of `options` (Call Home: by the names a device announced). */
+  hostKeys?: HostKeyPolicy;
 }
 
 /**
@@ -184,17 +193,16 @@ export async function openSshChannel(options: SshOptions, control: ConnectContro
   // fail() is bound once the attempt starts; a keyboard-interactive failure before that cannot happen.
   let failNow: (err: NetconfError) => void = () => {};
   const failFromAuth = (err: NetconfError) => failNow(err);
-  const jumps = resolved.jump ?? [];
-  const hops: Hop[] = [
-    ...jumps.map((j) => hopOf({ knownHosts: resolved.knownHosts, ...j }, 22, true, failFromAuth, undefined)),
-    hopOf(resolved, 830, false, failFromAuth, resolved.algorithms),
-  ];
+  const jumps = control.socket ? [] : resolved.jump ?? [];
+  const device = hopOf(resolved, 830, false, failFromAuth, resolved.algorithms, control.hostKeys);
+  const hops: Hop[] = [...jumps.map((j) => hopOf({ knownHosts: resolved.knownHosts, ...j }, 22, true, failFromAuth, undefined)), device];
   const requestStage: ConnectStage = resolved.command ? 'the exec request' : `the ${resolved.subsystem ?? 'netconf'} subsystem request`;
 
   return new Promise((resolve, reject) => {
     const clients: Client[] = [];
     let socket: net.Socket | undefined;
-    let stage: ConnectStage = hops[0]!.jump ? `TCP connect to ${hops[0]!.label as `jump host ${string}`}` : 'TCP connect';
+    let stage: ConnectStage = control.socket ? 'SSH handshake' : hops[0]!.jump ? `TCP connect to ${hops[0]!.label as `jump host ${string}`}` : 'TCP connect';
+    let presentedByDevice: Buffer | null = null;
     let settled = false;
     let closedByUs = false;
     let closeListeners: ((error: NetconfError | null) => void)[] = [];
@@ -298,6 +306,7 @@ export async function openSshChannel(options: SshOptions, control: ConnectContro
         authHandler: hop.auth.handler,
         hostVerifier: (key: Buffer) => {
           presented = key;
+          if (last) presentedByDevice = key;
           verdict = hop.hostKeys.verify(key);
           return verdict.ok;
         },
@@ -355,6 +364,7 @@ export async function openSshChannel(options: SshOptions, control: ConnectContro
         channel.on('close', () => client.end());
         resolve({
           stream: channel,
+          hostKeyFingerprint: presentedByDevice ? fingerprint(presentedByDevice) : null,
           close() {
             closedByUs = true;
             channel.end();
@@ -383,6 +393,13 @@ export async function openSshChannel(options: SshOptions, control: ConnectContro
     };
 
     const first = hops[0]!;
+    if (control.socket) {
+      socket = control.socket;
+      connectHop(0, socket);
+      // ssh2 reads it now; a socket a listener accepted (or one paused after a preamble) waits until resumed.
+      socket.resume();
+      return;
+    }
     try {
       socket = net.connect({ host: first.host, port: first.port });
       // ssh2 listens for the socket's errors from connect() on; this one only covers a
@@ -402,6 +419,7 @@ function hopOf(
   jump: boolean,
   fail: (err: NetconfError) => void,
   algorithms: SshAlgorithms | undefined,
+  hostKeys?: HostKeyPolicy,
 ): Hop {
   const host = checkHost(options.host);
   const port = options.port ?? defaultPort;
@@ -416,7 +434,7 @@ function hopOf(
     tryKeyboard: options.tryKeyboard,
     onKeyboardInteractive: options.onKeyboardInteractive,
   }, label, fail);
-  return { host, port, label, jump, auth, hostKeys: hostKeyPolicy(options, host, port), note: hostKeyNote(options), algorithms };
+  return { host, port, label, jump, auth, hostKeys: hostKeys ?? hostKeyPolicy(options, host, port), note: hostKeyNote(options), algorithms };
 }
 
 /** A jump host that could not open the forwarded channel to the next hop. */
@@ -436,13 +454,15 @@ function aborted(target: string, when: string, reason: unknown): ClientError {
   return new ClientError('ABORTED', `Connecting to ${target} was aborted ${when}`, { cause: reason });
 }
 
-interface HostKeyPolicy {
+/** How a host key is checked: known_hosts, pins, or not at all. */
+export interface HostKeyPolicy {
   verify(key: Buffer): HostKeyVerdict;
   /** Key types known_hosts lists for this host, to offer first (empty for pins or no check). */
   knownTypes: string[];
 }
 
-function hostKeyPolicy(options: SshOptions | JumpHost, host: string, port: number): HostKeyPolicy {
+/** The host key check `options` asks for, for a device known as `host:port`. */
+export function hostKeyPolicy(options: SshLogin, host: string, port: number): HostKeyPolicy {
   if (options.insecureAcceptAnyHostKey) return { verify: () => ({ ok: true }), knownTypes: [] };
   if (options.hostKey !== undefined) {
     const pins = Array.isArray(options.hostKey) ? options.hostKey : [options.hostKey];
