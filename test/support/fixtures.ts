@@ -8,11 +8,15 @@ export function fixture(name: string): Buffer {
   return readFileSync(new URL(`../../fixtures/${name}`, import.meta.url));
 }
 
-/** Every file under fixtures/ (sub-folders included), as names `fixture()` takes. */
+/** The licence notes that travel with fixtures copied from other projects: text, not captures. */
+const LICENCE_NOTE = (entry: string) => entry === 'NOTICE' || entry.startsWith('LICENSE');
+
+/** Every capture file under fixtures/ (sub-folders included), as names `fixture()` takes. */
 export function fixtureNames(dir = FIXTURES_DIR, prefix = ''): string[] {
   return readdirSync(dir).flatMap((entry) => {
     const name = prefix + entry;
-    return statSync(path.join(dir, entry)).isDirectory() ? fixtureNames(path.join(dir, entry), `${name}/`) : [name];
+    if (statSync(path.join(dir, entry)).isDirectory()) return fixtureNames(path.join(dir, entry), `${name}/`);
+    return LICENCE_NOTE(entry) ? [] : [name];
   });
 }
 
