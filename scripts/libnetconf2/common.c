@@ -117,6 +117,19 @@ static int server_cert(const char *name, void *user_data, char **cert_path, char
     return 0;
 }
 
+/* libnetconf2 asks for the trusted certificates by list name: ours is the one CA file. */
+static int trusted_list(const char *name, void *user_data, char ***paths, int *path_count, char ***data, int *data_count)
+{
+    (void)name; (void)user_data;
+    *paths = malloc(sizeof **paths);
+    if (!*paths) return 1;
+    (*paths)[0] = strdup(args.tls_ca);
+    *path_count = 1;
+    *data = NULL;
+    *data_count = 0;
+    return 0;
+}
+
 static void listen_endpoints(void)
 {
     if (args.ssh_port) {
@@ -129,7 +142,9 @@ static void listen_endpoints(void)
     }
     if (args.tls_port) {
         nc_server_tls_set_server_cert_clb(server_cert, NULL, NULL);
+        nc_server_tls_set_trusted_cert_list_clb(trusted_list, NULL, NULL);
         if (nc_server_add_endpt("tls", NC_TI_OPENSSL) || nc_server_tls_endpt_set_server_cert("tls", "cert") ||
+            nc_server_tls_endpt_add_trusted_cert_list("tls", "ca") ||
             nc_server_tls_endpt_set_trusted_ca_paths("tls", args.tls_ca, NULL) ||
             (args.tls_ctn && nc_server_tls_endpt_add_ctn("tls", 1, args.tls_ctn, NC_TLS_CTN_COMMON_NAME, NULL)) ||
             nc_server_endpt_set_address("tls", "127.0.0.1") || nc_server_endpt_set_port("tls", args.tls_port))
