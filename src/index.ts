@@ -39,7 +39,7 @@ export type {
 export type { CallbackSource } from './observability/callbacks.js';
 export type { BaseVersions } from './session/hello.js';
 export {
-  CAPABILITY, DATASTORES_NS, JUNOS_CAPABILITY, NETCONF_BASE_NS, NETCONF_MONITORING_NS, NETCONF_NOTIFICATION_NS, NMDA_NS, ORIGIN_NS, PARTIAL_LOCK_NS, WITH_DEFAULTS_NS,
+  CAPABILITY, DATASTORES_NS, JUNOS_CAPABILITY, NETCONF_BASE_NS, NETCONF_MONITORING_NS, NETCONF_NOTIFICATION_NS, NMDA_NS, ORIGIN_NS, PARTIAL_LOCK_NS, WITH_DEFAULTS_NS, YANG_LIBRARY_NS,
 } from './xml/namespaces.js';
 export { Capabilities } from './session/capabilities.js';
 export type { ModuleCapability, Respelling } from './session/capabilities.js';

@@ -6,6 +6,7 @@ import type { RfcCommits } from './rfc-commits.js';
 import { firstChildOf } from './requests.js';
 import { rpcErrorXml } from './replies.js';
 import type { FakeRequest } from './types.js';
+import type { FakeYangLibrary } from './yang-library.js';
 
 /**
  * What the device answers when no rule or handler did: a believable minimal server, with
@@ -26,6 +27,8 @@ export interface DefaultContext {
   partialLocks: PartialLocks;
   /** The NMDA datastores, when the device has them. */
   nmda: NmdaStore | null;
+  /** The device's YANG modules: its YANG library and `<get-schema>`. */
+  yang: FakeYangLibrary;
 }
 
 export interface DefaultReply {
@@ -45,7 +48,7 @@ export function defaultReply(request: FakeRequest, ctx: DefaultContext): Default
   if (ACCEPTED.has(op)) return { reply: OK };
   switch (op) {
     case 'get':
-      return { reply: '<data/>' };
+      return { reply: ctx.yang.getReply(request.xml) ?? '<data/>' };
     case 'get-config': {
       const source = ctx.nmda ? firstChildOf(request.xml, 'source') : null;
       return { reply: source && ['running', 'candidate', 'startup'].includes(source) ? `<data>${ctx.nmda!.content(source)}</data>` : '<data/>' };
@@ -56,6 +59,8 @@ export function defaultReply(request: FakeRequest, ctx: DefaultContext): Default
     case 'edit-data':
       if (ctx.nmda) return { reply: ctx.nmda.editData(request.xml) };
       break;
+    case 'get-schema':
+      return { reply: ctx.yang.getSchema(request.xml) };
     case 'close-session':
       return { reply: OK, closeChannel: true };
     case 'commit':

@@ -15,6 +15,7 @@ import { expandPersonality, FAKE_PERSONALITY_NAMES, FAKE_QUIRKS, isPersonalityNa
 import { BASE_1_0, BASE_1_1, FAKE_DEVICE_CAPABILITIES, NMDA_MODULE_CAPABILITY } from './replies.js';
 import { RfcCommits } from './rfc-commits.js';
 import { RuleBook } from './rule-book.js';
+import { FAKE_DEVICE_MODULES, FakeYangLibrary, isYangLibraryShape } from './yang-library.js';
 import type {
   FakeCallHomeOptions, FakeCommit, FakeCommitFault, FakeDeviceOptions, FakeNotifyOptions, FakeTlsOptions, FakePersonality, FakePersonalityContext, FakeQuirks, FakeRawNotifyOptions, FakeReply,
   FakeRequest, FakeSubscription, FakeUser,
@@ -98,6 +99,7 @@ export class FakeDevice {
   private readonly users = new Map<number, string>();
   private readonly commits: RfcCommits;
   private readonly nmda: NmdaStore | null;
+  private readonly yang: FakeYangLibrary;
   private commitFault: FakeCommitFault | null;
   private nextSessionId = 1;
   private listeningPort = 0;
@@ -114,6 +116,7 @@ export class FakeDevice {
     ]));
     this.capture = options.capture === undefined ? undefined : Buffer.from(options.capture);
     const has = (uri: string) => this.capabilities.some((c) => c === uri || c.startsWith(`${uri}?`));
+    this.yang = new FakeYangLibrary(options.modules ?? FAKE_DEVICE_MODULES, options.yangLibrary ?? 'both');
     this.commits = new RfcCommits(has(CAPABILITY.confirmedCommit10) || has(CAPABILITY.confirmedCommit11), has(CAPABILITY.confirmedCommit11));
     this.commitFault = options.commitFault ?? null;
     this.ssh = new SshServer(
@@ -426,6 +429,7 @@ export class FakeDevice {
           killSession: (id) => this.killSession(id),
           subscribe: (id, stream) => this.subscribe(id, stream),
           commits: this.commits,
+          yang: this.yang,
           user: (id) => this.users.get(id) ?? '',
           nmda: this.nmda,
           partialLocks: this.partialLocks,
@@ -515,6 +519,9 @@ function checkOptions(o: FakeDeviceOptions): void {
   }
   const unknown = Object.keys(o.quirks ?? {}).filter((k) => !(FAKE_QUIRKS as readonly string[]).includes(k));
   if (unknown.length > 0) throw new ClientError('INVALID_ARGUMENT', `quirks has no option ${unknown.join(', ')} (it has ${FAKE_QUIRKS.join(', ')})`);
+  if (o.yangLibrary !== undefined && !isYangLibraryShape(o.yangLibrary)) {
+    throw new ClientError('INVALID_ARGUMENT', `yangLibrary must be 'rfc8525', 'rfc7895', 'both' or 'none', got ${JSON.stringify(o.yangLibrary)}`);
+  }
   if (o.users !== undefined && o.users.length === 0) throw new ClientError('INVALID_ARGUMENT', 'users must list at least one user');
   if (o.commitFault !== undefined && !COMMIT_FAULTS.includes(o.commitFault)) {
     throw new ClientError('INVALID_ARGUMENT', `commitFault must be one of ${COMMIT_FAULTS.join(', ')}, got ${JSON.stringify(o.commitFault)}`);

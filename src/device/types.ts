@@ -150,6 +150,33 @@ export interface FakeDeviceOptions {
    * and advertises `ietf-netconf-nmda` (unless `capabilities` is given). See `FakeDatastores`.
    */
   datastores?: FakeDatastores;
+  /** The YANG modules the device has, with their sources. Default `FAKE_DEVICE_MODULES` (small modules of its own). */
+  modules?: FakeYangModule[];
+  /**
+   * Which YANG library a `<get>` asking for it gets: RFC 8525 `/yang-library`, RFC 7895
+   * `/modules-state`, `both` (default) or `none` (an empty `<data/>`, as for any other get).
+   */
+  yangLibrary?: FakeYangLibraryShape;
+}
+
+/** The YANG library shapes the device serves: RFC 8525, RFC 7895, both, or none. */
+export type FakeYangLibraryShape = 'rfc8525' | 'rfc7895' | 'both' | 'none';
+
+/** A YANG module of the device: what its YANG library lists and `<get-schema>` returns. */
+export interface FakeYangModule {
+  name: string;
+  /** Omitted: a module without revision. */
+  revision?: string;
+  namespace: string;
+  /** Default `implement`; `import`: an import-only module. */
+  conformance?: 'implement' | 'import';
+  /** The features it supports. */
+  features?: string[];
+  /** The modules that deviate it, by name. */
+  deviations?: string[];
+  submodules?: { name: string; revision?: string; text: string }[];
+  /** Its source (YANG), as `<get-schema>` returns it. */
+  text: string;
 }
 
 /**

@@ -19,6 +19,8 @@ export const DATASTORES_NS = 'urn:ietf:params:xml:ns:yang:ietf-datastores';
 export const ORIGIN_NS = 'urn:ietf:params:xml:ns:yang:ietf-origin';
 /** RFC 5717's namespace: `<partial-lock>`, `<partial-unlock>`. */
 export const PARTIAL_LOCK_NS = 'urn:ietf:params:xml:ns:netconf:partial-lock:1.0';
+/** RFC 8525 / RFC 7895's namespace: `<yang-library>` and `<modules-state>`. */
+export const YANG_LIBRARY_NS = 'urn:ietf:params:xml:ns:yang:ietf-yang-library';
 /** Junos's namespace for `<xnm:error>` / `<xnm:warning>`. */
 export const XNM_NAMESPACE = 'http://xml.juniper.net/xnm/1.1/xnm';
 /** The capability a Junos device advertises: it speaks the Junos dialect (load-configuration, commit-configuration). */
