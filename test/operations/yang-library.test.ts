@@ -37,7 +37,7 @@ describe('yangLibrary', () => {
     const { device, session } = await pair({ yangLibrary: 'rfc7895' });
     const lib = await yangLibrary(session);
     expect(lib.source).toBe('modules-state');
-    expect(lib.modules).toEqual([fake, expect.objectContaining(deviations), types]);
+    expect(lib.modules).toEqual([fake, types, expect.objectContaining(deviations)]);
     expect(lib.moduleSets).toEqual([]);
     expect(lib.datastores).toEqual([]);
     expect(lib.contentId).toMatch(/^[0-9a-f]{16}$/);
@@ -49,7 +49,7 @@ describe('yangLibrary', () => {
     const { device, session } = await pair({
       capabilities: caps,
       yangLibrary: 'none',
-      rules: [{ match: /yang-library/, reply: '<rpc-error><error-type>application</error-type><error-tag>unknown-element</error-tag><error-severity>error</error-severity></rpc-error>' }],
+      rules: [{ match: /<yang-library/, reply: '<rpc-error><error-type>application</error-type><error-tag>unknown-element</error-tag><error-severity>error</error-severity></rpc-error>' }],
     });
     const lib = await yangLibrary(session);
     expect(lib).toEqual({
@@ -64,11 +64,11 @@ describe('yangLibrary', () => {
 
   it('serves the modules it is given, and a failure other than an rpc-error is thrown, not fallen past', async () => {
     const mine = [{ name: 'acme-box', namespace: 'urn:acme:box', text: 'module acme-box { namespace "urn:acme:box"; prefix b; }' }];
-    const { session } = await pair({ modules: mine, rules: [{ match: /modules-state/, reply: { close: true } }] });
+    const { session } = await pair({ modules: mine, rules: [{ match: /<modules-state/, reply: { close: true } }] });
     const lib = await yangLibrary(session);
     expect(lib.modules).toEqual([{ name: 'acme-box', revision: null, namespace: 'urn:acme:box', features: [], deviations: [], submodules: [], conformance: 'implement', locations: [] }]);
 
-    const { session: other } = await pair({ yangLibrary: 'rfc7895', rules: [{ match: /modules-state/, reply: { stall: true } }] });
+    const { session: other } = await pair({ yangLibrary: 'rfc7895', rules: [{ match: /<modules-state/, reply: { stall: true } }] });
     const err = await failure(yangLibrary(other, { timeoutMs: 200 }));
     expect(err).toBeInstanceOf(NetconfError);
     expect(err.code).toBe('RPC_TIMEOUT');
@@ -81,7 +81,7 @@ describe('yangLibrary', () => {
       '<deviation><name>m-dev</name><revision>2021-01-01</revision></deviation><conformance-type>implement</conformance-type>' +
       '<submodule><name>m-sub</name><revision>2021-02-03</revision><schema>https://example.com/m-sub.yang</schema></submodule></module>' +
       '</modules-state></data>';
-    const { session } = await pair({ rules: [{ match: /yang-library/, reply: '<data/>' }, { match: /modules-state/, reply: state }] });
+    const { session } = await pair({ rules: [{ match: /<yang-library/, reply: '<data/>' }, { match: /<modules-state/, reply: state }] });
     const lib = await yangLibrary(session);
     expect(lib.contentId).toBe('42');
     expect(lib.modules).toEqual([{
@@ -98,7 +98,7 @@ describe('yangLibrary', () => {
       '<schema><name>s</name><module-set>a</module-set><module-set>b</module-set></schema>' +
       '<datastore><name xmlns:ds="urn:ietf:params:xml:ns:yang:ietf-datastores">ds:operational</name><schema>s</schema></datastore>' +
       '<content-id>7</content-id></yang-library></data>';
-    const { session } = await pair({ rules: [{ match: /yang-library/, reply: lib8525 }] });
+    const { session } = await pair({ rules: [{ match: /<yang-library/, reply: lib8525 }] });
     const lib = await yangLibrary(session);
     expect(lib.modules).toEqual([expect.objectContaining({ name: 't', conformance: 'implement', locations: ['https://x/t.yang'] })]);
     expect(lib.moduleSets.map((s) => [s.name, s.modules.length, s.importOnly.length])).toEqual([['a', 0, 1], ['b', 1, 0]]);

@@ -31,7 +31,7 @@ describe('libnetconf2 base server', () => {
   it('serves get-schema from its own context (libnetconf2 answers it, not our code)', async () => {
     const s = await connect(server.login);
     try {
-      const reply = await getSchema(s, 'ietf-netconf-with-defaults');
+      const reply = await getSchema(s, { identifier: 'ietf-netconf-with-defaults' });
       expect(reply.schema).toContain('module ietf-netconf-with-defaults');
     } finally {
       await s.close();
