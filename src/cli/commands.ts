@@ -3,10 +3,11 @@ import { COMMIT_FLAGS, EDIT_CONFIG_FLAGS, GET_CONFIG_FLAGS, LOAD_FLAGS, runCommi
 import { runDemo } from './demo-command.js';
 import { FAKE_FLAGS, runFake } from './fake-command.js';
 import { FLEET_FLAGS, FLEET_HELP, runFleet } from './fleet-command.js';
-import { COMMIT_HELP, DEMO_HELP, EDIT_CONFIG_HELP, GET_CONFIG_HELP, LOAD_HELP, FAKE_HELP, RECORD_HELP, REPLAY_HELP, RPC_HELP, SERVE_HELP } from './help.js';
+import { COMMIT_HELP, DEMO_HELP, EDIT_CONFIG_HELP, GET_CONFIG_HELP, LOAD_HELP, FAKE_HELP, RECORD_HELP, REPLAY_HELP, RPC_HELP, SCHEMAS_HELP, SERVE_HELP } from './help.js';
 import { RECORD_FLAGS, runRecord } from './record-command.js';
 import { REPLAY_FLAGS, runReplayCommand } from './replay-command.js';
 import { RPC_FLAGS, runRpc } from './rpc-command.js';
+import { SCHEMAS_FLAGS, runSchemas } from './schemas-command.js';
 import { SERVE_FLAGS, runServe } from './serve-command.js';
 
 export interface Command {
@@ -27,6 +28,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   'edit-config': { help: EDIT_CONFIG_HELP, flags: EDIT_CONFIG_FLAGS, run: (args) => runEditConfig(args, process.stdout) },
   load: { help: LOAD_HELP, flags: LOAD_FLAGS, run: (args) => runLoad(args, process.stdout) },
   commit: { help: COMMIT_HELP, flags: COMMIT_FLAGS, run: (args) => runCommit(args, process.stdout) },
+  schemas: { help: SCHEMAS_HELP, flags: SCHEMAS_FLAGS, run: (args) => runSchemas(args, process.stdout) },
   serve: { help: SERVE_HELP, flags: SERVE_FLAGS, readsInput: true, run: (args) => runServe(args, process.stdout, process.stderr) },
   fake: { help: FAKE_HELP, flags: FAKE_FLAGS, run: (args) => runFake(args, process.stdout) },
   record: { help: RECORD_HELP, flags: RECORD_FLAGS, run: (args) => runRecord(args, COMMANDS) },

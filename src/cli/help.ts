@@ -29,6 +29,7 @@ Commands:
   edit-config FILE   edit the candidate (or running) datastore with <edit-config>
   load FILE          load a change into the Junos candidate (load-configuration)
   commit             commit the candidate; --check to validate, --confirmed 5m to confirm later
+  schemas            download a device's YANG modules into a directory (--output DIR)
   fleet OPERATION    run get-config, rpc or commit on every device of an inventory
   record COMMAND     run a command and record its session (--output FILE), secrets masked
   serve RECORDING    answer NETCONF clients on 127.0.0.1 from a recording
@@ -64,6 +65,23 @@ Options:
   -f, --file FILE        read the request from FILE (- for standard input)
 ${CONNECTION}
 ${EXIT_LINE}
+`;
+
+export const SCHEMAS_HELP = `usage: netconfkit schemas --output DIR --host HOST --username USER [options]
+
+Downloads the device's YANG modules and submodules into DIR, one file each
+(name@revision.yang), with <get-schema>. The list comes from the device's YANG library
+(RFC 8525, else RFC 7895), else from its hello. A file DIR already holds is not downloaded
+again, so a second run fetches only what changed; files appear whole, and two runs into the
+same DIR at once download each module once between them. Prints each file downloaded, each
+module that failed, and a summary line.
+
+Options:
+  -o, --output DIR       the directory (made if missing); required
+                         (with --json: { ok, source, output, downloaded, present, failed })
+${CONNECTION}
+Exit status: 0 every module is in DIR, 1 the device refused at least one (the others are
+there), 2 usage or caller error, 3 transport or protocol failure.
 `;
 
 export const GET_CONFIG_HELP = `usage: netconfkit get-config --host HOST --username USER [--source DATASTORE] [--filter XML|FILE] [--output FILE]

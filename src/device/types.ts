@@ -164,9 +164,11 @@ export type FakeYangLibraryShape = 'rfc8525' | 'rfc7895' | 'both' | 'none';
 
 /** A YANG module of the device: what its YANG library lists and `<get-schema>` returns. */
 export interface FakeYangModule {
+  /** The module's name, as the library lists it and `<get-schema>` finds it. */
   name: string;
   /** Omitted: a module without revision. */
   revision?: string;
+  /** Its XML namespace. */
   namespace: string;
   /** Default `implement`; `import`: an import-only module. */
   conformance?: 'implement' | 'import';
@@ -174,6 +176,7 @@ export interface FakeYangModule {
   features?: string[];
   /** The modules that deviate it, by name. */
   deviations?: string[];
+  /** Its submodules, each with its own source. */
   submodules?: { name: string; revision?: string; text: string }[];
   /** Its source (YANG), as `<get-schema>` returns it. */
   text: string;

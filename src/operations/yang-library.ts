@@ -9,6 +9,7 @@ export type YangLibrarySource = 'yang-library' | 'modules-state' | 'hello';
 
 /** A submodule of a module (RFC 8525 `submodule`, RFC 7895 `submodule`). */
 export interface YangSubmodule {
+  /** The submodule's name. */
   name: string;
   /** Null when the device gives none (a submodule without revision statement). */
   revision: string | null;
@@ -18,14 +19,17 @@ export interface YangSubmodule {
 
 /** A YANG module the device has. */
 export interface YangModule {
+  /** The module's name (untrusted text from the device). */
   name: string;
   /** Null when the device gives none (a module without revision statement). */
   revision: string | null;
+  /** Its XML namespace. */
   namespace: string;
   /** The features the device supports, by name. */
   features: string[];
   /** The modules that deviate this one, by name. */
   deviations: string[];
+  /** Its submodules (none from the hello). */
   submodules: YangSubmodule[];
   /** `implement`: its data, RPCs and notifications are there; `import`: only its definitions are used by others. */
   conformance: 'implement' | 'import';
@@ -35,6 +39,7 @@ export interface YangModule {
 
 /** An RFC 8525 module set. */
 export interface YangModuleSet {
+  /** The module set's name. */
   name: string;
   /** The implemented modules. */
   modules: YangModule[];
@@ -54,6 +59,7 @@ export interface YangDatastore {
 
 /** The modules a device has, from whichever source it offers first. */
 export interface YangLibrary {
+  /** Where the list came from. */
   source: YangLibrarySource;
   /** RFC 8525 `content-id` or RFC 7895 `module-set-id`: changes when the modules change; null from the hello. */
   contentId: string | null;
