@@ -2,7 +2,7 @@ import { RpcError } from '../errors/device-error.js';
 import type { RpcOptions, Session } from '../session/session.js';
 import { YANG_LIBRARY_NS } from '../xml/namespaces.js';
 import { type XmlObject, type XmlValue, parseXml } from '../xml/parse-data.js';
-import { getData } from './rfc6241.js';
+import { get } from './rfc6241.js';
 
 /** Where a YANG library came from: RFC 8525 `/yang-library`, RFC 7895 `/modules-state`, or the hello's module capabilities. */
 export type YangLibrarySource = 'yang-library' | 'modules-state' | 'hello';
@@ -96,7 +96,7 @@ export async function yangLibrary(session: Session, options: YangLibraryOptions 
 async function read(session: Session, root: 'yang-library' | 'modules-state', options: YangLibraryOptions): Promise<XmlObject | null> {
   let data: string;
   try {
-    data = (await getData(session, { ...options, filter: `<${root} xmlns="${YANG_LIBRARY_NS}"/>` })).data;
+    data = (await get(session, { ...options, filter: `<${root} xmlns="${YANG_LIBRARY_NS}"/>` })).data;
   } catch (err) {
     if (err instanceof RpcError) return null;
     throw err;
