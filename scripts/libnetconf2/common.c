@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_LIST 32
 #define YUMA_IETF "/usr/share/yuma/modules/ietf"
@@ -16,7 +17,7 @@
 #endif
 
 static struct {
-    int ssh_port, tls_port, verbose;
+    int ssh_port, tls_port, ch_ssh_port, ch_tls_port, verbose;
     const char *host_key, *user, *password;
     const char *tls_cert, *tls_key, *tls_ca, *tls_ctn;
     const char *modules[MAX_LIST];
@@ -52,6 +53,8 @@ static void parse_args(int argc, char **argv)
         i++;
         if (!strcmp(a, "--ssh")) args.ssh_port = atoi(v);
         else if (!strcmp(a, "--tls")) args.tls_port = atoi(v);
+        else if (!strcmp(a, "--call-home-ssh")) args.ch_ssh_port = atoi(v);
+        else if (!strcmp(a, "--call-home-tls")) args.ch_tls_port = atoi(v);
         else if (!strcmp(a, "--host-key")) args.host_key = v;
         else if (!strcmp(a, "--user")) args.user = v;
         else if (!strcmp(a, "--password")) args.password = v;
@@ -63,10 +66,11 @@ static void parse_args(int argc, char **argv)
         else if (!strcmp(a, "--yang") && args.n_dirs < MAX_LIST) args.dirs[args.n_dirs++] = v;
         else die("unknown option %s", a);
     }
-    if (!args.ssh_port && !args.tls_port) die("give --ssh PORT and/or --tls PORT");
-    if (args.ssh_port && !args.host_key) die("--ssh needs --host-key FILE");
-    if (args.tls_port && (!args.tls_cert || !args.tls_key || !args.tls_ca))
-        die("--tls needs --tls-cert, --tls-key and --tls-ca");
+    if (!args.ssh_port && !args.tls_port && !args.ch_ssh_port && !args.ch_tls_port)
+        die("give --ssh PORT, --tls PORT, --call-home-ssh PORT or --call-home-tls PORT");
+    if ((args.ssh_port || args.ch_ssh_port) && !args.host_key) die("SSH needs --host-key FILE");
+    if ((args.tls_port || args.ch_tls_port) && (!args.tls_cert || !args.tls_key || !args.tls_ca))
+        die("TLS needs --tls-cert, --tls-key and --tls-ca");
 }
 
 /* "name[@rev][:f1,f2]" → loaded and implemented, with those features enabled. */
@@ -132,17 +136,17 @@ static int trusted_list(const char *name, void *user_data, char ***paths, int *p
 
 static void listen_endpoints(void)
 {
+    nc_server_ssh_set_passwd_auth_clb(password_ok, NULL, NULL);
+    nc_server_ssh_set_hostkey_clb(host_key, NULL, NULL);
+    nc_server_tls_set_server_cert_clb(server_cert, NULL, NULL);
+    nc_server_tls_set_trusted_cert_list_clb(trusted_list, NULL, NULL);
     if (args.ssh_port) {
-        nc_server_ssh_set_passwd_auth_clb(password_ok, NULL, NULL);
-        nc_server_ssh_set_hostkey_clb(host_key, NULL, NULL);
         if (nc_server_add_endpt("ssh", NC_TI_LIBSSH) || nc_server_ssh_endpt_add_hostkey("ssh", "key", -1) ||
             nc_server_ssh_endpt_set_auth_methods("ssh", NC_SSH_AUTH_PASSWORD) ||
             nc_server_endpt_set_address("ssh", "127.0.0.1") || nc_server_endpt_set_port("ssh", args.ssh_port))
             die("cannot listen for SSH on 127.0.0.1:%d", args.ssh_port);
     }
     if (args.tls_port) {
-        nc_server_tls_set_server_cert_clb(server_cert, NULL, NULL);
-        nc_server_tls_set_trusted_cert_list_clb(trusted_list, NULL, NULL);
         if (nc_server_add_endpt("tls", NC_TI_OPENSSL) || nc_server_tls_endpt_set_server_cert("tls", "cert") ||
             nc_server_tls_endpt_add_trusted_cert_list("tls", "ca") ||
             nc_server_tls_endpt_set_trusted_ca_paths("tls", args.tls_ca, NULL) ||
@@ -150,6 +154,34 @@ static void listen_endpoints(void)
             nc_server_endpt_set_address("tls", "127.0.0.1") || nc_server_endpt_set_port("tls", args.tls_port))
             die("cannot listen for TLS on 127.0.0.1:%d", args.tls_port);
     }
+}
+
+/* A Call Home session (the dispatch thread made it): served like an accepted one. */
+static int call_home_session(const char *client, struct nc_session *session)
+{
+    (void)client;
+    return nc_ps_add_session(ps, session);
+}
+
+/* RFC 8071: dial the manager on 127.0.0.1:port, persistently (again after each session). */
+static void call_home(const char *client, NC_TRANSPORT_IMPL ti, int port)
+{
+    if (nc_server_ch_add_client(client) || nc_server_ch_client_add_endpt(client, "manager", ti) ||
+        nc_server_ch_client_endpt_set_address(client, "manager", "127.0.0.1") ||
+        nc_server_ch_client_endpt_set_port(client, "manager", port) ||
+        nc_server_ch_client_set_conn_type(client, NC_CH_PERSIST))
+        die("cannot set up Call Home to 127.0.0.1:%d", port);
+    if (ti == NC_TI_LIBSSH) {
+        if (nc_server_ssh_ch_client_endpt_add_hostkey(client, "manager", "key", -1) ||
+            nc_server_ssh_ch_client_endpt_set_auth_methods(client, "manager", NC_SSH_AUTH_PASSWORD))
+            die("cannot set up Call Home over SSH");
+    } else if (nc_server_tls_ch_client_endpt_set_server_cert(client, "manager", "cert") ||
+               nc_server_tls_ch_client_endpt_add_trusted_cert_list(client, "manager", "ca") ||
+               (args.tls_ctn && nc_server_tls_ch_client_endpt_add_ctn(client, "manager", 1, args.tls_ctn,
+                                                                     NC_TLS_CTN_COMMON_NAME, NULL))) {
+        die("cannot set up Call Home over TLS");
+    }
+    if (nc_connect_ch_client_dispatch(client, call_home_session)) die("cannot start Call Home to 127.0.0.1:%d", port);
 }
 
 void ln2_init(int argc, char **argv, const char *const *modules)
@@ -169,6 +201,8 @@ void ln2_init(int argc, char **argv, const char *const *modules)
     nc_set_global_rpc_clb(default_rpc);
     ps = nc_ps_new();
     listen_endpoints();
+    if (args.ch_ssh_port) call_home("ch-ssh", NC_TI_LIBSSH, args.ch_ssh_port);
+    if (args.ch_tls_port) call_home("ch-tls", NC_TI_OPENSSL, args.ch_tls_port);
 }
 
 struct ly_ctx *ln2_ctx(void) { return ctx; }
@@ -234,7 +268,8 @@ int ln2_run(void)
     while (!stopping) {
         struct nc_session *session = NULL;
         /* A short accept wait, then the sessions: one thread does both, simply. */
-        if (nc_accept(10, &session) == NC_MSG_HELLO) nc_ps_add_session(ps, session);
+        if (!args.ssh_port && !args.tls_port) usleep(10000); /* Call Home only: nothing to accept */
+        else if (nc_accept(10, &session) == NC_MSG_HELLO) nc_ps_add_session(ps, session);
         if (nc_ps_session_count(ps)) {
             int r = nc_ps_poll(ps, 10, &session);
             if (r & (NC_PSPOLL_SESSION_TERM | NC_PSPOLL_SESSION_ERROR)) {

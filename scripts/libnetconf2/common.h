@@ -12,14 +12,17 @@
  *   --tls PORT            listen for NETCONF over TLS on 127.0.0.1:PORT
  *   --tls-cert FILE --tls-key FILE   the server's certificate and key (PEM)
  *   --tls-ca FILE         CA whose client certificates are accepted
+ *   --call-home-ssh PORT  RFC 8071: dial a manager listening on 127.0.0.1:PORT and serve NETCONF
+ *                         over SSH on that connection (again after each session ends)
+ *   --call-home-tls PORT  the same over TLS
  *   --tls-ctn FINGERPRINT cert-to-name entry (RFC 7589: "04:…" is SHA-256 of a certificate in
  *                         the client's chain), mapped to the certificate's common name
  *   --module NAME[@REV][:FEATURE,…]   one more YANG module to implement (repeatable)
  *   --yang DIR            one more directory to search for modules (repeatable)
  *   --verbose             libnetconf2's own log on stderr
  *
- * When every endpoint listens the server prints `LISTENING` on stdout (one line), so a test
- * knows it can connect. SIGTERM or SIGINT stops it.
+ * When every endpoint listens (and Call Home has started dialling) the server prints
+ * `LISTENING` on stdout (one line), so a test knows it can connect. SIGTERM or SIGINT stops it.
  */
 #ifndef NETCONFKIT_LN2_COMMON_H
 #define NETCONFKIT_LN2_COMMON_H

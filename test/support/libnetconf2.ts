@@ -21,10 +21,15 @@ export const LIBNETCONF2_SCRIPT = path.join(ROOT, 'scripts', 'libnetconf2.sh');
 const READY_TIMEOUT_MS = 15_000;
 
 export interface Libnetconf2Options {
-  /** Serve NETCONF over SSH (default true unless `tls` is given). */
+  /** Listen for NETCONF over SSH (default: unless `tls` or `callHome` is given). */
   ssh?: boolean;
-  /** Serve NETCONF over TLS too: PEM file paths; `ctn` is a cert-to-name fingerprint (`04:…`). */
+  /**
+   * The TLS identity, PEM file paths; `ctn` is a cert-to-name fingerprint (`04:…`). The server
+   * listens for TLS with it, unless it only dials (`callHome`).
+   */
   tls?: { cert: string; key: string; ca: string; ctn?: string };
+  /** RFC 8071 Call Home: dial a manager listening on 127.0.0.1 at this port, over SSH or TLS. */
+  callHome?: { ssh: number } | { tls: number };
   /** More `--module NAME[@REV][:FEATURE,…]` to implement. */
   modules?: string[];
   /** Any further command-line arguments (the server's own). */
@@ -36,7 +41,7 @@ export interface Libnetconf2Server {
   /** SSH port (0 without SSH) and TLS port (0 without TLS). */
   readonly port: number;
   readonly tlsPort: number;
-  /** What connect() needs for the SSH endpoint: host, port, login and the host key pin. */
+  /** What connect() needs for the SSH endpoint: host, port, login and the host key pin (also the key it presents when it dials). */
   readonly login: { host: string; port: number; username: string; password: string; hostKey: string };
   /** What the server wrote to stderr so far. */
   log(): string;
@@ -63,14 +68,17 @@ export async function startLibnetconf2(name: string, options: Libnetconf2Options
   const key = loadHostKey(generateEd25519KeyPair().private);
   const keyFile = path.join(dir, 'host_key');
   writeFileSync(keyFile, key.privateKey, { mode: 0o600 });
-  const ssh = options.ssh ?? !options.tls;
+  const ssh = options.ssh ?? (!options.tls && !options.callHome);
   const port = ssh ? await freePort() : 0;
-  const tlsPort = options.tls ? await freePort() : 0;
+  const tlsPort = options.tls && !options.callHome ? await freePort() : 0;
+  const callHome = options.callHome;
   const args = [
-    ...(ssh ? ['--ssh', String(port), '--host-key', keyFile] : []),
-    ...(options.tls
-      ? ['--tls', String(tlsPort), '--tls-cert', options.tls.cert, '--tls-key', options.tls.key, '--tls-ca', options.tls.ca]
-      : []),
+    '--host-key', keyFile,
+    ...(ssh ? ['--ssh', String(port)] : []),
+    ...(tlsPort ? ['--tls', String(tlsPort)] : []),
+    ...(callHome && 'ssh' in callHome ? ['--call-home-ssh', String(callHome.ssh)] : []),
+    ...(callHome && 'tls' in callHome ? ['--call-home-tls', String(callHome.tls)] : []),
+    ...(options.tls ? ['--tls-cert', options.tls.cert, '--tls-key', options.tls.key, '--tls-ca', options.tls.ca] : []),
     ...(options.tls?.ctn ? ['--tls-ctn', options.tls.ctn] : []),
     ...(options.modules ?? []).flatMap((m) => ['--module', m]),
     ...(options.args ?? []),
