@@ -198,6 +198,8 @@ void ln2_init(int argc, char **argv, const char *const *modules)
     for (int i = 0; i < args.n_modules; i++) load_module(args.modules[i]);
     for (int i = 0; modules && modules[i]; i++) load_module(modules[i]);
     if (nc_server_init(ctx)) die("nc_server_init failed");
+    /* Advertise :with-defaults (RFC 6243), as most servers do: basic mode explicit, all the others too. */
+    nc_server_set_capab_withdefaults(NC_WD_EXPLICIT, NC_WD_ALL | NC_WD_ALL_TAG | NC_WD_TRIM);
     nc_set_global_rpc_clb(default_rpc);
     ps = nc_ps_new();
     listen_endpoints();
