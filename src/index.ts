@@ -18,7 +18,7 @@ export { NetconfError } from './errors/netconf-error.js';
 export type { CauseJSON, NetconfErrorJSON, NetconfErrorOptions } from './errors/netconf-error.js';
 export {
   AuthenticationError, CertificateError, ClientError, CommitNotAppliedError, CommitOutcomeUnknownError, ConnectionError, HealthCheckFailedError, FramingError, HostKeyError,
-  MalformedXmlError, ProtocolError, TimeoutError,
+  MalformedXmlError, ProtocolError, SubscriptionError, TimeoutError,
 } from './errors/classes.js';
 export type { CertificateProblem } from './errors/classes.js';
 export { DeviceError, RpcError } from './errors/device-error.js';

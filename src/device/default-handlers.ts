@@ -1,7 +1,9 @@
-import { elementText } from '../xml/query.js';
+import { elementText, innerXml } from '../xml/query.js';
+import type { ConfigStore } from './config-store.js';
 import type { LockTable } from './locks.js';
 import type { NmdaStore } from './nmda.js';
 import type { PartialLocks } from './partial-locks.js';
+import type { FakePush } from './push.js';
 import type { RfcCommits } from './rfc-commits.js';
 import { firstChildOf } from './requests.js';
 import { rpcErrorXml } from './replies.js';
@@ -29,6 +31,10 @@ export interface DefaultContext {
   nmda: NmdaStore | null;
   /** The device's YANG modules: its YANG library and `<get-schema>`. */
   yang: FakeYangLibrary;
+  /** The device's configuration: `<edit-config>`, `<commit>` and `<discard-changes>` change it. */
+  config: ConfigStore;
+  /** RFC 8639 / 8641 subscriptions. */
+  push: FakePush;
 }
 
 export interface DefaultReply {
@@ -41,17 +47,19 @@ export interface DefaultReply {
 const OK = '<ok/>';
 
 /** Operations that succeed without doing anything. */
-const ACCEPTED = new Set(['edit-config', 'discard-changes', 'validate', 'copy-config', 'delete-config']);
+const ACCEPTED = new Set(['validate', 'copy-config', 'delete-config']);
 
 export function defaultReply(request: FakeRequest, ctx: DefaultContext): DefaultReply {
   const op = request.operation;
   if (ACCEPTED.has(op)) return { reply: OK };
   switch (op) {
     case 'get':
-      return { reply: ctx.yang.getReply(request.xml) ?? '<data/>' };
+      return { reply: ctx.yang.getReply(request.xml) ?? xmlData(ctx.config.xml('running')) };
     case 'get-config': {
-      const source = ctx.nmda ? firstChildOf(request.xml, 'source') : null;
-      return { reply: source && ['running', 'candidate', 'startup'].includes(source) ? `<data>${ctx.nmda!.content(source)}</data>` : '<data/>' };
+      const source = firstChildOf(request.xml, 'source') ?? 'running';
+      // The NMDA datastores, when the device has them, are what get-config reads; else the configuration edit-config writes.
+      if (ctx.nmda) return { reply: ['running', 'candidate', 'startup'].includes(source) ? `<data>${ctx.nmda.content(source)}</data>` : '<data/>' };
+      return { reply: xmlData(ctx.config.xml(source)) };
     }
     case 'get-data':
       if (ctx.nmda) return { reply: ctx.nmda.getData(request.xml) };
@@ -63,8 +71,27 @@ export function defaultReply(request: FakeRequest, ctx: DefaultContext): Default
       return { reply: ctx.yang.getSchema(request.xml) };
     case 'close-session':
       return { reply: OK, closeChannel: true };
-    case 'commit':
-      return { reply: ctx.commits.commit(request.xml, request.sessionId, ctx.user(request.sessionId)) };
+    case 'edit-config': {
+      const target = firstChildOf(request.xml, 'target');
+      if (target !== null) ctx.config.edit(target, innerXml(request.xml, 'config'));
+      return { reply: OK };
+    }
+    case 'discard-changes':
+      ctx.config.discard();
+      return { reply: OK };
+    case 'commit': {
+      const reply = ctx.commits.commit(request.xml, request.sessionId, ctx.user(request.sessionId));
+      if (reply === OK) ctx.config.commit();
+      return { reply };
+    }
+    case 'establish-subscription':
+      return { reply: ctx.push.establish(request) };
+    case 'modify-subscription':
+      return { reply: ctx.push.modify(request) };
+    case 'delete-subscription':
+      return { reply: ctx.push.delete(request) };
+    case 'kill-subscription':
+      return { reply: ctx.push.kill(request) };
     case 'cancel-commit':
       return { reply: ctx.commits.cancel(request.xml, request.sessionId) };
     case 'lock':
@@ -161,4 +188,9 @@ function missingTarget(op: string): DefaultReply {
       info: '<bad-element>target</bad-element>',
     }),
   };
+}
+
+/** A `<data>` with the content, `<data/>` while there is none. */
+function xmlData(content: string): string {
+  return content === '' ? '<data/>' : `<data>${content}</data>`;
 }

@@ -5,6 +5,7 @@ import ssh2, { type ClientInfo, type Connection, type ServerChannel, type Sessio
 import { ClientError } from '../errors/classes.js';
 import { CAPABILITY } from '../xml/namespaces.js';
 import { Authenticator } from './auth.js';
+import { ConfigStore } from './config-store.js';
 import { defaultReply, type DefaultReply } from './default-handlers.js';
 import { FakeSession, type SessionHost } from './fake-session.js';
 import { type HostKey, knownHostsLine, loadHostKey } from './host-key.js';
@@ -13,17 +14,19 @@ import { NmdaStore } from './nmda.js';
 import { PartialLocks } from './partial-locks.js';
 import { expandPersonality, FAKE_PERSONALITY_NAMES, FAKE_QUIRKS, isPersonalityName } from './personalities.js';
 import { BASE_1_0, BASE_1_1, FAKE_DEVICE_CAPABILITIES, NMDA_MODULE_CAPABILITY } from './replies.js';
+import { FakePush } from './push.js';
 import { RfcCommits } from './rfc-commits.js';
 import { RuleBook } from './rule-book.js';
 import { FAKE_DEVICE_MODULES, FakeYangLibrary, isYangLibraryShape } from './yang-library.js';
 import type {
-  FakeCallHomeOptions, FakeCommit, FakeCommitFault, FakeDeviceOptions, FakeNotifyOptions, FakeTlsOptions, FakePersonality, FakePersonalityContext, FakeQuirks, FakeRawNotifyOptions, FakeReply,
+  FakeCallHomeOptions, FakeCommit, FakeCommitFault, FakeDeviceOptions, FakeDynamicSubscription, FakeNotifyOptions, FakeTlsOptions, FakePersonality, FakePersonalityContext, FakeQuirks, FakeRawNotifyOptions, FakeReply,
   FakeRequest, FakeSubscription, FakeUser,
 } from './types.js';
 
 export type {
-  FakeCommit, FakeCommitFault, FakeDatastores, FakeDeviceOptions, FakeHandler, FakeLocks, FakeNotifyOptions, FakePersonality, FakePersonalityContext,
-  FakePersonalityName, FakeQuirks, FakeRawNotifyOptions, FakeReply, FakeReplyOptions, FakeRequest, FakeRule, FakeSubscription, FakeUser,
+  FakeCommit, FakeCommitFault, FakeDatastores, FakeDeviceOptions, FakeDynamicSubscription, FakeHandler, FakeLocks, FakeNotifyOptions, FakePersonality,
+  FakePersonalityContext, FakePersonalityName, FakePushOptions, FakeQuirks, FakeRawNotifyOptions, FakeReply, FakeReplyOptions, FakeRequest, FakeRule,
+  FakeSubscription, FakeUser,
 } from './types.js';
 export type { FakeCallHomeOptions, FakeOutboundSsh, FakeTlsOptions } from './types.js';
 
@@ -100,6 +103,8 @@ export class FakeDevice {
   private readonly commits: RfcCommits;
   private readonly nmda: NmdaStore | null;
   private readonly yang: FakeYangLibrary;
+  private readonly push: FakePush;
+  private readonly config: ConfigStore;
   private commitFault: FakeCommitFault | null;
   private nextSessionId = 1;
   private listeningPort = 0;
@@ -119,6 +124,15 @@ export class FakeDevice {
     this.yang = new FakeYangLibrary(options.modules ?? FAKE_DEVICE_MODULES, options.yangLibrary ?? 'both');
     this.commits = new RfcCommits(has(CAPABILITY.confirmedCommit10) || has(CAPABILITY.confirmedCommit11), has(CAPABILITY.confirmedCommit11));
     this.commitFault = options.commitFault ?? null;
+    this.push = new FakePush(
+      {
+        send: (sessionId, xml) => this.sessions.get(sessionId)?.notify(xml),
+        contents: (datastore) => (this.nmda ? this.nmda.content(datastore) : this.config.xml(datastore)),
+        log: (line) => this.log(line),
+      },
+      options.push,
+    );
+    this.config = new ConfigStore((edits) => this.push.configChanged(edits));
     this.ssh = new SshServer(
       { hostKeys: [this.hostKey.privateKey], keepaliveInterval: KEEPALIVE_INTERVAL_MS, keepaliveCountMax: 3 },
       (conn, info) => this.onConnection(conn, info),
@@ -179,10 +193,13 @@ export class FakeDevice {
 
   /**
    * The content of an NMDA datastore now (see the `datastores` option): `running`,
-   * `candidate`, `startup`, `intended`, `operational` (without origins). Null without `datastores`.
+   * `candidate`, `startup`, `intended`, `operational` (without origins). Without `datastores`:
+   * `running` and `candidate` as `<edit-config>` and `<commit>` left them (top-level elements),
+   * null for the others.
    */
   datastore(name: 'running' | 'candidate' | 'startup' | 'intended' | 'operational'): string | null {
-    return this.nmda ? this.nmda.content(name) : null;
+    if (this.nmda) return this.nmda.content(name);
+    return name === 'running' || name === 'candidate' ? this.config.xml(name) : null;
   }
 
   /** The RFC 5717 partial locks held now: each lock's id and the session holding it. */
@@ -195,9 +212,23 @@ export class FakeDevice {
     return [...this.subscribed].map(([sessionId, stream]) => ({ sessionId, stream }));
   }
 
+  /** The dynamic subscriptions (RFC 8639 establish-subscription, YANG-Push) now, in the order they were made. */
+  get dynamicSubscriptions(): FakeDynamicSubscription[] {
+    return this.push.list();
+  }
+
+  /**
+   * Ends a dynamic subscription as the device would on its own: its subscriber gets
+   * subscription-terminated with `reason` (an RFC 8639 identity's name). False when there is none.
+   */
+  terminateSubscription(id: number, reason = 'suspension-timeout'): boolean {
+    return this.push.terminate(id, reason);
+  }
+
   /**
    * Sends a `<notification>` (wrapped with an `<eventTime>` unless it is one) to every
-   * subscribed session; with `all`, to every session past its hello.
+   * subscribed session (RFC 5277, or an RFC 8639 stream subscription); with `all`, to every
+   * session past its hello.
    */
   notify(xml: string, options: FakeNotifyOptions = {}): void {
     const count = options.count ?? 1;
@@ -267,6 +298,7 @@ export class FakeDevice {
       await Promise.all([stopped, ...links.map((l) => l.closed)]);
       clearTimeout(grace);
       this.commits.stop();
+      this.push.stop();
       this.log('closed');
     })();
     return this.closing;
@@ -433,6 +465,8 @@ export class FakeDevice {
           user: (id) => this.users.get(id) ?? '',
           nmda: this.nmda,
           partialLocks: this.partialLocks,
+          config: this.config,
+          push: this.push,
         }),
       takeCommitFault: (request) => {
         if (this.commitFault === null) return null;
@@ -450,6 +484,7 @@ export class FakeDevice {
         this.locks.releaseAll(session.id);
         this.partialLocks.releaseAll(session.id);
         this.subscribed.delete(session.id);
+        this.push.sessionEnded(session.id);
         this.commits.sessionEnded(session.id);
         this.log(`session ${session.id}: ended`);
         this.personality?.sessionEnded?.(session.id);
@@ -475,7 +510,7 @@ export class FakeDevice {
   }
 
   private recipients(all: boolean | undefined): FakeSession[] {
-    return [...this.sessions.values()].filter((s) => all === true || this.subscribed.has(s.id));
+    return [...this.sessions.values()].filter((s) => all === true || this.subscribed.has(s.id) || this.push.hasStream(s.id));
   }
 
   private subscribe(sessionId: number, stream: string): boolean {
@@ -521,6 +556,10 @@ function checkOptions(o: FakeDeviceOptions): void {
   if (unknown.length > 0) throw new ClientError('INVALID_ARGUMENT', `quirks has no option ${unknown.join(', ')} (it has ${FAKE_QUIRKS.join(', ')})`);
   if (o.yangLibrary !== undefined && !isYangLibraryShape(o.yangLibrary)) {
     throw new ClientError('INVALID_ARGUMENT', `yangLibrary must be 'rfc8525', 'rfc7895', 'both' or 'none', got ${JSON.stringify(o.yangLibrary)}`);
+  }
+  const minPeriodMs = o.push?.minPeriodMs;
+  if (minPeriodMs !== undefined && !(Number.isSafeInteger(minPeriodMs) && minPeriodMs >= 10 && minPeriodMs % 10 === 0)) {
+    throw new ClientError('INVALID_ARGUMENT', `push.minPeriodMs must be a whole number of centiseconds (a multiple of 10 ms), got ${String(minPeriodMs)}`);
   }
   if (o.users !== undefined && o.users.length === 0) throw new ClientError('INVALID_ARGUMENT', 'users must list at least one user');
   if (o.commitFault !== undefined && !COMMIT_FAULTS.includes(o.commitFault)) {

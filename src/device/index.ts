@@ -1,7 +1,7 @@
 export { FakeDevice } from './fake-device.js';
 export type {
   FakeDeviceOptions, FakeHandler, FakeLocks, FakeNotifyOptions, FakePersonality, FakePersonalityContext, FakePersonalityName, FakeQuirks, FakeRawNotifyOptions, FakeReply, FakeReplyOptions, FakeRequest, FakeRule,
-  FakeCommit, FakeCommitFault, FakeDatastores, FakeSubscription, FakeUser, FakeYangLibraryShape, FakeYangModule,
+  FakeCommit, FakeCommitFault, FakeDatastores, FakeDynamicSubscription, FakePushOptions, FakeSubscription, FakeUser, FakeYangLibraryShape, FakeYangModule,
 } from './types.js';
 export type { FakeCallHomeOptions, FakeOutboundSsh, FakeTlsOptions } from './types.js';
 export { FAKE_DEVICE_CAPABILITIES } from './replies.js';

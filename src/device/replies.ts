@@ -51,15 +51,18 @@ export interface RpcErrorFields {
   type: 'transport' | 'rpc' | 'protocol' | 'application';
   tag: string;
   message: string;
+  /** `<error-app-tag>`, when given. */
+  appTag?: string;
   /** Already-serialised children of `<error-info>`. */
   info?: string;
 }
 
 export function rpcErrorXml(e: RpcErrorFields): string {
   const info = e.info === undefined ? '' : `<error-info>${e.info}</error-info>`;
+  const appTag = e.appTag === undefined ? '' : `<error-app-tag>${escapeXml(e.appTag)}</error-app-tag>`;
   return (
     `<rpc-error><error-type>${e.type}</error-type><error-tag>${e.tag}</error-tag>` +
-    `<error-severity>error</error-severity><error-message xml:lang="en">${escapeXml(e.message)}</error-message>${info}</rpc-error>`
+    `<error-severity>error</error-severity>${appTag}<error-message xml:lang="en">${escapeXml(e.message)}</error-message>${info}</rpc-error>`
   );
 }
 

@@ -157,6 +157,8 @@ export interface FakeDeviceOptions {
    * `/modules-state`, `both` (default) or `none` (an empty `<data/>`, as for any other get).
    */
   yangLibrary?: FakeYangLibraryShape;
+  /** What the device's dynamic subscriptions and YANG-Push support (see `FakePushOptions`). */
+  push?: FakePushOptions;
 }
 
 /** The YANG library shapes the device serves: RFC 8525, RFC 7895, both, or none. */
@@ -180,6 +182,28 @@ export interface FakeYangModule {
   submodules?: { name: string; revision?: string; text: string }[];
   /** Its source (YANG), as `<get-schema>` returns it. */
   text: string;
+}
+
+/** What FakeDevice's RFC 8639 / RFC 8641 subscriptions support. */
+export interface FakePushOptions {
+  /** The shortest period of a periodic subscription; shorter ones are refused with period-unsupported. Default 100 ms. */
+  minPeriodMs?: number;
+  /** Default true; false: on-change subscriptions are refused with on-change-unsupported. */
+  onChange?: boolean;
+}
+
+/** A dynamic subscription (RFC 8639 establish-subscription) on the device. */
+export interface FakeDynamicSubscription {
+  id: number;
+  sessionId: number;
+  /** The stream of a stream subscription, else null. */
+  stream: string | null;
+  /** The datastore of a YANG-Push subscription (`running`, `operational`, …), else null. */
+  datastore: string | null;
+  /** A periodic subscription's period, else null. */
+  periodMs: number | null;
+  onChange: boolean;
+  stopTime: Date | null;
 }
 
 /**

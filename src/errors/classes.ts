@@ -139,6 +139,41 @@ export class HealthCheckFailedError extends ClientError {
   }
 }
 
+/**
+ * A subscription the device refused (SUBSCRIPTION_REJECTED, the RpcError as `cause`) or ended
+ * (SUBSCRIPTION_TERMINATED). `reason` is the RFC 8639 / RFC 8641 identity's name without its
+ * module (`filter-unsupported`, `on-change-unsupported`, `no-such-subscription`, …).
+ */
+export class SubscriptionError extends NetconfError {
+  static override brand = 'SubscriptionError';
+  /** The reason identity's name, without its module or prefix; null when the device gave none. */
+  readonly reason: string | null;
+  /** The reason as the device wrote it (`ietf-subscribed-notifications:filter-unsupported`, `sn:…`). */
+  readonly reasonIdentity: string | null;
+  /** The subscription's id, when there is one. */
+  readonly subscriptionId: number | null;
+  constructor(
+    code: 'SUBSCRIPTION_REJECTED' | 'SUBSCRIPTION_TERMINATED',
+    message: string,
+    options: NetconfErrorOptions & { reasonIdentity?: string | null; subscriptionId?: number | null } = {},
+  ) {
+    super(code, message, options);
+    this.reasonIdentity = options.reasonIdentity ?? null;
+    this.reason = identityName(this.reasonIdentity);
+    this.subscriptionId = options.subscriptionId ?? null;
+  }
+  protected override jsonFields(): Record<string, unknown> {
+    return { reason: this.reason, reasonIdentity: this.reasonIdentity, subscriptionId: this.subscriptionId };
+  }
+}
+
+/** `module:name` or `prefix:name` → `name`. */
+function identityName(identity: string | null): string | null {
+  if (identity === null) return null;
+  const name = identity.slice(identity.lastIndexOf(':') + 1).trim();
+  return name === '' ? null : name;
+}
+
 for (const Class of [ConnectionError, AuthenticationError, TimeoutError, ProtocolError, FramingError, ClientError]) {
   registerReviver(Class.brand, (j) => new Class(j.code, j.message ?? '', { cause: causeFromJSON(j.cause), retryable: j.retryable }));
 }
@@ -174,4 +209,12 @@ registerReviver(CommitNotAppliedError.brand, (j) =>
 );
 registerReviver(HealthCheckFailedError.brand, (j) =>
   new HealthCheckFailedError(j.message ?? '', { cause: causeFromJSON(j.cause), retryable: j.retryable, reverted: j.reverted === true, commitId: commitIdOf(j) }),
+);
+registerReviver(SubscriptionError.brand, (j) =>
+  new SubscriptionError(j.code === 'SUBSCRIPTION_REJECTED' ? 'SUBSCRIPTION_REJECTED' : 'SUBSCRIPTION_TERMINATED', j.message ?? '', {
+    cause: causeFromJSON(j.cause),
+    retryable: j.retryable,
+    reasonIdentity: typeof j.reasonIdentity === 'string' ? j.reasonIdentity : null,
+    subscriptionId: typeof j.subscriptionId === 'number' ? j.subscriptionId : null,
+  }),
 );

@@ -57,7 +57,8 @@ export const TRANSPORT_AND_PROTOCOL_CODES = {
 
 /**
  * Codes for what a device reported: one per RFC 6241 Appendix A error-tag (the tag in upper
- * snake case), plus the Junos ones and the catch-alls for tag-less errors and warnings.
+ * snake case), plus the Junos ones, the catch-alls for tag-less errors and warnings, and the
+ * RFC 8639 subscription outcomes.
  */
 export const DEVICE_CODES = {
   IN_USE: device(true, 'error-tag in-use: the resource is in use; try again later.'),
@@ -84,6 +85,8 @@ export const DEVICE_CODES = {
   CONFIG_WARNING: device(false, 'Junos warned about a configuration statement (xnm:warning).'),
   DEVICE_ERROR: device(false, 'The device reported an error with no error-tag, or one that RFC 6241 does not define.'),
   DEVICE_WARNING: device(false, 'The device reported a warning with no error-tag, or one that RFC 6241 does not define.'),
+  SUBSCRIPTION_REJECTED: device(false, 'The device refused establish-, modify-, delete- or kill-subscription with an RFC 8639 / RFC 8641 reason (see `reason`: filter-unsupported, period-unsupported, …).'),
+  SUBSCRIPTION_TERMINATED: device(false, 'The device ended a subscription (subscription-terminated; see `reason`): its iteration ends with this error.'),
 } as const satisfies Record<string, CodeInfo>;
 
 export const ERROR_CODES = { ...TRANSPORT_AND_PROTOCOL_CODES, ...DEVICE_CODES } as const;

@@ -6,6 +6,7 @@ export type { NetconfErrorJSON, CauseJSON, NetconfErrorOptions } from './netconf
 export {
   ConnectionError, AuthenticationError, CertificateError, HostKeyError, TimeoutError, ProtocolError, FramingError,
   MalformedXmlError, ClientError, CommitOutcomeUnknownError, CommitNotAppliedError, HealthCheckFailedError,
+  SubscriptionError,
 } from './classes.js';
 export { DeviceError, RpcError, emptyDeviceFields } from './device-error.js';
 export type { DeviceErrorFields, DeviceErrorJSON, DeviceErrorKind, Level, InfoValue } from './device-error.js';

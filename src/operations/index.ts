@@ -44,3 +44,8 @@ export type { YangDatastore, YangLibrary, YangLibraryOptions, YangLibrarySource,
 export { subscribe } from './notifications.js';
 export type { ParsedNotification, SubscribeOptions, Subscription } from './notifications.js';
 export type { ConfirmedCommit, Datastore, XmlContent } from './build.js';
+export { establishSubscription, killSubscription } from './subscriptions.js';
+export type {
+  EstablishSubscriptionOptions, EstablishedSubscription, ModifySubscriptionOptions, OnChangeOptions, PushChangeUpdate, PushDatastore, PushUpdate,
+  SubscribedNotification, SubscriptionEventRecord, SubscriptionFilter, SubscriptionStateChange, YangPatch, YangPatchEdit, YangPatchOperation,
+} from './subscriptions.js';

@@ -6,6 +6,7 @@ import { findElement, nextTag } from '../xml/query.js';
 import type { Notification, RpcOptions, Session } from '../session/session.js';
 import { type XmlObject, parseXml } from '../xml/parse-data.js';
 import { type XmlContent, addContent, request, requireCapability, serialise } from './build.js';
+import { type End, Fanout } from './notification-queue.js';
 
 /** How many notifications one iterator may hold unread before it overflows. */
 export const DEFAULT_MAX_QUEUED = 10_000;
@@ -92,47 +93,30 @@ export async function subscribe(session: Session, options: SubscribeOptions = {}
   return hub;
 }
 
-/** How a queue ends once drained: cleanly, or by throwing `error`. */
-interface End {
-  error: NetconfError | null;
-}
-
 /**
  * The subscription: listens to the session and hands every notification, parsed once, to
- * each attached consumer. It stops listening when its last consumer detaches.
+ * each attached iterator. It stops listening when its last iterator leaves.
  */
 class Hub implements Subscription {
-  private readonly consumers = new Set<Consumer>();
-  /** The first consumer, made at once so nothing that arrives before anyone iterates is lost. */
-  private unclaimed: Consumer | null;
-  private ended: End | null = null;
+  private readonly fanout: Fanout<ParsedNotification>;
 
   constructor(
     private readonly session: Session,
-    private readonly maxQueued: number,
+    maxQueued: number,
     private readonly signal: AbortSignal | undefined,
   ) {
-    this.unclaimed = new Consumer(this, maxQueued);
-    this.consumers.add(this.unclaimed);
+    this.fanout = new Fanout(maxQueued, () => this.stop({ error: null }, false));
     session.on('notification', this.onNotification);
     session.on('close', this.onClose);
     signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
   get closed(): boolean {
-    return this.ended !== null;
+    return this.fanout.closed;
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<ParsedNotification> {
-    const first = this.unclaimed;
-    if (first) {
-      this.unclaimed = null;
-      return first;
-    }
-    const consumer = new Consumer(this, this.maxQueued);
-    if (this.ended) consumer.finish(this.ended, true);
-    else this.consumers.add(consumer);
-    return consumer;
+    return this.fanout.iterator();
   }
 
   close(): void {
@@ -143,28 +127,18 @@ class Hub implements Subscription {
     this.stop({ error: new ClientError('ABORTED', 'The subscription was aborted', { cause: this.signal?.reason }) }, true);
   }
 
-  /** A consumer left (break, return(), overflow); the last one out stops the subscription. */
-  detach(consumer: Consumer): void {
-    this.consumers.delete(consumer);
-    if (this.consumers.size === 0) this.stop({ error: null }, false);
-  }
-
-  /** Stops listening and ends every consumer (`drop`: without yielding what they hold). */
+  /** Stops listening and ends every iterator (`drop`: without yielding what they hold). */
   stop(end: End, drop: boolean): void {
-    if (!this.ended) {
-      this.ended = end;
-      this.session.off('notification', this.onNotification);
-      this.session.off('close', this.onClose);
-      this.signal?.removeEventListener('abort', this.onAbort);
-    }
-    for (const consumer of this.consumers) consumer.finish(end, drop);
-    this.consumers.clear();
+    this.session.off('notification', this.onNotification);
+    this.session.off('close', this.onClose);
+    this.signal?.removeEventListener('abort', this.onAbort);
+    this.fanout.stop(end, drop);
   }
 
   // Runs inside the session's reader: it must not throw, and parsing is the only thing that could.
   private readonly onNotification = (n: Notification): void => {
     const notification = parseNotification(n);
-    for (const consumer of this.consumers) consumer.push(notification);
+    this.fanout.push(notification);
     if (notification.event === 'notificationComplete') this.stop({ error: null }, false);
   };
 
@@ -173,91 +147,8 @@ class Hub implements Subscription {
   private readonly onAbort = (): void => this.abort();
 }
 
-interface Waiter {
-  resolve(result: IteratorResult<ParsedNotification>): void;
-  reject(error: NetconfError): void;
-}
-
-/** One iterator: its own bounded queue, read in order, then an end. */
-class Consumer implements AsyncIterableIterator<ParsedNotification> {
-  private items: ParsedNotification[] = [];
-  private head = 0;
-  private waiters: Waiter[] = [];
-  private end: End | null = null;
-
-  constructor(
-    private readonly hub: Hub,
-    private readonly maxQueued: number,
-  ) {}
-
-  push(notification: ParsedNotification): void {
-    if (this.end) return;
-    const waiter = this.waiters.shift();
-    if (waiter) return waiter.resolve({ value: notification, done: false });
-    if (this.items.length - this.head >= this.maxQueued) {
-      // Never drop silently: the consumer reads what it holds, then learns it fell behind.
-      const message = `More than ${this.maxQueued} notifications were waiting unread; this iterator stopped receiving (raise maxQueued, or read faster)`;
-      this.finish({ error: new ClientError('NOTIFICATION_OVERFLOW', message) }, false);
-      this.hub.detach(this);
-      return;
-    }
-    this.items.push(notification);
-  }
-
-  /** No more items after what is queued (`drop`: nor those). The first end wins. */
-  finish(end: End, drop: boolean): void {
-    if (drop) this.clear();
-    if (this.end) return;
-    this.end = { error: end.error }; // its own copy: the error is thrown once per consumer
-    // Waiting means the queue is empty: the first waiter gets the end, any others `done`.
-    for (const waiter of this.waiters.splice(0)) this.settle(waiter);
-  }
-
-  next(): Promise<IteratorResult<ParsedNotification>> {
-    if (this.head < this.items.length) return Promise.resolve({ value: this.take(), done: false });
-    if (this.end) return new Promise((resolve, reject) => this.settle({ resolve, reject }));
-    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
-  }
-
-  /** `break` in `for await`: this iterator detaches and ends at once. */
-  return(): Promise<IteratorResult<ParsedNotification>> {
-    this.finish({ error: null }, true);
-    this.hub.detach(this);
-    return Promise.resolve({ value: undefined, done: true });
-  }
-
-  [Symbol.asyncIterator](): AsyncIterableIterator<ParsedNotification> {
-    return this;
-  }
-
-  /** The end, once: an error is thrown to one reader, after which the iterator is done. */
-  private settle(waiter: Waiter): void {
-    const error = this.end?.error ?? null;
-    if (error && this.end) {
-      this.end.error = null;
-      waiter.reject(error);
-    } else waiter.resolve({ value: undefined, done: true });
-  }
-
-  private take(): ParsedNotification {
-    const item = this.items[this.head++]!;
-    // Drop the read part now and then, so a long queue is not copied on every read.
-    if (this.head === this.items.length) this.clear();
-    else if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return item;
-  }
-
-  private clear(): void {
-    this.items = [];
-    this.head = 0;
-  }
-}
-
 /** Parses once for every consumer; a notification that does not parse is delivered raw, with why. */
-function parseNotification(n: Notification): ParsedNotification {
+export function parseNotification(n: Notification): ParsedNotification {
   try {
     const parsed = parseXml(n.xml);
     return { xml: n.xml, eventTime: n.eventTime, event: eventOf(parsed), parsed, parseError: null };

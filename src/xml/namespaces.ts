@@ -49,3 +49,8 @@ export const CAPABILITY = {
   /** RFC 8526: YANG library 1.1 (RFC 8525), which an NMDA server advertises. */
   yangLibrary11: 'urn:ietf:params:netconf:capability:yang-library:1.1',
 } as const;
+
+/** RFC 8639's namespace: establish-subscription and the subscription state notifications. */
+export const SUBSCRIBED_NOTIFICATIONS_NS = 'urn:ietf:params:xml:ns:yang:ietf-subscribed-notifications';
+/** RFC 8641's namespace: YANG-Push datastore subscriptions, push-update and push-change-update. */
+export const YANG_PUSH_NS = 'urn:ietf:params:xml:ns:yang:ietf-yang-push';

@@ -107,9 +107,12 @@ describe('ERROR_CODES', () => {
     for (const k of dev) expect(ERROR_CODES[k as ErrorCode]).toBe(DEVICE_CODES[k as keyof typeof DEVICE_CODES]);
   });
 
-  it('has a code for every RFC tag plus the Junos and catch-all device codes', () => {
+  it('has a code for every RFC tag plus the Junos, catch-all and subscription device codes', () => {
     expect(Object.keys(DEVICE_CODES).sort()).toEqual(
-      [...RFC_6241_TAGS.map(([, c]) => c), 'CONFIG_REJECTED', 'CONFIG_WARNING', 'DEVICE_ERROR', 'DEVICE_WARNING'].sort(),
+      [
+        ...RFC_6241_TAGS.map(([, c]) => c), 'CONFIG_REJECTED', 'CONFIG_WARNING', 'DEVICE_ERROR', 'DEVICE_WARNING',
+        'SUBSCRIPTION_REJECTED', 'SUBSCRIPTION_TERMINATED',
+      ].sort(),
     );
   });
 

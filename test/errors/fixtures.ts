@@ -6,6 +6,7 @@ import {
   CommitOutcomeUnknownError,
   ConnectionError,
   HealthCheckFailedError,
+  SubscriptionError,
   DeviceError,
   FramingError,
   HostKeyError,
@@ -90,6 +91,7 @@ export const ALL_CLASSES: { name: string; Class: AnyClass }[] = [
   { name: 'CommitOutcomeUnknownError', Class: CommitOutcomeUnknownError },
   { name: 'CommitNotAppliedError', Class: CommitNotAppliedError },
   { name: 'HealthCheckFailedError', Class: HealthCheckFailedError },
+  { name: 'SubscriptionError', Class: SubscriptionError },
   { name: 'DeviceError', Class: DeviceError },
   { name: 'RpcError', Class: RpcError },
 ];
@@ -207,6 +209,12 @@ export const SAMPLES: Sample[] = [
     make: () => new HealthCheckFailedError('health check failed; reverted', { reverted: true, commitId: 'change-7', step: 'health-check' }),
     Class: HealthCheckFailedError,
     parents: [ClientError, NetconfError],
+  },
+  {
+    label: 'SubscriptionError',
+    make: () => new SubscriptionError('SUBSCRIPTION_TERMINATED', 'subscription 7 was terminated', { reasonIdentity: 'sn:no-such-subscription', subscriptionId: 7 }),
+    Class: SubscriptionError,
+    parents: [NetconfError],
   },
   { label: 'DeviceError', make: () => new DeviceError(fullFields()), Class: DeviceError, parents: [NetconfError] },
   {

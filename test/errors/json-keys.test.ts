@@ -34,6 +34,7 @@ const EXPECTED_KEYS: Record<string, string[]> = {
   // The samples of these two failed at a step.
   CommitNotAppliedError: [...BASE, 'step', 'commitId'],
   HealthCheckFailedError: [...BASE, 'step', 'reverted', 'commitId'],
+  SubscriptionError: [...BASE, 'reason', 'reasonIdentity', 'subscriptionId'],
   DeviceError: [
     ...BASE, 'level', 'ignored', 'kind', 'severity', 'type', 'tag', 'appTag', 'path', 'pathNamespaces', 'messageLang',
     'badElement', 'badElementSource', 'info', 'badAttributes', 'badNamespace', 'sessionId', 'okElements',
