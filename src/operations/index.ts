@@ -47,5 +47,5 @@ export type { ConfirmedCommit, Datastore, XmlContent } from './build.js';
 export { establishSubscription, killSubscription } from './subscriptions.js';
 export type {
   EstablishSubscriptionOptions, EstablishedSubscription, ModifySubscriptionOptions, OnChangeOptions, PushChangeUpdate, PushDatastore, PushUpdate,
-  SubscribedNotification, SubscriptionEventRecord, SubscriptionFilter, SubscriptionStateChange, YangPatch, YangPatchEdit, YangPatchOperation,
+  SubscribedNotification, SubscribedNotificationBase, SubscriptionEventRecord, SubscriptionFilter, SubscriptionStateChange, YangPatch, YangPatchEdit, YangPatchOperation,
 } from './subscriptions.js';

@@ -95,13 +95,14 @@ export interface YangPatch {
   edits: YangPatchEdit[];
 }
 
-interface Received extends ParsedNotification {
+/** What every notification of a subscription has: the notification as `subscribe()` gives it, and its subscription's id. */
+export interface SubscribedNotificationBase extends ParsedNotification {
   /** The subscription's id from the notification; null for an event record (it carries none). */
   subscriptionId: number | null;
 }
 
 /** RFC 8641 push-update: the selected datastore contents. */
-export interface PushUpdate extends Received {
+export interface PushUpdate extends SubscribedNotificationBase {
   kind: 'push-update';
   subscriptionId: number;
   /** `<datastore-contents>` parsed (local names); `{}` when empty. */
@@ -113,7 +114,7 @@ export interface PushUpdate extends Received {
 }
 
 /** RFC 8641 push-change-update: the changes since the last update, as a YANG patch. */
-export interface PushChangeUpdate extends Received {
+export interface PushChangeUpdate extends SubscribedNotificationBase {
   kind: 'push-change-update';
   subscriptionId: number;
   patch: YangPatch;
@@ -121,7 +122,7 @@ export interface PushChangeUpdate extends Received {
 }
 
 /** An RFC 8639 state change a subscription goes on after (its end, terminated or completed, ends the iteration instead). */
-export interface SubscriptionStateChange extends Received {
+export interface SubscriptionStateChange extends SubscribedNotificationBase {
   kind: 'state';
   event: 'subscription-started' | 'subscription-modified' | 'subscription-suspended' | 'subscription-resumed' | 'replay-completed';
   subscriptionId: number;
@@ -130,7 +131,7 @@ export interface SubscriptionStateChange extends Received {
 }
 
 /** An event record of a stream subscription (an RFC 5277-style notification, no subscription id). */
-export interface SubscriptionEventRecord extends Received {
+export interface SubscriptionEventRecord extends SubscribedNotificationBase {
   kind: 'event';
   subscriptionId: null;
 }
