@@ -90,12 +90,45 @@ static struct nc_server_reply *default_rpc(struct lyd_node *rpc, struct nc_sessi
 {
     (void)session;
     const char *name = LYD_NAME(rpc);
-    if (!strcmp(name, "get") || !strcmp(name, "get-config")) return ln2_reply_data(rpc, NULL);
+    if (!strcmp(name, "get")) {
+        /* State data: the YANG library of this server's context (RFC 8525 and RFC 7895's
+         * modules-state, as libyang builds it), whatever the filter. */
+        struct lyd_node *library = NULL;
+        if (ly_ctx_get_yanglib_data(ctx, &library, "%u", ly_ctx_get_change_count(ctx)))
+            return ln2_reply_error(NC_ERR_OP_FAILED, "cannot build the YANG library");
+        return ln2_reply_data(rpc, library);
+    }
+    if (!strcmp(name, "get-config")) return ln2_reply_data(rpc, NULL);
     if (!strcmp(name, "lock") || !strcmp(name, "unlock") || !strcmp(name, "edit-config") || !strcmp(name, "commit") ||
         !strcmp(name, "discard-changes") || !strcmp(name, "validate") || !strcmp(name, "copy-config") ||
         !strcmp(name, "delete-config") || !strcmp(name, "cancel-commit") || !strcmp(name, "kill-session"))
         return nc_server_reply_ok();
     return ln2_reply_error(NC_ERR_OP_NOT_SUPPORTED, "this test server does not implement the operation");
+}
+
+/* <get-schema> (RFC 6022) from the context: libnetconf2 2.0's own answer breaks on a second
+ * request, so the servers answer it themselves (YANG only). */
+static struct nc_server_reply *get_schema(struct lyd_node *rpc, struct nc_session *session)
+{
+    (void)session;
+    struct lyd_node *node = NULL;
+    const char *identifier = NULL, *version = NULL, *format = NULL;
+    if (!lyd_find_path(rpc, "identifier", 0, &node)) identifier = lyd_get_value(node);
+    if (!lyd_find_path(rpc, "version", 0, &node)) version = lyd_get_value(node);
+    if (!lyd_find_path(rpc, "format", 0, &node)) format = lyd_get_value(node);
+    if (format && !strstr(format, "yang")) return ln2_reply_error(NC_ERR_INVALID_VALUE, "only the yang format");
+    const struct lys_module *mod = version && *version ? ly_ctx_get_module(ctx, identifier, version)
+                                                       : ly_ctx_get_module_latest(ctx, identifier);
+    if (!mod) return ln2_reply_error(NC_ERR_INVALID_VALUE, "no such schema");
+    char *text = NULL;
+    struct lyd_node *out = NULL;
+    if (lys_print_mem(&text, mod, LYS_OUT_YANG, 0) || lyd_dup_single(rpc, NULL, 0, &out) ||
+        lyd_new_any(out, NULL, "data", text, 1, LYD_ANYDATA_STRING, 1, NULL)) {
+        free(text);
+        lyd_free_all(out);
+        return ln2_reply_error(NC_ERR_OP_FAILED, "cannot print the schema");
+    }
+    return nc_server_reply_data(out, NC_WD_EXPLICIT, NC_PARAMTYPE_FREE);
 }
 
 static int password_ok(const struct nc_session *session, const char *password, void *user_data)
@@ -201,6 +234,7 @@ void ln2_init(int argc, char **argv, const char *const *modules)
     /* Advertise :with-defaults (RFC 6243), as most servers do: basic mode explicit, all the others too. */
     nc_server_set_capab_withdefaults(NC_WD_EXPLICIT, NC_WD_ALL | NC_WD_ALL_TAG | NC_WD_TRIM);
     nc_set_global_rpc_clb(default_rpc);
+    ln2_on_rpc("/ietf-netconf-monitoring:get-schema", get_schema);
     ps = nc_ps_new();
     listen_endpoints();
     if (args.ch_ssh_port) call_home("ch-ssh", NC_TI_LIBSSH, args.ch_ssh_port);

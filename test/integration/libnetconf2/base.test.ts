@@ -28,7 +28,7 @@ describe('libnetconf2 base server', () => {
     }
   });
 
-  it('serves get-schema from its own context (libnetconf2 answers it, not our code)', async () => {
+  it('serves get-schema from its own context (printed by libyang)', async () => {
     const s = await connect(server.login);
     try {
       const reply = await getSchema(s, { identifier: 'ietf-netconf-with-defaults' });
