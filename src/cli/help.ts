@@ -16,6 +16,11 @@ const CONNECTION = `Connection (the password comes from NETCONF_PASSWORD, never 
   --ssh-config FILE            read FILE instead of ~/.ssh/config (HostName, User, Port,
                                IdentityFile, ProxyJump, UserKnownHostsFile, ...)
   --no-ssh-config              read no ssh_config
+  --tls-cert FILE --tls-key FILE   NETCONF over TLS (RFC 7589; port 6513) with this client
+                               certificate and key instead of SSH
+  --tls-ca FILE                the CA the device's certificate must chain to (default:
+                               Node's public roots)
+  --insecure-accept-any-certificate   skip the device certificate check (labs only)
   --timeout SECONDS            how long to wait for each reply
   --json                       print one JSON document on stdout
 `;

@@ -16,6 +16,10 @@ export const CONNECTION_FLAGS = {
   'known-hosts': { type: 'string' },
   'host-key': { type: 'string', multiple: true },
   'insecure-accept-any-host-key': { type: 'boolean', default: false },
+  'tls-ca': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'insecure-accept-any-certificate': { type: 'boolean', default: false },
   timeout: { type: 'string' },
   json: { type: 'boolean', default: false },
   ...SSH_FLAGS,
@@ -29,8 +33,15 @@ export interface ConnectionFlags extends SshFlags {
   'known-hosts'?: string | undefined;
   'host-key'?: string[] | undefined;
   'insecure-accept-any-host-key'?: boolean | undefined;
+  'tls-ca'?: string | undefined;
+  'tls-cert'?: string | undefined;
+  'tls-key'?: string | undefined;
+  'insecure-accept-any-certificate'?: boolean | undefined;
   timeout?: string | undefined;
 }
+
+/** SSH-only flags, refused with TLS: a TLS session has no SSH login. */
+const SSH_ONLY = ['username', 'key', 'known-hosts', 'host-key', 'insecure-accept-any-host-key', 'jump', 'ssh-config'] as const;
 
 /**
  * Turns flags into connect options. The password comes only from NETCONF_PASSWORD (and a key
@@ -40,6 +51,8 @@ export async function connectOptions(flags: ConnectionFlags): Promise<ConnectOpt
   if (!flags.host) throw usageError('--host is required');
   const port = flags.port === undefined ? undefined : Number(flags.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) throw usageError(`--port must be 1-65535, not "${flags.port}"`);
+  if (flags['tls-cert'] !== undefined || flags['tls-key'] !== undefined || flags['tls-ca'] !== undefined) return tlsOptions(flags, port);
+  if (flags['insecure-accept-any-certificate']) throw usageError('--insecure-accept-any-certificate is for TLS: give --tls-cert and --tls-key');
   // Without --port or --username: ssh_config's Port and User, else 830 and the login name.
   const options: ConnectOptions = { host: flags.host, tryKeyboard: true };
   if (port !== undefined) options.port = port;
@@ -55,17 +68,41 @@ export async function connectOptions(flags: ConnectionFlags): Promise<ConnectOpt
   if (flags['known-hosts']) options.knownHosts = flags['known-hosts'];
   if (flags['host-key']?.length) options.hostKey = flags['host-key'];
   if (flags['insecure-accept-any-host-key']) options.insecureAcceptAnyHostKey = true;
-  if (flags.timeout !== undefined) {
-    const seconds = Number(flags.timeout);
-    if (!(seconds > 0)) throw usageError(`--timeout must be a number of seconds, not "${flags.timeout}"`);
-    options.rpcTimeoutMs = seconds * 1000;
-  }
+  if (flags.timeout !== undefined) options.rpcTimeoutMs = timeoutMs(flags.timeout);
   // ssh_config now, so that its IdentityFile counts as a way to log in (and its mistakes show as usage).
   const resolved = applySshConfig(options);
   if (!resolved.password && !resolved.privateKey && !resolved.identityFiles?.length && !process.env.SSH_AUTH_SOCK) {
     throw usageError('set NETCONF_PASSWORD, pass --key, run an ssh-agent (SSH_AUTH_SOCK), or give the host an IdentityFile in ssh_config');
   }
   return resolved;
+}
+
+/** NETCONF over TLS (RFC 7589): our certificate and key, the CA the device's chains to. */
+async function tlsOptions(flags: ConnectionFlags, port: number | undefined): Promise<ConnectOptions> {
+  if (flags['tls-cert'] === undefined || flags['tls-key'] === undefined) throw usageError('TLS needs both --tls-cert FILE and --tls-key FILE');
+  const ssh = SSH_ONLY.filter((name) => {
+    const value = flags[name];
+    return Array.isArray(value) ? value.length > 0 : value !== undefined && value !== false;
+  });
+  if (ssh.length) throw usageError(`${ssh.map((n) => `--${n}`).join(', ')}: SSH options, but --tls-cert makes this a TLS session`);
+  const options: ConnectOptions = {
+    host: flags.host!,
+    tls: {
+      cert: await readFileArg(flags['tls-cert'], 'the TLS certificate'),
+      key: await readFileArg(flags['tls-key'], 'the TLS key'),
+      ...(flags['tls-ca'] !== undefined ? { ca: await readFileArg(flags['tls-ca'], 'the TLS CA') } : {}),
+      ...(flags['insecure-accept-any-certificate'] ? { insecureAcceptAnyCertificate: true } : {}),
+    },
+  };
+  if (port !== undefined) options.port = port;
+  if (flags.timeout !== undefined) options.rpcTimeoutMs = timeoutMs(flags.timeout);
+  return options;
+}
+
+function timeoutMs(value: string): number {
+  const seconds = Number(value);
+  if (!(seconds > 0)) throw usageError(`--timeout must be a number of seconds, not "${value}"`);
+  return seconds * 1000;
 }
 
 export const RPC_FLAGS = { ...CONNECTION_FLAGS, file: { type: 'string', short: 'f' } } as const;
