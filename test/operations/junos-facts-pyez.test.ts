@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeDevice } from '../../src/device/fake-device.js';
@@ -6,10 +7,19 @@ import type { FakeRequest } from '../../src/device/types.js';
 import { type JunosFacts, type JunosVersion, facts } from '../../src/operations/junos-facts.js';
 import { connect } from '../../src/session/connect.js';
 import { parseXml } from '../../src/xml/parse-data.js';
+import { CORPUS_DIR } from '../support/corpus.js';
 
 // PyEZ's own fact tests, replayed over SSH: each scenario's device answers as that test's mock
 // does (fixtures/pyez-facts/scenarios.json says how), and facts() must give what the test asserts.
 const DIR = fileURLToPath(new URL('../../fixtures/pyez-facts/', import.meta.url));
+// The shared corpus holds some of PyEZ's fact replies already: those are read from there, not copied.
+const CORPUS_REPLIES = path.join(CORPUS_DIR, 'py-junos-eznc/tests/unit/facts/rpc-reply');
+
+/** Where a PyEZ reply file is: this repository's copy, else the shared corpus's; null when neither has it. */
+function replyFile(name: string): string | null {
+  for (const dir of [`${DIR}rpc-reply`, CORPUS_REPLIES]) if (existsSync(path.join(dir, name))) return path.join(dir, name);
+  return null;
+}
 
 type Served = string | { error: string } | { xml: string };
 interface Scenario {
@@ -77,7 +87,9 @@ function asReply(xml: string): string {
 function serve(served: Served): string {
   if (typeof served !== 'string') return 'error' in served ? served.error : served.xml;
   if (served === 'empty') return '<ok/>';
-  return asReply(readFileSync(`${DIR}rpc-reply/${served}`, 'utf8'));
+  const file = replyFile(served);
+  if (file === null) throw new Error(`no PyEZ reply file ${served} in fixtures/pyez-facts/rpc-reply or the corpus`);
+  return asReply(readFileSync(file, 'utf8'));
 }
 
 /** Answers as the scenario's PyEZ mock does. */
@@ -89,7 +101,7 @@ function answer(s: Scenario, request: FakeRequest): string {
   if (keys.some((k) => s.refuse?.includes(k)) || s.refuse?.includes('*')) return REFUSED;
   if (s.answer?.['*']) return serve(s.answer['*']);
   const file = `${s.files ?? ''}${keys[keys.length - 1]}.xml`;
-  return s.files !== undefined && existsSync(`${DIR}rpc-reply/${file}`) ? serve(file) : REFUSED;
+  return s.files !== undefined && replyFile(file) !== null ? serve(file) : REFUSED;
 }
 
 // PyEZ's shapes, from netconfkit's (docs/operations.md lists each difference).
