@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { FakeDevice, startJunosDevice, type JunosDevice } from '../../src/device/index.js';
+import { runCli } from '../support/cli.js';
 
-const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 let device: JunosDevice;
 const dir = mkdtempSync(path.join(tmpdir(), 'nk-cli-'));
 
@@ -17,18 +15,8 @@ afterAll(() => device.close());
 
 type Target = { host: string; port: number; hostKeyFingerprint: string };
 
-function cli(args: string[], at: Target = device): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args, '--host', at.host, '--port', String(at.port), '--username', 'netconf', '--host-key', at.hostKeyFingerprint], {
-      env: { PATH: process.env.PATH ?? '', NETCONF_PASSWORD: 'netconf' }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const cli = (args: string[], at: Target = device) =>
+  runCli([...args, '--host', at.host, '--port', String(at.port), '--username', 'netconf', '--host-key', at.hostKeyFingerprint]);
 
 describe('netconfkit get-config / edit-config / commit / load', () => {
   it('load takes the format from the extension and shows the diff; warnings are printed', async () => {

@@ -9,9 +9,8 @@ import { FAKE_HELP } from '../../src/cli/help.js';
 import type { QuirkKind } from '../../src/reader/quirks.js';
 import { connect } from '../../src/session/connect.js';
 import { DEBIAN_PYTHON } from '../setup/ncclient.js';
+import { CLI } from '../support/cli.js';
 
-// The built CLI, as users run it (`npm test` builds before testing).
-const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const NCCLIENT_REPLIES = fileURLToPath(new URL('../../scripts/ncclient-replies.py', import.meta.url));
 const dir = mkdtempSync(path.join(tmpdir(), 'nk-cli-fake-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,15 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { FakeDevice, type JunosDevice, startJunosDevice } from '../../src/device/index.js';
 import type { DeviceResult } from '../../src/fleet/index.js';
 import { progressReporter } from '../../src/cli/fleet-report.js';
 import { ACCESS_DENIED_REPLY, freePort } from '../fleet/support.js';
+import { runCli } from '../support/cli.js';
 
-const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const dir = mkdtempSync(path.join(tmpdir(), 'nk-fleet-'));
 let r1: FakeDevice;
 let r2: FakeDevice;
@@ -36,16 +34,7 @@ function inventory(entries: unknown[]): string {
   return file;
 }
 
-function cli(args: string[], env: Record<string, string> = { NETCONF_PASSWORD: 'netconf' }): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, 'fleet', ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const cli = (args: string[], env?: Record<string, string>) => runCli(['fleet', ...args], env);
 
 describe('netconfkit fleet', () => {
   it('all ok: exit 0, a summary table, one progress line per device on a non-terminal stderr', async () => {

@@ -3,13 +3,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startJunosDevice } from '../../src/device/junos.js';
 import { parseRecording } from '../../src/recording/format.js';
+import { CLI, runCli } from '../support/cli.js';
 
-// The built CLI, as users run it (`npm test` builds before testing).
-const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const dir = mkdtempSync(path.join(tmpdir(), 'nk-cli-rec-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const ENV = { PATH: process.env.PATH ?? '', NETCONF_PASSWORD: 'netconf' };
@@ -21,16 +19,7 @@ afterEach(() => {
 type Target = { host: string; port: number; hostKeyFingerprint: string };
 type Result = { status: number | null; stdout: string; stderr: string };
 
-function cli(args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const cli = (args: string[]): Promise<Result> => runCli(args);
 const to = (at: Target) => ['--host', at.host, '--port', String(at.port), '--username', 'netconf', '--host-key', at.hostKeyFingerprint];
 
 /** `netconfkit serve`, once it says where it listens; `stop()` sends SIGTERM and waits. */

@@ -1,12 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { FakeDevice, FAKE_DEVICE_MODULES, type FakeDeviceOptions } from '../../src/device/index.js';
+import { runCli } from '../support/cli.js';
 
-const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const devices: FakeDevice[] = [];
 afterEach(async () => {
   await Promise.all(devices.splice(0).map((d) => d.close()));
@@ -19,16 +17,7 @@ async function start(options: FakeDeviceOptions = {}): Promise<FakeDevice> {
 }
 
 // The device lives in this process, so the CLI runs asynchronously.
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', NETCONF_PASSWORD: 'netconf' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const cli = (args: string[]) => runCli(args);
 
 const target = (d: FakeDevice) => ['--host', d.host, '--port', String(d.port), '--username', 'netconf', '--host-key', d.hostKeyFingerprint];
 const tempDir = () => mkdtempSync(path.join(tmpdir(), 'nk-schemas-'));

@@ -1,15 +1,11 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeDevice } from '../../src/device/fake-device.js';
 import { type TestPki, makeTestPki } from '../support/certificates.js';
+import { runCli } from '../support/cli.js';
 
 // The built CLI over NETCONF over TLS (--tls-cert, --tls-key, --tls-ca), against the fake
 // device serving TLS with the test PKI.
-const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-// A password in the environment must not turn a TLS session into an SSH one.
-const ENV = { PATH: process.env.PATH ?? '', NETCONF_PASSWORD: 'secret-pw' };
 
 let pki: TestPki;
 let device: FakeDevice;
@@ -23,16 +19,8 @@ afterAll(async () => {
   pki?.remove();
 });
 
-function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+// A password in the environment must not turn a TLS session into an SSH one.
+const run = (args: string[]) => runCli(args, { NETCONF_PASSWORD: 'secret-pw' });
 
 const tls = (ca = pki.caFile) => ['--host', '127.0.0.1', '--port', String(device.port), '--tls-ca', ca, '--tls-cert', pki.client.certFile, '--tls-key', pki.client.keyFile];
 

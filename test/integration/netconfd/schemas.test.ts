@@ -1,18 +1,16 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { connect } from '../../../src/session/connect.js';
 import type { Session } from '../../../src/session/session.js';
 import { getSchema, yangLibrary } from '../../../src/operations/index.js';
 import type { PeerInfo } from '../../setup/peer-info.js';
+import { runCli } from '../../support/cli.js';
 
 // netconfd (yuma123) has RFC 7895 /modules-state and RFC 6022 get-schema, not RFC 8525
 // /yang-library: the YANG library comes from its second source.
 const peer: PeerInfo = inject('netconfPeer');
-const CLI = fileURLToPath(new URL('../../../dist/cli/main.js', import.meta.url));
 const sessions: Session[] = [];
 
 async function session(): Promise<Session> {
@@ -25,16 +23,7 @@ afterEach(async () => {
   await Promise.all(sessions.splice(0).map((s) => s.close()));
 });
 
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', NETCONF_PASSWORD: peer.password }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const cli = (args: string[]) => runCli(args, { NETCONF_PASSWORD: peer.password });
 
 describe('the YANG library and schemas against netconfd', () => {
   it('reads RFC 7895 /modules-state (netconfd has no /yang-library), with features and conformance', async () => {
