@@ -1,5 +1,6 @@
 import type { RpcError } from '../errors/device-error.js';
 import type { XmlObject } from '../xml/parse-data.js';
+import type { JunosFacts } from './junos-facts.js';
 import { attributeOf, children, descendants, firstElement, ownText, parseReply, reNameOf, text, texts } from './junos-facts-read.js';
 
 /**
@@ -194,11 +195,8 @@ export function jdmCurrentReOf(software: Answer): string[] | null {
   return n ? [`server${n[1]}`] : null;
 }
 
-export interface ClusterFacts {
-  srxCluster: boolean | null;
-  srxClusterId: string | null;
-  srxClusterRedundancyGroup: Record<string, RedundancyGroup> | null;
-}
+// The facts this reader gives, as JunosFacts declares and documents them.
+export type ClusterFacts = Pick<JunosFacts, 'srxCluster' | 'srxClusterId' | 'srxClusterRedundancyGroup'>;
 
 /** `srx_cluster*`: a refusal is "unknown"; Junos's `<xnm:error>` (cluster not enabled) is "not in one". */
 export function clusterOf(answer: Answer): ClusterFacts {
@@ -224,12 +222,8 @@ export function clusterOf(answer: Answer): ClusterFacts {
   return { srxCluster: true, srxClusterId: text(doc.node, 'cluster-id'), srxClusterRedundancyGroup: groups };
 }
 
-export interface VirtualChassisFacts {
-  vcCapable: boolean | null;
-  vcMode: string | null;
-  vcFabric: boolean | null;
-  vcMaster: string | null;
-}
+// The facts this reader gives, as JunosFacts declares and documents them.
+export type VirtualChassisFacts = Pick<JunosFacts, 'vcCapable' | 'vcMode' | 'vcFabric' | 'vcMaster'>;
 
 /** `vc_*`: refused or empty is "not in a VC"; two members claiming master leaves all four unknown, as PyEZ does. */
 export function virtualChassisOf(answer: Answer): VirtualChassisFacts {
@@ -255,16 +249,8 @@ export function softwareUsable(answer: Answer): boolean {
   return descendants(parseReply(answer.xml), 'software-information').length > 0;
 }
 
-export interface SoftwareFacts {
-  hostname: string | null;
-  hostnameInfo: Record<string, string> | null;
-  model: string | null;
-  modelInfo: Record<string, string> | null;
-  version: string | null;
-  versionRe0: string | null;
-  versionRe1: string | null;
-  junosInfo: Record<string, JunosVersion> | null;
-}
+// The facts this reader gives, as JunosFacts declares and documents them.
+export type SoftwareFacts = Pick<JunosFacts, 'hostname' | 'hostnameInfo' | 'model' | 'modelInfo' | 'version' | 'versionRe0' | 'versionRe1' | 'junosInfo'>;
 
 /** `hostname`, `model`, `version` of the RE we are on, and each RE's, from the software reply PyEZ settled on. */
 export function softwareOf(answer: Answer | undefined, currentRe: string[] | null, evoNames?: Map<string, string>): SoftwareFacts {
@@ -342,15 +328,8 @@ export function versionOf(text: string): JunosVersion {
   return { text, major: m[1]!.split('.').map(Number), type: m[2] === '-' ? 'I' : m[2]!, minor: minor === '' ? null : minor, build };
 }
 
-export interface RouteEngineFacts {
-  twoRe: boolean | null;
-  master: string[] | null;
-  re0: RoutingEngineSummary | null;
-  re1: RoutingEngineSummary | null;
-  reInfo: Record<string, Record<string, RoutingEngineInfo>> | null;
-  reMaster: Record<string, string> | null;
-  routingEngines: RoutingEngineFacts[] | null;
-}
+// The facts this reader gives, as JunosFacts declares and documents them.
+export type RouteEngineFacts = Pick<JunosFacts, 'twoRe' | 'master' | 're0' | 're1' | 'reInfo' | 'reMaster' | 'routingEngines'>;
 
 /** `2RE`, `master`, `RE0`, `RE1`, `re_info` (with PyEZ's `default` keys), `re_master`, and the RE list. */
 export function routeEnginesOf(answer: Answer | undefined): RouteEngineFacts {
