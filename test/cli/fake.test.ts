@@ -10,6 +10,7 @@ import type { QuirkKind } from '../../src/reader/quirks.js';
 import { connect } from '../../src/session/connect.js';
 import { DEBIAN_PYTHON } from '../setup/ncclient.js';
 import { CLI } from '../support/cli.js';
+import { freePort } from '../support/ports.js';
 
 const NCCLIENT_REPLIES = fileURLToPath(new URL('../../scripts/ncclient-replies.py', import.meta.url));
 const dir = mkdtempSync(path.join(tmpdir(), 'nk-cli-fake-'));
@@ -187,14 +188,3 @@ function recording(): string {
   return file;
 }
 
-function freePort(): Promise<number> {
-  return import('node:net').then(
-    ({ createServer }) =>
-      new Promise((resolve) => {
-        const s = createServer().listen(0, '127.0.0.1', () => {
-          const { port } = s.address() as { port: number };
-          s.close(() => resolve(port));
-        });
-      }),
-  );
-}

@@ -1,12 +1,12 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startJunosDevice } from '../../src/device/junos.js';
 import { parseRecording } from '../../src/recording/format.js';
 import { CLI, runCli } from '../support/cli.js';
+import { freePort } from '../support/ports.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'nk-cli-rec-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,15 +39,6 @@ async function serve(args: string[]): Promise<{ at: Target; stop: () => Promise<
     void closed.then((status) => reject(new Error(`serve exited ${status}: ${stderr}`)));
   });
   return { at, stop: async () => (child.kill('SIGTERM'), { status: await closed, stdout, stderr }) };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 describe('netconfkit record and serve', () => {

@@ -2,15 +2,7 @@ import { type Server, type Socket, createConnection, createServer } from 'node:n
 import type { FakeDevice } from '../../src/device/index.js';
 import type { FleetDevice } from '../../src/fleet/index.js';
 
-/** A port on 127.0.0.1 where nothing listens (taken, then let go). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
-}
+export { freePort } from '../support/ports.js';
 
 /** Makes `port` start answering as the device on `targetPort`: a TCP forwarder. */
 export async function forward(port: number, targetPort: number): Promise<{ close(): Promise<void> }> {

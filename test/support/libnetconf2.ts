@@ -9,11 +9,11 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateEd25519KeyPair, loadHostKey } from '../../src/device/host-key.js';
+import { freePort } from './ports.js';
 
 const HOST = '127.0.0.1';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -51,15 +51,6 @@ export interface Libnetconf2Server {
 /** The directory of the built binaries (scripts/libnetconf2.sh dir). */
 export function libnetconf2Dir(): string {
   return execFileSync('bash', [LIBNETCONF2_SCRIPT, 'dir'], { encoding: 'utf8' }).trim();
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer().once('error', reject).listen(0, HOST, () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts `scripts/libnetconf2/<name>.c`'s binary and resolves once it prints LISTENING. */

@@ -10,6 +10,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { freePort } from './ports.js';
 
 const SSHD = '/usr/sbin/sshd';
 const HOST = '127.0.0.1';
@@ -53,15 +54,6 @@ export function ensureOpenSshServer(): void {
     if (added) rmSync(policy, { force: true });
   }
   if (!existsSync(SSHD)) throw new Error('apt-get install openssh-server did not provide /usr/sbin/sshd');
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer().once('error', reject).listen(0, HOST, () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 async function accepts(port: number): Promise<boolean> {
