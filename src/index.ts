@@ -20,7 +20,7 @@ export {
   AuthenticationError, CertificateError, ClientError, CommitNotAppliedError, CommitOutcomeUnknownError, ConnectionError, HealthCheckFailedError, FramingError, HostKeyError,
   MalformedXmlError, ProtocolError, SubscriptionError, TimeoutError,
 } from './errors/classes.js';
-export type { CertificateProblem } from './errors/classes.js';
+export type { CertificateProblem, TagMismatch } from './errors/classes.js';
 export { DeviceError, RpcError } from './errors/device-error.js';
 export type { DeviceErrorFields, DeviceErrorJSON, DeviceErrorKind, InfoValue, Level } from './errors/device-error.js';
 export { toNetconfError } from './errors/to-netconf-error.js';

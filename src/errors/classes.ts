@@ -73,13 +73,24 @@ export class MalformedXmlError extends ProtocolError {
   static override brand = 'MalformedXmlError';
   /** Byte offset in the message where the problem was found, when known. */
   readonly offset: number | null;
-  constructor(message: string, options: NetconfErrorOptions & { offset?: number | null } = {}) {
+  /** When an end tag named another element than the one open: both names as written; null otherwise. */
+  readonly tagMismatch: TagMismatch | null;
+  constructor(message: string, options: NetconfErrorOptions & { offset?: number | null; tagMismatch?: TagMismatch | null } = {}) {
     super('MALFORMED_XML', message, options);
     this.offset = options.offset ?? null;
+    this.tagMismatch = options.tagMismatch ?? null;
   }
   protected override jsonFields(): Record<string, unknown> {
-    return { offset: this.offset };
+    return { offset: this.offset, tagMismatch: this.tagMismatch };
   }
+}
+
+/** The element left open (`start`) and the end tag that came instead (`end`), qualified names as written. */
+export interface TagMismatch {
+  /** The open element's name (`junos:routing-engine`). */
+  readonly start: string;
+  /** The name in the end tag that came instead (`commit-results`). */
+  readonly end: string;
 }
 
 /** Misuse, a missing capability, a closed session, an abort. */
@@ -198,8 +209,14 @@ registerReviver(MalformedXmlError.brand, (j) =>
     cause: causeFromJSON(j.cause),
     retryable: j.retryable,
     offset: typeof j.offset === 'number' ? j.offset : null,
+    tagMismatch: tagMismatchOf(j.tagMismatch),
   }),
 );
+function tagMismatchOf(v: unknown): TagMismatch | null {
+  if (typeof v !== 'object' || v === null) return null;
+  const { start, end } = v as Record<string, unknown>;
+  return typeof start === 'string' && typeof end === 'string' ? { start, end } : null;
+}
 const commitIdOf = (j: Record<string, unknown>): string | null => (typeof j.commitId === 'string' ? j.commitId : null);
 registerReviver(CommitOutcomeUnknownError.brand, (j) =>
   new CommitOutcomeUnknownError(j.message ?? '', { cause: causeFromJSON(j.cause), retryable: j.retryable, commitId: commitIdOf(j) }),

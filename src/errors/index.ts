@@ -1,6 +1,6 @@
 export { ERROR_CODES, DEVICE_CODES, TRANSPORT_AND_PROTOCOL_CODES, codeForTag, isErrorCode } from './codes.js';
 export type { ErrorCategory, ErrorCode, CodeInfo } from './codes.js';
-export type { CertificateProblem } from './classes.js';
+export type { CertificateProblem, TagMismatch } from './classes.js';
 export { NetconfError } from './netconf-error.js';
 export type { NetconfErrorJSON, CauseJSON, NetconfErrorOptions } from './netconf-error.js';
 export {

@@ -1,5 +1,6 @@
 import { MalformedXmlError } from '../errors/classes.js';
 import { type DeviceError, RpcError } from '../errors/device-error.js';
+import { splitName } from '../xml/element-tree.js';
 import { reportQuirk } from '../session/quirk-report.js';
 import type { RpcOptions, RpcReply, Session } from '../session/session.js';
 
@@ -31,12 +32,16 @@ function isUnclosedRoutingEngine(err: unknown): boolean {
   let e: unknown = err;
   for (let depth = 0; e instanceof Error && depth < 3; depth++) {
     if (e instanceof MalformedXmlError) {
-      return /end tag <\/(?:[\w.-]+:)?(?:commit-results|rpc-reply)> does not match its start tag <(?:[\w.-]+:)?routing-engine>/.test(e.message);
+      const m = e.tagMismatch;
+      return m !== null && splitName(m.start).local === 'routing-engine' && CLOSED_BY.has(splitName(m.end).local);
     }
     e = e.cause;
   }
   return false;
 }
+
+/** The end tags that meet the unclosed `<routing-engine>`: its results' and the reply's. */
+const CLOSED_BY = new Set(['commit-results', 'rpc-reply']);
 
 function summary(items: readonly DeviceError[]): string {
   const errors = items.filter((i) => i.level === 'error');

@@ -1,4 +1,4 @@
-import { FramingError, MalformedXmlError } from '../errors/classes.js';
+import { FramingError, MalformedXmlError, type TagMismatch } from '../errors/classes.js';
 import type { DeviceError, DeviceErrorKind } from '../errors/device-error.js';
 import { buildDeviceError } from './device-error-builder.js';
 import { decodeEntities, isXmlSpace, normaliseLineEnds, trimXml } from './entities.js';
@@ -573,7 +573,9 @@ export class ErrorExtractor {
     if (this.nameLens[d] !== j - i - 2 || !this.isOpenName(buf, i + 2, d, j - i - 2)) {
       const at = this.nameStarts[d]!;
       const open = (d >= this.local ? buf : this.names).toString('utf8', at, at + this.nameLens[d]!);
-      this.fail(`The end tag </${clip(utf8(buf, i + 2, j))}> does not match its start tag <${clip(open)}>`, base + i);
+      const end = clip(utf8(buf, i + 2, j));
+      const start = clip(open);
+      this.fail(`The end tag </${end}> does not match its start tag <${start}>`, base + i, { start, end });
     }
     this.close(d);
     for (let k = j; k < gt; k++) if (!isXmlSpace(buf[k]!)) this.fail('An end tag holds more than a name', base + i);
@@ -784,8 +786,8 @@ export class ErrorExtractor {
     return ns.length > 0 ? ns[ns.length - 1]!.bindings : NO_BINDINGS;
   }
 
-  private fail(message: string, offset: number): never {
-    throw new MalformedXmlError(`${message} (at byte ${offset} of the message)`, { offset });
+  private fail(message: string, offset: number, tagMismatch: TagMismatch | null = null): never {
+    throw new MalformedXmlError(`${message} (at byte ${offset} of the message)`, { offset, tagMismatch });
   }
 }
 

@@ -187,6 +187,12 @@ export const SAMPLES: Sample[] = [
     parents: [ProtocolError, NetconfError],
   },
   {
+    label: 'MalformedXmlError with a tag mismatch',
+    make: () => new MalformedXmlError('end tag does not match', { offset: 40, tagMismatch: { start: 'routing-engine', end: 'commit-results' } }),
+    Class: MalformedXmlError,
+    parents: [ProtocolError, NetconfError],
+  },
+  {
     label: 'ClientError',
     make: () => new ClientError('CAPABILITY_MISSING', ':candidate is not advertised'),
     Class: ClientError,

@@ -28,7 +28,7 @@ const EXPECTED_KEYS: Record<string, string[]> = {
   TimeoutError: BASE,
   ProtocolError: BASE,
   FramingError: BASE,
-  MalformedXmlError: [...BASE, 'offset'],
+  MalformedXmlError: [...BASE, 'offset', 'tagMismatch'],
   ClientError: BASE,
   CommitOutcomeUnknownError: [...BASE, 'commitId'],
   // The samples of these two failed at a step.

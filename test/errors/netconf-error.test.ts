@@ -289,6 +289,10 @@ describe('NetconfError.fromJSON', () => {
     expect((mx as MalformedXmlError).offset).toBe(1234);
     expect((mx as MalformedXmlError).code).toBe('MALFORMED_XML');
     expect((NetconfError.fromJSON(new MalformedXmlError('bad', { offset: 0 }).toJSON()) as MalformedXmlError).offset).toBe(0);
+    expect((mx as MalformedXmlError).tagMismatch).toBeNull();
+    const mismatch = { start: 'junos:routing-engine', end: 'commit-results' };
+    const mm = NetconfError.fromJSON(JSON.stringify(new MalformedXmlError('bad', { offset: 9, tagMismatch: mismatch })));
+    expect((mm as MalformedXmlError).tagMismatch).toEqual(mismatch);
   });
 
   it('keeps an overridden retryable', () => {

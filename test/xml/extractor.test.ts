@@ -256,6 +256,17 @@ describe.each(splits)('ErrorExtractor compares end tags by their bytes (%s)', (_
     expect(() => extract('<rpc-reply><Aa></BB></rpc-reply>', chunks)).toThrow(/end tag <\/BB> does not match its start tag <Aa>/);
   });
 
+  it('gives both names as written in tagMismatch, prefixes kept', () => {
+    let caught: unknown;
+    try {
+      extract('<rpc-reply><commit-results><junos:routing-engine></commit-results></rpc-reply>', chunks);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(MalformedXmlError);
+    expect((caught as MalformedXmlError).tagMismatch).toEqual({ start: 'junos:routing-engine', end: 'commit-results' });
+  });
+
   it('accepts matching names: prefixed, long, multi-byte UTF-8, and deep nesting', () => {
     const deep = Array.from({ length: 500 }, (_, d) => `p${d % 7}:e${d}`);
     const xml = `<rpc-reply message-id="1"><${long}>x</${long} ><é:données/><é:données></é:données>`
