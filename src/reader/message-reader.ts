@@ -267,7 +267,8 @@ export class MessageReader<Route = unknown> {
   private recoverRoot(m: IncomingMessage<Route>, ended: boolean): void {
     // A start tag is read no further than the extractor would have read it.
     const bound = Math.min(HEAD_BYTES, this.options.limits?.maxTagBytes ?? HEAD_BYTES);
-    m.head = ((m.head ?? '') + this.text.end()).slice(0, bound);
+    // A character cut by the end of this push is decoded with the next one, as if read whole.
+    m.head = ((m.head ?? '') + (ended ? this.text.end() : this.text.take())).slice(0, bound);
     const found = readReplyHead(m.head, ended || m.head.length >= bound);
     if (found === 'more') return;
     m.head = null;

@@ -72,6 +72,27 @@ export class TextCollector {
   }
 
   /**
+   * The text decoded so far, without a character cut at the end of the last write: those bytes
+   * stay to be decoded with the next write, as they would have been had the bytes come whole.
+   * What is returned is taken out of the collector (offsets start again from 0).
+   */
+  take(): string {
+    let rest: Buffer | null;
+    if (this.batch) {
+      this.flush(false);
+      rest = this.used > 0 ? Buffer.from(this.batch.subarray(0, this.used)) : null;
+    } else {
+      this.sealDirect();
+      rest = this.cut;
+    }
+    let text = '';
+    for (const p of this.pieces) text += p.text;
+    this.clear();
+    this.cut = rest;
+    return text;
+  }
+
+  /**
    * The text of message bytes `from` to `to`, each at a character boundary (an ASCII byte or
    * the end), sharing the decoded pieces. Call before `end()`.
    */

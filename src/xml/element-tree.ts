@@ -34,13 +34,15 @@ export function withDeclarations(parent: NamespaceBindings, attributes: Readonly
 }
 
 /**
- * Receives the tokens of one captured element from the scanner and builds its tree. Text
- * arrives as raw byte pieces (possibly split inside a UTF-8 sequence or an entity), so it is
- * decoded only when a tag ends the run.
+ * Receives the tokens of one captured element from the scanner and builds its tree. Text and
+ * CDATA arrive as raw byte pieces (possibly split inside a UTF-8 sequence, a CR LF or an
+ * entity), so a run of either is decoded only when something else ends it.
  */
 export class TreeBuilder {
   private readonly stack: XmlElement[] = [];
   private pending: Buffer[] = [];
+  /** The pending run is CDATA (no entities), not text. */
+  private pendingCData = false;
   root: XmlElement | null = null;
 
   constructor(private readonly inherited: NamespaceBindings) {}
@@ -64,19 +66,26 @@ export class TreeBuilder {
   }
 
   text(bytes: Buffer): void {
-    if (bytes.length > 0 && this.stack.length > 0) this.pending.push(bytes);
+    this.run(bytes, false);
   }
 
   cdata(bytes: Buffer): void {
-    this.flushText();
-    this.stack[this.stack.length - 1]?.children.push(normaliseLineEnds(bytes.toString('utf8')));
+    this.run(bytes, true);
+  }
+
+  private run(bytes: Buffer, cdata: boolean): void {
+    if (bytes.length === 0 || this.stack.length === 0) return;
+    if (cdata !== this.pendingCData) this.flushText();
+    this.pendingCData = cdata;
+    this.pending.push(bytes);
   }
 
   private flushText(): void {
     if (this.pending.length === 0) return;
     const raw = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
     this.pending = [];
-    this.stack[this.stack.length - 1]?.children.push(decodeEntities(normaliseLineEnds(raw.toString('utf8'))));
+    const text = normaliseLineEnds(raw.toString('utf8'));
+    this.stack[this.stack.length - 1]?.children.push(this.pendingCData ? text : decodeEntities(text));
   }
 }
 

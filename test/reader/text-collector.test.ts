@@ -35,6 +35,29 @@ describe('TextCollector', () => {
     }
   });
 
+  it('take() gives the text so far and keeps a character cut at the end for the next write, in direct mode and in batches', () => {
+    for (const size of [100, 300 * 1024]) {
+      const want = `${'x'.repeat(size)}€𝄞\u00e9`;
+      const bytes = Buffer.from(want);
+      for (const cut of [size + 1, size + 2, size + 4, size + 6]) {
+        const c = new TextCollector();
+        c.write(bytes.subarray(0, cut));
+        const first = c.take();
+        c.write(bytes.subarray(cut));
+        expect(first + c.end()).toBe(want);
+      }
+    }
+    // Invalid sequences cut the same way read as they would whole.
+    const bad = Buffer.from('61e282f09f98eda0806162', 'hex');
+    for (let cut = 1; cut < bad.length; cut++) {
+      const c = new TextCollector();
+      c.write(bad.subarray(0, cut));
+      const first = c.take();
+      c.write(bad.subarray(cut));
+      expect(first + c.end()).toBe(bad.toString('utf8'));
+    }
+  });
+
   it('is empty again after end() and clear()', () => {
     const c = new TextCollector();
     c.write(Buffer.from('x'.repeat(100_000)));
