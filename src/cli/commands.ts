@@ -3,7 +3,8 @@ import { COMMIT_FLAGS, EDIT_CONFIG_FLAGS, GET_CONFIG_FLAGS, LOAD_FLAGS, runCommi
 import { runDemo } from './demo-command.js';
 import { FAKE_FLAGS, runFake } from './fake-command.js';
 import { FLEET_FLAGS, FLEET_HELP, runFleet } from './fleet-command.js';
-import { COMMIT_HELP, DEMO_HELP, EDIT_CONFIG_HELP, GET_CONFIG_HELP, LOAD_HELP, FAKE_HELP, RECORD_HELP, REPLAY_HELP, RPC_HELP, SCHEMAS_HELP, SERVE_HELP } from './help.js';
+import { COMMIT_HELP, DEMO_HELP, EDIT_CONFIG_HELP, GET_CONFIG_HELP, LISTEN_HELP, LOAD_HELP, FAKE_HELP, RECORD_HELP, REPLAY_HELP, RPC_HELP, SCHEMAS_HELP, SERVE_HELP } from './help.js';
+import { LISTEN_FLAGS, runListen } from './listen-command.js';
 import { RECORD_FLAGS, runRecord } from './record-command.js';
 import { REPLAY_FLAGS, runReplayCommand } from './replay-command.js';
 import { RPC_FLAGS, runRpc } from './rpc-command.js';
@@ -33,6 +34,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   fake: { help: FAKE_HELP, flags: FAKE_FLAGS, run: (args) => runFake(args, process.stdout) },
   record: { help: RECORD_HELP, flags: RECORD_FLAGS, run: (args) => runRecord(args, COMMANDS) },
   fleet: { help: FLEET_HELP, flags: FLEET_FLAGS, run: (args) => runFleet(args, process.stdout, process.stderr) },
+  listen: { help: LISTEN_HELP, flags: LISTEN_FLAGS, run: (args) => runListen(args, process.stdout, process.stderr) },
   demo: {
     help: DEMO_HELP,
     flags: {},

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { parseArgs } from 'node:util';
 import { fanOut } from '../fleet/fan-out.js';
 import { type InventoryCredentials, parseInventory } from '../fleet/inventory.js';
-import { isTransportLike } from '../fleet/result.js';
+import { type DeviceResult, isTransportLike } from '../fleet/result.js';
 import type { DeviceOperation } from '../fleet/run-device.js';
 import { commitFlow } from '../operations/commit-flow.js';
 import type { JunosFormat } from '../operations/junos.js';
@@ -66,7 +66,7 @@ export async function runFleet(args: string[], out: NodeJS.WritableStream, err: 
   const [command, ...rest] = positionals;
   if (command === undefined) throw usageError('fleet needs an operation: get-config, rpc or commit');
   if (!values.inventory) throw usageError('fleet needs --inventory FILE');
-  const operation = await operationFor(command, rest, values);
+  const operation = await fleetOperation('fleet', command, rest, values);
   const concurrency = wholeNumber(values.concurrency, '--concurrency', 10);
   const attempts = wholeNumber(values.attempts, '--attempts', 3);
   const timeoutMs = seconds(values.timeout, 60) * 1000;
@@ -83,15 +83,27 @@ export async function runFleet(args: string[], out: NodeJS.WritableStream, err: 
   progress?.end();
 
   if (!values.ndjson) out.write(values.json ? `${JSON.stringify(results, null, 2)}\n` : summaryTable(results));
+  return fleetStatus(results);
+}
+
+/** 0 all ok, 1 a device failed, 3 every failure was a transport one. */
+export function fleetStatus(results: readonly DeviceResult<unknown>[]): number {
   const failures = results.filter((r) => !r.ok);
   if (failures.length === 0) return 0;
   return failures.every((r) => !r.ok && isTransportLike(r)) ? 3 : 1;
 }
 
-async function operationFor(command: string | undefined, rest: string[], values: Values): Promise<DeviceOperation<unknown>> {
+/** The options the operations read (`fleet` and `listen` both take them). */
+export type OperationFlags = Pick<Values, 'source' | 'filter' | 'file' | 'format' | 'dry-run' | 'comment'>;
+
+/**
+ * The operation COMMAND (get-config, rpc or commit) with its arguments, checked before any
+ * device is reached. `what` names the command in usage errors (`fleet`, `listen`).
+ */
+export async function fleetOperation(what: string, command: string, rest: string[], values: OperationFlags): Promise<DeviceOperation<unknown>> {
   switch (command) {
     case 'get-config': {
-      noPositionals(command, rest);
+      if (rest.length > 0) throw usageError(`${what} ${command} takes no argument "${rest[0]}"`);
       const source = values.source ?? 'running';
       if (source !== 'running' && source !== 'candidate' && source !== 'startup') throw usageError(`--source must be running, candidate or startup, not "${source}"`);
       const filter = values.filter === undefined ? undefined : await inlineOrFile(values.filter, 'the filter');
@@ -102,12 +114,12 @@ async function operationFor(command: string | undefined, rest: string[], values:
     case 'rpc': {
       if (values.file !== undefined && rest.length > 0) throw usageError('give the RPC either with --file or as an argument, not both');
       const request = (values.file !== undefined ? await readTextFile(values.file) : rest.length === 1 ? rest[0]! : '').trim();
-      if (!request.startsWith('<')) throw usageError('fleet rpc needs the request as XML: an argument or --file FILE');
+      if (!request.startsWith('<')) throw usageError(`${what} rpc needs the request as XML: an argument or --file FILE`);
       checkXmlFragment(request, 'The request');
       return async (session, _device, { signal }) => (await session.rpc(request, { signal })).xml;
     }
     case 'commit': {
-      if (rest.length !== 1) throw usageError('fleet commit takes one CHANGE file');
+      if (rest.length !== 1) throw usageError(`${what} commit takes one CHANGE file`);
       const file = rest[0]!;
       const config = await readTextFile(file, 'the change');
       const format = junosFormat(values.format ?? formatOf(file));
@@ -123,7 +135,7 @@ async function operationFor(command: string | undefined, rest: string[], values:
       };
     }
     default:
-      throw usageError(`unknown fleet operation "${command}": get-config, rpc or commit`);
+      throw usageError(`unknown ${what} operation "${command}": get-config, rpc or commit`);
   }
 }
 
@@ -140,21 +152,17 @@ async function credentials(keyFile: string | undefined): Promise<InventoryCreden
   return creds;
 }
 
-function noPositionals(command: string, rest: string[]): void {
-  if (rest.length > 0) throw usageError(`fleet ${command} takes no argument "${rest[0]}"`);
-}
-
-function wholeNumber(value: string | undefined, flag: string, fallback: number): number {
+export function wholeNumber(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw usageError(`${flag} must be a whole number of at least 1, not "${value}"`);
   return n;
 }
 
-function seconds(value: string | undefined, fallback: number): number {
+export function seconds(value: string | undefined, fallback: number, flag = '--timeout'): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!(n > 0)) throw usageError(`--timeout must be a number of seconds, not "${value}"`);
+  if (!(n > 0)) throw usageError(`${flag} must be a number of seconds, not "${value}"`);
   return n;
 }
 

@@ -3,25 +3,31 @@ import type { DeviceResult } from '../fleet/result.js';
 
 type Stream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 
+/** A finished device and the counts so far; `total` is null while devices may still come (`listen`). */
+export type Progress = Omit<FanOutProgress<unknown>, 'total'> & { total: number | null };
+
 /**
- * Progress on `stream`: a bar redrawn in place on a terminal, one line per finished device
- * otherwise (logs, CI). `end()` finishes the bar's line.
+ * Progress on `stream`: a bar redrawn in place on a terminal (a count when the total is not
+ * known), one line per finished device otherwise (logs, CI). `end()` finishes the bar's line.
  */
 export function progressReporter(stream: Stream, label: string) {
   const tty = stream.isTTY === true;
   let drawn = false;
   return {
-    update(p: FanOutProgress<unknown>): void {
+    update(p: Progress): void {
+      const counts = `ok ${p.ok}  failed ${p.failed}`;
       if (tty) {
         const width = 30;
-        const filled = Math.round((p.done / Math.max(1, p.total)) * width);
-        stream.write(`\r${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${p.done}/${p.total}  ok ${p.ok}  failed ${p.failed}`);
+        const filled = p.total === null ? 0 : Math.round((p.done / Math.max(1, p.total)) * width);
+        const bar = p.total === null ? `${p.done} device(s)` : `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${p.done}/${p.total}`;
+        stream.write(`\r${label} ${bar}  ${counts}`);
         drawn = true;
         return;
       }
       const r = p.result;
       const what = r.ok ? 'ok' : `${r.error_code}: ${oneLine(r.error)}`;
-      stream.write(`[${String(p.done).padStart(String(p.total).length)}/${p.total}] ${r.device} ${what}\n`);
+      const at = p.total === null ? String(p.done) : `${String(p.done).padStart(String(p.total).length)}/${p.total}`;
+      stream.write(`[${at}] ${r.device} ${what}\n`);
     },
     end(): void {
       if (drawn) stream.write('\n');

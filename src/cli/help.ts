@@ -36,6 +36,7 @@ Commands:
   commit             commit the candidate; --check to validate, --confirmed 5m to confirm later
   schemas            download a device's YANG modules into a directory (--output DIR)
   fleet OPERATION    run get-config, rpc or commit on every device of an inventory
+  listen OPERATION   run get-config, rpc or commit on each device that dials in (Call Home)
   record COMMAND     run a command and record its session (--output FILE), secrets masked
   serve RECORDING    answer NETCONF clients on 127.0.0.1 from a recording
   fake               a fake NETCONF device on 127.0.0.1 (Junos, IOS-XE, NX-OS, Huawei… quirks included)
@@ -208,6 +209,60 @@ Options:
                          (created, ed25519 and 0600, when missing)
 
 Exit status: 0 after a signal, 2 usage or a host key file that cannot be read or used.
+`;
+
+export const LISTEN_HELP = `usage: netconfkit listen OPERATION [--port N] [--count N | --duration SECONDS] [options]
+
+Waits for devices that dial in (RFC 8071 Call Home over SSH or TLS, Junos outbound-ssh), runs
+one operation on each, and prints one result per device as \`netconfkit fleet\` does (a table,
+or --json). Each device is verified as a direct connection would be; one that is refused
+(host key, certificate, HMAC, login) is a failed result and the listener goes on.
+"listening on HOST:PORT" and one line per finished device go to stderr.
+
+Operations:
+  get-config [--source DATASTORE] [--filter XML|FILE]
+                         print a datastore: running (default), candidate or startup
+  rpc XML | --file FILE  send the same RPC to every device
+  commit CHANGE [--format xml|text|set|json] [--dry-run] [--comment TEXT]
+                         the safe commit flow with CHANGE on every device
+
+When to stop (then the listener closes, devices in progress finish, the results print):
+  --count N              after N devices dialled in (refused ones count)
+  --duration SECONDS     after this long
+                         and on SIGINT or SIGTERM in any case (a second one ends at once)
+
+Where:
+  --host ADDRESS         the address to listen on (default: every interface)
+  --port N               the port (4334 for SSH, 4335 with TLS, as RFC 8071; 0 picks one)
+
+Devices over SSH (the password comes from NETCONF_PASSWORD, never a flag):
+  -u, --username USER    the SSH user (default: your login name)
+  --key FILE             a private key; its passphrase from NETCONF_PASSPHRASE
+  --known-hosts FILE     check host keys against FILE under the address a device dials
+                         from, or its Junos DEVICE-ID (default ~/.ssh/known_hosts)
+  --host-key SHA256:...  accept this host key fingerprint from any device (repeat for more)
+  --insecure-accept-any-host-key   skip the host key check (labs only)
+  --outbound-ssh-secret-file FILE  Junos outbound-ssh: the secret configured on the devices;
+                         each must then send its host key with a matching HMAC
+
+Devices over TLS (RFC 7589):
+  --tls-cert FILE --tls-key FILE   our client certificate and key
+  --tls-ca FILE          the CA the devices' certificates must chain to
+  --insecure-accept-any-certificate   skip the device certificate check (labs only)
+
+Options:
+  --concurrency N        devices worked on at once; later ones wait, connected (10)
+  --timeout SECONDS      each device's budget: from its connection to its hello, then the
+                         operation (60)
+  --json                 every result as JSON, with its "callHome" (who dialled in)
+  --ndjson               each result as one JSON line on stdout as soon as it is done
+  -f, --file FILE        rpc: read the request from FILE
+  --source, --filter     get-config, as above
+  --format, --dry-run, --comment   commit, as above
+
+A device is named by its Junos DEVICE-ID, its certificate's CN=, or its address and host key
+fingerprint. Exit status: 0 all ok, 1 a device failed, 2 usage or caller error, 3 every
+failure was a transport one, or no device dialled in.
 `;
 
 export const DEMO_HELP = `usage: netconfkit demo

@@ -17,7 +17,7 @@ export async function runRecord(args: string[], commands: Readonly<Record<string
   const { output, rest } = splitArgs(args);
   const [name, ...commandArgs] = rest;
   if (name === undefined) throw usageError('record needs a command, e.g. netconfkit record --output s.jsonl get-config --host r1');
-  if (name === 'record' || name === 'serve' || name === 'fleet' || name === 'replay' || name === 'demo') throw usageError(`record runs a command that talks to one device, not ${name}`);
+  if (name === 'record' || name === 'serve' || name === 'fleet' || name === 'listen' || name === 'replay' || name === 'demo') throw usageError(`record runs a command that talks to one device, not ${name}`);
   const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) throw usageError(`unknown command "${name}"`);
   const recorder = Recorder.open(output);

@@ -5,6 +5,8 @@ import { expectPositionals, parse, usageError } from './args.js';
 import { readFileArg, readStdin, readTextFile } from './files.js';
 import { SSH_FLAGS, type SshFlags, applySshFlags } from './ssh-flags.js';
 import { applySshConfig } from '../transport/route.js';
+import type { SshLogin } from '../transport/ssh-transport.js';
+import type { TlsOptions } from '../transport/tls-transport.js';
 import { checkXmlFragment } from '../xml/well-formed.js';
 
 /** Connection flags shared by every command that talks to a device. */
@@ -51,23 +53,17 @@ export async function connectOptions(flags: ConnectionFlags): Promise<ConnectOpt
   if (!flags.host) throw usageError('--host is required');
   const port = flags.port === undefined ? undefined : Number(flags.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) throw usageError(`--port must be 1-65535, not "${flags.port}"`);
-  if (flags['tls-cert'] !== undefined || flags['tls-key'] !== undefined || flags['tls-ca'] !== undefined) return tlsOptions(flags, port);
-  if (flags['insecure-accept-any-certificate']) throw usageError('--insecure-accept-any-certificate is for TLS: give --tls-cert and --tls-key');
-  // Without --port or --username: ssh_config's Port and User, else 830 and the login name.
-  const options: ConnectOptions = { host: flags.host, tryKeyboard: true };
-  if (port !== undefined) options.port = port;
-  if (flags.username) options.username = flags.username;
-  applySshFlags(flags, options);
-  const password = process.env.NETCONF_PASSWORD;
-  if (password !== undefined && password !== '') options.password = password;
-  if (flags.key) {
-    options.privateKey = await readFileArg(flags.key, 'the key');
-    const passphrase = process.env.NETCONF_PASSPHRASE;
-    if (passphrase) options.passphrase = passphrase;
+  const tls = await tlsIdentity(flags);
+  if (tls) {
+    const options: ConnectOptions = { host: flags.host, tls };
+    if (port !== undefined) options.port = port;
+    if (flags.timeout !== undefined) options.rpcTimeoutMs = timeoutMs(flags.timeout);
+    return options;
   }
-  if (flags['known-hosts']) options.knownHosts = flags['known-hosts'];
-  if (flags['host-key']?.length) options.hostKey = flags['host-key'];
-  if (flags['insecure-accept-any-host-key']) options.insecureAcceptAnyHostKey = true;
+  // Without --port or --username: ssh_config's Port and User, else 830 and the login name.
+  const options: ConnectOptions = { host: flags.host, ...(await sshLogin(flags)) };
+  if (port !== undefined) options.port = port;
+  applySshFlags(flags, options);
   if (flags.timeout !== undefined) options.rpcTimeoutMs = timeoutMs(flags.timeout);
   // ssh_config now, so that its IdentityFile counts as a way to log in (and its mistakes show as usage).
   const resolved = applySshConfig(options);
@@ -77,29 +73,50 @@ export async function connectOptions(flags: ConnectionFlags): Promise<ConnectOpt
   return resolved;
 }
 
-/** NETCONF over TLS (RFC 7589): our certificate and key, the CA the device's chains to. */
-async function tlsOptions(flags: ConnectionFlags, port: number | undefined): Promise<ConnectOptions> {
+/**
+ * The SSH login and host-key check the flags give: user, NETCONF_PASSWORD, --key (its
+ * passphrase from NETCONF_PASSPHRASE), known_hosts, pins.
+ */
+export async function sshLogin(flags: ConnectionFlags): Promise<SshLogin> {
+  const login: SshLogin = { tryKeyboard: true };
+  if (flags.username) login.username = flags.username;
+  const password = process.env.NETCONF_PASSWORD;
+  if (password !== undefined && password !== '') login.password = password;
+  if (flags.key) {
+    login.privateKey = await readFileArg(flags.key, 'the key');
+    const passphrase = process.env.NETCONF_PASSPHRASE;
+    if (passphrase) login.passphrase = passphrase;
+  }
+  if (flags['known-hosts']) login.knownHosts = flags['known-hosts'];
+  if (flags['host-key']?.length) login.hostKey = flags['host-key'];
+  if (flags['insecure-accept-any-host-key']) login.insecureAcceptAnyHostKey = true;
+  return login;
+}
+
+/**
+ * NETCONF over TLS (RFC 7589): our certificate and key, the CA the device's chains to; null
+ * when no --tls-* flag is given (the session is SSH then).
+ */
+export async function tlsIdentity(flags: ConnectionFlags): Promise<TlsOptions | null> {
+  if (flags['tls-cert'] === undefined && flags['tls-key'] === undefined && flags['tls-ca'] === undefined) {
+    if (flags['insecure-accept-any-certificate']) throw usageError('--insecure-accept-any-certificate is for TLS: give --tls-cert and --tls-key');
+    return null;
+  }
   if (flags['tls-cert'] === undefined || flags['tls-key'] === undefined) throw usageError('TLS needs both --tls-cert FILE and --tls-key FILE');
   const ssh = SSH_ONLY.filter((name) => {
     const value = flags[name];
     return Array.isArray(value) ? value.length > 0 : value !== undefined && value !== false;
   });
   if (ssh.length) throw usageError(`${ssh.map((n) => `--${n}`).join(', ')}: SSH options, but --tls-cert makes this a TLS session`);
-  const options: ConnectOptions = {
-    host: flags.host!,
-    tls: {
-      cert: await readFileArg(flags['tls-cert'], 'the TLS certificate'),
-      key: await readFileArg(flags['tls-key'], 'the TLS key'),
-      ...(flags['tls-ca'] !== undefined ? { ca: await readFileArg(flags['tls-ca'], 'the TLS CA') } : {}),
-      ...(flags['insecure-accept-any-certificate'] ? { insecureAcceptAnyCertificate: true } : {}),
-    },
+  return {
+    cert: await readFileArg(flags['tls-cert'], 'the TLS certificate'),
+    key: await readFileArg(flags['tls-key'], 'the TLS key'),
+    ...(flags['tls-ca'] !== undefined ? { ca: await readFileArg(flags['tls-ca'], 'the TLS CA') } : {}),
+    ...(flags['insecure-accept-any-certificate'] ? { insecureAcceptAnyCertificate: true } : {}),
   };
-  if (port !== undefined) options.port = port;
-  if (flags.timeout !== undefined) options.rpcTimeoutMs = timeoutMs(flags.timeout);
-  return options;
 }
 
-function timeoutMs(value: string): number {
+export function timeoutMs(value: string): number {
   const seconds = Number(value);
   if (!(seconds > 0)) throw usageError(`--timeout must be a number of seconds, not "${value}"`);
   return seconds * 1000;

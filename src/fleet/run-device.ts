@@ -115,6 +115,20 @@ async function attemptOnce<T>(
     await session.close();
     throw abortReason(signal);
   }
+  return operate(session, device, operation, ctx);
+}
+
+/**
+ * Runs the operation on an open session, collecting the device's warnings; when the signal
+ * fires the session is torn down. The session is closed whatever happened.
+ */
+async function operate<T>(
+  session: Session,
+  device: FleetDevice,
+  operation: DeviceOperation<T>,
+  ctx: { attempt: number; signal: AbortSignal; state: RunState },
+): Promise<T> {
+  const { signal, state } = ctx;
   state.phase = 'operation';
   session.on('item', (item) => {
     if (item.level === 'warning') state.warnings.push(item);
@@ -126,6 +140,33 @@ async function attemptOnce<T>(
   } finally {
     signal.removeEventListener('abort', tearDown);
     await session.close();
+  }
+}
+
+/**
+ * runOnDevice for a session already open, such as a device that dialled in (Call Home): one
+ * try, since we cannot dial it again; when `timeoutMs` is up the session is torn down and the
+ * result is RPC_TIMEOUT. Never rejects; the session is closed.
+ */
+export async function runOnSession<T>(
+  session: Session,
+  device: FleetDevice,
+  operation: DeviceOperation<T>,
+  options: Pick<RunOptions, 'timeoutMs' | 'signal'> = {},
+): Promise<DeviceResult<T>> {
+  const started = performance.now();
+  const state: RunState = { phase: 'operation', attempts: 1, warnings: [], lastError: undefined };
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(timeUp(device, state, timeoutMs)), timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+  const facts = () => ({ device: device.name, warnings: state.warnings, attempts: 1, durationMs: performance.now() - started });
+  try {
+    return successResult(await operate(session, device, operation, { attempt: 1, signal, state }), facts());
+  } catch (err) {
+    return failureResult(toNetconfError(err), facts());
+  } finally {
+    clearTimeout(timer);
   }
 }
 
