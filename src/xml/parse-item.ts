@@ -7,15 +7,16 @@ const REFUSED = new Set(['__proto__', 'constructor', 'prototype']);
 const RENAMED = new Set(['hasOwnProperty', 'toString', 'valueOf', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']);
 // Element names seen, per parser: a stream's items repeat the same few dozen.
 const MAX_CACHED_NAMES = 4096;
+// Slots of the table of names (a power of two): far more than a stream's names.
+const NAME_SLOTS = 1024;
 
-const LT = 0x3c, GT = 0x3e, SLASH = 0x2f, BANG = 0x21, QUESTION = 0x3f, EQUALS = 0x3d, DQUOTE = 0x22, SQUOTE = 0x27;
+const LT = 0x3c, GT = 0x3e, SLASH = 0x2f, BANG = 0x21, QUESTION = 0x3f, EQUALS = 0x3d, DQUOTE = 0x22, SQUOTE = 0x27, DASH = 0x2d;
 
 interface Frame {
-  key: string;
-  /** The length of its name as written: its end tag's ">" is that far on, unless spaces come first. */
-  nameLength: number;
-  /** Its name is always an array (ALWAYS_ARRAYS, or the caller's `arrays`). */
-  array: boolean;
+  /** Its name: its key, whether it is always an array, and its length as written (its end tag's ">" is that far on, unless spaces come first). */
+  name: Name;
+  /** How many child elements it has had so far. */
+  count: number;
   /** Children by key, in the order they first appeared (null until the first one). */
   children: XmlObject | null;
   text: string;
@@ -25,9 +26,18 @@ interface Frame {
 /** An element's name as written, its key, and whether it is always an array. */
 interface Name {
   raw: string;
+  /** The hash of `raw` (see ItemParser.startTag): the table's slot, and a quick first comparison. */
+  hash: number;
   key: string;
   array: boolean;
+  /** The next name in the same slot. */
+  next: Name | undefined;
+  /** The names of the children an element of this name had last, in order: the likely next child's, tried first. */
+  seen: Name[];
 }
+
+// Children whose names are remembered, per element name (the rest are looked up).
+const MAX_REMEMBERED_CHILDREN = 64;
 
 /**
  * Elements, already checked well-formed (the streaming extractor cut them out of a reply),
@@ -40,12 +50,14 @@ interface Name {
 export class ItemParser {
   private readonly keep: boolean;
   private readonly arrays: ReadonlySet<string>;
-  /** The names seen, by length: a name is found by comparing it in place, without a copy. */
-  private readonly names: Name[][] = [];
+  /** The names seen, by hash: a name is found while its tag is read, without a copy. */
+  private readonly names: (Name | undefined)[] = new Array<Name | undefined>(NAME_SLOTS).fill(undefined);
   private named = 0;
   /** The open elements' frames, reused from item to item (none of them outlives a parse). */
   private readonly frames: Frame[] = [];
   private depth = 0;
+  /** The last item's name: the next item's, most likely. */
+  private root: Name | undefined = undefined;
 
   constructor(options: ParseOptions = {}) {
     this.keep = options.keepPrefixes === true;
@@ -63,12 +75,26 @@ export class ItemParser {
     let run = '';
     let i = 0;
     while (i < len) {
-      let lt = xml.indexOf('<', i);
-      if (lt === -1) lt = len;
-      if (lt > i && (run !== '' || !isBlank(xml, i, lt))) run = run === '' ? xml.slice(i, lt) : run + xml.slice(i, lt);
+      let lt: number;
+      if (run === '') {
+        // Mostly a line end between two tags: stepped over without a search or a copy (the run is trimmed anyway).
+        let c = xml.charCodeAt(i);
+        while (c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d) c = xml.charCodeAt(++i);
+        if (i >= len) break;
+        if (c === LT) lt = i;
+        else {
+          lt = xml.indexOf('<', i);
+          if (lt === -1) lt = len;
+          run = xml.slice(i, lt);
+        }
+      } else {
+        lt = xml.indexOf('<', i);
+        if (lt === -1) lt = len;
+        if (lt > i) run += xml.slice(i, lt);
+      }
       if (lt === len) break;
       const c = xml.charCodeAt(lt + 1);
-      if (c === BANG && xml.charCodeAt(lt + 2) === 0x2d) {
+      if (c === BANG && xml.charCodeAt(lt + 2) === DASH) {
         i = xml.indexOf('-->', lt + 4) + 3;
         continue;
       }
@@ -81,8 +107,8 @@ export class ItemParser {
         const frame = frames[--this.depth]!;
         const value = finish(frame);
         if (this.depth === 0) result = value;
-        else addChild(frames[this.depth - 1]!, frame, value);
-        const gt = lt + 2 + frame.nameLength;
+        else addChild(frames[this.depth - 1]!, frame.name, value);
+        const gt = lt + 2 + frame.name.raw.length;
         i = xml.charCodeAt(gt) === GT ? gt + 1 : xml.indexOf('>', gt) + 1;
       } else if (c === BANG) {
         const end = xml.indexOf(']]>', lt + 9);
@@ -98,7 +124,7 @@ export class ItemParser {
           const frame = frames[--this.depth]!;
           const value = finish(frame);
           if (this.depth === 0) result = value;
-          else addChild(frames[this.depth - 1]!, frame, value);
+          else addChild(frames[this.depth - 1]!, frame.name, value);
         }
       }
     }
@@ -106,11 +132,46 @@ export class ItemParser {
     return result;
   }
 
-  /** Reads a start tag at `lt` and pushes its frame; returns the index after it, negated when the tag closes itself. */
+  /**
+   * Reads a start tag at `lt` and pushes its frame; returns the index after it, negated when
+   * the tag closes itself. An element of text alone (most of them: `<name>xe-0/0/1</name>`)
+   * inside the item is read whole here, end tag included, and joins its parent at once.
+   */
   private startTag(xml: string, lt: number): number {
-    let k = lt + 1;
-    for (let c = xml.charCodeAt(k); c !== GT && c !== SLASH && !isSpace(c) && k < xml.length; c = xml.charCodeAt(++k));
-    const name = this.name(xml, lt + 1, k);
+    const len = xml.length;
+    const parent = this.depth > 0 ? this.frames[this.depth - 1]! : null;
+    // Items repeat their shape: the name this child had in the last element of its parent's name comes first.
+    let name = parent ? parent.name.seen[parent.count] : this.root;
+    let k: number;
+    let c: number;
+    if (name !== undefined && (k = lt + 1 + name.raw.length) < len && isNameEnd((c = xml.charCodeAt(k))) && matches(xml, lt + 1, name.raw)) {
+      // (k and c are set)
+    } else {
+      k = lt + 1;
+      let hash = 0;
+      c = xml.charCodeAt(k);
+      // Letters (above ">") go on at one comparison.
+      for (; k < len; c = xml.charCodeAt(++k)) {
+        if (c <= GT && isNameEnd(c)) break;
+        hash = (Math.imul(hash, 31) + c) | 0;
+      }
+      name = this.name(xml, lt + 1, k, hash);
+      if (!parent) this.root = name;
+      else if (parent.count < MAX_REMEMBERED_CHILDREN) parent.name.seen[parent.count] = name;
+    }
+    if (parent) {
+      parent.count++;
+      if (c === GT) {
+        const from = k + 1;
+        const next = xml.indexOf('<', from);
+        if (next !== -1 && xml.charCodeAt(next + 1) === SLASH) {
+          // The next tag is its end tag (the extractor checked the nesting): no frame needed.
+          addChild(parent, name, next === from ? '' : textOf(xml, from, next));
+          const gt = next + 2 + name.raw.length;
+          return xml.charCodeAt(gt) === GT ? gt + 1 : xml.indexOf('>', gt) + 1;
+        }
+      }
+    }
     const frame = this.open(name);
     // Attributes up to ">" (a quoted value may hold one).
     for (;;) {
@@ -118,9 +179,9 @@ export class ItemParser {
       const c = xml.charCodeAt(k);
       if (c === GT) return k + 1;
       if (c === SLASH) return -(xml.indexOf('>', k) + 1);
-      if (k >= xml.length) throw new MalformedXmlError('A streamed item ends inside a start tag');
+      if (k >= len) throw new MalformedXmlError('A streamed item ends inside a start tag');
       const from = k;
-      for (let d = c; d !== EQUALS && d !== GT && d !== SLASH && !isSpace(d) && k < xml.length; d = xml.charCodeAt(++k));
+      for (let d = c; d !== EQUALS && d !== GT && d !== SLASH && !isSpace(d) && k < len; d = xml.charCodeAt(++k));
       const attr = xml.slice(from, k);
       while (isSpace(xml.charCodeAt(k))) k++;
       if (xml.charCodeAt(k) !== EQUALS) throw new MalformedXmlError(`Attribute "${attr}" of <${name.key}> has no value`);
@@ -139,30 +200,36 @@ export class ItemParser {
   private open(name: Name): Frame {
     let frame = this.frames[this.depth];
     if (frame) {
-      frame.key = name.key;
-      frame.nameLength = name.raw.length;
-      frame.array = name.array;
+      frame.name = name;
+      frame.count = 0;
       frame.children = null;
       frame.text = '';
       frame.attributes = null;
-    } else this.frames.push((frame = { key: name.key, nameLength: name.raw.length, array: name.array, children: null, text: '', attributes: null }));
+    } else this.frames.push((frame = { name, count: 0, children: null, text: '', attributes: null }));
     this.depth++;
     return frame;
   }
 
-  /** The name at `xml[from, to)`: its key, its local name (its name as written, with keepPrefixes) made safe as fast-xml-parser makes it. */
-  private name(xml: string, from: number, to: number): Name {
-    const seen = this.names[to - from];
-    if (seen) for (const n of seen) if (xml.startsWith(n.raw, from)) return n;
+  /** The name at `xml[from, to)` (whose hash is `hash`): its key, its local name (its name as written, with keepPrefixes) made safe as fast-xml-parser makes it. */
+  private name(xml: string, from: number, to: number, hash: number): Name {
+    const slot = (hash ^ (hash >>> 16)) & (NAME_SLOTS - 1);
+    const len = to - from;
+    for (let n = this.names[slot]; n !== undefined; n = n.next) {
+      if (n.hash !== hash || n.raw.length !== len) continue;
+      const raw = n.raw;
+      let j = 0;
+      while (j < len && raw.charCodeAt(j) === xml.charCodeAt(from + j)) j++;
+      if (j === len) return n;
+    }
     const raw = xml.slice(from, to);
     const name = this.keep ? raw : localOf(raw);
     if (REFUSED.has(name)) throw new MalformedXmlError(`Cannot parse XML: [SECURITY] Invalid name: "${name}" is a reserved JavaScript keyword that could cause prototype pollution`);
     if (name === '#text' || name.startsWith('@_')) throw new MalformedXmlError(`Cannot parse XML: Invalid tag name: ${name}`);
-    const key = RENAMED.has(name) ? `__${name}` : name;
+    const key = internalised(RENAMED.has(name) ? `__${name}` : name);
     // As parseXml's isArray: the name after its first colon.
     const colon = key.indexOf(':');
-    const entry = { raw, key, array: this.arrays.has(colon === -1 ? key : key.slice(colon + 1)) };
-    if (this.named++ < MAX_CACHED_NAMES) (this.names[raw.length] ??= []).push(entry);
+    const entry: Name = { raw, hash, key, array: this.arrays.has(colon === -1 ? key : key.slice(colon + 1)), next: this.names[slot], seen: [] };
+    if (this.named++ < MAX_CACHED_NAMES) this.names[slot] = entry;
     return entry;
   }
 
@@ -176,13 +243,21 @@ export class ItemParser {
 
 }
 
+/** The string V8 keeps for `s` as a property name: a key that is one already is stored without a lookup. */
+function internalised(s: string): string {
+  const o: Record<string, number> = {};
+  o[s] = 0;
+  return Object.keys(o)[0]!;
+}
+
 /** A child's value joins its parent's: an array when the name repeats or is always one. */
-function addChild(parent: Frame, child: Frame, value: XmlValue): void {
+function addChild(parent: Frame, name: Name, value: XmlValue): void {
   const children = (parent.children ??= {});
-  const seen = children[child.key];
-  if (seen === undefined) children[child.key] = child.array ? [value] : value;
+  const key = name.key;
+  const seen = children[key];
+  if (seen === undefined) children[key] = name.array ? [value] : value;
   else if (Array.isArray(seen)) seen.push(value);
-  else children[child.key] = [seen, value];
+  else children[key] = [seen, value];
 }
 
 /** One element parsed as `parseData` gives it (see ItemParser, for many). */
@@ -195,6 +270,15 @@ function localOf(name: string): string {
   const colon = name.indexOf(':');
   if (colon === -1 || name.indexOf(':', colon + 1) !== -1) return name;
   return name.slice(colon + 1);
+}
+
+/** The text of an element that holds one run of text alone (no comment, CDATA or PI), as its value. */
+function textOf(xml: string, from: number, to: number): string {
+  const a = xml.charCodeAt(from);
+  const b = xml.charCodeAt(to - 1);
+  const raw = xml.slice(from, to);
+  const text = a <= 0x20 || a >= 0x80 || b <= 0x20 || b >= 0x80 ? raw.trim() : raw;
+  return text.indexOf('&') === -1 ? text : decodeEntities(text);
 }
 
 /** A run of text, trimmed and decoded, joins the element's text (a blank run adds nothing). */
@@ -217,8 +301,14 @@ function finish(frame: Frame): XmlValue {
   return value;
 }
 
-function isBlank(xml: string, from: number, to: number): boolean {
-  for (let k = from; k < to; k++) if (!isSpace(xml.charCodeAt(k))) return false;
+/** What ends a name in a tag: ">", "/" or a space. */
+function isNameEnd(c: number): boolean {
+  return c === GT || c === SLASH || c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
+}
+
+/** Whether `xml` holds `name` at `from`. */
+function matches(xml: string, from: number, name: string): boolean {
+  for (let j = 0; j < name.length; j++) if (xml.charCodeAt(from + j) !== name.charCodeAt(j)) return false;
   return true;
 }
 

@@ -6,9 +6,11 @@ import { get, getConfig, parseData } from '../../src/operations/rfc6241.js';
 import { getConfiguration } from '../../src/operations/junos.js';
 import { streamItems } from '../../src/session/item-stream.js';
 import { connect } from '../../src/session/connect.js';
-import type { XmlObject } from '../../src/xml/parse-data.js';
+import { type XmlObject, parseXml } from '../../src/xml/parse-data.js';
 import { deviceHarness } from '../support/devices.js';
 import { tcpProxy } from '../support/tcp-proxy.js';
+import { encodeMessage } from '../../src/framing/encoder.js';
+import { BASE, openScripted } from './scripted-peer.js';
 
 const attach = deviceHarness();
 
@@ -169,5 +171,24 @@ describe('streamItems over SSH from the fake device', () => {
     const expected = (parseData({ data: whole.configuration }).interfaces as XmlObject).interface;
     expect(items).toHaveLength(200);
     expect(items).toStrictEqual(expected);
+  });
+});
+
+describe('streamItems, the reply split anywhere', () => {
+  it.each([1, 3, 7, 4096])('gives every item as parseData does when the reply arrives in %i-byte reads (multi-byte letters split)', async (size) => {
+    const { session, peer } = await openScripted();
+    try {
+      const body = DATA(interfaces(60));
+      const stream = getConfig(session, 'running', { path: 'data/interfaces/interface' });
+      const items = all(stream);
+      await peer.waitForRequests(2);
+      const framed = encodeMessage(`<rpc-reply xmlns="${BASE}" message-id="${peer.idOf(1)}">${body}</rpc-reply>`, peer.framing);
+      for (let i = 0; i < framed.length; i += size) peer.sendRaw(framed.subarray(i, i + size));
+      const expected = ((parseXml(body).data as XmlObject).interfaces as XmlObject).interface as XmlObject[];
+      expect(expected.some((i) => /[^\x00-\x7f]/.test(String(i.description)))).toBe(true);
+      expect(await items).toStrictEqual(expected);
+    } finally {
+      peer.drop();
+    }
   });
 });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MalformedXmlError } from '../../src/errors/index.js';
 import { type ParseOptions, type XmlValue, parseXml } from '../../src/xml/parse-data.js';
-import { parseItem } from '../../src/xml/parse-item.js';
+import { ItemParser, parseItem } from '../../src/xml/parse-item.js';
 
 /** What parseXml (fast-xml-parser) makes of the element: the value under its one key. */
 function viaParser(xml: string, options: ParseOptions = {}): XmlValue {
@@ -13,6 +13,33 @@ function viaParser(xml: string, options: ParseOptions = {}): XmlValue {
 }
 
 const same = (xml: string, options: ParseOptions = {}) => expect(parseItem(Buffer.from(xml), options)).toStrictEqual(viaParser(xml, options));
+
+// Generated elements: names that share a length or a start (name, names, nama), prefixes, attributes, text with
+// references and non-ASCII letters, CDATA, comments and PIs.
+const name = fc.constantFrom('a', 'b', 'c', 'j:a', 'nc:b', 'name', 'names', 'nama', 'j:name', 'unit', 'toString', 'rpc-error', 'routing-engine', 'x-y.z');
+const attrName = fc.constantFrom('x', 'y', 'j:y', 'xmlns', 'xmlns:j', 'xml:lang', 'inactive');
+const text = fc.array(fc.constantFrom('t', ' ', '\n', '  pad  ', '&amp;', '&lt;', '&#65;', '&#x1D11E;', 'é', '日本', '𝄞', '0', 'true', '&quot;'), { maxLength: 4 }).map((p) => p.join(''));
+const attrValue = fc.array(fc.constantFrom('v', ' ', '&amp;', '&quot;', 'é'), { maxLength: 3 }).map((p) => p.join(''));
+type Node = { name: string; attrs: [string, string][]; children: (Node | string)[] };
+const tree = fc.letrec<{ node: Node; content: Node | string }>((tie) => ({
+  node: fc.record({
+    name,
+    attrs: fc.uniqueArray(fc.tuple(attrName, attrValue), { selector: (a) => a[0], maxLength: 3 }),
+    children: fc.array(tie('content'), { maxLength: 4 }),
+  }),
+  // Past the depth limit, oneof takes its first choice: text.
+  content: fc.oneof({ maxDepth: 4, depthSize: 'small' },
+    text,
+    tie('node'),
+    text.map((t) => `<![CDATA[${t.replace(/&[a-z#0-9]+;/g, '<>')}]]>`),
+    fc.constant('<!-- note -->'),
+    fc.constant('<?pi data?>'),
+  ),
+})).node;
+const serialise = (n: Node): string => {
+  const attrs = n.attrs.map(([k, v]) => ` ${k}="${v}"`).join('');
+  return n.children.length === 0 ? `<${n.name}${attrs}/>` : `<${n.name}${attrs}>${n.children.map((c) => (typeof c === 'string' ? c : serialise(c))).join('')}</${n.name}>`;
+};
 
 describe('parseItem gives the shape parseXml gives', () => {
   it.each([
@@ -39,32 +66,51 @@ describe('parseItem gives the shape parseXml gives', () => {
   });
 
   it('agrees with parseXml on generated elements', () => {
-    const name = fc.constantFrom('a', 'b', 'c', 'j:a', 'nc:b', 'name', 'unit', 'toString', 'rpc-error', 'routing-engine', 'x-y.z');
-    const attrName = fc.constantFrom('x', 'y', 'j:y', 'xmlns', 'xmlns:j', 'xml:lang', 'inactive');
-    const text = fc.array(fc.constantFrom('t', ' ', '\n', '  pad  ', '&amp;', '&lt;', '&#65;', 'é', '日本', '0', 'true', '&quot;'), { maxLength: 4 }).map((p) => p.join(''));
-    const attrValue = fc.array(fc.constantFrom('v', ' ', '&amp;', '&quot;', 'é'), { maxLength: 3 }).map((p) => p.join(''));
-    type Node = { name: string; attrs: [string, string][]; children: (Node | string)[] };
-    const tree = fc.letrec<{ node: Node; content: Node | string }>((tie) => ({
-      node: fc.record({
-        name,
-        attrs: fc.uniqueArray(fc.tuple(attrName, attrValue), { selector: (a) => a[0], maxLength: 3 }),
-        children: fc.array(tie('content'), { maxLength: 4 }),
-      }),
-      // Past the depth limit, oneof takes its first choice: text.
-      content: fc.oneof({ maxDepth: 4, depthSize: 'small' },
-        text,
-        tie('node'),
-        text.map((t) => `<![CDATA[${t.replace(/&[a-z#0-9]+;/g, '<>')}]]>`),
-        fc.constant('<!-- note -->'),
-        fc.constant('<?pi data?>'),
-      ),
-    })).node;
-    const serialise = (n: Node): string => {
-      const attrs = n.attrs.map(([k, v]) => ` ${k}="${v}"`).join('');
-      return n.children.length === 0 ? `<${n.name}${attrs}/>` : `<${n.name}${attrs}>${n.children.map((c) => (typeof c === 'string' ? c : serialise(c))).join('')}</${n.name}>`;
-    };
     fc.assert(fc.property(tree, fc.boolean(), (node, keepPrefixes) => {
       same(serialise(node), { keepPrefixes, arrays: ['unit'] });
     }), { numRuns: 2_000 });
+  });
+});
+
+describe('one ItemParser over a stream of items', () => {
+  /** Each element through one parser, in order, against parseXml on its own. */
+  function sameInTurn(xmls: string[], options: ParseOptions = {}): void {
+    const parser = new ItemParser(options);
+    for (const xml of xmls) expect(parser.parse(Buffer.from(xml))).toStrictEqual(viaParser(xml, options));
+  }
+
+  it('gives each item its own shape when items change shape (the names the last item had are only a guess)', () => {
+    sameInTurn([
+      '<interface><name>a</name><mtu>1</mtu><unit><name>0</name></unit></interface>',
+      '<interface><name>b</name><mtu>2</mtu><unit><name>0</name></unit></interface>',
+      // A name longer, shorter, or only sharing a start with the one before at that place.
+      '<interface><names>c</names><mt>3</mt><unit><nama>0</nama></unit></interface>',
+      '<interface><nam>d</nam><mtux>4</mtux><units><name>0</name></units></interface>',
+      // The same names, now with attributes, spaces in tags, closing themselves, prefixed, or holding more than text.
+      '<interface x="1"><name y=\'2\'>e</name ><mtu/><unit ><name>0</name>\n</unit></interface>',
+      '<interface><j:name xmlns:j="urn:j">f</j:name><mtu><!-- c -->5</mtu><unit><name><![CDATA[<0>]]></name></unit></interface>',
+      '<interface><name>g<b/></name><mtu>6<?pi x?></mtu><unit>t<name>0</name></unit></interface>',
+      // Repeated children, always-array names, references and non-ASCII text.
+      '<interface><name>h</name><name>i</name><rpc-error>x</rpc-error><mtu>&lt;7&#62; &#x1D11E; é</mtu><unit><name>0</name></unit><unit/></interface>',
+      '<interface><name>a</name><mtu>1</mtu><unit><name>0</name></unit></interface>',
+      '<other><name>z</name></other>',
+      '<interface>  <name>  padded  </name>  <mtu>\n</mtu>  </interface>',
+      '<interface><toString>1</toString><valueOf>2</valueOf></interface>',
+    ]);
+  });
+
+  it('agrees with parseXml on every item of generated streams, in any order', () => {
+    fc.assert(fc.property(fc.array(tree, { minLength: 1, maxLength: 6 }), fc.boolean(), (nodes, keepPrefixes) => {
+      const xmls = nodes.map(serialise);
+      sameInTurn([...xmls, ...xmls.slice().reverse(), ...xmls], { keepPrefixes, arrays: ['unit'] });
+    }), { numRuns: 500 });
+  });
+
+  it('a name refused in one item is refused again, after items that parsed', () => {
+    const parser = new ItemParser();
+    expect(parser.parse(Buffer.from('<a><b>1</b></a>'))).toStrictEqual({ b: '1' });
+    expect(() => parser.parse(Buffer.from('<a><__proto__>1</__proto__></a>'))).toThrow(MalformedXmlError);
+    expect(() => parser.parse(Buffer.from('<a><__proto__>1</__proto__></a>'))).toThrow(MalformedXmlError);
+    expect(parser.parse(Buffer.from('<a><b>2</b></a>'))).toStrictEqual({ b: '2' });
   });
 });

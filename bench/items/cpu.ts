@@ -1,0 +1,98 @@
+/**
+ * The client's own CPU cost of streamItems against streamTo, in process (no SSH, no device
+ * process): a generated configuration, framed as the bench device frames it, is fed to a
+ * session over an in-memory transport in 32 KiB reads (an SSH channel's packets), with
+ * back-pressure. CPU time of the whole process per run; best of N. For profiling and for A/B
+ * figures on a loaded machine, where the wall-time bench ratio is noise.
+ *   node cpu.js [MiB=64] [runs=5] [items|discard|both] [repeat=1]
+ */
+import { Writable } from 'node:stream';
+import { getConfig } from '../../src/operations/rfc6241.js';
+import { openScripted } from '../../test/session/scripted-peer.js';
+import { INTERFACES_PATH, build } from '../bigreply/device.js';
+
+const READ = 32 * 1024;
+
+export interface CpuRun {
+  mode: 'items' | 'discard';
+  bytes: number;
+  items: number;
+  cpuNs: number;
+  wallNs: number;
+}
+
+/**
+ * The reply: a generated one of `mib` MiB, or (with `repeat`) one whose first interface list
+ * is that reply's, `repeat` times over: a big reply without building it.
+ */
+function reply(mib: number, repeat: number): { bytes: Buffer; slot: number; interfaces: number } {
+  const built = build(mib * 1024 * 1024, 'eom', false);
+  const text = built.bytes.subarray(0, built.bytes.length - ']]>]]>'.length);
+  if (repeat <= 1) return { ...built, bytes: text };
+  const open = text.indexOf('<interfaces>\n') + '<interfaces>\n'.length;
+  const close = text.indexOf('</interfaces>');
+  const middle = text.subarray(open, close);
+  let count = 0;
+  for (let at = middle.indexOf('<interface'); at !== -1; at = middle.indexOf('<interface', at + 1)) if (middle[at + 10] === 0x3e || middle[at + 10] === 0x20) count++;
+  return { bytes: Buffer.concat([text.subarray(0, open), ...Array<Buffer>(repeat).fill(middle), text.subarray(close)]), slot: built.slot, interfaces: built.interfaces + (repeat - 1) * count };
+}
+
+/** Chunked framing, 64 KiB chunks (as the bench device frames its reply). */
+function frame(body: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  for (let i = 0; i < body.length; i += 65536) {
+    const c = body.subarray(i, i + 65536);
+    out.push(Buffer.from(`\n#${c.length}\n`), c);
+  }
+  out.push(Buffer.from('\n##\n'));
+  return out;
+}
+
+export async function runCpu(mib: number, runs: number, modes: ('items' | 'discard')[], repeat = 1): Promise<CpuRun[]> {
+  const built = reply(mib, repeat);
+  const { session, peer } = await openScripted({ rpcTimeoutMs: 0, limits: { maxMessageBytes: Number.MAX_SAFE_INTEGER } });
+  const out: CpuRun[] = [];
+  let n = 1;
+  const feed = async () => {
+    await peer.waitForRequests(++n);
+    const id = ` message-id="${peer.idOf(n - 1)}"`;
+    built.bytes.write(id.padEnd(80, ' '), built.slot, 'latin1');
+    // 32 KiB reads, as an SSH channel's packets split the framed bytes.
+    for (const piece of frame(built.bytes)) {
+      for (let i = 0; i < piece.length; i += READ) {
+        if (!peer.toClient.write(piece.subarray(i, i + READ))) await new Promise((r) => peer.toClient.once('drain', r));
+      }
+    }
+  };
+  for (let r = 0; r < runs; r++) {
+    for (const mode of modes) {
+      globalThis.gc?.();
+      const c0 = process.cpuUsage();
+      const t0 = process.hrtime.bigint();
+      let items = 0;
+      const fed = feed();
+      if (mode === 'items') {
+        for await (const item of getConfig(session, 'running', { path: INTERFACES_PATH, timeoutMs: 0 })) if (item) items++;
+      } else {
+        await getConfig(session, 'running', { timeoutMs: 0, streamTo: new Writable({ highWaterMark: 1 << 20, write: (_c, _e, done) => done() }) });
+      }
+      await fed;
+      const c = process.cpuUsage(c0);
+      const run = { mode, bytes: built.bytes.length, items, cpuNs: (c.user + c.system) * 1000, wallNs: Number(process.hrtime.bigint() - t0) };
+      if (mode === 'items' && items !== built.interfaces) throw new Error(`${items} items, ${built.interfaces} written`);
+      out.push(run);
+    }
+  }
+  await session.close();
+  return out;
+}
+
+if (process.argv[1]?.endsWith('cpu.js') || process.argv[1]?.endsWith('cpu.mjs')) {
+  const mib = Number(process.argv[2] ?? 64);
+  const runs = Number(process.argv[3] ?? 5);
+  const which = process.argv[4] ?? 'both';
+  const repeat = Number(process.argv[5] ?? 1);
+  const modes = which === 'both' ? (['discard', 'items'] as const) : [which as 'items' | 'discard'];
+  const results = await runCpu(mib, runs, [...modes], repeat);
+  for (const r of results) console.log(`${r.mode}: ${(r.bytes / 1e6 / (r.cpuNs / 1e9)).toFixed(1)} MB/CPU-s, ${r.items ? (r.cpuNs / r.items).toFixed(0) + ' ns/item, ' : ''}wall ${(r.wallNs / 1e6).toFixed(0)} ms, cpu ${(r.cpuNs / 1e6).toFixed(0)} ms`);
+}
