@@ -101,14 +101,15 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 
 /** The code for an RFC 6241 error-tag, or undefined when the tag is not one of Appendix A's. */
 export function codeForTag(tag: string | null): ErrorCode | undefined {
-  if (!tag) return undefined;
-  const code = tag.toUpperCase().replace(/-/g, '_');
-  return Object.prototype.hasOwnProperty.call(DEVICE_CODES, code) && RFC_TAGS.has(tag) ? (code as ErrorCode) : undefined;
+  return tag ? CODE_BY_TAG.get(tag) : undefined;
 }
 
-const RFC_TAGS = new Set([
+const RFC_TAGS = [
   'in-use', 'invalid-value', 'too-big', 'missing-attribute', 'bad-attribute', 'unknown-attribute',
   'missing-element', 'bad-element', 'unknown-element', 'unknown-namespace', 'access-denied',
   'lock-denied', 'resource-denied', 'rollback-failed', 'data-exists', 'data-missing',
   'operation-not-supported', 'operation-failed', 'partial-operation', 'malformed-message',
-]);
+] as const;
+
+// Each tag's code (its name in upper snake case), looked up once per item read.
+const CODE_BY_TAG = new Map<string, ErrorCode>(RFC_TAGS.map((tag) => [tag, tag.toUpperCase().replace(/-/g, '_') as ErrorCode]));

@@ -112,10 +112,35 @@ export class DeviceError extends NetconfError implements DeviceErrorFields {
     const level: Level = fields.severity === 'warning' ? 'warning' : 'error';
     const code = options.code ?? deviceCode(fields, level, options.inConfigResults ?? false);
     super(code, describe(fields), options.retryable === undefined ? {} : { retryable: options.retryable });
-    // Error.message stays the description; the device's own text is `deviceMessage`.
-    const { message: _deviceText, ...rest } = fields;
-    Object.assign(this, rest);
+    // Error.message stays the description; the device's own text is `deviceMessage`. Each
+    // field is stored by name (not spread and assigned): a device error is built per item read.
+    this.kind = fields.kind;
     this.level = level;
+    this.severity = fields.severity;
+    this.type = fields.type;
+    this.tag = fields.tag;
+    this.appTag = fields.appTag;
+    this.path = fields.path;
+    this.pathNamespaces = fields.pathNamespaces;
+    this.messageLang = fields.messageLang;
+    this.badElement = fields.badElement;
+    this.badElementSource = fields.badElementSource;
+    this.info = fields.info;
+    this.badAttributes = fields.badAttributes;
+    this.badNamespace = fields.badNamespace;
+    this.sessionId = fields.sessionId;
+    this.okElements = fields.okElements;
+    this.errElements = fields.errElements;
+    this.noopElements = fields.noopElements;
+    this.unknownInfo = fields.unknownInfo;
+    this.editPath = fields.editPath;
+    this.statement = fields.statement;
+    this.token = fields.token;
+    this.sourceDaemon = fields.sourceDaemon;
+    this.filename = fields.filename;
+    this.lineNumber = fields.lineNumber;
+    this.column = fields.column;
+    this.routingEngine = fields.routingEngine;
     this.deviceMessage = fields.message;
   }
 

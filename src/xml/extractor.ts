@@ -154,8 +154,6 @@ export class ErrorExtractor {
   private names = NO_NAMES;
   private namesEnd = 0;
   private namespaces: { depth: number; bindings: NamespaceBindings }[] = [];
-  /** The last start tag that declared namespaces: its attribute bytes, the bindings around it, and those inside it. */
-  private lastDeclaration: { outer: NamespaceBindings; raw: Buffer; bindings: NamespaceBindings } | null = null;
   private configDepth = 0;
   private resultsDepth = 0;
   private capture: Capture | null = null;
@@ -519,15 +517,16 @@ export class ErrorExtractor {
 
   /**
    * The bindings in scope inside a start tag whose attributes (`buf[from, to)`) declare
-   * namespaces. A list's entries often repeat the same declaration under the same parent: the
-   * last one's bytes and outcome are kept, and the same bytes under the same bindings give the
-   * same bindings (they were checked when first parsed).
+   * namespaces. A list's entries often repeat the same declaration under the same parent, and
+   * one device's replies repeat their root's: the last one's bytes and outcome are kept (for
+   * every extractor: bindings are never changed once made), and the same bytes under the same
+   * bindings give the same bindings (they were checked when first parsed).
    */
   private declarations(buf: Buffer, from: number, to: number, outer: NamespaceBindings, base: number): NamespaceBindings {
-    const last = this.lastDeclaration;
-    if (last && last.outer === outer && last.raw.length === to - from && buf.compare(last.raw, 0, last.raw.length, from, to) === 0) return last.bindings;
+    const last = lastDeclaration;
+    if (last.outer === outer && last.raw.length === to - from && sameBytes(buf, from, last.raw)) return last.bindings;
     const bindings = withDeclarations(outer, parseAttributes(buf, from, to, base));
-    this.lastDeclaration = { outer, raw: Buffer.from(buf.subarray(from, to)), bindings };
+    lastDeclaration = { outer, raw: Buffer.from(buf.subarray(from, to)), bindings };
     return bindings;
   }
 
@@ -794,6 +793,15 @@ export class ErrorExtractor {
 /** Until a scan ends with elements open: most messages arrive in one push and never need it. */
 const NO_NAMES = Buffer.alloc(0);
 const NO_BINDINGS: NamespaceBindings = Object.freeze({ xml: 'http://www.w3.org/XML/1998/namespace' });
+
+/** The last namespace declaration parsed by any extractor (see `declarations`). */
+let lastDeclaration: { outer: NamespaceBindings | null; raw: Buffer; bindings: NamespaceBindings } = { outer: null, raw: NO_NAMES, bindings: NO_BINDINGS };
+
+/** Whether `buf` holds `bytes` at `from` (the caller checked there is room): a loop, cheaper than `compare` for a few dozen bytes. */
+function sameBytes(buf: Buffer, from: number, bytes: Buffer): boolean {
+  for (let k = 0; k < bytes.length; k++) if (buf[from + k] !== bytes[k]) return false;
+  return true;
+}
 
 function classify(buf: Buffer, start: number, len: number, parentKind: Kind): Kind {
   switch (len) {
