@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { YANG_LIBRARY_NS } from '../xml/namespaces.js';
 import { escapeXml, rpcErrorXml } from './replies.js';
-import { elementText } from '../xml/query.js';
+import { elementText, findElement } from '../xml/query.js';
 import type { FakeYangLibraryShape, FakeYangModule } from './types.js';
 
 /**
@@ -166,7 +166,7 @@ export class FakeYangLibrary {
 
 /** Whether the request names this element (any prefix), as a subtree filter would. */
 function asks(xml: string, local: string): boolean {
-  return new RegExp(`<(?:[^\\s<>/:]+:)?${local}[\\s/>]`).test(xml);
+  return findElement(xml, local) !== null;
 }
 
 function moduleXml(element: string, m: FakeYangModule, implemented: boolean): string {

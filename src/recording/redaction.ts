@@ -10,7 +10,7 @@ import { maskSecrets } from '../observability/redact.js';
 export interface RedactionRules {
   /** Mask the built-in secret kinds (default true). */
   defaults?: boolean;
-  /** More element names whose content is a secret (any namespace prefix). */
+  /** More element names whose content is a secret (any namespace prefix, any case). */
   elements?: readonly string[];
   /** Each match is a secret; a pattern with a capture group masks only the first group. */
   patterns?: readonly RegExp[];
@@ -37,11 +37,12 @@ export function createRedactor(rules: RedactionRules | false = {}): Redactor {
     }
     return placeholder;
   };
-  const elements = rules.elements?.length ? elementPattern(rules.elements) : null;
+  for (const name of rules.elements ?? []) checkElementName(name);
+  const maskRules = { defaults: rules.defaults !== false, elements: rules.elements ?? [] };
+  // The caller's patterns are theirs to aim (at XML or at anything else): applied as given.
   const patterns = (rules.patterns ?? []).map((p) => new RegExp(p.source, p.flags.includes('g') ? p.flags : `${p.flags}g`));
   return (text) => {
-    let out = rules.defaults === false ? text : maskSecrets(text, mask);
-    if (elements) out = out.replace(elements, (m, open: string, _name: string, close: string) => `${open}${mask(m.slice(open.length, m.length - close.length))}${close}`);
+    let out = maskSecrets(text, mask, maskRules);
     for (const p of patterns) {
       out = out.replace(p, (m: string, ...rest: unknown[]) => {
         const group = typeof rest[0] === 'string' ? rest[0] : undefined;
@@ -54,10 +55,6 @@ export function createRedactor(rules: RedactionRules | false = {}): Redactor {
   };
 }
 
-function elementPattern(names: readonly string[]): RegExp {
-  for (const name of names) {
-    if (!/^[\w.-]+$/.test(name)) throw new ClientError('INVALID_ARGUMENT', `redaction element name "${name}" is not an XML name`);
-  }
-  const alt = names.map((n) => n.replace(/\./g, '\\.')).join('|');
-  return new RegExp(String.raw`(<((?:[\w.-]+:)?(?:${alt}))(?:\s[^>]*)?>)[\s\S]*?(</\2\s*>)`, 'g');
+function checkElementName(name: string): void {
+  if (!/^[\w.-]+$/.test(name)) throw new ClientError('INVALID_ARGUMENT', `redaction element name "${name}" is not an XML name`);
 }

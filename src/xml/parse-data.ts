@@ -67,13 +67,21 @@ function parserFor(options: ParseOptions): XMLParser {
  * A DOCTYPE or entity declaration is refused with MALFORMED_XML.
  */
 export function parseXml(xml: string, options: ParseOptions = {}): XmlObject {
-  if (/<!(DOCTYPE|ENTITY)/i.test(xml)) throw new MalformedXmlError('DOCTYPE and entity declarations are not allowed in NETCONF messages');
+  if (declaresDoctype(xml)) throw new MalformedXmlError('DOCTYPE and entity declarations are not allowed in NETCONF messages');
   try {
     return parserFor(options).parse(xml) as XmlObject;
   } catch (err) {
     if (err instanceof MalformedXmlError) throw err;
     throw new MalformedXmlError(`Cannot parse XML: ${(err as Error).message}`, { cause: err });
   }
+}
+
+/** Whether `<!DOCTYPE` or `<!ENTITY` appears anywhere (any case, in a comment too: refused, not read). */
+function declaresDoctype(xml: string): boolean {
+  for (let at = xml.indexOf('<!'); at !== -1; at = xml.indexOf('<!', at + 2)) {
+    if (xml.slice(at + 2, at + 9).toUpperCase() === 'DOCTYPE' || xml.slice(at + 2, at + 8).toUpperCase() === 'ENTITY') return true;
+  }
+  return false;
 }
 
 /** The trimmed text of a parsed element (a string, or an object's `#text`); null when absent. */

@@ -64,4 +64,15 @@ describe('redaction while recording', () => {
     expect(createRedactor(false)('<encrypted-password>$6$x</encrypted-password>')).toBe('<encrypted-password>$6$x</encrypted-password>');
     expect(createRedactor({ defaults: false })('<secret>s</secret>')).toBe('<secret>s</secret>');
   });
+
+  it('reads elements as XML: a caller\'s element under a prefix, in CDATA, cut off; one secret, one placeholder however written', () => {
+    const redact = createRedactor({ defaults: false, elements: ['api-token'] });
+    expect(redact('<x><p:API-Token xmlns:p="urn:p"><![CDATA[t<1>]]></p:API-Token><api-token>t&lt;1></api-token><api-token>t2'))
+      .toBe('<x><p:API-Token xmlns:p="urn:p">**redacted-1**</p:API-Token><api-token>**redacted-1**</api-token><api-token>**redacted-2**');
+    const defaults = createRedactor();
+    expect(defaults('<c><secret><![CDATA[$6$salt$hash]]></secret><encrypted-password>$6$salt$hash</encrypted-password></c>'))
+      .toBe('<c><secret>**redacted-1**</secret><encrypted-password>**redacted-1**</encrypted-password></c>');
+    // Masking a masked text changes nothing.
+    expect(defaults('<c><secret>**redacted-1**</secret></c>')).toBe('<c><secret>**redacted-1**</secret></c>');
+  });
 });
