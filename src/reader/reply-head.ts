@@ -36,15 +36,15 @@ export function readReplyHead(head: string, complete: boolean): ReplyHead | null
     }
     if (c === '/') return null;
     let j = lt + 1;
-    while (j < head.length && !endsName(head.charCodeAt(j))) j++;
-    const name = head.slice(lt + 1, j);
-    // A "<" inside a tag: the tag was cut off and another message glued to it; that one is read.
-    const glued = name.indexOf('<');
-    if (glued !== -1) {
-      i = lt + 1 + glued;
+    while (j < head.length && !endsName(head.charCodeAt(j)) && head[j] !== '<') j++;
+    // A "<" inside a tag: the tag was cut off and another message glued to it; that one is
+    // read. (Scanning stops there: a run of "<" is read once, not once per "<".)
+    if (head[j] === '<') {
+      i = j;
       continue;
     }
     if (j >= head.length) return more;
+    const name = head.slice(lt + 1, j);
     if (name.slice(name.indexOf(':') + 1) !== 'rpc-reply') return null;
     const messageId = messageIdFrom(head, j);
     if (typeof messageId === 'number') {
@@ -75,9 +75,9 @@ function messageIdFrom(head: string, from: number): string | null | 'more' | num
     if (k >= head.length) return 'more';
     if (head[k] === '>' || head[k] === '/') return null;
     const nameStart = k;
-    while (k < head.length && head[k] !== '=' && head[k] !== '>' && !isSpace(head.charCodeAt(k))) k++;
+    while (k < head.length && head[k] !== '=' && head[k] !== '>' && head[k] !== '<' && !isSpace(head.charCodeAt(k))) k++;
+    if (head[k] === '<') return k;
     const name = head.slice(nameStart, k);
-    if (name.includes('<')) return nameStart + name.indexOf('<');
     while (k < head.length && isSpace(head.charCodeAt(k))) k++;
     if (k >= head.length) return 'more';
     if (head[k] !== '=') return null;

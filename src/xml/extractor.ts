@@ -86,6 +86,8 @@ export interface MessageSummary {
 // What the scanner needs to know about an element, kept per depth in a byte array.
 const enum Kind { Other, RpcError, Error, Warning, Ok, Configuration, Results, EngineContainer, EngineName, Data }
 const enum State { Text, Comment, CData, Pi }
+/** How far a tag carried between pushes has been read: quoted values hold a ">" that ends nothing. */
+const enum TagState { Unknown = -1, Name = 0, Attributes = 1, EndTag = 2, DoubleQuoted = 0x22, SingleQuoted = 0x27 }
 
 const LT = 0x3c, GT = 0x3e, SLASH = 0x2f, BANG = 0x21, QUESTION = 0x3f, COLON = 0x3a, DQUOTE = 0x22, SQUOTE = 0x27;
 
@@ -127,6 +129,8 @@ export class ErrorExtractor {
   /** Pieces of a trickling tag that arrived after the carry, not yet joined to it. */
   private carryTail: Buffer[] = [];
   private carryTailBytes = 0;
+  /** Where a carried start or end tag has been read to (see carriedTagEnd). */
+  private carryTagState = TagState.Unknown;
   /** Message offset of the first byte not yet consumed (the carry's first byte). */
   private consumed = 0;
   private state = State.Text;
@@ -209,20 +213,21 @@ export class ErrorExtractor {
     if (this.failure) throw this.failure;
     if (chunk.length === 0) return;
     try {
-      // A tag trickling in: nothing can end it before a ">" arrives, so collect the pieces
-      // instead of joining and rescanning them on every push (quadratic otherwise).
-      if (this.carry && this.carryIsTag() && chunk.indexOf(GT) === -1) {
-        this.carryTail.push(Buffer.from(chunk));
-        this.carryTailBytes += chunk.length;
-        if (this.carry.length + this.carryTailBytes > this.maxTagBytes) this.fail(`A tag is longer than ${this.maxTagBytes} bytes`, this.consumed);
-        return;
-      }
       let rest = chunk;
-      // A tag cut at the last push's end ends at or after the next ">": join only that much,
-      // rather than copying the whole chunk behind the carry.
+      // A tag cut at the last push's end ends at the first ">" outside its quoted values:
+      // join only that much, rather than copying the whole chunk behind the carry.
       while (this.carry && this.state === State.Text && this.carry[0] === LT) {
-        const gt = rest.indexOf(GT);
-        if (gt === -1) break;
+        const isTag = this.carryIsTag();
+        const gt = isTag ? this.carriedTagEnd(rest) : rest.indexOf(GT);
+        if (gt === -1) {
+          if (!isTag) break;
+          // A tag trickling in: collect the pieces instead of joining and rescanning them on
+          // every push, or at every ">" inside a quoted value (quadratic otherwise).
+          this.carryTail.push(Buffer.from(rest));
+          this.carryTailBytes += rest.length;
+          if (this.carry.length + this.carryTailBytes > this.maxTagBytes) this.fail(`A tag is longer than ${this.maxTagBytes} bytes`, this.consumed);
+          return;
+        }
         const head = Buffer.concat([this.carry, ...this.carryTail, rest.subarray(0, gt + 1)]);
         this.dropCarry();
         this.scan(head, this.consumed);
@@ -242,6 +247,40 @@ export class ErrorExtractor {
     this.carry = null;
     this.carryTail = [];
     this.carryTailBytes = 0;
+    this.carryTagState = TagState.Unknown;
+  }
+
+  /**
+   * Where in `buf` the carried tag ends (its ">"), or -1; the carry's bytes are read once, and
+   * each push's only up to that ">". The quotes are those startTag reads: only after the name.
+   */
+  private carriedTagEnd(buf: Buffer): number {
+    if (this.carryTagState === TagState.Unknown) {
+      const carry = this.carry!;
+      this.carryTagState = carry[1] === SLASH ? TagState.EndTag : TagState.Name;
+      for (const piece of [carry.subarray(2), ...this.carryTail]) this.tagEnd(piece);
+    }
+    return this.tagEnd(buf);
+  }
+
+  /** Reads `buf` on from `carryTagState`: the index of the ">" that ends the tag, or -1 (the state then holds at its end). */
+  private tagEnd(buf: Buffer): number {
+    let state = this.carryTagState;
+    const len = buf.length;
+    for (let k = 0; k < len; k++) {
+      const b = buf[k]!;
+      if (state === TagState.DoubleQuoted || state === TagState.SingleQuoted) {
+        if (b === state) state = TagState.Attributes;
+      } else if (b === GT) {
+        return k;
+      } else if (state === TagState.Name) {
+        if (b <= 0x20 || b === SLASH) state = TagState.Attributes;
+      } else if (state === TagState.Attributes && (b === DQUOTE || b === SQUOTE)) {
+        state = b;
+      }
+    }
+    this.carryTagState = state;
+    return -1;
   }
 
   /** The carry is the start of a start or end tag (not a comment, CDATA, PI or a lone "<"). */

@@ -15,6 +15,9 @@ describe('readReplyHead: the root of a reply the extractor gave up on', () => {
     ['an undeclared entity in it', `<rpc-reply message-id="&nbsp;">`, { name: 'rpc-reply', messageId: null }],
     ['a cut tag with another reply glued to it (in a value)', `<rpc-reply xmlns="ur<rpc-reply ${NS} message-id="2"><ok/>`, { name: 'rpc-reply', messageId: '2' }],
     ['a cut tag with another reply glued to it (in the name)', `<rpc-re<rpc-reply message-id="3"><ok/>`, { name: 'rpc-reply', messageId: '3' }],
+    ['a cut tag with another reply glued to it (in an attribute name)', `<rpc-reply mess<rpc-reply message-id="4"><ok/>`, { name: 'rpc-reply', messageId: '4' }],
+    ['a run of "<" before the reply', `<!DOCTYPE x>${'<'.repeat(3000)}<rpc-reply message-id="5">`, { name: 'rpc-reply', messageId: '5' }],
+    ['a run of "<" in an attribute name', `<rpc-reply a${'<'.repeat(3000)}rpc-reply message-id="6">`, { name: 'rpc-reply', messageId: '6' }],
     ['not a reply', `<hello ${NS}>`, null],
     ['an end tag first', '</rpc-reply>', null],
   ])('%s', (_, head, expected) => {
