@@ -34,6 +34,8 @@ export interface Libnetconf2Options {
   modules?: string[];
   /** Any further command-line arguments (the server's own). */
   args?: string[];
+  /** The SSH host key, a private key's text (default: a fresh ed25519 key), to pin it before the server dials. */
+  hostKey?: string;
 }
 
 export interface Libnetconf2Server {
@@ -56,7 +58,7 @@ export function libnetconf2Dir(): string {
 /** Starts `scripts/libnetconf2/<name>.c`'s binary and resolves once it prints LISTENING. */
 export async function startLibnetconf2(name: string, options: Libnetconf2Options = {}): Promise<Libnetconf2Server> {
   const dir = mkdtempSync(path.join(tmpdir(), 'netconfkit-ln2-'));
-  const key = loadHostKey(generateEd25519KeyPair().private);
+  const key = loadHostKey(options.hostKey ?? generateEd25519KeyPair().private);
   const keyFile = path.join(dir, 'host_key');
   writeFileSync(keyFile, key.privateKey, { mode: 0o600 });
   const ssh = options.ssh ?? (!options.tls && !options.callHome);
