@@ -4,6 +4,7 @@ import { buildDeviceError } from './device-error-builder.js';
 import { decodeEntities, isXmlSpace, normaliseLineEnds, trimXml } from './entities.js';
 import { XNM_NAMESPACE } from './namespaces.js';
 import { type NamespaceBindings, TreeBuilder, splitName, withDeclarations } from './element-tree.js';
+import { ElementStack, type SkimLimits } from './element-stack.js';
 
 
 /** Bounds on what the streaming error extractor accepts in one message. */
@@ -142,21 +143,13 @@ export class ErrorExtractor {
   private skippedBytes = 0;
 
   private depth = 0;
-  // Per depth: the open element's kind, and where its name is and how long; they start small
-  // (small enough for V8 to keep them on its heap: a message costs no backing store) and grow
-  // up to maxDepth. End tags are compared with the name's bytes exactly, not a hash.
-  private kinds = new Uint8Array(16);
-  private nameStarts = new Int32Array(16);
-  private nameLens = new Int32Array(16);
   /**
-   * Elements opened in the buffer being scanned (depth `local` and up) have their names there;
-   * the names of those still open when a scan ends are copied to `names`, end to end (the
-   * pushed chunks are the caller's to reuse). Most elements open and close within one chunk,
-   * so most names are never copied.
+   * Per depth: the open element's kind and name. End tags are compared with the name's bytes
+   * exactly, not a hash. Ordinary stretches of the message are walked by the stack's
+   * WebAssembly pass, which stops at every token read here.
    */
-  private local = 0;
-  private names = NO_NAMES;
-  private namesEnd = 0;
+  private readonly stack = new ElementStack();
+  private readonly skimLimits: SkimLimits;
   private namespaces: { depth: number; bindings: NamespaceBindings }[] = [];
   private configDepth = 0;
   private resultsDepth = 0;
@@ -188,6 +181,7 @@ export class ErrorExtractor {
     this.maxTagBytes = limits.maxTagBytes ?? 64 * 1024;
     this.maxItemBytes = limits.maxItemBytes ?? 1024 * 1024;
     this.maxSkippedTextBytes = limits.maxSkippedTextBytes ?? 8 * 1024;
+    this.skimLimits = { maxDepth: this.maxDepth, maxTagBytes: this.maxTagBytes, pathNext: -1, pathClose: -1, topNamespaceDepth: -1, engineDepth: -1 };
   }
 
   /**
@@ -310,9 +304,8 @@ export class ErrorExtractor {
   }
 
   private scan(buf: Buffer, base: number): void {
-    this.local = this.depth;
+    this.stack.newChunk();
     this.scanTags(buf, base);
-    this.keepNames(buf);
   }
 
   private scanTags(buf: Buffer, base: number): void {
@@ -332,6 +325,10 @@ export class ErrorExtractor {
         if (next < 0) return;
         i = next;
         continue;
+      }
+      if (this.depth > 0 && this.capture === null && this.engineName === null) {
+        i = this.skim(buf, i);
+        if (i >= len) break;
       }
       // Text between tags is mostly a few bytes: a loop finds the "<" sooner than a native
       // call would; longer text is left to indexOf.
@@ -483,7 +480,7 @@ export class ErrorExtractor {
     const selfClosing = buf[end - 1] === SLASH;
     const depth = this.depth;
     const localStart = colon === -1 ? i + 1 : colon + 1;
-    const kind = classify(buf, localStart, nameEnd - localStart, depth > 0 ? this.kinds[depth - 1]! : Kind.Other);
+    const kind = classify(buf, localStart, nameEnd - localStart, depth > 0 ? this.stack.kind(depth - 1) : Kind.Other);
     if (depth === this.pathNext) this.pathStart(buf, i, localStart, nameEnd, end, selfClosing, base);
     // The bulk of a big reply: an element of no interest, outside any item. Only its name is
     // kept, for its end tag; no string is built.
@@ -572,10 +569,7 @@ export class ErrorExtractor {
   /** Pushes an element (its kind and name) onto the stack. */
   private open(buf: Buffer, i: number, nameEnd: number, kind: Kind, base: number): void {
     if (this.depth >= this.maxDepth) this.fail(`Elements nest deeper than ${this.maxDepth}`, base + i);
-    if (this.depth >= this.kinds.length) this.grow();
-    this.kinds[this.depth] = kind;
-    this.nameStarts[this.depth] = i + 1;
-    this.nameLens[this.depth] = nameEnd - i - 1;
+    this.stack.push(this.depth, buf, i + 1, nameEnd, kind);
     this.depth++;
   }
 
@@ -584,13 +578,13 @@ export class ErrorExtractor {
     // bytes are compared. Anything else (spaces before ">", a mismatch) takes the long way.
     const depth = this.depth;
     if (depth > 1) {
-      const nameLen = this.nameLens[depth - 1]!;
+      const nameLen = this.stack.nameLength(depth - 1);
       const gt = i + 2 + nameLen;
-      if (gt < buf.length && buf[gt] === GT && this.isOpenName(buf, i + 2, depth - 1, nameLen)) {
+      if (gt < buf.length && buf[gt] === GT && this.stack.isName(buf, i + 2, depth - 1, nameLen)) {
         this.close(depth - 1);
         if (depth - 1 === this.pathClose) this.pathEnd(buf, gt, base);
         const ns = this.namespaces;
-        if (this.kinds[depth - 1] === Kind.Other && this.capture === null && this.engineName === null && (ns.length === 0 || ns[ns.length - 1]!.depth < depth - 1)) {
+        if (this.stack.kind(depth - 1) === Kind.Other && this.capture === null && this.engineName === null && (ns.length === 0 || ns[ns.length - 1]!.depth < depth - 1)) {
           if (this.engine && this.engine.containerDepth === depth - 1) this.engine = null;
           return gt + 1;
         }
@@ -608,11 +602,9 @@ export class ErrorExtractor {
     if (gt + 1 - i > this.maxTagBytes) this.fail(`A tag is longer than ${this.maxTagBytes} bytes`, base + i);
     if (this.depth === 0) this.fail('An end tag with no open element', base + i);
     const d = this.depth - 1;
-    if (this.nameLens[d] !== j - i - 2 || !this.isOpenName(buf, i + 2, d, j - i - 2)) {
-      const at = this.nameStarts[d]!;
-      const open = (d >= this.local ? buf : this.names).toString('utf8', at, at + this.nameLens[d]!);
+    if (this.stack.nameLength(d) !== j - i - 2 || !this.stack.isName(buf, i + 2, d, j - i - 2)) {
       const end = clip(utf8(buf, i + 2, j));
-      const start = clip(open);
+      const start = clip(this.stack.name(d));
       this.fail(`The end tag </${end}> does not match its start tag <${start}>`, base + i, { start, end });
     }
     this.close(d);
@@ -623,7 +615,7 @@ export class ErrorExtractor {
 
   /** What an end tag (at `i`, its ">" at `gt`) ends besides the element, which has left the stack. */
   private closed(buf: Buffer, i: number, gt: number, base: number): number {
-    const kind = this.kinds[this.depth];
+    const kind = this.stack.kind(this.depth);
     const capture = this.capture;
     if (capture) {
       capture.builder.end();
@@ -743,52 +735,23 @@ export class ErrorExtractor {
     return Buffer.from(piece.filter((b) => b !== 0));
   }
 
-  private grow(): void {
-    const size = Math.min(this.kinds.length * 2, this.maxDepth);
-    const kinds = new Uint8Array(size);
-    kinds.set(this.kinds);
-    const nameStarts = new Int32Array(size);
-    nameStarts.set(this.nameStarts);
-    const nameLens = new Int32Array(size);
-    nameLens.set(this.nameLens);
-    this.kinds = kinds;
-    this.nameStarts = nameStarts;
-    this.nameLens = nameLens;
-  }
-
-  /** Whether `buf` holds at `from` the `len` bytes of the name of the element open at depth `d`. */
-  private isOpenName(buf: Buffer, from: number, d: number, len: number): boolean {
-    const names = d >= this.local ? buf : this.names;
-    const start = this.nameStarts[d]!;
-    for (let k = 0; k < len; k++) if (names[start + k] !== buf[from + k]) return false;
-    return true;
-  }
-
   /** The element open at depth `d` (the innermost) has ended: it leaves the stack. */
   private close(d: number): void {
     this.depth = d;
-    if (d < this.local) {
-      // Opened in an earlier push: its copied name goes too.
-      this.local = d;
-      this.namesEnd = this.nameStarts[d]!;
-    }
+    this.stack.close(d);
   }
 
-  /** A scan is over: the names still in its buffer are copied, for the end tags to come. */
-  private keepNames(buf: Buffer): void {
-    for (let d = this.local; d < this.depth; d++) {
-      const len = this.nameLens[d]!;
-      const top = this.namesEnd;
-      if (top + len > this.names.length) {
-        const names = Buffer.allocUnsafe(Math.max(top + len, this.names.length * 2, 256));
-        this.names.copy(names, 0, 0, top);
-        this.names = names;
-      }
-      buf.copy(this.names, top, this.nameStarts[d]!, this.nameStarts[d]! + len);
-      this.nameStarts[d] = top;
-      this.namesEnd = top + len;
-    }
-    this.local = this.depth;
+  /** Lets the stack's WebAssembly pass walk ordinary stretches from `i`; returns where a token needs reading here. */
+  private skim(buf: Buffer, i: number): number {
+    const l = this.skimLimits;
+    l.pathNext = this.pathNext;
+    l.pathClose = this.pathClose;
+    const ns = this.namespaces;
+    l.topNamespaceDepth = ns.length > 0 ? ns[ns.length - 1]!.depth : -1;
+    l.engineDepth = this.engine ? this.engine.containerDepth : -1;
+    const at = this.stack.skim(buf, i, this.depth, l);
+    this.depth = this.stack.currentDepth;
+    return at;
   }
 
   private itemKind(kind: Kind, name: string, bindings: NamespaceBindings): DeviceErrorKind | null {
@@ -829,8 +792,6 @@ export class ErrorExtractor {
   }
 }
 
-/** Until a scan ends with elements open: most messages arrive in one push and never need it. */
-const NO_NAMES = Buffer.alloc(0);
 const NO_BINDINGS: NamespaceBindings = Object.freeze({ xml: 'http://www.w3.org/XML/1998/namespace' });
 
 /** The last namespace declaration parsed by any extractor (see `declarations`). */

@@ -1,0 +1,273 @@
+import { SKELETON_WASM } from './skeleton-wasm.generated.js';
+
+/**
+ * The extractor's element stack (each open element's kind and name), kept in the memory of the
+ * WebAssembly skeleton pass (assembly/skeleton.ts), which walks ordinary stretches of a message
+ * (text, elements of no interest) at a few bytes per instruction and hands every other token
+ * back to the extractor.
+ *
+ * One module instance serves every extractor of the process: the stack in its memory is its
+ * current owner's. An extractor that finds another owner there saves that one's stack aside
+ * (a few bytes per open element) and loads its own, so many sessions can read at once.
+ */
+
+// The few WebAssembly types used (TypeScript's are in the DOM library, which this project leaves out).
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+};
+
+interface SkeletonExports {
+  memory: WasmMemory;
+  header(): number;
+  heapBase(): number;
+  run(from: number, end: number): number;
+}
+
+// Header slots (assembly/skeleton.ts).
+const DEPTH = 0, NAMES_END = 1, MAX_DEPTH = 2, MAX_TAG = 3, PATH_NEXT = 4, PATH_CLOSE = 5, TOP_NS = 6,
+  ENGINE_DEPTH = 7, STACK_CAP = 8, NAMES_CAP = 9, KINDS = 10, STARTS = 11, LENS = 12, NAMES = 13, REASON = 14;
+const STOP_INCOMPLETE = 2, STOP_DONE = 3;
+
+/** Bytes copied into the module per run; 16 more are readable past a window's end. */
+const WINDOW = 64 * 1024;
+const PAD = 64;
+
+class Engine {
+  readonly exports: SkeletonExports;
+  private readonly base: number;
+  header: Int32Array;
+  bytes!: Buffer;
+  kinds!: Uint8Array;
+  starts!: Int32Array;
+  lens!: Int32Array;
+  readonly window: number;
+  names = 0;
+  stackCap = 0;
+  namesCap = 0;
+  owner: ElementStack | null = null;
+  /** The stack whose bytes the window holds (null: none). */
+  windowUser: ElementStack | null = null;
+
+  constructor() {
+    const module = new WebAssembly.Module(Buffer.from(SKELETON_WASM, 'base64'));
+    this.exports = new WebAssembly.Instance(module, {}).exports as unknown as SkeletonExports;
+    this.base = align(this.exports.heapBase());
+    this.window = this.base;
+    this.header = new Int32Array(this.exports.memory.buffer, this.exports.header(), 16);
+    this.layout(64, 8 * 1024);
+  }
+
+  /** Places the stack's regions after the window, for `stackCap` elements and `namesCap` name bytes; the owner's stack moves along. */
+  layout(stackCap: number, namesCap: number): void {
+    // Copies: growing the memory detaches every view of it.
+    const old = this.bytes ? { kinds: this.kinds.slice(), starts: this.starts.slice(), lens: this.lens.slice(), names: Buffer.from(this.bytes.subarray(this.names, this.names + this.namesCap)) } : null;
+    const kinds = this.window + WINDOW + PAD;
+    const starts = align(kinds + stackCap);
+    const lens = starts + 4 * stackCap;
+    const names = lens + 4 * stackCap;
+    const memory = this.exports.memory;
+    const need = names + namesCap + PAD;
+    if (need > memory.buffer.byteLength) memory.grow(Math.ceil((need - memory.buffer.byteLength) / 65536));
+    const buffer = memory.buffer;
+    const bytes = Buffer.from(buffer);
+    if (old) bytes.set(old.names, names);
+    this.bytes = bytes;
+    this.kinds = new Uint8Array(buffer, kinds, stackCap);
+    this.starts = new Int32Array(buffer, starts, stackCap);
+    this.lens = new Int32Array(buffer, lens, stackCap);
+    if (old) {
+      this.kinds.set(old.kinds);
+      this.starts.set(old.starts);
+      this.lens.set(old.lens);
+    }
+    this.names = names;
+    this.stackCap = stackCap;
+    this.namesCap = namesCap;
+    const h = new Int32Array(buffer, this.exports.header(), 16);
+    this.header = h;
+    h[STACK_CAP] = stackCap;
+    h[NAMES_CAP] = namesCap;
+    h[KINDS] = kinds;
+    h[STARTS] = starts;
+    h[LENS] = lens;
+    h[NAMES] = names;
+    this.windowUser = null;
+  }
+
+  /** Room for `depth` elements and `namesBytes` bytes of names. */
+  reserve(depth: number, namesBytes: number): void {
+    if (depth <= this.stackCap && namesBytes <= this.namesCap) return;
+    let stackCap = this.stackCap;
+    let namesCap = this.namesCap;
+    while (stackCap < depth) stackCap *= 2;
+    while (namesCap < namesBytes) namesCap *= 2;
+    this.layout(stackCap, namesCap);
+  }
+}
+
+let engine: Engine | null = null;
+
+/** One extractor's element stack (see the module's comment). */
+export class ElementStack {
+  private readonly engine: Engine;
+  /** Open elements, and the bytes of their names. */
+  private depth = 0;
+  private namesEnd = 0;
+  /** Our stack while another extractor owns the module's memory. */
+  private saved: { kinds: Uint8Array; starts: Int32Array; lens: Int32Array; names: Buffer } | null = null;
+  /** The bytes of `windowBuf` the module's window holds. */
+  private windowBuf: Buffer | null = null;
+  private windowFrom = 0;
+  private windowTo = 0;
+
+  constructor() {
+    this.engine = engine ??= new Engine();
+  }
+
+  /** Makes the module's memory hold this stack. */
+  private own(): Engine {
+    const e = this.engine;
+    if (e.owner === this) return e;
+    e.owner?.save();
+    e.owner = this;
+    const s = this.saved;
+    if (s) {
+      e.reserve(this.depth, this.namesEnd);
+      e.kinds.set(s.kinds);
+      e.starts.set(s.starts);
+      e.lens.set(s.lens);
+      e.bytes.set(s.names, e.names);
+      this.saved = null;
+    }
+    return e;
+  }
+
+  private save(): void {
+    const e = this.engine;
+    const d = this.depth;
+    this.saved = d === 0 ? null : {
+      kinds: e.kinds.slice(0, d), starts: e.starts.slice(0, d), lens: e.lens.slice(0, d),
+      names: Buffer.from(e.bytes.subarray(e.names, e.names + this.namesEnd)),
+    };
+  }
+
+  /** The kind of the element open at depth `d`, or of the last one there once it ended. */
+  kind(d: number): number {
+    return this.own().kinds[d]!;
+  }
+
+  nameLength(d: number): number {
+    return this.own().lens[d]!;
+  }
+
+  /** Whether `buf` holds at `from` the `len` bytes of the name of the element open at depth `d`. */
+  isName(buf: Buffer, from: number, d: number, len: number): boolean {
+    const e = this.own();
+    const names = e.bytes;
+    const start = e.names + e.starts[d]!;
+    for (let k = 0; k < len; k++) if (names[start + k] !== buf[from + k]) return false;
+    return true;
+  }
+
+  /** The name of the element open at depth `d`. */
+  name(d: number): string {
+    const e = this.own();
+    const start = e.names + e.starts[d]!;
+    return e.bytes.toString('utf8', start, start + e.lens[d]!);
+  }
+
+  /** Opens an element at depth `d` (the stack's depth), named by `buf[from, to)`. */
+  push(d: number, buf: Buffer, from: number, to: number, kind: number): void {
+    const e = this.own();
+    const len = to - from;
+    e.reserve(d + 1, this.namesEnd + len);
+    e.kinds[d] = kind;
+    e.starts[d] = this.namesEnd;
+    e.lens[d] = len;
+    buf.copy(e.bytes, e.names + this.namesEnd, from, to);
+    this.namesEnd += len;
+    this.depth = d + 1;
+  }
+
+  /** The element open at depth `d` (the innermost) has ended. */
+  close(d: number): void {
+    this.namesEnd = this.own().starts[d]!;
+    this.depth = d;
+  }
+
+  /** A new push: the bytes in the window are no longer the caller's. */
+  newChunk(): void {
+    this.windowBuf = null;
+  }
+
+  /**
+   * Walks `buf` from `i` with the module while it is only text and ordinary elements (the
+   * stack at `depth`), and returns the stack's depth and the offset of the first token the
+   * extractor must read itself (`buf.length`: none before the end).
+   */
+  skim(buf: Buffer, i: number, depth: number, limits: SkimLimits): number {
+    const e = this.own();
+    const h = e.header;
+    h[MAX_DEPTH] = limits.maxDepth;
+    h[MAX_TAG] = limits.maxTagBytes;
+    h[PATH_NEXT] = limits.pathNext;
+    h[PATH_CLOSE] = limits.pathClose;
+    h[TOP_NS] = limits.topNamespaceDepth;
+    h[ENGINE_DEPTH] = limits.engineDepth;
+    const len = buf.length;
+    for (;;) {
+      if (this.windowBuf !== buf || e.windowUser !== this || i < this.windowFrom || i >= this.windowTo) this.load(e, buf, i);
+      h[DEPTH] = depth;
+      h[NAMES_END] = this.namesEnd;
+      const at = e.exports.run(e.window + i - this.windowFrom, e.window + this.windowTo - this.windowFrom);
+      depth = this.depth = h[DEPTH]!;
+      this.namesEnd = h[NAMES_END]!;
+      i = this.windowFrom + at - e.window;
+      const reason = h[REASON];
+      // Past the window but not the chunk: the next window starts there (at the token cut).
+      // A token longer than a window is left to the extractor.
+      if (reason === STOP_DONE && this.windowTo < len) continue;
+      if (reason === STOP_INCOMPLETE && this.windowTo < len && i > this.windowFrom) {
+        this.windowBuf = null;
+        continue;
+      }
+      return i;
+    }
+  }
+
+  get currentDepth(): number {
+    return this.depth;
+  }
+
+  private load(e: Engine, buf: Buffer, from: number): void {
+    const to = Math.min(buf.length, from + WINDOW);
+    e.bytes.set(buf.subarray(from, to), e.window);
+    this.windowBuf = buf;
+    this.windowFrom = from;
+    this.windowTo = to;
+    e.windowUser = this;
+  }
+}
+
+/** What the skeleton pass must stop at. */
+export interface SkimLimits {
+  maxDepth: number;
+  maxTagBytes: number;
+  /** The depth whose start tags the watched path looks at next (-1: none). */
+  pathNext: number;
+  /** The depth whose end tag moves the watched path back (-1: none). */
+  pathClose: number;
+  /** The depth of the innermost element that declared namespaces (-1: none). */
+  topNamespaceDepth: number;
+  /** The depth of the element holding the routing engine's name (-1: none). */
+  engineDepth: number;
+}
+
+function align(n: number): number {
+  return (n + 15) & ~15;
+}
