@@ -45,7 +45,7 @@ describe('the element stack shared by extractors', () => {
   });
 
   it('keeps an extractor its stack when a callback reads another message', () => {
-    const inner: string[][] = [];
+    const inner: (string | null)[][] = [];
     const x = new ErrorExtractor({ onItem: () => inner.push(tags(extract(nested(20, (d) => `inner-${d}`, 'data-missing')))) });
     const outer = Buffer.from(nested(25, (d) => `outer-${d}`, 'in-use'));
     for (let i = 0; i < outer.length; i += 50) x.push(outer.subarray(i, i + 50));
