@@ -1,4 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { defineConfig, type Options } from 'tsup';
+
+// The extractor's WebAssembly pass is compiled from its source first (when the source changed).
+execFileSync(process.execPath, ['scripts/build-wasm.mjs'], { stdio: 'inherit' });
 
 // One copy of the core per module format: every entry of a format shares its chunks (tsup's
 // splitting, for CJS too), so a class from `netconfkit` is the same class in `netconfkit/bullmq`
