@@ -137,7 +137,7 @@ export class ElementStack {
     e.owner = this;
     const s = this.saved;
     if (s) {
-      e.reserve(this.depth, this.namesEnd);
+      e.reserve(s.kinds.length, this.namesEnd);
       e.kinds.set(s.kinds);
       e.starts.set(s.starts);
       e.lens.set(s.lens);
@@ -150,8 +150,10 @@ export class ElementStack {
   private save(): void {
     const e = this.engine;
     const d = this.depth;
-    this.saved = d === 0 ? null : {
-      kinds: e.kinds.slice(0, d), starts: e.starts.slice(0, d), lens: e.lens.slice(0, d),
+    // The kind of the element that ended last is read once it has left the stack: kept too.
+    const kept = Math.min(d + 1, e.stackCap);
+    this.saved = {
+      kinds: e.kinds.slice(0, kept), starts: e.starts.slice(0, d), lens: e.lens.slice(0, d),
       names: Buffer.from(e.bytes.subarray(e.names, e.names + this.namesEnd)),
     };
   }

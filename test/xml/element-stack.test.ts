@@ -53,6 +53,24 @@ describe('the element stack shared by extractors', () => {
     expect(inner).toEqual([['data-missing', 'data-missing-end'], ['data-missing', 'data-missing-end']]);
   });
 
+  it('knows what ended when a callback read another message at that end tag', () => {
+    // <configuration> is cut out by watchPath; while its end tag is read, the callback's
+    // extractor fills the stack with its own elements. The xnm:error after it is an item only
+    // if <configuration> is known to have ended.
+    const message = '<rpc-reply xmlns:xnm="http://xml.juniper.net/xnm/1.1/xnm"><configuration><a><b/></a></configuration><xnm:error><message>m</message></xnm:error></rpc-reply>';
+    const cut: string[] = [];
+    const x = new ErrorExtractor({
+      onRoot: () => x.watchPath(['configuration']),
+      onPathElement: (bytes) => {
+        cut.push(bytes.toString());
+        expect(extract('<rpc-reply><data><x><y/></x></data></rpc-reply>').root?.name).toBe('rpc-reply');
+      },
+    });
+    x.push(Buffer.from(message));
+    expect(x.end().items.map((i) => [i.kind, i.deviceMessage])).toEqual([['xnm:error', 'm']]);
+    expect(cut).toEqual(['<configuration><a><b/></a></configuration>']);
+  });
+
   it('checks end tags against the right names after another extractor took the stack', () => {
     const x = new ErrorExtractor();
     x.push(Buffer.from('<rpc-reply><data><outer><inner>'));
