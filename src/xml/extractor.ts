@@ -795,7 +795,7 @@ export class ErrorExtractor {
 const NO_BINDINGS: NamespaceBindings = Object.freeze({ xml: 'http://www.w3.org/XML/1998/namespace' });
 
 /** The last namespace declaration parsed by any extractor (see `declarations`). */
-let lastDeclaration: { outer: NamespaceBindings | null; raw: Buffer; bindings: NamespaceBindings } = { outer: null, raw: NO_NAMES, bindings: NO_BINDINGS };
+let lastDeclaration: { outer: NamespaceBindings | null; raw: Buffer; bindings: NamespaceBindings } = { outer: null, raw: Buffer.alloc(0), bindings: NO_BINDINGS };
 
 /** Whether `buf` holds `bytes` at `from` (the caller checked there is room): a loop, cheaper than `compare` for a few dozen bytes. */
 function sameBytes(buf: Buffer, from: number, bytes: Buffer): boolean {
