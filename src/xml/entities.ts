@@ -1,26 +1,53 @@
 import { MalformedXmlError } from '../errors/classes.js';
 
-const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-const REFERENCE = /&([^;&\s]{0,32});/g;
-
 /**
  * Decodes the five predefined entities and numeric character references. Anything else
  * (a named entity, which would need a DOCTYPE, or a bare `&`) is malformed: NETCONF forbids
- * document type declarations, so there is nothing else it could legally mean.
+ * document type declarations, so there is nothing else it could legally mean. A reference is
+ * `&`, up to 32 characters that are none of `;`, `&` or a space, then `;`; the first unknown
+ * one is reported, else a bare `&`.
  */
 export function decodeEntities(text: string): string {
-  if (!text.includes('&')) return text;
-  let count = 0;
-  const out = text.replace(REFERENCE, (_, name: string) => {
-    count++;
-    const predefined = PREDEFINED[name];
-    if (predefined !== undefined) return predefined;
-    if (name.startsWith('#')) return fromCodePoint(name);
-    throw new MalformedXmlError(`Unknown entity &${name}; (only the five predefined entities and character references are allowed)`);
-  });
-  // A `&` that started no reference is left in `out`; count them in the input to catch it.
-  if (countAmpersands(text) !== count) throw new MalformedXmlError('A bare "&" in text or an attribute value');
-  return out;
+  let amp = text.indexOf('&');
+  if (amp === -1) return text;
+  let out = '';
+  let from = 0;
+  let bare = false;
+  while (amp !== -1) {
+    let k = amp + 1;
+    const limit = Math.min(amp + 33, text.length);
+    while (k < limit && !endsReference(text.charCodeAt(k))) k++;
+    if (text.charCodeAt(k) === 0x3b) {
+      out += text.slice(from, amp) + reference(text.slice(amp + 1, k));
+      from = k + 1;
+      amp = text.indexOf('&', from);
+    } else {
+      bare = true;
+      amp = text.indexOf('&', amp + 1);
+    }
+  }
+  if (bare) throw new MalformedXmlError('A bare "&" in text or an attribute value');
+  return out + text.slice(from);
+}
+
+/** The text of the reference `&name;`. */
+function reference(name: string): string {
+  switch (name) {
+    case 'lt': return '<';
+    case 'gt': return '>';
+    case 'amp': return '&';
+    case 'quot': return '"';
+    case 'apos': return "'";
+  }
+  if (name.startsWith('#')) return fromCodePoint(name);
+  throw new MalformedXmlError(`Unknown entity &${name}; (only the five predefined entities and character references are allowed)`);
+}
+
+/** `;`, `&`, or what a regular expression's `\s` matches: none of these is in a reference's name. */
+function endsReference(c: number): boolean {
+  if (c > 0x26 && c < 0xa0) return c === 0x3b;
+  return c === 0x26 || (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a)
+    || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 function fromCodePoint(ref: string): string {
@@ -37,12 +64,6 @@ function isXmlChar(cp: number): boolean {
     cp === 0x9 || cp === 0xa || cp === 0xd ||
     (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff)
   );
-}
-
-function countAmpersands(text: string): number {
-  let n = 0;
-  for (let i = text.indexOf('&'); i !== -1; i = text.indexOf('&', i + 1)) n++;
-  return n;
 }
 
 /** XML line-end normalisation: CRLF and lone CR become LF (before entity decoding). */

@@ -17,6 +17,8 @@ interface Frame {
   name: Name;
   /** How many child elements it has had so far. */
   count: number;
+  /** The bits of the keys its children have taken (see Name.bit). */
+  keys: number;
   /** Children by key, in the order they first appeared (null until the first one). */
   children: XmlObject | null;
   text: string;
@@ -34,8 +36,15 @@ interface Name {
   next: Name | undefined;
   /** The names of the children an element of this name had last, in order: the likely next child's, tried first. */
   seen: Name[];
+  /**
+   * Its key's bit (shared by the names of the same key; 0 for the keys past the first 30): a
+   * child whose bit its parent has not taken is the first of its key there, stored without a look.
+   */
+  bit: number;
 }
 
+// Keys with a bit of their own (see Name.bit): the bits of a small integer.
+const KEY_BITS = 30;
 // Children whose names are remembered, per element name (the rest are looked up).
 const MAX_REMEMBERED_CHILDREN = 64;
 
@@ -56,8 +65,12 @@ export class ItemParser {
   /** The open elements' frames, reused from item to item (none of them outlives a parse). */
   private readonly frames: Frame[] = [];
   private depth = 0;
+  /** Where the next "&" of the item's text is at or after (-1: none): found once for many runs of text. */
+  private amp = -1;
   /** The last item's name: the next item's, most likely. */
   private root: Name | undefined = undefined;
+  /** The keys given a bit (see Name.bit). */
+  private readonly keys = new Map<string, number>();
 
   constructor(options: ParseOptions = {}) {
     this.keep = options.keepPrefixes === true;
@@ -69,6 +82,7 @@ export class ItemParser {
     const xml = bytes.toString('utf8');
     const len = xml.length;
     this.depth = 0;
+    this.amp = xml.indexOf('&');
     const frames = this.frames;
     let result: XmlValue | undefined;
     // A run of text goes on across comments (as fast-xml-parser reads it); a tag, CDATA or PI ends it.
@@ -166,7 +180,7 @@ export class ItemParser {
         const next = xml.indexOf('<', from);
         if (next !== -1 && xml.charCodeAt(next + 1) === SLASH) {
           // The next tag is its end tag (the extractor checked the nesting): no frame needed.
-          addChild(parent, name, next === from ? '' : textOf(xml, from, next));
+          addChild(parent, name, next === from ? '' : this.textOf(xml, from, next));
           const gt = next + 2 + name.raw.length;
           return xml.charCodeAt(gt) === GT ? gt + 1 : xml.indexOf('>', gt) + 1;
         }
@@ -196,16 +210,28 @@ export class ItemParser {
     }
   }
 
+  /** The text of an element that holds one run of text alone (no comment, CDATA or PI), as its value. */
+  private textOf(xml: string, from: number, to: number): string {
+    const a = xml.charCodeAt(from);
+    const b = xml.charCodeAt(to - 1);
+    const raw = xml.slice(from, to);
+    const text = a <= 0x20 || a >= 0x80 || b <= 0x20 || b >= 0x80 ? raw.trim() : raw;
+    let amp = this.amp;
+    if (amp !== -1 && amp < from) this.amp = amp = xml.indexOf('&', from);
+    return amp === -1 || amp >= to ? text : decodeEntities(text);
+  }
+
   /** The next frame, as the element `name` opens. */
   private open(name: Name): Frame {
     let frame = this.frames[this.depth];
     if (frame) {
       frame.name = name;
       frame.count = 0;
+      frame.keys = 0;
       frame.children = null;
       frame.text = '';
       frame.attributes = null;
-    } else this.frames.push((frame = { name, count: 0, children: null, text: '', attributes: null }));
+    } else this.frames.push((frame = { name, count: 0, keys: 0, children: null, text: '', attributes: null }));
     this.depth++;
     return frame;
   }
@@ -228,7 +254,12 @@ export class ItemParser {
     const key = internalised(RENAMED.has(name) ? `__${name}` : name);
     // As parseXml's isArray: the name after its first colon.
     const colon = key.indexOf(':');
-    const entry: Name = { raw, hash, key, array: this.arrays.has(colon === -1 ? key : key.slice(colon + 1)), next: this.names[slot], seen: [] };
+    let bit = this.keys.get(key);
+    if (bit === undefined) {
+      bit = 0;
+      if (this.keys.size < KEY_BITS) this.keys.set(key, (bit = 1 << this.keys.size));
+    }
+    const entry: Name = { raw, hash, key, array: this.arrays.has(colon === -1 ? key : key.slice(colon + 1)), next: this.names[slot], seen: [], bit };
     if (this.named++ < MAX_CACHED_NAMES) this.names[slot] = entry;
     return entry;
   }
@@ -254,6 +285,12 @@ function internalised(s: string): string {
 function addChild(parent: Frame, name: Name, value: XmlValue): void {
   const children = (parent.children ??= {});
   const key = name.key;
+  const bit = name.bit;
+  if ((parent.keys & bit) === 0 && bit !== 0) {
+    parent.keys |= bit;
+    children[key] = name.array ? [value] : value;
+    return;
+  }
   const seen = children[key];
   if (seen === undefined) children[key] = name.array ? [value] : value;
   else if (Array.isArray(seen)) seen.push(value);
@@ -270,15 +307,6 @@ function localOf(name: string): string {
   const colon = name.indexOf(':');
   if (colon === -1 || name.indexOf(':', colon + 1) !== -1) return name;
   return name.slice(colon + 1);
-}
-
-/** The text of an element that holds one run of text alone (no comment, CDATA or PI), as its value. */
-function textOf(xml: string, from: number, to: number): string {
-  const a = xml.charCodeAt(from);
-  const b = xml.charCodeAt(to - 1);
-  const raw = xml.slice(from, to);
-  const text = a <= 0x20 || a >= 0x80 || b <= 0x20 || b >= 0x80 ? raw.trim() : raw;
-  return text.indexOf('&') === -1 ? text : decodeEntities(text);
 }
 
 /** A run of text, trimmed and decoded, joins the element's text (a blank run adds nothing). */

@@ -96,6 +96,8 @@ describe('one ItemParser over a stream of items', () => {
       '<other><name>z</name></other>',
       '<interface>  <name>  padded  </name>  <mtu>\n</mtu>  </interface>',
       '<interface><toString>1</toString><valueOf>2</valueOf></interface>',
+      // Names of one key (a prefix removed), one inside the other.
+      '<interface><j:name xmlns:j="urn:j">x</j:name><name><name>inner</name></name><unit><j:unit/></unit></interface>',
     ]);
   });
 
@@ -104,6 +106,12 @@ describe('one ItemParser over a stream of items', () => {
       const xmls = nodes.map(serialise);
       sameInTurn([...xmls, ...xmls.slice().reverse(), ...xmls], { keepPrefixes, arrays: ['unit'] });
     }), { numRuns: 500 });
+  });
+
+  it('gives the same shapes once more than 30 keys have been seen (the keys past them are looked up)', () => {
+    const names = Array.from({ length: 40 }, (_, n) => `k${n}`);
+    const item = (shift: number) => `<a>${names.map((_, n) => names[(n + shift) % names.length]).map((k, n) => `<${k}>${n}</${k}>${n % 3 === 0 ? `<${k}/>` : ''}`).join('')}</a>`;
+    sameInTurn([item(0), item(7), item(0), item(33)]);
   });
 
   it('a name refused in one item is refused again, after items that parsed', () => {
