@@ -112,4 +112,20 @@ describe('progress on a terminal', () => {
         `\rfleet get-config [${'#'.repeat(30)}] 4/4  ok 3  failed 1\n`,
     );
   });
+
+  it('counts devices when their total is not known (listen), on a terminal and in a log', () => {
+    let tty = '';
+    let log = '';
+    const terminal = Object.assign({ write: (s: string) => ((tty += s), true) }, { isTTY: true }) as unknown as NodeJS.WritableStream & { isTTY: boolean };
+    const file = { write: (s: string) => ((log += s), true) } as unknown as NodeJS.WritableStream;
+    const failed = { device: '10.0.0.7:50112', ok: false, error_code: 'HOST_KEY_MISMATCH', error: 'The host key of 10.0.0.7 does not match' } as DeviceResult<unknown>;
+    for (const stream of [terminal, file]) {
+      const progress = progressReporter(stream, 'listen get-config');
+      progress.update({ done: 1, total: null, ok: 1, failed: 0, result: { device: 'mx-lab-1', ok: true } as DeviceResult<unknown> });
+      progress.update({ done: 2, total: null, ok: 1, failed: 1, result: failed });
+      progress.end();
+    }
+    expect(tty).toBe('\rlisten get-config 1 device(s)  ok 1  failed 0\rlisten get-config 2 device(s)  ok 1  failed 1\n');
+    expect(log).toBe('[1] mx-lab-1 ok\n[2] 10.0.0.7:50112 HOST_KEY_MISMATCH: The host key of 10.0.0.7 does not match\n');
+  });
 });

@@ -136,6 +136,16 @@ describe('netconfkit listen: when it stops', () => {
     expect(r.stdout).toContain('1 devices: 1 ok, 0 failed');
   });
 
+  it('--timeout bounds each device: one that never answers is torn down as RPC_TIMEOUT (exit 3) and the run ends', async () => {
+    const stalled = await device({ rules: [{ match: 'get-config', reply: { stall: true } }] });
+    const { cli, port } = await listen(['--count', '1', '--timeout', '0.5', '--host-key', stalled.hostKeyFingerprint, 'get-config']);
+    await stalled.callHome({ port });
+    const r = await cli.done;
+    expect(r.status).toBe(3);
+    expect(r.stdout).toMatch(/\s+failed\s+RPC_TIMEOUT\s+1\s/);
+    expect(r.stdout).toContain('1 devices: 0 ok, 1 failed (1 RPC_TIMEOUT)');
+  });
+
   it('--duration with no device dialling in: an empty summary and exit 3, the port freed', async () => {
     const { cli, port } = await listen(['--duration', '0.3', '--insecure-accept-any-host-key', 'get-config']);
     const r = await cli.done;
