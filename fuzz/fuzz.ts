@@ -24,6 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { NetconfError } from '../src/errors/netconf-error.js';
 import { Replayer, type ReplayOptions, type ReplayResult } from '../src/replay/replayer.js';
+import { judgeMessages } from './oracle.js';
 
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness
@@ -462,13 +463,15 @@ export function pieces(bytes: Buffer, cuts: readonly number[]): Buffer[] {
 /** What one run produced, reduced to what two runs must agree on. */
 export type Outcome = { kind: 'ok'; signature: string; label: string } | { kind: 'crash'; detail: string };
 
-export type FailureKind = 'crash' | 'slow' | 'hang' | 'split-variance';
+export type FailureKind = 'crash' | 'slow' | 'hang' | 'split-variance' | 'oracle';
 
 export interface CaseResult {
   /** `ok` or the NetconfError code; `crash` for anything else thrown. */
   label: string;
   ms: number;
   failure: { kind: FailureKind; detail: string } | null;
+  /** Messages the oracle judged (see fuzz/oracle.ts), when it ran. */
+  judged: { wellFormed: number; broken: number } | null;
 }
 
 function replayerOptions(options: CaseOptions): ReplayOptions {
@@ -520,9 +523,10 @@ function describe(err: unknown): string {
 
 /**
  * Runs one input split as given, then whole when it was split: output or a NetconfError,
- * within `boundMs`, and the same outcome (code, or messages and items) both ways.
+ * within `boundMs`, and the same outcome (code, or messages and items) both ways. With
+ * `oracle`, each message is then judged by saxes too (not counted in the case's time).
  */
-export function runInput(bytes: Buffer, cuts: readonly number[], options: CaseOptions, boundMs: number, checkSplit = true): CaseResult {
+export function runInput(bytes: Buffer, cuts: readonly number[], options: CaseOptions, boundMs: number, checkSplit = true, oracle = false): CaseResult {
   const t0 = performance.now();
   const split = pieces(bytes, cuts);
   const first = runOnce(split, options);
@@ -530,13 +534,16 @@ export function runInput(bytes: Buffer, cuts: readonly number[], options: CaseOp
   if (checkSplit && first.kind !== 'crash' && split.length > 1) second = runOnce([bytes], options);
   const ms = performance.now() - t0;
   const label = first.kind === 'ok' ? first.label : 'crash';
-  if (first.kind === 'crash') return { label, ms, failure: { kind: 'crash', detail: first.detail } };
-  if (second?.kind === 'crash') return { label: 'crash', ms, failure: { kind: 'crash', detail: `whole input: ${second.detail}` } };
+  const judgement = oracle && first.kind !== 'crash' ? judgeMessages(bytes, options) : null;
+  const judged = judgement && { wellFormed: judgement.wellFormed, broken: judgement.broken };
+  if (first.kind === 'crash') return { label, ms, judged, failure: { kind: 'crash', detail: first.detail } };
+  if (second?.kind === 'crash') return { label: 'crash', ms, judged, failure: { kind: 'crash', detail: `whole input: ${second.detail}` } };
   if (second && !sameOutcome(first, second)) {
-    return { label, ms, failure: { kind: 'split-variance', detail: `in ${split.length} pieces: ${show(first)}; whole: ${show(second)}` } };
+    return { label, ms, judged, failure: { kind: 'split-variance', detail: `in ${split.length} pieces: ${show(first)}; whole: ${show(second)}` } };
   }
-  if (ms > boundMs) return { label, ms, failure: { kind: 'slow', detail: `took ${ms.toFixed(0)} ms (bound ${boundMs} ms)` } };
-  return { label, ms, failure: null };
+  if (ms > boundMs) return { label, ms, judged, failure: { kind: 'slow', detail: `took ${ms.toFixed(0)} ms (bound ${boundMs} ms)` } };
+  if (judgement?.disagreement) return { label, ms, judged, failure: { kind: 'oracle', detail: judgement.disagreement } };
+  return { label, ms, judged, failure: null };
 }
 
 function sameOutcome(a: Outcome, b: Outcome): boolean {
@@ -588,6 +595,8 @@ export interface FuzzStats {
   failures: FuzzFailure[];
   /** Stopped early by the time limit. */
   timedOut: boolean;
+  /** Messages the oracle judged: well-formed, and structurally broken (zero when it was off). */
+  judged: { wellFormed: number; broken: number };
 }
 
 export interface FuzzOptions {
@@ -609,6 +618,8 @@ export interface FuzzOptions {
   failureDir?: string | null;
   /** At most this many inputs written per kind of failure (default 20). */
   maxWrittenPerKind?: number;
+  /** Judge each message with the oracle too (fuzz/oracle.ts; default true). */
+  oracle?: boolean;
   /** Called with the index about to run (the CLI's watchdog hook). */
   onCaseStart?(index: number): void;
   /** Called every `progressEvery` cases with the stats so far. */
@@ -617,7 +628,7 @@ export interface FuzzOptions {
 }
 
 export function emptyStats(seed: number, firstIndex = 0): FuzzStats {
-  return { seed, cases: 0, firstIndex, outcomes: {}, mutations: {}, bytes: 0, elapsedMs: 0, slowest: null, over100ms: 0, failures: [], timedOut: false };
+  return { seed, cases: 0, firstIndex, outcomes: {}, mutations: {}, bytes: 0, elapsedMs: 0, slowest: null, over100ms: 0, failures: [], timedOut: false, judged: { wellFormed: 0, broken: 0 } };
 }
 
 /** Runs `cases` cases of `seed` in this thread. */
@@ -627,6 +638,7 @@ export function runFuzz(options: FuzzOptions): FuzzStats {
   const stride = options.stride ?? 1;
   const offset = options.offset ?? 0;
   const bound = options.caseBoundMs ?? 2000;
+  const oracle = options.oracle ?? true;
   const failureDir = options.failureDir === undefined ? FAILURES_DIR : options.failureDir;
   const written = new Map<string, number>();
   const stats = emptyStats(options.seed, start);
@@ -645,10 +657,10 @@ export function runFuzz(options: FuzzOptions): FuzzStats {
       }
       options.onCaseStart?.(index);
       const c = makeCase(seeds, options.seed, index);
-      let r = runInput(c.bytes, c.cuts, c.options, bound);
+      let r = runInput(c.bytes, c.cuts, c.options, bound, true, oracle);
       if (r.failure?.kind === 'crash') {
         Error.stackTraceLimit = stackTraceLimit;
-        r = runInput(c.bytes, c.cuts, c.options, bound);
+        r = runInput(c.bytes, c.cuts, c.options, bound, true, oracle);
         Error.stackTraceLimit = 0;
       }
       stats.cases++;
@@ -656,6 +668,10 @@ export function runFuzz(options: FuzzOptions): FuzzStats {
       stats.outcomes[r.label] = (stats.outcomes[r.label] ?? 0) + 1;
       for (const m of c.mutations) stats.mutations[m] = (stats.mutations[m] ?? 0) + 1;
       if (r.ms > 100) stats.over100ms++;
+      if (r.judged) {
+        stats.judged.wellFormed += r.judged.wellFormed;
+        stats.judged.broken += r.judged.broken;
+      }
       if (!stats.slowest || r.ms > stats.slowest.ms) stats.slowest = { index, ms: r.ms, source: c.source, length: c.bytes.length };
       if (r.failure) {
         const n = written.get(r.failure.kind) ?? 0;
@@ -724,6 +740,8 @@ export function mergeStats(into: FuzzStats, from: FuzzStats): FuzzStats {
   if (from.slowest && (!into.slowest || from.slowest.ms > into.slowest.ms)) into.slowest = from.slowest;
   into.failures.push(...from.failures);
   into.timedOut ||= from.timedOut;
+  into.judged.wellFormed += from.judged.wellFormed;
+  into.judged.broken += from.judged.broken;
   return into;
 }
 
@@ -739,6 +757,9 @@ export function formatStats(stats: FuzzStats, label = 'fuzz'): string {
     stats.slowest
       ? `  slowest case: #${stats.slowest.index} ${stats.slowest.ms.toFixed(1)} ms (${stats.slowest.length} bytes from ${stats.slowest.source}); ${stats.over100ms} over 100 ms`
       : '  slowest case: -',
+    stats.judged.wellFormed + stats.judged.broken > 0
+      ? `  oracle: ${stats.judged.wellFormed.toLocaleString('en-US')} well-formed and ${stats.judged.broken.toLocaleString('en-US')} structurally broken messages (per saxes) judged`
+      : '  oracle: off',
     `  failures: ${stats.failures.length}`,
   ];
   const byKind = new Map<string, FuzzFailure[]>();
@@ -814,7 +835,7 @@ export function checkRegressionInput(input: RegressionInput, boundMs = 2000): { 
   const labels: Record<string, number> = {};
   const failures: string[] = [];
   for (const [options, cuts, checkSplit] of runs) {
-    const r = runInput(input.bytes, cuts, options, boundMs, checkSplit);
+    const r = runInput(input.bytes, cuts, options, boundMs, checkSplit, true);
     labels[r.label] = (labels[r.label] ?? 0) + 1;
     if (r.failure) failures.push(`${input.name} (${JSON.stringify(options)}, ${cuts.length + 1} pieces): ${r.failure.kind}: ${r.failure.detail.split('\n')[0]}`);
   }
@@ -834,10 +855,11 @@ interface CliArgs {
   /** A case running longer than this is a hang (default max(10 s, 5 × the case bound)). */
   hangMs?: number;
   failureDir: string | null;
+  oracle: boolean;
 }
 
 function parseCli(argv: string[]): CliArgs {
-  const args: CliArgs = { cases: 100_000, seed: 1, caseBoundMs: 2000, workers: 1, failureDir: FAILURES_DIR };
+  const args: CliArgs = { cases: 100_000, seed: 1, caseBoundMs: 2000, workers: 1, failureDir: FAILURES_DIR, oracle: true };
   for (let k = 0; k < argv.length; k++) {
     const flag = argv[k]!;
     const value = () => {
@@ -856,8 +878,9 @@ function parseCli(argv: string[]): CliArgs {
       case '--case': args.caseIndex = value(); break;
       case '--hang-ms': args.hangMs = value(); break;
       case '--no-write': args.failureDir = null; break;
+      case '--no-oracle': args.oracle = false; break;
       case '-h': case '--help':
-        process.stdout.write('usage: npm run fuzz -- [--cases N] [--seed S] [--time-limit-ms M] [--case-bound-ms B] [--hang-ms H] [--workers W] [--case I] [--no-write]\n');
+        process.stdout.write('usage: npm run fuzz -- [--cases N] [--seed S] [--time-limit-ms M] [--case-bound-ms B] [--hang-ms H] [--workers W] [--case I] [--no-write] [--no-oracle]\n');
         process.exit(0);
         break;
       default: throw new Error(`unknown option ${flag}`);
@@ -877,6 +900,7 @@ interface WorkerJob {
   timeLimitMs?: number;
   caseBoundMs: number;
   failureDir: string | null;
+  oracle: boolean;
   /** [0]: index being run, [1]: when it started (Date.now()), [2]: last index reported. */
   heartbeat: SharedArrayBuffer;
   /** NETCONFKIT_FUZZ_HANG_AT: a case that never returns, to check the watchdog. */
@@ -899,7 +923,7 @@ function workerMain(job: WorkerJob): void {
   const stats = runFuzz({
     cases: job.cases, seed: job.seed, startIndex: job.start, stride: job.stride, offset: job.offset, skip: new Set(job.skip),
     ...(job.timeLimitMs === undefined ? {} : { timeLimitMs: job.timeLimitMs }),
-    caseBoundMs: job.caseBoundMs, seeds, failureDir: job.failureDir,
+    caseBoundMs: job.caseBoundMs, seeds, failureDir: job.failureDir, oracle: job.oracle,
     onCaseStart: (index) => {
       lastIndex = index;
       beat[0] = index;
@@ -915,7 +939,7 @@ function workerMain(job: WorkerJob): void {
 }
 
 function cloneStats(s: FuzzStats): FuzzStats {
-  return { ...s, outcomes: { ...s.outcomes }, mutations: { ...s.mutations }, failures: [...s.failures], slowest: s.slowest && { ...s.slowest } };
+  return { ...s, outcomes: { ...s.outcomes }, mutations: { ...s.mutations }, failures: [...s.failures], slowest: s.slowest && { ...s.slowest }, judged: { ...s.judged } };
 }
 
 function diffStats(now: FuzzStats, before: FuzzStats): FuzzStats {
@@ -928,6 +952,7 @@ function diffStats(now: FuzzStats, before: FuzzStats): FuzzStats {
   d.slowest = now.slowest;
   d.failures = now.failures.slice(before.failures.length);
   d.timedOut = now.timedOut;
+  d.judged = { wellFormed: now.judged.wellFormed - before.judged.wellFormed, broken: now.judged.broken - before.judged.broken };
   return d;
 }
 
@@ -949,7 +974,7 @@ async function runWithWatchdog(args: CliArgs): Promise<FuzzStats> {
       const elapsed = performance.now() - t0;
       const job: WorkerJob = {
         fuzzWorker: true, seed: args.seed, start, cases: remaining, stride: args.workers, offset, skip, caseBoundMs: args.caseBoundMs,
-        failureDir: args.failureDir, heartbeat, simulateHangAt: skip.includes(Number(process.env.NETCONFKIT_FUZZ_HANG_AT)) ? -1 : Number(process.env.NETCONFKIT_FUZZ_HANG_AT ?? -1),
+        failureDir: args.failureDir, oracle: args.oracle, heartbeat, simulateHangAt: skip.includes(Number(process.env.NETCONFKIT_FUZZ_HANG_AT)) ? -1 : Number(process.env.NETCONFKIT_FUZZ_HANG_AT ?? -1),
         ...(args.timeLimitMs === undefined ? {} : { timeLimitMs: Math.max(0, args.timeLimitMs - elapsed) }),
       };
       const worker = new Worker(new URL(import.meta.url), { workerData: job });
@@ -1016,6 +1041,7 @@ function describeCase(c: FuzzCase, r: CaseResult): string {
     `  pieces:    ${c.cuts.length + 1}`,
     `  input:     ${c.bytes.length} bytes: ${JSON.stringify(c.bytes.subarray(0, 400).toString('latin1'))}${c.bytes.length > 400 ? '…' : ''}`,
     `  outcome:   ${r.label} in ${r.ms.toFixed(2)} ms`,
+    r.judged ? `  oracle:    ${r.judged.wellFormed} message(s) well-formed, ${r.judged.broken} structurally broken per saxes` : '  oracle:    off',
     r.failure ? `  FAILURE:   ${r.failure.kind}: ${r.failure.detail}` : '  no failure',
   ].join('\n');
 }
@@ -1030,7 +1056,7 @@ async function cli(argv: string[]): Promise<number> {
   }
   if (args.caseIndex !== undefined) {
     const c = makeCase(loadSeeds(), args.seed, args.caseIndex);
-    const r = runInput(c.bytes, c.cuts, c.options, args.caseBoundMs);
+    const r = runInput(c.bytes, c.cuts, c.options, args.caseBoundMs, true, args.oracle);
     process.stdout.write(`${describeCase(c, r)}\n`);
     return r.failure ? 1 : 0;
   }

@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type FuzzStats, checkRegressionInput, formatStats, loadRegressionInputs, loadSeeds, makeCase, runFuzz, runInput,
 } from '../../fuzz/fuzz.js';
+import { judgeMessages } from '../../fuzz/oracle.js';
 
 const CASES = 100_000;
 const SEED = 20_240_607;
@@ -54,6 +55,14 @@ describe(`fuzzing the Replayer: ${CASES.toLocaleString('en-US')} cases, seed ${S
     expect(variant.map((f) => `case ${f.index} (${JSON.stringify(makeCase(seeds(), SEED, f.index).options)}): ${f.detail}`).slice(0, 10)).toEqual([]);
   });
 
+  it('the reader agrees with an independent parser (saxes) on every message it judges', () => {
+    const disagreements = stats.failures.filter((f) => f.kind === 'oracle');
+    expect(disagreements.map((f) => `case ${f.index}: ${f.detail}`).slice(0, 10)).toEqual([]);
+    // Both checks are exercised: well-formed messages read without error, broken ones refused.
+    expect(stats.judged.wellFormed).toBeGreaterThan(1000);
+    expect(stats.judged.broken).toBeGreaterThan(10_000);
+  });
+
   it('is deterministic: a case rebuilt alone is the same case with the same outcome', () => {
     const all = seeds();
     for (const index of [0, 1, 777, 31_337, CASES - 1]) {
@@ -82,5 +91,27 @@ describe('regression inputs in fixtures/fuzz/', () => {
     const r = checkRegressionInput(input, CASE_BOUND_MS);
     expect(r.failures).toEqual([]);
     expect(r.runs).toBeGreaterThan(10);
+  });
+});
+
+describe('the oracle (fuzz/oracle.ts)', () => {
+  const NC = 'xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"';
+  it.each([
+    ['a well-formed reply', `<rpc-reply ${NC} message-id="1"><ok/></rpc-reply>`, 'none', 1, 0],
+    ['two well-formed messages and an empty one', `<rpc-reply ${NC}><ok/></rpc-reply>]]>]]>\n]]>]]><rpc-reply ${NC}><data/></rpc-reply>]]>]]>`, 'eom', 2, 0],
+    ['an end tag that does not match', `<rpc-reply ${NC}><data></dato></rpc-reply>`, 'none', 0, 1],
+    ['a message cut inside an element', `<rpc-reply ${NC}><data>`, 'none', 0, 1],
+    ['a second root', `<rpc-reply ${NC}/><rpc-reply ${NC}/>`, 'none', 0, 1],
+    ['a DOCTYPE', `<!DOCTYPE rpc-reply><rpc-reply ${NC}/>`, 'none', 0, 1],
+    ['a banner, then a broken reply', `Welcome\n<rpc-reply ${NC}><a></b></rpc-reply>`, 'none', 0, 1],
+    ['a lexical fault first (not judged)', `<rpc-reply ${NC}><a b></a></rpc-reply>`, 'none', 0, 0],
+    ['too deep for the default limits (not judged)', `${'<a>'.repeat(600)}${'</a>'.repeat(600)}`, 'none', 0, 0],
+    ['no element (not judged)', '<!-- a comment between messages -->', 'none', 0, 0],
+  ] as const)('%s', (_, xml, framing, wellFormed, broken) => {
+    expect(judgeMessages(Buffer.from(xml), { framing })).toEqual({ wellFormed, broken, disagreement: null });
+  });
+
+  it('judges a well-formed message that limits refuse only for its structure', () => {
+    expect(judgeMessages(Buffer.from('<a><b><c/></b></a>'), { framing: 'none', maxDepth: 1 })).toEqual({ wellFormed: 0, broken: 0, disagreement: null });
   });
 });
