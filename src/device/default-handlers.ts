@@ -1,7 +1,6 @@
-import { elementText, innerXml } from '../xml/query.js';
-import type { ConfigStore } from './config-store.js';
+import { elementText } from '../xml/query.js';
+import type { Datastores } from './datastores.js';
 import type { LockTable } from './locks.js';
-import type { NmdaStore } from './nmda.js';
 import type { PartialLocks } from './partial-locks.js';
 import type { FakePush } from './push.js';
 import type { RfcCommits } from './rfc-commits.js';
@@ -27,12 +26,12 @@ export interface DefaultContext {
   user(sessionId: number): string;
   /** RFC 5717 partial locks of running, shared by every session. */
   partialLocks: PartialLocks;
-  /** The NMDA datastores, when the device has them. */
-  nmda: NmdaStore | null;
+  /** The device answers NMDA `<get-data>` and `<edit-data>`. */
+  nmda: boolean;
   /** The device's YANG modules: its YANG library and `<get-schema>`. */
   yang: FakeYangLibrary;
-  /** The device's configuration: `<edit-config>`, `<commit>` and `<discard-changes>` change it. */
-  config: ConfigStore;
+  /** The device's configuration, every datastore: `<edit-config>`, `<edit-data>`, `<commit>` and `<discard-changes>` change it. */
+  datastores: Datastores;
   /** RFC 8639 / 8641 subscriptions. */
   push: FakePush;
 }
@@ -54,34 +53,29 @@ export function defaultReply(request: FakeRequest, ctx: DefaultContext): Default
   if (ACCEPTED.has(op)) return { reply: OK };
   switch (op) {
     case 'get':
-      return { reply: ctx.yang.getReply(request.xml) ?? xmlData(ctx.config.xml('running')) };
+      return { reply: ctx.yang.getReply(request.xml) ?? xmlData(ctx.datastores.content('running')) };
     case 'get-config': {
       const source = firstChildOf(request.xml, 'source') ?? 'running';
-      // The NMDA datastores, when the device has them, are what get-config reads; else the configuration edit-config writes.
-      if (ctx.nmda) return { reply: ['running', 'candidate', 'startup'].includes(source) ? `<data>${ctx.nmda.content(source)}</data>` : '<data/>' };
-      return { reply: xmlData(ctx.config.xml(source)) };
+      return { reply: xmlData(['running', 'candidate', 'startup'].includes(source) ? ctx.datastores.content(source) : '') };
     }
     case 'get-data':
-      if (ctx.nmda) return { reply: ctx.nmda.getData(request.xml) };
+      if (ctx.nmda) return { reply: ctx.datastores.getData(request.xml) };
       break;
     case 'edit-data':
-      if (ctx.nmda) return { reply: ctx.nmda.editData(request.xml) };
+      if (ctx.nmda) return { reply: ctx.datastores.editData(request.xml) };
       break;
     case 'get-schema':
       return { reply: ctx.yang.getSchema(request.xml) };
     case 'close-session':
       return { reply: OK, closeChannel: true };
-    case 'edit-config': {
-      const target = firstChildOf(request.xml, 'target');
-      if (target !== null) ctx.config.edit(target, innerXml(request.xml, 'config'));
-      return { reply: OK };
-    }
+    case 'edit-config':
+      return { reply: ctx.datastores.editConfig(request.xml) };
     case 'discard-changes':
-      ctx.config.discard();
+      ctx.datastores.discard();
       return { reply: OK };
     case 'commit': {
       const reply = ctx.commits.commit(request.xml, request.sessionId, ctx.user(request.sessionId));
-      if (reply === OK) ctx.config.commit();
+      if (reply === OK) ctx.datastores.commit();
       return { reply };
     }
     case 'establish-subscription':

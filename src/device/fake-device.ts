@@ -5,12 +5,11 @@ import ssh2, { type ClientInfo, type Connection, type ServerChannel, type Sessio
 import { ClientError } from '../errors/classes.js';
 import { CAPABILITY } from '../xml/namespaces.js';
 import { Authenticator } from './auth.js';
-import { ConfigStore } from './config-store.js';
 import { defaultReply, type DefaultReply } from './default-handlers.js';
 import { FakeSession, type SessionHost } from './fake-session.js';
 import { type HostKey, knownHostsLine, loadHostKey } from './host-key.js';
 import { LockTable } from './locks.js';
-import { NmdaStore } from './nmda.js';
+import { Datastores } from './datastores.js';
 import { PartialLocks } from './partial-locks.js';
 import { expandPersonality, FAKE_PERSONALITY_NAMES, FAKE_QUIRKS, isPersonalityName } from './personalities.js';
 import { BASE_1_0, BASE_1_1, FAKE_DEVICE_CAPABILITIES, NMDA_MODULE_CAPABILITY } from './replies.js';
@@ -101,10 +100,9 @@ export class FakeDevice {
   /** The SSH user of each session open now. */
   private readonly users = new Map<number, string>();
   private readonly commits: RfcCommits;
-  private readonly nmda: NmdaStore | null;
+  private readonly datastores: Datastores;
   private readonly yang: FakeYangLibrary;
   private readonly push: FakePush;
-  private readonly config: ConfigStore;
   private commitFault: FakeCommitFault | null;
   private nextSessionId = 1;
   private listeningPort = 0;
@@ -114,10 +112,10 @@ export class FakeDevice {
     this.hostKey = loadHostKey(options.hostKey);
     this.auth = new Authenticator(options.users ?? DEFAULT_USERS);
     this.rules = new RuleBook(options.rules ?? [], options.handler);
-    this.nmda = options.datastores ? new NmdaStore(options.datastores) : null;
+    this.datastores = new Datastores(options.datastores ?? {}, (edits) => this.push.configChanged(edits));
     ({ capabilities: this.capabilities, quirks: this.quirks, personality: this.personality } = expandPersonality(options, () => [
       ...defaultCapabilities(options.base ?? 'both'),
-      ...(this.nmda ? [NMDA_MODULE_CAPABILITY] : []),
+      ...(options.datastores ? [NMDA_MODULE_CAPABILITY] : []),
     ]));
     this.capture = options.capture === undefined ? undefined : Buffer.from(options.capture);
     const has = (uri: string) => this.capabilities.some((c) => c === uri || c.startsWith(`${uri}?`));
@@ -127,12 +125,11 @@ export class FakeDevice {
     this.push = new FakePush(
       {
         send: (sessionId, xml) => this.sessions.get(sessionId)?.notify(xml),
-        contents: (datastore) => (this.nmda ? this.nmda.content(datastore) : this.config.xml(datastore)),
+        contents: (datastore, selects) => (selects ? this.datastores.selected(datastore, selects) : this.datastores.content(datastore)),
         log: (line) => this.log(line),
       },
       options.push,
     );
-    this.config = new ConfigStore((edits) => this.push.configChanged(edits));
     this.ssh = new SshServer(
       { hostKeys: [this.hostKey.privateKey], keepaliveInterval: KEEPALIVE_INTERVAL_MS, keepaliveCountMax: 3 },
       (conn, info) => this.onConnection(conn, info),
@@ -192,14 +189,12 @@ export class FakeDevice {
   }
 
   /**
-   * The content of an NMDA datastore now (see the `datastores` option): `running`,
-   * `candidate`, `startup`, `intended`, `operational` (without origins). Without `datastores`:
-   * `running` and `candidate` as `<edit-config>` and `<commit>` left them (top-level elements),
-   * null for the others.
+   * A datastore's content now: `running`, `candidate`, `startup`, `intended`, `operational`
+   * (without origins), as the `datastores` option began them and `<edit-config>`,
+   * `<edit-data>`, `<commit>` and `<discard-changes>` left them.
    */
-  datastore(name: 'running' | 'candidate' | 'startup' | 'intended' | 'operational'): string | null {
-    if (this.nmda) return this.nmda.content(name);
-    return name === 'running' || name === 'candidate' ? this.config.xml(name) : null;
+  datastore(name: 'running' | 'candidate' | 'startup' | 'intended' | 'operational'): string {
+    return this.datastores.content(name);
   }
 
   /** The RFC 5717 partial locks held now: each lock's id and the session holding it. */
@@ -463,9 +458,9 @@ export class FakeDevice {
           commits: this.commits,
           yang: this.yang,
           user: (id) => this.users.get(id) ?? '',
-          nmda: this.nmda,
+          nmda: this.options.datastores !== undefined,
           partialLocks: this.partialLocks,
-          config: this.config,
+          datastores: this.datastores,
           push: this.push,
         }),
       takeCommitFault: (request) => {

@@ -1,16 +1,16 @@
 import { escapeXml } from '../xml/entities.js';
 import { SUBSCRIBED_NOTIFICATIONS_NS, YANG_PUSH_NS } from '../xml/namespaces.js';
 import { elementText, findElement, innerXml } from '../xml/query.js';
-import type { ConfigEdit } from './config-store.js';
+import { type ConfigEdit, type TopLevelSelector, topLevelSelector } from './datastores.js';
 import { rpcErrorXml } from './replies.js';
 import type { FakeDynamicSubscription, FakePushOptions, FakeRequest } from './types.js';
 
 /**
  * FakeDevice's dynamic subscriptions (RFC 8639) and YANG-Push (RFC 8641): establish, modify,
  * delete and kill; periodic push-updates of a datastore's content and on-change
- * push-change-updates when running changes; subscription-completed at stop-time and
- * subscription-terminated when killed. Filters are accepted and not applied (tests choose the
- * content); a named filter, a DSCP marking, JSON encoding and replay are refused with their
+ * push-change-updates when running changes, both cut to the top-level elements a datastore
+ * subtree filter names; subscription-completed at stop-time and subscription-terminated when
+ * killed. A named filter, a DSCP marking, JSON encoding and replay are refused with their
  * RFC 8639 reasons, so clients can be tested against each.
  */
 
@@ -18,8 +18,8 @@ import type { FakeDynamicSubscription, FakePushOptions, FakeRequest } from './ty
 export interface PushHost {
   /** Sends a notification's content (wrapped with eventTime) to one session. */
   send(sessionId: number, xml: string): void;
-  /** A datastore's content as XML. */
-  contents(datastore: string): string;
+  /** A datastore's content as XML: its top-level elements a filter keeps, all of them without one. */
+  contents(datastore: string, selects: TopLevelSelector | null): string;
   log(line: string): void;
 }
 
@@ -28,6 +28,8 @@ interface Sub {
   sessionId: number;
   stream: string | null;
   datastore: string | null;
+  /** The datastore subtree filter's selection; null: everything. */
+  selects: TopLevelSelector | null;
   periodMs: number | null;
   onChange: { dampeningMs: number; excluded: Set<string>; pending: ConfigEdit[] } | null;
   stopTime: Date | null;
@@ -75,12 +77,15 @@ export class FakePush {
     const stopTime = this.stopTimeOf(xml);
     if (stopTime === 'invalid') return invalid('stop-time is not a date-and-time');
     const datastoreText = elementText(xml, 'datastore');
-    const sub: Sub = { id: 0, sessionId: request.sessionId, stream: null, datastore: null, periodMs: null, onChange: null, stopTime, timers: new Set(), periodic: null };
+    const sub: Sub = { id: 0, sessionId: request.sessionId, stream: null, datastore: null, selects: null, periodMs: null, onChange: null, stopTime, timers: new Set(), periodic: null };
     let sync = false;
     if (datastoreText !== null) {
       const datastore = identityName(datastoreText);
       if (!DATASTORES.has(datastore)) return refuse('datastore-not-subscribable', `The datastore ${datastoreText} cannot be subscribed to`, 'yp');
       sub.datastore = datastore;
+      const selects = selectorOf(xml);
+      if (typeof selects === 'string') return selects;
+      sub.selects = selects;
       const trigger = this.triggerOf(xml);
       if (typeof trigger === 'string') return trigger;
       sub.periodMs = trigger.periodMs;
@@ -159,7 +164,8 @@ export class FakePush {
   configChanged(edits: ConfigEdit[]): void {
     for (const sub of this.subs.values()) {
       if (!sub.onChange || !FOLLOW_RUNNING.has(sub.datastore ?? '')) continue;
-      const wanted = edits.filter((e) => !sub.onChange!.excluded.has(e.operation));
+      const selects = sub.selects;
+      const wanted = edits.filter((e) => !sub.onChange!.excluded.has(e.operation) && (selects === null || selects({ localName: e.name, namespaceURI: e.namespace })));
       if (wanted.length === 0) continue;
       const onChange = sub.onChange;
       if (onChange.dampeningMs === 0) {
@@ -252,7 +258,7 @@ export class FakePush {
 
   private pushUpdate(sub: Sub): void {
     if (!this.subs.has(sub.id)) return;
-    const contents = this.host.contents(sub.datastore ?? 'running');
+    const contents = this.host.contents(sub.datastore ?? 'running', sub.selects);
     this.host.send(sub.sessionId, `<push-update xmlns="${YANG_PUSH_NS}"><id>${sub.id}</id><datastore-contents>${contents}</datastore-contents></push-update>`);
   }
 
@@ -284,6 +290,17 @@ export class FakePush {
     sub.timers.clear();
     sub.periodic = null;
     this.subs.delete(sub.id);
+  }
+}
+
+/** A datastore subtree filter's selection, null without one, or the rpc-error when it is not XML. */
+function selectorOf(xml: string): TopLevelSelector | null | string {
+  const at = findElement(xml, 'datastore-subtree-filter');
+  if (at === null) return null;
+  try {
+    return topLevelSelector(xml.slice(at.tag.start, at.end === -1 ? xml.length : at.end));
+  } catch {
+    return invalid('The datastore-subtree-filter is not well-formed XML');
   }
 }
 

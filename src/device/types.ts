@@ -82,9 +82,10 @@ export interface FakeRule {
 }
 
 /**
- * The initial content of the fake device's NMDA datastores (RFC 8342), each XML with any
- * number of top-level elements; a datastore not given starts empty. `<get-data>` reads them,
- * `<edit-data>` writes `running`, `candidate` and `startup`, `<get-config>` reads those three.
+ * The initial content of the fake device's datastores (RFC 8342), each XML with any number of
+ * top-level elements; a datastore not given starts empty (the candidate: as running). Every
+ * operation reads and writes the same datastores: `<get-config>`, `<edit-config>`, `<commit>`,
+ * `<get-data>`, `<edit-data>` (`running`, `candidate`, `startup`), YANG-Push.
  */
 export interface FakeDatastores {
   running?: string;

@@ -99,7 +99,8 @@ describe('the fake device serves NMDA datastores over SSH', () => {
     expect(session.capabilities.nmda).toBe(true);
     expect((await getData(session, 'running')).data).toBe(running);
     expect((await getData(session, 'intended')).data).toBe(running);
-    expect((await getData(session, 'candidate')).data).toBe('');
+    // An unedited candidate is running's copy.
+    expect((await getData(session, 'candidate')).data).toBe(running);
     const plain = await getData(session, 'operational');
     expect(plain.data).toBe(running + state);
     expect(plain.xml).toContain(`<data xmlns="${NMDA}">`);

@@ -43,6 +43,8 @@ describe('RFC 6241 operations send exactly the request XML', () => {
 
   it('edit-config with every option, copy-config, delete-config, validate', async () => {
     const { device, session } = await pair();
+    // With default-operation none the host-name must exist already (RFC 6241: else data-missing).
+    await editConfig(session, 'candidate', '<system xmlns="urn:y"><host-name>r1</host-name></system>');
     await editConfig(session, 'candidate', '<system xmlns="urn:y"><host-name>r1</host-name></system>', { defaultOperation: 'none', testOption: 'test-then-set', errorOption: 'stop-on-error' });
     expect(lastBody(device)).toBe('<edit-config><target><candidate/></target><default-operation>none</default-operation><test-option>test-then-set</test-option>'
       + '<error-option>stop-on-error</error-option><config><system xmlns="urn:y"><host-name>r1</host-name></system></config></edit-config>');

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { FAKE_DEVICE_CAPABILITIES, FakeDevice, type FakeDeviceOptions } from '../../src/device/index.js';
 import { ClientError, NetconfError, RpcError, SubscriptionError } from '../../src/errors/index.js';
 import {
-  commitCandidate, editConfig, establishSubscription, getConfig, killSubscription, lockDatastore, subscribe, unlockDatastore,
+  commitCandidate, editConfig, editData, establishSubscription, getConfig, getData, killSubscription, lockDatastore, subscribe, unlockDatastore,
   type EstablishedSubscription, type ParsedNotification, type PushChangeUpdate, type PushUpdate, type SubscribedNotification,
 } from '../../src/operations/index.js';
+import { NMDA_MODULE_CAPABILITY } from '../../src/device/replies.js';
 import type { Session } from '../../src/session/session.js';
 import { rejection } from '../support/assertions.js';
 import { deviceHarness } from '../support/devices.js';
@@ -169,6 +170,44 @@ describe('establishSubscription: YANG-Push', () => {
     const [removed] = (await take(it, 1)) as PushChangeUpdate[];
     expect(removed!.patch.edits).toEqual([{ editId: 'edit-1', operation: 'delete', target: '/system', point: null, where: null, value: null, valueXml: '' }]);
     expect(device.datastore('running')).toBe(iface('eth0', 9000));
+    await sub.delete();
+  });
+});
+
+describe('one configuration behind every operation', () => {
+  const system = (name: string) => `<system xmlns="urn:example:sys"><hostname>${name}</hostname></system>`;
+  const nmda = (running: string) => pair({ datastores: { running }, capabilities: [...FAKE_DEVICE_CAPABILITIES, 'urn:ietf:params:netconf:capability:writable-running:1.0', NMDA_MODULE_CAPABILITY] });
+
+  it('an edit-config is what get-config and get-data read and what an on-change subscription pushes; an edit-data pushes too', async () => {
+    const { device, session } = await nmda(iface('eth0', 1500));
+    const sub = await establishSubscription(session, { datastore: 'running', onChange: { syncOnStart: false } });
+    const it = sub[Symbol.asyncIterator]();
+
+    await editConfig(session, 'running', iface('eth0', 9000));
+    expect((await getData(session, 'running')).data).toBe(iface('eth0', 9000));
+    expect((await getData(session, 'operational')).data).toBe(iface('eth0', 9000));
+    expect((await getConfig(session, 'running')).data).toBe(iface('eth0', 9000));
+    const [byEditConfig] = (await take(it, 1)) as PushChangeUpdate[];
+    expect(byEditConfig!.patch.edits.map((e) => [e.operation, e.target, e.valueXml])).toEqual([['replace', '/interfaces', iface('eth0', 9000)]]);
+
+    await editData(session, 'running', system('r1'));
+    expect(device.datastore('running')).toBe(iface('eth0', 9000) + system('r1'));
+    const [byEditData] = (await take(it, 1)) as PushChangeUpdate[];
+    expect(byEditData!.patch.edits.map((e) => [e.operation, e.target, e.valueXml])).toEqual([['create', '/system', system('r1')]]);
+    await sub.delete();
+  });
+
+  it('a datastore subtree filter cuts push-updates and push-change-updates to the top-level nodes it names', async () => {
+    const { session } = await nmda(iface('eth0', 1500) + system('r0'));
+    const sub = await establishSubscription(session, { datastore: 'running', filter: '<system xmlns="urn:example:sys"/>', onChange: {} });
+    const it = sub[Symbol.asyncIterator]();
+    const [sync] = await take(it, 1);
+    expect(sync).toMatchObject({ kind: 'push-update', contentsXml: system('r0') });
+    // An edit of interfaces alone is filtered out; the next one, of both, is pushed for system only.
+    await editConfig(session, 'running', iface('eth0', 9000));
+    await editConfig(session, 'running', iface('eth0', 1400) + system('r1'));
+    const [change] = (await take(it, 1)) as PushChangeUpdate[];
+    expect(change!.patch.edits.map((e) => [e.operation, e.target, e.valueXml])).toEqual([['replace', '/system', system('r1')]]);
     await sub.delete();
   });
 });

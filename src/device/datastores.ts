@@ -5,30 +5,61 @@ import { rpcErrorXml } from './replies.js';
 import type { FakeDatastores } from './types.js';
 
 /**
- * The fake device's NMDA datastores (RFC 8342) behind `<get-data>` and `<edit-data>`
- * (RFC 8526), without a schema: each datastore is XML content. `intended` is `running` unless
- * given; `operational` is `intended` (origin `or:intended`) followed by the state given as
- * `operational` (origin `or:learned` where it names none). List entries are told apart by
- * their first child leaf, where YANG puts a list's keys.
+ * The fake device's configuration, one store behind every operation that reads or writes it
+ * (RFC 8342 datastores, without a schema; each is XML content): `<get-config>`,
+ * `<edit-config>`, `<commit>` and `<discard-changes>`, NMDA `<get-data>` and `<edit-data>`
+ * (RFC 8526), and YANG-Push. `candidate` follows `running` until it is edited, and again after
+ * a commit or a discard; `intended` is `running` unless given; `operational` is `intended`
+ * (origin `or:intended`) followed by the state given as `operational` (origin `or:learned`
+ * where it names none). List entries are told apart by their first child leaf, where YANG
+ * puts a list's keys. Each change of running is reported, one edit per top-level element.
  */
 
-const WRITABLE = ['running', 'candidate', 'startup'] as const;
-type Writable = (typeof WRITABLE)[number];
+/** One top-level element that changed in running. */
+export interface ConfigEdit {
+  operation: 'create' | 'replace' | 'delete';
+  /** The element's local name. */
+  name: string;
+  /** Its namespace, or null. */
+  namespace: string | null;
+  /** The element as it is now (null once deleted). */
+  xml: string | null;
+}
 
-export class NmdaStore {
-  private readonly stores = new Map<string, string>();
+const WRITABLE = new Set(['running', 'candidate', 'startup']);
+const ALL = new Set(['running', 'candidate', 'startup', 'intended', 'operational']);
 
-  constructor(initial: FakeDatastores) {
-    for (const name of WRITABLE) this.stores.set(name, initial[name] ?? '');
-    if (initial.intended !== undefined) this.stores.set('intended', initial.intended);
-    this.stores.set('operational', initial.operational ?? '');
+export class Datastores {
+  private running: string;
+  private startup: string;
+  /** Null while the candidate follows running (not edited since the start, the last commit or discard). */
+  private candidate: string | null;
+  private readonly intended: string | null;
+  private readonly state: string;
+
+  constructor(initial: FakeDatastores, private readonly onChange: (edits: ConfigEdit[]) => void) {
+    this.running = initial.running ?? '';
+    this.startup = initial.startup ?? '';
+    this.candidate = initial.candidate ?? null;
+    this.intended = initial.intended ?? null;
+    this.state = initial.operational ?? '';
   }
 
-  /** A datastore's content now (`intended` and `operational` as a `<get-data>` shows them, without origins). */
+  /** A datastore's content now (`operational` as a `<get-data>` shows it, without origins); '' for one the device has not. */
   content(datastore: string): string {
-    if (datastore === 'operational') return this.operational(false);
-    if (datastore === 'intended') return this.stores.get('intended') ?? this.stores.get('running')!;
-    return this.stores.get(datastore) ?? '';
+    switch (datastore) {
+      case 'running': return this.running;
+      case 'candidate': return this.candidate ?? this.running;
+      case 'startup': return this.startup;
+      case 'intended': return this.intended ?? this.running;
+      case 'operational': return this.operational(false);
+      default: return '';
+    }
+  }
+
+  /** A datastore's top-level elements that `selects` keeps (a subscription's filter). */
+  selected(datastore: string, selects: TopLevelSelector): string {
+    return toXml(elementChildren(parse(this.content(datastore))).filter(selects));
   }
 
   /** Answers a `<get-data>` request (the whole `<rpc>` text). */
@@ -47,11 +78,36 @@ export class NmdaStore {
     const op = operationElement(rpcXml);
     const datastore = datastoreOf(op);
     if (typeof datastore !== 'string') return datastore.error;
-    if (!(WRITABLE as readonly string[]).includes(datastore)) return invalidValue(`The ${datastore} datastore is read-only`);
+    if (!WRITABLE.has(datastore)) return invalidValue(`The ${datastore} datastore is read-only`);
+    return this.write(op, datastore);
+  }
+
+  /** Answers an `<edit-config>` request (RFC 6241): the same edit, its target named by `<target>`. */
+  editConfig(rpcXml: string): string {
+    const op = operationElement(rpcXml);
+    const target = elementChildren(op).find((c) => c.localName === 'target');
+    const name = target ? elementChildren(target)[0]?.localName : undefined;
+    // Without a target, or with one this device does not model (a url): accepted and left alone.
+    return name !== undefined && WRITABLE.has(name) ? this.write(op, name) : '<ok/>';
+  }
+
+  /** `<commit>`: running becomes the candidate. */
+  commit(): void {
+    if (this.candidate !== null) this.setRunning(this.candidate);
+    this.candidate = null;
+  }
+
+  /** `<discard-changes>`: the candidate follows running again. */
+  discard(): void {
+    this.candidate = null;
+  }
+
+  /** Applies the `<config>` of an edit operation to a writable datastore; `<ok/>` or the rpc-error. */
+  private write(op: Element, datastore: string): string {
     const config = elementChildren(op).find((c) => c.localName === 'config');
-    if (!config) return rpcErrorXml({ type: 'protocol', tag: 'missing-element', message: '<edit-data> needs <config>', info: '<bad-element>config</bad-element>' });
+    if (!config) return rpcErrorXml({ type: 'protocol', tag: 'missing-element', message: `<${op.localName}> needs <config>`, info: '<bad-element>config</bad-element>' });
     const defaultOp = elementChildren(op).find((c) => c.localName === 'default-operation')?.textContent?.trim() ?? 'merge';
-    const target = parse(this.stores.get(datastore) ?? '');
+    const target = parse(this.content(datastore));
     try {
       if (defaultOp === 'replace') for (const child of [...elementChildren(target)]) target.removeChild(child);
       for (const change of elementChildren(config)) apply(target, change, defaultOp === 'none' ? 'none' : 'merge');
@@ -59,13 +115,30 @@ export class NmdaStore {
       if (err instanceof EditError) return rpcErrorXml({ type: 'application', tag: err.tag, message: err.message });
       throw err;
     }
-    this.stores.set(datastore, toXml(elementChildren(target)));
+    const xml = toXml(elementChildren(target));
+    if (datastore === 'running') this.setRunning(xml);
+    else if (datastore === 'candidate') this.candidate = xml;
+    else this.startup = xml;
     return '<ok/>';
+  }
+
+  private setRunning(xml: string): void {
+    const before = topLevel(this.running);
+    this.running = xml;
+    const after = topLevel(xml);
+    const edits: ConfigEdit[] = [];
+    for (const [key, now] of after) {
+      const was = before.get(key);
+      if (was?.xml === now.xml) continue;
+      edits.push({ operation: was ? 'replace' : 'create', ...now });
+    }
+    for (const [key, was] of before) if (!after.has(key)) edits.push({ operation: 'delete', ...was, xml: null });
+    if (edits.length > 0) this.onChange(edits);
   }
 
   private operational(withOrigin: boolean): string {
     const nodes: Element[] = [];
-    for (const [xml, origin] of [[this.content('intended'), 'intended'], [this.stores.get('operational')!, 'learned']] as const) {
+    for (const [xml, origin] of [[this.content('intended'), 'intended'], [this.state, 'learned']] as const) {
       for (const el of elementChildren(parse(xml))) {
         const copy = el.cloneNode(true) as Element;
         if (!withOrigin) stripOrigins(copy);
@@ -77,6 +150,28 @@ export class NmdaStore {
   }
 }
 
+/** Content's top-level elements by namespace and name, each as XML. */
+function topLevel(content: string): Map<string, Omit<ConfigEdit, 'operation'> & { xml: string }> {
+  const out = new Map<string, Omit<ConfigEdit, 'operation'> & { xml: string }>();
+  for (const el of elementChildren(parse(content))) {
+    out.set(`{${el.namespaceURI ?? ''}}${el.localName}`, { name: el.localName, namespace: el.namespaceURI, xml: toXml([el]) });
+  }
+  return out;
+}
+
+/** Keeps the top-level elements a subtree filter names at its top (by namespace and name). */
+export type TopLevelSelector = (el: { localName: string; namespaceURI: string | null }) => boolean;
+
+/** The selector of a subtree filter given as its element's XML (`<datastore-subtree-filter>…`); throws when that is not XML. */
+export function topLevelSelector(filterXml: string): TopLevelSelector {
+  const filter = elementChildren(fragment(filterXml).node)[0];
+  return namedBy(filter ? elementChildren(filter) : []);
+}
+
+function namedBy(wanted: readonly Element[]): TopLevelSelector {
+  return (el) => wanted.some((w) => w.localName === el.localName && w.namespaceURI === el.namespaceURI);
+}
+
 class EditError extends Error {
   constructor(readonly tag: string, message: string) {
     super(message);
@@ -85,8 +180,10 @@ class EditError extends Error {
 
 /** Applies one element of an edit under `parent`: RFC 6241's `operation` attribute, else `inherited`. */
 function apply(parent: Node, change: Element, inherited: string): void {
-  const operation = change.getAttributeNS(NETCONF_BASE_NS, 'operation') ?? inherited;
+  // nc:operation; an unprefixed `operation` too, as clients without the prefix send it.
+  const operation = change.getAttributeNS(NETCONF_BASE_NS, 'operation') ?? change.getAttribute('operation') ?? inherited;
   change.removeAttributeNS(NETCONF_BASE_NS, 'operation');
+  change.removeAttribute('operation');
   const existing = findMatch(parent, change);
   const name = change.localName;
   switch (operation) {
@@ -129,9 +226,13 @@ function apply(parent: Node, change: Element, inherited: string): void {
   }
 }
 
-/** The sibling `change` edits: same name and namespace, and the same first leaf (a list entry's key) when it has one. */
+/**
+ * The sibling `change` edits: same name and namespace, and below the top level the same first
+ * leaf (a list entry's key) when it has one. Top-level nodes are taken for containers, as YANG
+ * modules mostly make them.
+ */
 function findMatch(parent: Node, change: Element): Element | undefined {
-  const key = firstLeaf(change);
+  const key = parent.nodeType === 1 ? firstLeaf(change) : null;
   return elementChildren(parent).find((el) => {
     if (el.localName !== change.localName || el.namespaceURI !== change.namespaceURI) return false;
     if (key === null) return true;
@@ -148,8 +249,7 @@ function firstLeaf(el: Element): { name: string; value: string } | null {
 
 /** The top-level elements of `content` that a subtree filter names at its top (by namespace and name). */
 function selectTop(content: string, filter: Element): string {
-  const wanted = elementChildren(filter);
-  return toXml(elementChildren(parse(content)).filter((el) => wanted.some((w) => w.localName === el.localName && w.namespaceURI === el.namespaceURI)));
+  return toXml(elementChildren(parse(content)).filter(namedBy(elementChildren(filter))));
 }
 
 function stripOrigins(el: Element): void {
@@ -170,7 +270,7 @@ function datastoreOf(op: Element): string | { error: string } {
   const prefix = colon === -1 ? null : text.slice(0, colon);
   const ns = el.lookupNamespaceURI(prefix);
   const name = text.slice(colon + 1);
-  if (ns !== DATASTORES_NS || !['running', 'candidate', 'startup', 'intended', 'operational'].includes(name)) {
+  if (ns !== DATASTORES_NS || !ALL.has(name)) {
     return { error: invalidValue(`This device has no datastore ${text}`) };
   }
   return name;
