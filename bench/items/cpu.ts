@@ -3,8 +3,11 @@
  * process): a generated configuration, framed as the bench device frames it, is fed to a
  * session over an in-memory transport in 32 KiB reads (an SSH channel's packets), with
  * back-pressure. CPU time of the whole process per run; best of N. For profiling and for A/B
- * figures on a loaded machine, where the wall-time bench ratio is noise.
- *   node cpu.js [MiB=64] [runs=5] [items|discard|both] [repeat=1]
+ * figures on a loaded machine, where the wall-time bench ratio is noise. Not part of `npm run
+ * bench`; bundle it and run it (add --cpu-prof to profile):
+ *   npx esbuild bench/items/cpu.ts --bundle --platform=node --format=esm --packages=external --outfile=/tmp/cpu.mjs
+ *   node --expose-gc /tmp/cpu.mjs [MiB=64] [runs=5] [items|discard|both] [repeat=1]
+ * `repeat` feeds the first interface list that many times over: a big reply without building it.
  */
 import { Writable } from 'node:stream';
 import { getConfig } from '../../src/operations/rfc6241.js';
