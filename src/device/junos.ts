@@ -1,4 +1,5 @@
 import { FakeDevice } from './fake-device.js';
+import { FakeDeviceFront } from './fake-front.js';
 import { type JunosPlatform, PlatformReplies } from './junos-platforms.js';
 import { DEFAULT_CONFIGURATION, DEFAULT_HOST_NAME, showVersionText, softwareInformation } from './junos-config.js';
 import { Flavour, JUNOS_CAPABILITIES, XNM_NS, junosCapabilities, textBlock, xnmItem } from './junos-replies.js';
@@ -75,7 +76,7 @@ interface PendingConfirm {
  * junos.script.commit = { errors: [{ message: 'Missing mandatory statement', path: 'system', statement: 'root-authentication' }] };
  * ```
  */
-export class JunosDevice {
+export class JunosDevice extends FakeDeviceFront {
   /** What the device answers; read on every request (hello settings: at each hello). */
   script: JunosScript;
   /** The loaded, uncommitted change as loaded: the payloads since the last commit, rollback or discard. */
@@ -117,6 +118,7 @@ export class JunosDevice {
   private candidateTree: ConfigNode[] | null = null;
 
   private constructor(script: JunosScript, private readonly options: FakeDeviceOptions) {
+    super();
     this.script = script;
     const initial: JunosCommit = {
       number: 0, sessionId: null, user: 'root', client: 'other', time: this.lastCommit, comment: null, confirmed: null, status: 'committed',
@@ -136,26 +138,6 @@ export class JunosDevice {
   get device(): FakeDevice {
     if (!this.fake) throw new Error('the Junos device is not started');
     return this.fake;
-  }
-
-  get host(): '127.0.0.1' {
-    return this.device.host;
-  }
-
-  get port(): number {
-    return this.device.port;
-  }
-
-  get hostKeyFingerprint(): string {
-    return this.device.hostKeyFingerprint;
-  }
-
-  get knownHostsLine(): string {
-    return this.device.knownHostsLine;
-  }
-
-  get requests(): FakeRequest[] {
-    return this.device.requests;
   }
 
   get clientHellos(): string[] {

@@ -9,6 +9,7 @@ import { type ConnectOptions, connect } from '../session/connect.js';
 import type { Session } from '../session/session.js';
 import { attributes, innerOf, rootElement, withoutXmlDeclaration } from '../xml/query.js';
 import { FakeDevice } from './fake-device.js';
+import { FakeDeviceFront } from './fake-front.js';
 import { rpcErrorXml } from './replies.js';
 import type { FakeDeviceOptions, FakeReply, FakeRequest } from './types.js';
 
@@ -56,7 +57,7 @@ interface Entry {
  * expect(device.unusedRecordings()).toEqual([]);
  * ```
  */
-export class PlaybackDevice {
+export class PlaybackDevice extends FakeDeviceFront {
   /** The FakeDevice underneath (its `requests`, `clientHellos`, `dropAll()`...). */
   device!: FakeDevice;
   /** The recording it answers from (exchanges appended by `record-missing` included). */
@@ -67,6 +68,7 @@ export class PlaybackDevice {
   private upstream: Promise<Session> | null = null;
 
   private constructor(recording: Recording, private readonly file: string | null, private readonly options: PlaybackOptions) {
+    super();
     this.recording = recording;
     this.entries = [...recording.exchanges].sort((a, b) => a.seq - b.seq).map((exchange) => entry(exchange));
   }
@@ -84,31 +86,6 @@ export class PlaybackDevice {
       rules: [{ match: () => true, reply: (request) => playback.answer(request) }],
     });
     return playback;
-  }
-
-  /** Always `127.0.0.1`. */
-  get host(): '127.0.0.1' {
-    return this.device.host;
-  }
-
-  /** The port it listens on. */
-  get port(): number {
-    return this.device.port;
-  }
-
-  /** OpenSSH style: `SHA256:` + unpadded base64. */
-  get hostKeyFingerprint(): string {
-    return this.device.hostKeyFingerprint;
-  }
-
-  /** `[127.0.0.1]:PORT ssh-ed25519 AAAA…`, for a known_hosts file. */
-  get knownHostsLine(): string {
-    return this.device.knownHostsLine;
-  }
-
-  /** Every `<rpc>` received, matched or not. */
-  get requests(): FakeRequest[] {
-    return this.device.requests;
   }
 
   /** The requests no recording answered, in order (`<close-session>` is never one: the device answers it itself). */
