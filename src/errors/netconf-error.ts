@@ -74,7 +74,12 @@ export class NetconfError extends Error {
     this.retryable = options.retryable ?? info.retryable;
     this.step = options.step ?? null;
     Object.defineProperty(this, BRANDS, { value: brandsOf(new.target), enumerable: false });
-    Object.defineProperty(this, 'name', { value: new.target.brand, enumerable: false, writable: true, configurable: true });
+    // The name lives on each class's prototype, set by its first instance: a property defined
+    // on every error was a third of the cost of building one (a reply's items are errors).
+    const proto = new.target.prototype as object;
+    if (!Object.prototype.hasOwnProperty.call(proto, 'name')) {
+      Object.defineProperty(proto, 'name', { value: new.target.brand, enumerable: false, writable: true, configurable: true });
+    }
   }
 
   static brand = 'NetconfError';

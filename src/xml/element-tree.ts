@@ -73,6 +73,23 @@ export class TreeBuilder {
     this.run(bytes, true);
   }
 
+  /**
+   * Text that a start or end tag in the same bytes ends (`buf` is the caller's to reuse): when
+   * nothing is pending and it holds no reference, it is a whole run and is decoded now, with no
+   * copy of its bytes. Otherwise it waits for that tag like any piece (a malformed reference is
+   * reported after a malformed tag, as before).
+   */
+  textBeforeTag(buf: Buffer, from: number, to: number): void {
+    if (this.pending.length === 0 && to > from && this.stack.length > 0) {
+      const text = normaliseLineEnds(buf.toString('utf8', from, to));
+      if (!text.includes('&')) {
+        this.stack[this.stack.length - 1]!.children.push(text);
+        return;
+      }
+    }
+    this.run(Buffer.from(buf.subarray(from, to)), false);
+  }
+
   private run(bytes: Buffer, cdata: boolean): void {
     if (bytes.length === 0 || this.stack.length === 0) return;
     if (cdata !== this.pendingCData) this.flushText();

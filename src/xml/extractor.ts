@@ -704,7 +704,12 @@ export class ErrorExtractor {
 
   private text(buf: Buffer, from: number, to: number, base: number): void {
     if (this.depth > 0) {
-      if (this.capture) this.capture.builder.text(Buffer.from(buf.subarray(from, to)));
+      if (this.capture) {
+        // Ended here by a start or end tag (not a comment, CDATA or PI, which a run spans).
+        const next = buf[to + 1];
+        if (to + 1 < buf.length && next !== BANG && next !== QUESTION) this.capture.builder.textBeforeTag(buf, from, to);
+        else this.capture.builder.text(Buffer.from(buf.subarray(from, to)));
+      }
       else if (this.engineName) this.engineName.parts.push(Buffer.from(buf.subarray(from, to)));
       return;
     }
