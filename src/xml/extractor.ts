@@ -150,7 +150,9 @@ export class ErrorExtractor {
    */
   private readonly stack = new ElementStack();
   private readonly skimLimits: SkimLimits;
-  private namespaces: { depth: number; bindings: NamespaceBindings }[] = [];
+  /** The namespace scopes opened by elements still open: each one's depth and bindings (two arrays, no object per scope). */
+  private scopeDepths: number[] = [];
+  private scopes: NamespaceBindings[] = [];
   private configDepth = 0;
   private resultsDepth = 0;
   private capture: Capture | null = null;
@@ -505,7 +507,10 @@ export class ErrorExtractor {
     let bindings = outer;
     if (declares) {
       bindings = this.declarations(buf, nameEnd, attrEnd, outer, base);
-      if (!selfClosing && bindings !== outer) this.namespaces.push({ depth: this.depth, bindings });
+      if (!selfClosing && bindings !== outer) {
+        this.scopeDepths.push(this.depth);
+        this.scopes.push(bindings);
+      }
     }
     const name = capturing || interesting || isRoot ? utf8(buf, i + 1, nameEnd) : '';
 
@@ -553,16 +558,21 @@ export class ErrorExtractor {
 
   /**
    * The bindings in scope inside a start tag whose attributes (`buf[from, to)`) declare
-   * namespaces. A list's entries often repeat the same declaration under the same parent, and
-   * one device's replies repeat their root's: the last one's bytes and outcome are kept (for
-   * every extractor: bindings are never changed once made), and the same bytes under the same
-   * bindings give the same bindings (they were checked when first parsed).
+   * namespaces. A list's entries repeat the same declaration under the same parent, and one
+   * device's replies repeat their root's and their children's: the last few declarations' bytes
+   * and outcomes are kept (for every extractor: bindings are never changed once made), and the
+   * same bytes under the same bindings give the same bindings (they were checked when first
+   * parsed).
    */
   private declarations(buf: Buffer, from: number, to: number, outer: NamespaceBindings, base: number): NamespaceBindings {
-    const last = lastDeclaration;
-    if (last.outer === outer && last.raw.length === to - from && sameBytes(buf, from, last.raw)) return last.bindings;
+    const len = to - from;
+    for (let k = 0; k < DECLARATIONS_KEPT; k++) {
+      const d = declarations[k]!;
+      if (d.outer === outer && d.raw.length === len && sameBytes(buf, from, d.raw)) return d.bindings;
+    }
     const bindings = withDeclarations(outer, parseAttributes(buf, from, to, base));
-    lastDeclaration = { outer, raw: Buffer.from(buf.subarray(from, to)), bindings };
+    declarations[nextDeclaration] = { outer, raw: Buffer.from(buf.subarray(from, to)), bindings };
+    nextDeclaration = (nextDeclaration + 1) % DECLARATIONS_KEPT;
     return bindings;
   }
 
@@ -583,8 +593,8 @@ export class ErrorExtractor {
       if (gt < buf.length && buf[gt] === GT && this.stack.isName(buf, i + 2, depth - 1, nameLen)) {
         this.close(depth - 1);
         if (depth - 1 === this.pathClose) this.pathEnd(buf, gt, base);
-        const ns = this.namespaces;
-        if (this.stack.kind(depth - 1) === Kind.Other && this.capture === null && this.engineName === null && (ns.length === 0 || ns[ns.length - 1]!.depth < depth - 1)) {
+        const sd = this.scopeDepths;
+        if (this.stack.kind(depth - 1) === Kind.Other && this.capture === null && this.engineName === null && (sd.length === 0 || sd[sd.length - 1]! < depth - 1)) {
           if (this.engine && this.engine.containerDepth === depth - 1) this.engine = null;
           return gt + 1;
         }
@@ -625,8 +635,11 @@ export class ErrorExtractor {
         this.finishCapture();
       }
     }
-    const ns = this.namespaces;
-    while (ns.length > 0 && ns[ns.length - 1]!.depth >= this.depth) ns.pop();
+    const sd = this.scopeDepths;
+    while (sd.length > 0 && sd[sd.length - 1]! >= this.depth) {
+      sd.pop();
+      this.scopes.pop();
+    }
     if (kind === Kind.Configuration) this.configDepth--;
     else if (kind === Kind.Results) this.resultsDepth--;
     if (this.contentFrom >= 0 && this.depth === 1) {
@@ -751,8 +764,8 @@ export class ErrorExtractor {
     const l = this.skimLimits;
     l.pathNext = this.pathNext;
     l.pathClose = this.pathClose;
-    const ns = this.namespaces;
-    l.topNamespaceDepth = ns.length > 0 ? ns[ns.length - 1]!.depth : -1;
+    const sd = this.scopeDepths;
+    l.topNamespaceDepth = sd.length > 0 ? sd[sd.length - 1]! : -1;
     l.engineDepth = this.engine ? this.engine.containerDepth : -1;
     const at = this.stack.skim(buf, i, this.depth, l);
     this.depth = this.stack.currentDepth;
@@ -788,8 +801,8 @@ export class ErrorExtractor {
   }
 
   private bindings(): NamespaceBindings {
-    const ns = this.namespaces;
-    return ns.length > 0 ? ns[ns.length - 1]!.bindings : NO_BINDINGS;
+    const scopes = this.scopes;
+    return scopes.length > 0 ? scopes[scopes.length - 1]! : NO_BINDINGS;
   }
 
   private fail(message: string, offset: number, tagMismatch: TagMismatch | null = null): never {
@@ -799,8 +812,10 @@ export class ErrorExtractor {
 
 const NO_BINDINGS: NamespaceBindings = Object.freeze({ xml: 'http://www.w3.org/XML/1998/namespace' });
 
-/** The last namespace declaration parsed by any extractor (see `declarations`). */
-let lastDeclaration: { outer: NamespaceBindings | null; raw: Buffer; bindings: NamespaceBindings } = { outer: null, raw: Buffer.alloc(0), bindings: NO_BINDINGS };
+/** The last namespace declarations parsed by any extractor (see `declarations`); the oldest is replaced. */
+const DECLARATIONS_KEPT = 8;
+const declarations: { outer: NamespaceBindings | null; raw: Buffer; bindings: NamespaceBindings }[] = Array.from({ length: DECLARATIONS_KEPT }, () => ({ outer: null, raw: Buffer.alloc(0), bindings: NO_BINDINGS }));
+let nextDeclaration = 0;
 
 /** Whether `buf` holds `bytes` at `from` (the caller checked there is room): a loop, cheaper than `compare` for a few dozen bytes. */
 function sameBytes(buf: Buffer, from: number, bytes: Buffer): boolean {
