@@ -14,7 +14,7 @@ const RFC_INFO = new Set(['bad-attribute', 'bad-element', 'bad-namespace', 'sess
 /** Turns a captured `<rpc-error>`, `<xnm:error>` or `<xnm:warning>` into a DeviceError. */
 export function buildDeviceError(element: XmlElement, kind: DeviceErrorKind, context: ItemContext): DeviceError {
   const fields = kind === 'rpc-error' ? rpcErrorFields(element) : junosFields(element, kind);
-  fields.routingEngine = text(element, 're-name') ?? context.routingEngine;
+  fields.routingEngine ??= context.routingEngine;
   // An item's stack would only point into the scanner; skipping it makes items cheap. The
   // RpcError that callers catch keeps its stack.
   const limit = Error.stackTraceLimit;
@@ -26,24 +26,36 @@ export function buildDeviceError(element: XmlElement, kind: DeviceErrorKind, con
   }
 }
 
+// Each field is the text of the first child of its name (and `routingEngine` that of `re-name`):
+// the children are read once, not once per field.
+
 function rpcErrorFields(element: XmlElement): DeviceErrorFields {
   const f = emptyDeviceFields('rpc-error');
-  f.severity = text(element, 'error-severity');
-  f.type = text(element, 'error-type');
-  f.tag = text(element, 'error-tag');
-  f.appTag = text(element, 'error-app-tag');
-  const path = first(element, 'error-path');
-  if (path) {
-    f.path = trimXml(stringValue(path));
-    f.pathNamespaces = { ...path.namespaces };
+  let info: XmlElement | undefined;
+  for (const child of element.children) {
+    if (typeof child === 'string') continue;
+    switch (child.local) {
+      case 'error-severity': f.severity ??= text(child); break;
+      case 'error-type': f.type ??= text(child); break;
+      case 'error-tag': f.tag ??= text(child); break;
+      case 'error-app-tag': f.appTag ??= text(child); break;
+      case 'error-path':
+        if (f.path === null) {
+          f.path = text(child);
+          f.pathNamespaces = { ...child.namespaces };
+        }
+        break;
+      case 'error-message':
+        if (f.message === null) {
+          f.message = text(child);
+          f.messageLang = attribute(child, 'xml:lang');
+        }
+        break;
+      case 'source-daemon': f.sourceDaemon ??= text(child); break;
+      case 'error-info': info ??= child; break;
+      case 're-name': f.routingEngine ??= text(child); break;
+    }
   }
-  const message = first(element, 'error-message');
-  if (message) {
-    f.message = trimXml(stringValue(message));
-    f.messageLang = attribute(message, 'xml:lang');
-  }
-  f.sourceDaemon = text(element, 'source-daemon');
-  const info = first(element, 'error-info');
   if (info) readInfo(info, f);
   return f;
 }
@@ -92,18 +104,25 @@ function readInfo(info: XmlElement, f: DeviceErrorFields): void {
 function junosFields(element: XmlElement, kind: DeviceErrorKind): DeviceErrorFields {
   const f = emptyDeviceFields(kind);
   f.severity = kind === 'xnm:error' ? 'error' : 'warning';
-  const message = first(element, 'message');
-  if (message) {
-    f.message = trimXml(stringValue(message));
-    f.messageLang = attribute(message, 'xml:lang');
+  for (const child of element.children) {
+    if (typeof child === 'string') continue;
+    switch (child.local) {
+      case 'message':
+        if (f.message === null) {
+          f.message = text(child);
+          f.messageLang = attribute(child, 'xml:lang');
+        }
+        break;
+      case 'edit-path': f.editPath ??= text(child); break;
+      case 'statement': f.statement ??= text(child); break;
+      case 'token': f.token ??= text(child); break;
+      case 'source-daemon': f.sourceDaemon ??= text(child); break;
+      case 'filename': f.filename ??= text(child); break;
+      case 'line-number': f.lineNumber ??= text(child); break;
+      case 'column': f.column ??= text(child); break;
+      case 're-name': f.routingEngine ??= text(child); break;
+    }
   }
-  f.editPath = text(element, 'edit-path');
-  f.statement = text(element, 'statement');
-  f.token = text(element, 'token');
-  f.sourceDaemon = text(element, 'source-daemon');
-  f.filename = text(element, 'filename');
-  f.lineNumber = text(element, 'line-number');
-  f.column = text(element, 'column');
   if (f.statement !== null) {
     f.badElement = f.statement;
     f.badElementSource = 'statement';
@@ -114,12 +133,6 @@ function junosFields(element: XmlElement, kind: DeviceErrorKind): DeviceErrorFie
   return f;
 }
 
-function first(element: XmlElement, local: string): XmlElement | undefined {
-  for (const child of element.children) if (typeof child !== 'string' && child.local === local) return child;
-  return undefined;
-}
-
-function text(element: XmlElement, local: string): string | null {
-  const child = first(element, local);
-  return child ? trimXml(stringValue(child)) : null;
+function text(element: XmlElement): string {
+  return trimXml(stringValue(element));
 }
