@@ -108,9 +108,25 @@ export function defaultReply(request: FakeRequest, ctx: DefaultContext): Default
   };
 }
 
+/**
+ * The datastore a lock or unlock names: RFC 6241's element (`<running/>`), or RFC 8526's
+ * `<datastore>ds:running</datastore>` (the same lock); an rpc-error for none or a read-only one.
+ */
+function lockTarget(request: FakeRequest, op: string): string | DefaultReply {
+  const named = firstChildOf(request.xml, 'target');
+  if (named === null) return missingTarget(op);
+  if (named !== 'datastore') return named;
+  const text = elementText(request.xml, 'datastore') ?? '';
+  const datastore = text.slice(text.indexOf(':') + 1);
+  if (datastore === 'intended' || datastore === 'operational') {
+    return { reply: rpcErrorXml({ type: 'protocol', tag: 'invalid-value', message: `The ${datastore} datastore is read-only: it cannot be locked`, info: '<bad-element>datastore</bad-element>' }) };
+  }
+  return datastore;
+}
+
 function lock(request: FakeRequest, ctx: DefaultContext): DefaultReply {
-  const datastore = firstChildOf(request.xml, 'target');
-  if (datastore === null) return missingTarget('lock');
+  const datastore = lockTarget(request, 'lock');
+  if (typeof datastore !== 'string') return datastore;
   // RFC 5717: a global lock of running fails while another session holds a partial lock there.
   const partial = datastore === 'running' ? ctx.partialLocks.otherHolder(request.sessionId) : null;
   const result = partial === null ? ctx.locks.lock(datastore, request.sessionId) : { ok: false as const, holder: partial };
@@ -126,8 +142,8 @@ function lock(request: FakeRequest, ctx: DefaultContext): DefaultReply {
 }
 
 function unlock(request: FakeRequest, ctx: DefaultContext): DefaultReply {
-  const datastore = firstChildOf(request.xml, 'target');
-  if (datastore === null) return missingTarget('unlock');
+  const datastore = lockTarget(request, 'unlock');
+  if (typeof datastore !== 'string') return datastore;
   if (ctx.locks.unlock(datastore, request.sessionId)) return { reply: OK };
   const holder = ctx.locks.holder(datastore);
   const why = holder === null ? 'is not locked' : `is locked by session ${holder}`;

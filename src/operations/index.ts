@@ -6,7 +6,7 @@ export {
   killSession, lockDatastore, parseData, unlockDatastore, validateConfig,
 } from './rfc6241.js';
 export type { CommitOptions, CommitReply, DataReply, EditConfigOptions, Filter, ReadItemsOptions, ReadOptions, ValidateReply, WithDefaults } from './rfc6241.js';
-export { editData, getData } from './nmda.js';
+export { editData, getData, lockNmdaDatastore, unlockNmdaDatastore } from './nmda.js';
 export { partialLock, partialUnlock } from './partial-lock.js';
 export type { PartialLockOptions, PartialLockReply } from './partial-lock.js';
 export type { EditDataOptions, GetDataItemsOptions, GetDataOptions, IdentityRef, NmdaDatastore, Origin, WritableNmdaDatastore } from './nmda.js';

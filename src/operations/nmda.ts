@@ -118,6 +118,30 @@ export async function editData(session: Session, datastore: WritableNmdaDatastor
   return session.rpc(serialise(op), { ...rpcOptions, write: true });
 }
 
+/**
+ * RFC 6241 `<lock>` of a writable NMDA datastore, named as RFC 8526 augments `<lock>`: its
+ * identity in `<target><datastore>`, so a datastore of another module can be locked too.
+ */
+export async function lockNmdaDatastore(session: Session, datastore: WritableNmdaDatastore, options: RpcOptions = {}): Promise<RpcReply> {
+  return session.rpc(lockRequest(session, 'lock', datastore), options);
+}
+
+/** RFC 6241 `<unlock>` of a writable NMDA datastore (see lockNmdaDatastore). */
+export async function unlockNmdaDatastore(session: Session, datastore: WritableNmdaDatastore, options: RpcOptions = {}): Promise<RpcReply> {
+  return session.rpc(lockRequest(session, 'unlock', datastore), options);
+}
+
+/** `<lock><target><datastore xmlns="…nmda" xmlns:ds="…datastores">ds:…</datastore></target></lock>`. */
+function lockRequest(session: Session, name: 'lock' | 'unlock', datastore: WritableNmdaDatastore): string {
+  requireNmda(session, name);
+  if (typeof datastore === 'string' && READ_ONLY.has(datastore)) {
+    throw new ClientError('INVALID_ARGUMENT', `${name} cannot take the ${datastore} datastore: RFC 8526 locks writable datastores only`);
+  }
+  const op = request(name);
+  addIdentity(op.ele('target').ele('datastore', { xmlns: NMDA_NS, 'xmlns:ds': DATASTORES_NS }), datastore, 'ds', CONVENTIONAL, 'a datastore');
+  return serialise(op);
+}
+
 /** A device whose hello says it is not NMDA is refused before anything is sent; one that cannot tell is asked. */
 function requireNmda(session: Session, operation: string): void {
   requireCapability(session.capabilities.nmda !== false, 'ietf-netconf-nmda (RFC 8526)', operation);

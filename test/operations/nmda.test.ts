@@ -3,8 +3,8 @@ import { FakeDevice, type FakeDeviceOptions } from '../../src/device/index.js';
 import { Capabilities } from '../../src/session/capabilities.js';
 import { deviceHarness } from '../support/devices.js';
 import { rejection } from '../support/assertions.js';
-import { editData, getConfig, getData, parseData } from '../../src/operations/index.js';
-import { RpcError } from '../../src/errors/index.js';
+import { editData, getConfig, getData, lockDatastore, lockNmdaDatastore, parseData, unlockNmdaDatastore } from '../../src/operations/index.js';
+import { ClientError, RpcError } from '../../src/errors/index.js';
 import { NMDA_MODULE_CAPABILITY } from '../../src/device/replies.js';
 
 const BASE = 'urn:ietf:params:xml:ns:netconf:base:1.0';
@@ -150,6 +150,27 @@ describe('the fake device serves NMDA datastores over SSH', () => {
     expect(unknown.code).toBe('INVALID_VALUE');
     const plain = await attach(await FakeDevice.start({ capabilities: ['urn:ietf:params:netconf:base:1.1', NMDA_MODULE_CAPABILITY] }));
     expect((await rejection(getData(plain.session, 'running'))).code).toBe('OPERATION_NOT_SUPPORTED');
+  });
+
+  it('lock and unlock by NMDA datastore (RFC 8526 augments <lock>): the same lock as RFC 6241\'s; read-only datastores refused', async () => {
+    const { device, session, another } = await pair();
+    await lockNmdaDatastore(session, 'running');
+    expect(lastBody(device)).toBe(`<lock><target><datastore ${OPEN}>ds:running</datastore></target></lock>`);
+    expect(device.lockHolder('running')).toBe(session.sessionId);
+    const other = await another();
+    const denied = await rejection(lockDatastore(other, 'running'));
+    expect(denied.code).toBe('LOCK_DENIED');
+    await unlockNmdaDatastore(session, 'running');
+    expect(lastBody(device)).toBe(`<unlock><target><datastore ${OPEN}>ds:running</datastore></target></unlock>`);
+    expect(device.lockHolder('running')).toBeNull();
+    await lockNmdaDatastore(other, { identity: 'ephemeral', namespace: 'urn:example:eph' });
+    expect(lastBody(device)).toBe(`<lock><target><datastore ${OPEN} xmlns:x="urn:example:eph">x:ephemeral</datastore></target></lock>`);
+
+    const readOnly = await rejection(lockNmdaDatastore(session, 'operational' as 'running'));
+    expect(readOnly).toBeInstanceOf(ClientError);
+    expect(readOnly.code).toBe('INVALID_ARGUMENT');
+    const sent = await rejection(session.rpc(`<lock><target><datastore ${OPEN}>ds:intended</datastore></target></lock>`));
+    expect(sent.code).toBe('INVALID_VALUE');
   });
 
   it('path streams the items of a get-data reply', async () => {
