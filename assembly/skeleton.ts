@@ -9,8 +9,16 @@
 // Slots of the header the host reads and writes (i32 each).
 const DEPTH = 0, NAMES_END = 1, MAX_DEPTH = 2, MAX_TAG = 3, PATH_NEXT = 4, PATH_CLOSE = 5,
   TOP_NS = 6, ENGINE_DEPTH = 7, STACK_CAP = 8, NAMES_CAP = 9, KINDS = 10, STARTS = 11, LENS = 12,
-  NAMES = 13, REASON = 14;
-const HEADER = memory.data(64, 16);
+  NAMES = 13, REASON = 14, DECLARATION = 15, DECLARATION_LENGTH = 16, DECLARATION_OPENS = 17,
+  SCOPE_DEPTH = 18;
+const HEADER = memory.data(128, 16);
+
+// DECLARATION: the attribute bytes of a namespace declaration the host has read under the
+// current scope (DECLARATION_LENGTH is -1 when there is none). When it changes nothing there
+// (it re-declares what is in scope), a start tag with exactly those attributes is an ordinary
+// element. When it opens a new scope (DECLARATION_OPENS), the first such element is opened here
+// too and its depth kept in SCOPE_DEPTH (-1: none) until its end tag: the host, which knows the
+// scope, takes it over when the pass stops inside it. Inside it, the declaration is not known.
 
 // Why run() returned.
 const STOP_TOKEN = 1, STOP_INCOMPLETE = 2, STOP_DONE = 3;
@@ -109,6 +117,10 @@ export function run(p: usize, end: usize): usize {
   const starts = <usize>slot(STARTS);
   const lens = <usize>slot(LENS);
   const names = <usize>slot(NAMES);
+  const declaration = <usize>slot(DECLARATION);
+  const declarationLength = slot(DECLARATION_LENGTH);
+  const opens = slot(DECLARATION_OPENS) != 0;
+  let scope = slot(SCOPE_DEPTH);
   const lt = i8x16.splat(LT);
   const space = i8x16.splat(0x20);
   const gtv = i8x16.splat(GT);
@@ -144,6 +156,7 @@ export function run(p: usize, end: usize): usize {
       const start = load<i32>(starts + (<usize>d << 2));
       if (!same(p + 2, names + <usize>start, n)) break;
       if (load<u8>(kinds + <usize>d) != 0 || d <= topNs || d == pathClose || d == engineDepth) break;
+      if (d == scope) scope = -1;
       depth = d;
       namesEnd = start;
       p = gt + 1;
@@ -171,9 +184,10 @@ export function run(p: usize, end: usize): usize {
     const nameEnd = q;
     if (nameEnd == p + 1) break;
     let e = q;
+    let declares = false;
+    let token = false;
     if (b != GT) {
       // Attributes: quoted values are skipped whole; an "xmlns" after a space is a declaration.
-      let declares = false;
       while (true) {
         if (e >= end) break;
         const v = v128.load(e);
@@ -185,8 +199,8 @@ export function run(p: usize, end: usize): usize {
         if (a == GT) break;
         if (a == X) {
           if (load<u8>(e - 1) <= 0x20 && load<u8>(e + 1) == 0x6d && load<u8>(e + 2) == 0x6c && load<u8>(e + 3) == 0x6e && load<u8>(e + 4) == 0x73) {
+            if (declarationLength < 0 || scope >= 0) { token = true; break; }
             declares = true;
-            break;
           }
           e++;
           continue;
@@ -195,10 +209,14 @@ export function run(p: usize, end: usize): usize {
         if (e >= end) break;
         e++;
       }
-      if (declares) break;
+      if (token) break;
       if (e >= end) { reason = STOP_INCOMPLETE; break; }
     }
     if (<i32>(e + 1 - p) > maxTag) break;
+    if (declares) {
+      const attrEnd = load<u8>(e - 1) == SLASH ? e - 1 : e;
+      if (<i32>(attrEnd - nameEnd) != declarationLength || !same(nameEnd, declaration, declarationLength)) break;
+    }
     if (depth == pathNext) break;
     const localStart = colon == 0 ? p + 1 : colon + 1;
     if (tracked(localStart, <i32>(nameEnd - localStart), load<u8>(kinds + <usize>(depth - 1)))) break;
@@ -211,6 +229,7 @@ export function run(p: usize, end: usize): usize {
       store<i32>(starts + (<usize>depth << 2), namesEnd);
       store<i32>(lens + (<usize>depth << 2), n);
       namesEnd += n;
+      if (declares && opens) scope = depth;
       depth++;
     }
     p = e + 1;
@@ -218,5 +237,6 @@ export function run(p: usize, end: usize): usize {
   store<i32>(HEADER + (<usize>DEPTH << 2), depth);
   store<i32>(HEADER + (<usize>NAMES_END << 2), namesEnd);
   store<i32>(HEADER + (<usize>REASON << 2), reason);
+  store<i32>(HEADER + (<usize>SCOPE_DEPTH << 2), scope);
   return p;
 }

@@ -30,12 +30,15 @@ interface SkeletonExports {
 
 // Header slots (assembly/skeleton.ts).
 const DEPTH = 0, NAMES_END = 1, MAX_DEPTH = 2, MAX_TAG = 3, PATH_NEXT = 4, PATH_CLOSE = 5, TOP_NS = 6,
-  ENGINE_DEPTH = 7, STACK_CAP = 8, NAMES_CAP = 9, KINDS = 10, STARTS = 11, LENS = 12, NAMES = 13, REASON = 14;
+  ENGINE_DEPTH = 7, STACK_CAP = 8, NAMES_CAP = 9, KINDS = 10, STARTS = 11, LENS = 12, NAMES = 13, REASON = 14,
+  DECLARATION = 15, DECLARATION_LENGTH = 16, DECLARATION_OPENS = 17, SCOPE_DEPTH = 18;
 const STOP_INCOMPLETE = 2, STOP_DONE = 3;
 
 /** Bytes copied into the module per run; 16 more are readable past a window's end. */
 const WINDOW = 64 * 1024;
 const PAD = 64;
+/** The longest namespace declaration the pass is given (longer ones stop it). */
+const DECLARATION_BYTES = 1024;
 
 class Engine {
   readonly exports: SkeletonExports;
@@ -50,6 +53,9 @@ class Engine {
   stackCap = 0;
   namesCap = 0;
   owner: ElementStack | null = null;
+  /** Where the declaration the pass knows is, and which one it holds. */
+  readonly declaration: number;
+  declarationBytes: Buffer | null = null;
   /** The stack whose bytes the window holds (null: none). */
   windowUser: ElementStack | null = null;
 
@@ -58,7 +64,8 @@ class Engine {
     this.exports = new WebAssembly.Instance(module, {}).exports as unknown as SkeletonExports;
     this.base = align(this.exports.heapBase());
     this.window = this.base;
-    this.header = new Int32Array(this.exports.memory.buffer, this.exports.header(), 16);
+    this.declaration = this.window + WINDOW + PAD;
+    this.header = new Int32Array(this.exports.memory.buffer, this.exports.header(), 32);
     this.layout(64, 8 * 1024);
   }
 
@@ -66,7 +73,7 @@ class Engine {
   layout(stackCap: number, namesCap: number): void {
     // Copies: growing the memory detaches every view of it.
     const old = this.bytes ? { kinds: this.kinds.slice(), starts: this.starts.slice(), lens: this.lens.slice(), names: Buffer.from(this.bytes.subarray(this.names, this.names + this.namesCap)) } : null;
-    const kinds = this.window + WINDOW + PAD;
+    const kinds = this.declaration + DECLARATION_BYTES + PAD;
     const starts = align(kinds + stackCap);
     const lens = starts + 4 * stackCap;
     const names = lens + 4 * stackCap;
@@ -88,7 +95,7 @@ class Engine {
     this.names = names;
     this.stackCap = stackCap;
     this.namesCap = namesCap;
-    const h = new Int32Array(buffer, this.exports.header(), 16);
+    const h = new Int32Array(buffer, this.exports.header(), 32);
     this.header = h;
     h[STACK_CAP] = stackCap;
     h[NAMES_CAP] = namesCap;
@@ -115,6 +122,11 @@ let engine: Engine | null = null;
 /** One extractor's element stack (see the module's comment). */
 export class ElementStack {
   private readonly engine: Engine;
+  /**
+   * After skim(): the depth of an element the pass opened with the declaration that opens a
+   * scope, still open (-1: none); the extractor takes its scope over.
+   */
+  scopeDepth = -1;
   /** Open elements, and the bytes of their names. */
   private depth = 0;
   private namesEnd = 0;
@@ -191,7 +203,10 @@ export class ElementStack {
     e.kinds[d] = kind;
     e.starts[d] = this.namesEnd;
     e.lens[d] = len;
-    buf.copy(e.bytes, e.names + this.namesEnd, from, to);
+    const names = e.bytes;
+    const at = e.names + this.namesEnd;
+    if (len > 32) buf.copy(names, at, from, to);
+    else for (let k = 0; k < len; k++) names[at + k] = buf[from + k]!;
     this.namesEnd += len;
     this.depth = d + 1;
   }
@@ -221,6 +236,19 @@ export class ElementStack {
     h[PATH_CLOSE] = limits.pathClose;
     h[TOP_NS] = limits.topNamespaceDepth;
     h[ENGINE_DEPTH] = limits.engineDepth;
+    const declaration = limits.declaration;
+    if (declaration === null || declaration.length > DECLARATION_BYTES) {
+      h[DECLARATION_LENGTH] = -1;
+    } else {
+      if (e.declarationBytes !== declaration) {
+        e.bytes.set(declaration, e.declaration);
+        e.declarationBytes = declaration;
+      }
+      h[DECLARATION] = e.declaration;
+      h[DECLARATION_LENGTH] = declaration.length;
+      h[DECLARATION_OPENS] = limits.declarationOpens ? 1 : 0;
+    }
+    h[SCOPE_DEPTH] = -1;
     const len = buf.length;
     for (;;) {
       if (this.windowBuf !== buf || e.windowUser !== this || i < this.windowFrom || i >= this.windowTo) this.load(e, buf, i);
@@ -228,6 +256,7 @@ export class ElementStack {
       h[NAMES_END] = this.namesEnd;
       const at = e.exports.run(e.window + i - this.windowFrom, e.window + this.windowTo - this.windowFrom);
       depth = this.depth = h[DEPTH]!;
+      this.scopeDepth = h[SCOPE_DEPTH]!;
       this.namesEnd = h[NAMES_END]!;
       i = this.windowFrom + at - e.window;
       const reason = h[REASON];
@@ -268,6 +297,17 @@ export interface SkimLimits {
   topNamespaceDepth: number;
   /** The depth of the element holding the routing engine's name (-1: none). */
   engineDepth: number;
+  /**
+   * The attribute bytes of a namespace declaration already read under the current scope (null:
+   * none). Never changed once given (a new declaration is a new buffer).
+   */
+  declaration: Buffer | null;
+  /**
+   * It opens a new scope (else it changes nothing there: a start tag with exactly these
+   * attributes is an ordinary element). The pass opens the first such element itself and
+   * reports it in `scopeDepth`.
+   */
+  declarationOpens: boolean;
 }
 
 function align(n: number): number {

@@ -183,7 +183,7 @@ export class ErrorExtractor {
     this.maxTagBytes = limits.maxTagBytes ?? 64 * 1024;
     this.maxItemBytes = limits.maxItemBytes ?? 1024 * 1024;
     this.maxSkippedTextBytes = limits.maxSkippedTextBytes ?? 8 * 1024;
-    this.skimLimits = { maxDepth: this.maxDepth, maxTagBytes: this.maxTagBytes, pathNext: -1, pathClose: -1, topNamespaceDepth: -1, engineDepth: -1 };
+    this.skimLimits = { maxDepth: this.maxDepth, maxTagBytes: this.maxTagBytes, pathNext: -1, pathClose: -1, topNamespaceDepth: -1, engineDepth: -1, declaration: null, declarationOpens: false };
   }
 
   /**
@@ -767,8 +767,18 @@ export class ErrorExtractor {
     const sd = this.scopeDepths;
     l.topNamespaceDepth = sd.length > 0 ? sd[sd.length - 1]! : -1;
     l.engineDepth = this.engine ? this.engine.containerDepth : -1;
-    const at = this.stack.skim(buf, i, this.depth, l);
-    this.depth = this.stack.currentDepth;
+    // A list's entries repeat one declaration: the last one read, if read under this scope
+    // (declarations() would find it again).
+    const last = lastDeclaration;
+    const known = last.outer === this.bindings();
+    l.declaration = known ? last.raw : null;
+    l.declarationOpens = last.bindings !== last.outer;
+    const stack = this.stack;
+    const at = stack.skim(buf, i, this.depth, l);
+    this.depth = stack.currentDepth;
+    // The pass stopped inside an element it opened with that declaration: its scope, as
+    // notableStartTag would have pushed it.
+    if (stack.scopeDepth >= 0) ns.push({ depth: stack.scopeDepth, bindings: last.bindings });
     return at;
   }
 

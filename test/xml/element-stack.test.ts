@@ -114,6 +114,40 @@ describe('the element stack shared by extractors', () => {
   });
 });
 
+describe('namespace declarations repeated by list entries', () => {
+  const XNM = 'http://xml.juniper.net/xnm/1.1/xnm';
+  const xnmError = (m: string) => `<xnm:error><message>${m}</message></xnm:error>`;
+  const splits: [string, (b: Buffer) => Buffer[]][] = [
+    ['whole', (b) => [b]],
+    ['in pieces of 7 bytes', (b) => Array.from({ length: Math.ceil(b.length / 7) }, (_, k) => b.subarray(k * 7, k * 7 + 7))],
+    ['byte by byte', (b) => Array.from(b, (_, k) => b.subarray(k, k + 1))],
+  ];
+  const run = (message: string, split: (b: Buffer) => Buffer[]) => {
+    const x = new ErrorExtractor();
+    for (const piece of split(Buffer.from(message))) x.push(piece);
+    return x.end().items.map((i) => [i.kind, i.deviceMessage]);
+  };
+
+  it.each(splits)('each entry opening a new scope keeps it to its end tag (%s)', (_label, split) => {
+    const entry = (inner: string) => `<entry xmlns:xnm="${XNM}"><name>e</name>${inner}</entry>\n`;
+    // The first entry's declaration is read; the next ones repeat it; an xnm:error is an item
+    // only where xnm is bound: inside an entry, not after the list.
+    const message = `<rpc-reply><data><list>${entry('')}${entry('<a><b/></a>')}${entry(xnmError('inside'))}${entry('')}</list>${xnmError('outside')}</data></rpc-reply>`;
+    expect(run(message, split)).toEqual([['xnm:error', 'inside']]);
+  });
+
+  it.each(splits)('an entry re-declaring what is in scope changes nothing (%s)', (_label, split) => {
+    const entry = (inner: string) => `<entry xmlns:xnm="${XNM}">${inner}</entry>`;
+    const message = `<rpc-reply><data><list xmlns:xnm="${XNM}">${entry('')}${entry('<x/>')}${entry(xnmError('in an entry'))}${xnmError('in the list')}</list>${xnmError('after the list')}</data></rpc-reply>`;
+    expect(run(message, split)).toEqual([['xnm:error', 'in an entry'], ['xnm:error', 'in the list']]);
+  });
+
+  it('tells a different declaration of the same length from the one repeated', () => {
+    const message = `<rpc-reply><data><e xmlns:xnm="${XNM}"/><e xmlns:xnm="${XNM}"><k/></e><e xmlns:xnm="${XNM.replace('xnm/1.1', 'xnm/1.2')}">${xnmError('not xnm')}</e><e xmlns:xnm="${XNM}">${xnmError('xnm')}</e></data></rpc-reply>`;
+    expect(run(message, (b) => [b])).toEqual([['xnm:error', 'xnm']]);
+  });
+});
+
 describe('the WebAssembly module', () => {
   it('is the output of its source (assembly/skeleton.ts)', () => {
     const r = spawnSync(process.execPath, ['scripts/build-wasm.mjs', '--check'], { encoding: 'utf8', timeout: 120_000 });
