@@ -767,18 +767,28 @@ export class ErrorExtractor {
     const sd = this.scopeDepths;
     l.topNamespaceDepth = sd.length > 0 ? sd[sd.length - 1]! : -1;
     l.engineDepth = this.engine ? this.engine.containerDepth : -1;
-    // A list's entries repeat one declaration: the last one read, if read under this scope
-    // (declarations() would find it again).
-    const last = lastDeclaration;
-    const known = last.outer === this.bindings();
-    l.declaration = known ? last.raw : null;
-    l.declarationOpens = last.bindings !== last.outer;
+    // A list's entries repeat one declaration: the newest one kept that was read under this
+    // scope (declarations() would find it again).
+    const scope = this.bindings();
+    let known: (typeof declarations)[number] | null = null;
+    for (let k = 1; k <= DECLARATIONS_KEPT; k++) {
+      const d = declarations[(nextDeclaration + DECLARATIONS_KEPT - k) % DECLARATIONS_KEPT]!;
+      if (d.outer === scope) {
+        known = d;
+        break;
+      }
+    }
+    l.declaration = known ? known.raw : null;
+    l.declarationOpens = known !== null && known.bindings !== scope;
     const stack = this.stack;
     const at = stack.skim(buf, i, this.depth, l);
     this.depth = stack.currentDepth;
     // The pass stopped inside an element it opened with that declaration: its scope, as
     // notableStartTag would have pushed it.
-    if (stack.scopeDepth >= 0) ns.push({ depth: stack.scopeDepth, bindings: last.bindings });
+    if (stack.scopeDepth >= 0) {
+      this.scopeDepths.push(stack.scopeDepth);
+      this.scopes.push(known!.bindings);
+    }
     return at;
   }
 
