@@ -8,11 +8,11 @@
  * the kernel's high-water mark (VmHWM, reset through /proc/self/clear_refs after the
  * baseline) also catches what happens between samples, e.g. inside one parse call.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
 import { ErrorExtractor, FrameDecoder, MessageReader } from '../src/wire.js';
 import { CHUNK, SEED, SIZES } from './config.js';
 import { registerChild, runChild } from './children.js';
+import { resetHwm, vmHwm } from './rss.js';
 import { replyPieces } from './generate.js';
 import { gc, now } from './timing.js';
 
@@ -28,23 +28,6 @@ export interface MemoryRow {
   samples: number;
   seconds: number;
   items: number;
-}
-
-function vmHwm(): number | null {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-    return m ? Number(m[1]) * 1024 : null;
-  } catch {
-    return null;
-  }
-}
-
-function resetHwm(): void {
-  try {
-    writeFileSync('/proc/self/clear_refs', '5');
-  } catch {
-    // Not Linux: only the sampled figure is reported.
-  }
 }
 
 class RssProbe {

@@ -9,14 +9,13 @@ list is cut to base:1.0 (so the device answers with ]]>]]> framing), nothing els
 usage: ncclient_big.py --host H --port P --user U --password PW --bytes N --framing eom|chunked
 """
 import json
-import resource
 import sys
 import time
 
 import ncclient
 from ncclient import manager
 
-from netconf_ssh import big_reply_args, rss
+from netconf_ssh import big_reply_args, peak_rss, reset_peak_rss, rss
 
 
 def main():
@@ -29,13 +28,14 @@ def main():
     m.timeout = 600
     flt = ('subtree', '<bench bytes="%d" framing="%s" error="0"/>' % (a.bytes, a.framing))
     baseline = rss()
+    reset_peak_rss()
     t0 = time.perf_counter()
     reply = m.get_config(source='running', filter=flt)
     seconds = time.perf_counter() - t0
     ok = reply.ok
     m.close_session()
     print(json.dumps({'seconds': seconds, 'ok': ok, 'baselineRss': baseline,
-                      'maxRss': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, 'ncclient': ncclient.__version__}))
+                      'maxRss': peak_rss(), 'ncclient': ncclient.__version__}))
 
 
 if __name__ == '__main__':

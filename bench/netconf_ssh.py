@@ -16,6 +16,21 @@ def rss():
         return int(f.read().split()[1]) * resource.getpagesize()
 
 
+def reset_peak_rss():
+    """Starts VmHWM again from the current RSS (getrusage's peak would carry the parent's)."""
+    with open('/proc/self/clear_refs', 'w') as f:
+        f.write('5')
+
+
+def peak_rss():
+    """This process's own peak RSS (VmHWM) since reset_peak_rss()."""
+    with open('/proc/self/status') as f:
+        for line in f:
+            if line.startswith('VmHWM:'):
+                return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def big_reply_args():
     """--host --port --user --password --framing --bytes, all required."""
     ap = argparse.ArgumentParser()

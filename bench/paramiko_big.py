@@ -9,13 +9,12 @@ JSON line: {"seconds", "replyBytes", "baselineRss", "maxRss", "paramiko"}.
 usage: paramiko_big.py --host H --port P --user U --password PW --bytes N --framing eom|chunked
 """
 import json
-import resource
 import sys
 import time
 
 import paramiko
 
-from netconf_ssh import big_reply_args, open_netconf, rss
+from netconf_ssh import big_reply_args, open_netconf, peak_rss, reset_peak_rss, rss
 
 NS = 'urn:ietf:params:xml:ns:netconf:base:1.0'
 
@@ -32,6 +31,7 @@ def main():
            '<bench bytes="%d" framing="%s" error="0"/></filter></get-config></rpc>' % (NS, a.bytes, a.framing)).encode()
     end = b'\n##\n' if chunked else b']]>]]>'
     baseline = rss()
+    reset_peak_rss()
     t0 = time.perf_counter()
     ch.sendall(b'\n#%d\n%s\n##\n' % (len(rpc), rpc) if chunked else rpc + b']]>]]>')
     total = 0
@@ -48,7 +48,7 @@ def main():
     ch.close()
     t.close()
     print(json.dumps({'seconds': seconds, 'replyBytes': total, 'baselineRss': baseline,
-                      'maxRss': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, 'paramiko': paramiko.__version__}))
+                      'maxRss': peak_rss(), 'paramiko': paramiko.__version__}))
 
 
 if __name__ == '__main__':

@@ -14,6 +14,7 @@ import { Client, type ClientChannel } from 'ssh2';
 import { connect, fingerprint, getConfig, parseData, Session } from '../../src/index.js';
 import { registerChild } from '../children.js';
 import { now } from '../timing.js';
+import { peakRss, resetHwm } from '../rss.js';
 import { INTERFACES_PATH, benchFilter } from './device.js';
 import type { Server } from '../roundtrip/servers.js';
 
@@ -46,7 +47,7 @@ export interface ClientRun {
 }
 
 const NS = 'urn:ietf:params:xml:ns:netconf:base:1.0';
-const maxRss = () => process.resourceUsage().maxRSS * 1024;
+const maxRss = peakRss;
 const cpu = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
@@ -91,6 +92,7 @@ async function bare(job: ClientJob, scan = false): Promise<ClientRun> {
     const end = Buffer.from(job.framing === 'chunked' ? '\n##\n' : ']]>]]>');
     const rpc = Buffer.from(`<rpc xmlns="${NS}" message-id="1"><get-config><source><running/></source><filter type="subtree">${benchFilter(job.bytes, job.framing, false)}</filter></get-config></rpc>`);
     const baselineRss = process.memoryUsage.rss();
+    resetHwm();
     const t0 = now();
     const c0 = cpu();
     let total = 0;
@@ -123,6 +125,7 @@ async function library(job: ClientJob): Promise<ClientRun> {
     const filter = benchFilter(job.bytes, job.framing, false);
     const file = path.join(tmpdir(), `netconfkit-bench-${process.pid}.xml`);
     const baselineRss = process.memoryUsage.rss();
+    resetHwm();
     const t0 = now();
     const c0 = cpu();
     let note: string | undefined;
@@ -191,6 +194,7 @@ async function firstError(job: ClientJob): Promise<ClientRun> {
     head.length = 0;
     headBytes = 0;
     const baselineRss = process.memoryUsage.rss();
+    resetHwm();
     const t0 = now();
     let at: { ms: number; received: number; read: number } | null = null;
     const request = `<get-config><source><running/></source><filter type="subtree">${benchFilter(job.bytes, job.framing, true)}</filter></get-config>`;
