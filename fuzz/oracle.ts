@@ -15,6 +15,7 @@
  * message is read as the reader reads it: text before the first `<` (a banner) is left out,
  * NUL padding counts as whitespace, invalid UTF-8 is decoded with replacement characters.
  */
+import { isUtf8 } from 'node:buffer';
 import { SaxesParser } from 'saxes';
 import { FrameDecoder } from '../src/framing/decoder.js';
 import { MessageReader } from '../src/reader/message-reader.js';
@@ -146,7 +147,9 @@ export function judgeMessages(bytes: Buffer, options: OracleOptions): OracleResu
     const raw = message.toString('utf8');
     const strict = saxesVerdict(raw);
     if (strict.elements > 0 && strict.fault === null && !strict.doctype) {
-      if (!defaultLimits || strict.maxDepth > DEFAULT_MAX_DEPTH) continue;
+      // Invalid UTF-8 is a fault saxes cannot see (it reads the replacement characters the decode
+      // left, so two names that differ only in bad bytes look alike): not judged well-formed.
+      if (!defaultLimits || strict.maxDepth > DEFAULT_MAX_DEPTH || !isUtf8(message)) continue;
       result.wellFormed++;
       const got = readerVerdict(message, limits);
       if (got !== null) result.disagreement = `message ${k}: well-formed per saxes, but the reader gave ${got}`;

@@ -111,6 +111,12 @@ describe('the oracle (fuzz/oracle.ts)', () => {
     expect(judgeMessages(Buffer.from(xml), { framing })).toEqual({ wellFormed, broken, disagreement: null });
   });
 
+  it('does not judge well-formed a message with invalid UTF-8 (saxes would read replacement characters)', () => {
+    // Start and end tag differ only in an invalid byte each: alike once decoded, not alike as bytes.
+    const xml = Buffer.concat([Buffer.from(`<rpc-reply ${NC}><a`), Buffer.from([0xff]), Buffer.from('b></a'), Buffer.from([0x80]), Buffer.from('b></rpc-reply>')]);
+    expect(judgeMessages(xml, { framing: 'none' })).toEqual({ wellFormed: 0, broken: 0, disagreement: null });
+  });
+
   it('judges a well-formed message that limits refuse only for its structure', () => {
     expect(judgeMessages(Buffer.from('<a><b><c/></b></a>'), { framing: 'none', maxDepth: 1 })).toEqual({ wellFormed: 0, broken: 0, disagreement: null });
   });
