@@ -9,7 +9,7 @@ import { FAKE_HELP } from '../../src/cli/help.js';
 import type { QuirkKind } from '../../src/reader/quirks.js';
 import { connect } from '../../src/session/connect.js';
 import { DEBIAN_PYTHON } from '../setup/ncclient.js';
-import { CLI } from '../support/cli.js';
+import { CLI, runCli } from '../support/cli.js';
 import { freePort } from '../support/ports.js';
 
 const NCCLIENT_REPLIES = fileURLToPath(new URL('../../scripts/ncclient-replies.py', import.meta.url));
@@ -43,16 +43,7 @@ async function start(args: string[]): Promise<{ at: Listening; stop: () => Promi
   return { at, stop: async () => (child.kill('SIGTERM'), { status: await closed, stdout, stderr }) };
 }
 
-function run(args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const run = (args: string[]): Promise<Result> => runCli(args, ENV);
 
 /** ncclient (scripts/ncclient-replies.py) against a port: its session id and each reply's text, or its exception. */
 function ncclient(port: number, requests: string[], close = true): Promise<{ sessionId: string | null; replies: string[] }> {

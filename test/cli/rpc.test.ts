@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { FakeDevice } from '../../src/device/index.js';
+import { type CliResult, runCli } from '../support/cli.js';
 
-const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const PASSWORD = 'cli-secret-91d3';
 let device: FakeDevice;
 
@@ -19,17 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => device.close());
 
-// The device lives in this process, so the CLI runs asynchronously.
-function cli(args: string[], env: Record<string, string> = { NETCONF_PASSWORD: PASSWORD }): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const cli = (args: string[], env: Record<string, string> = { NETCONF_PASSWORD: PASSWORD }): Promise<CliResult> => runCli(args, env);
 
 const target = () => ['--host', device.host, '--port', String(device.port), '--username', 'ops', '--host-key', device.hostKeyFingerprint];
 

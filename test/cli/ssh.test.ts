@@ -3,16 +3,14 @@
  * OpenSSH bastion (test/support/sshd.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { FakeDevice } from '../../src/device/index.js';
+import { type CliResult, runCli } from '../support/cli.js';
 import { type Sshd, startSshd } from '../support/sshd.js';
 
-const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const PASSWORD = 'cli-ssh-secret-3f0a';
 const dir = mkdtempSync(path.join(tmpdir(), 'netconfkit-cli-ssh-'));
 const GET = '<get-config><source><running/></source></get-config>';
@@ -40,18 +38,8 @@ afterAll(async () => {
 
 // The device lives in this process, so the CLI runs asynchronously. HOME is a fresh directory
 // unless given: no one's real ~/.ssh/config takes part.
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: path.join(dir, 'empty-home'), NETCONF_PASSWORD: PASSWORD, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runCli(args, { HOME: path.join(dir, 'empty-home'), NETCONF_PASSWORD: PASSWORD, ...env });
 }
 
 const device_ = () => ['--host', '127.0.0.1', '--port', String(device.port), '--username', 'ops', '--known-hosts', knownHosts];
