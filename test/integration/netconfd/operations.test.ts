@@ -1,25 +1,15 @@
-import { afterEach, describe, expect, inject, it } from 'vitest';
-import { connect } from '../../../src/session/connect.js';
+import { describe, expect, inject, it } from 'vitest';
 import type { Session } from '../../../src/session/session.js';
 import { NetconfError, RpcError } from '../../../src/errors/index.js';
 import {
   cancelCommit, commitCandidate, commitFlow, discardChanges, editConfig, getConfig, lockDatastore, parseData, subscribe, unlockDatastore, validateConfig,
 } from '../../../src/operations/index.js';
 import type { PeerInfo } from '../../setup/peer-info.js';
+import { peerSessions } from '../../support/netconfd.js';
 
 const peer: PeerInfo = inject('netconfPeer');
 const IF_NS = 'urn:ietf:params:xml:ns:yang:ietf-interfaces';
-const sessions: Session[] = [];
-
-async function session(): Promise<Session> {
-  const s = await connect({ host: peer.host, port: peer.port, username: peer.username, password: peer.password, knownHosts: peer.knownHosts });
-  sessions.push(s);
-  return s;
-}
-
-afterEach(async () => {
-  await Promise.all(sessions.splice(0).map((s) => s.close()));
-});
+const session = peerSessions(peer);
 
 const iface = (name: string, description = 'netconfkit test') =>
   `<interfaces xmlns="${IF_NS}"><interface><name>${name}</name><description>${description}</description>`

@@ -1,23 +1,12 @@
-import { afterEach, describe, expect, inject, it } from 'vitest';
-import { connect } from '../../../src/session/connect.js';
-import type { Session } from '../../../src/session/session.js';
+import { describe, expect, inject, it } from 'vitest';
 import { RpcError } from '../../../src/errors/index.js';
 import { getData, partialLock } from '../../../src/operations/index.js';
 import type { PeerInfo } from '../../setup/peer-info.js';
+import { peerSessions } from '../../support/netconfd.js';
 
 const peer: PeerInfo = inject('netconfPeer');
 const IF = 'urn:ietf:params:xml:ns:yang:ietf-interfaces';
-const sessions: Session[] = [];
-
-async function session(): Promise<Session> {
-  const s = await connect({ host: peer.host, port: peer.port, username: peer.username, password: peer.password, knownHosts: peer.knownHosts });
-  sessions.push(s);
-  return s;
-}
-
-afterEach(async () => {
-  await Promise.all(sessions.splice(0).map((s) => s.close()));
-});
+const session = peerSessions(peer);
 
 // What Debian's netconfd (yuma123, run with --target=candidate) does with RFC 5717 and RFC 8526:
 // it advertises :partial-lock and reads the request (its error points at our <select> by its

@@ -1,27 +1,16 @@
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { connect } from '../../../src/session/connect.js';
-import type { Session } from '../../../src/session/session.js';
 import { getSchema, yangLibrary } from '../../../src/operations/index.js';
 import type { PeerInfo } from '../../setup/peer-info.js';
+import { peerSessions } from '../../support/netconfd.js';
 import { runCli } from '../../support/cli.js';
 
 // netconfd (yuma123) has RFC 7895 /modules-state and RFC 6022 get-schema, not RFC 8525
 // /yang-library: the YANG library comes from its second source.
 const peer: PeerInfo = inject('netconfPeer');
-const sessions: Session[] = [];
-
-async function session(): Promise<Session> {
-  const s = await connect({ host: peer.host, port: peer.port, username: peer.username, password: peer.password, knownHosts: peer.knownHosts });
-  sessions.push(s);
-  return s;
-}
-
-afterEach(async () => {
-  await Promise.all(sessions.splice(0).map((s) => s.close()));
-});
+const session = peerSessions(peer);
 
 const cli = (args: string[]) => runCli(args, { NETCONF_PASSWORD: peer.password });
 
