@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeDevice, type FakeDeviceOptions } from '../../src/device/index.js';
 import { Capabilities } from '../../src/session/capabilities.js';
-import { deviceHarness } from '../support/devices.js';
+import { deviceHarness, lastBody } from '../support/devices.js';
 import { rejection } from '../support/assertions.js';
 import { editData, getConfig, getData, lockDatastore, lockNmdaDatastore, parseData, unlockNmdaDatastore } from '../../src/operations/index.js';
 import { ClientError, RpcError } from '../../src/errors/index.js';
@@ -14,13 +14,6 @@ const OR = 'urn:ietf:params:xml:ns:yang:ietf-origin';
 const IF = 'urn:ietf:params:xml:ns:yang:ietf-interfaces';
 const attach = deviceHarness();
 const pair = async (options: FakeDeviceOptions = {}) => attach(await FakeDevice.start({ datastores: {}, ...options }));
-
-function lastBody(device: FakeDevice): string {
-  const xml = device.requests.at(-1)!.xml;
-  const m = new RegExp(`^<rpc xmlns="${BASE}" message-id="\\d+">([\\s\\S]*)</rpc>$`).exec(xml);
-  expect(m, xml).not.toBeNull();
-  return m![1]!;
-}
 
 const OPEN = `xmlns="${NMDA}" xmlns:ds="${DS}"`;
 const iface = (name: string, mtu: number) => `<interface><name>${name}</name><mtu>${mtu}</mtu></interface>`;

@@ -2,21 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { FakeDevice, type FakeDeviceOptions } from '../../src/device/index.js';
 import { RpcError } from '../../src/errors/index.js';
 import { lockDatastore, partialLock, partialUnlock, unlockDatastore } from '../../src/operations/index.js';
-import { deviceHarness } from '../support/devices.js';
+import { deviceHarness, lastBody } from '../support/devices.js';
 import { rejection } from '../support/assertions.js';
 
-const BASE = 'urn:ietf:params:xml:ns:netconf:base:1.0';
 const PL = 'urn:ietf:params:xml:ns:netconf:partial-lock:1.0';
 const IF = 'urn:ietf:params:xml:ns:yang:ietf-interfaces';
 const attach = deviceHarness();
 const pair = async (options: FakeDeviceOptions = {}) => attach(await FakeDevice.start(options));
-
-function lastBody(device: FakeDevice): string {
-  const xml = device.requests.at(-1)!.xml;
-  const m = new RegExp(`^<rpc xmlns="${BASE}" message-id="\\d+">([\\s\\S]*)</rpc>$`).exec(xml);
-  expect(m, xml).not.toBeNull();
-  return m![1]!;
-}
 
 const e0 = "/if:interfaces/if:interface[if:name='e0']";
 

@@ -1,24 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { create } from 'xmlbuilder2';
 import { FakeDevice, type FakeDeviceOptions } from '../../src/device/index.js';
-import { deviceHarness } from '../support/devices.js';
+import { deviceHarness, lastBody } from '../support/devices.js';
 import { rejection } from '../support/assertions.js';
 import {
   cancelCommit, commitCandidate, copyConfig, deleteConfig, discardChanges, editConfig, get, getConfig, killSession, lockDatastore,
   parseData, unlockDatastore, validateConfig,
 } from '../../src/operations/index.js';
 
-const BASE = 'urn:ietf:params:xml:ns:netconf:base:1.0';
 const attach = deviceHarness();
 const pair = async (options: FakeDeviceOptions = {}) => attach(await FakeDevice.start(options));
-
-/** The body of the last request the device received, without the <rpc> wrapper. */
-function lastBody(device: FakeDevice): string {
-  const xml = device.requests.at(-1)!.xml;
-  const m = new RegExp(`^<rpc xmlns="${BASE}" message-id="\\d+">([\\s\\S]*)</rpc>$`).exec(xml);
-  expect(m, xml).not.toBeNull();
-  return m![1]!;
-}
 
 
 describe('RFC 6241 operations send exactly the request XML', () => {

@@ -1,4 +1,4 @@
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { connect } from '../../src/session/connect.js';
 import type { Session } from '../../src/session/session.js';
 
@@ -32,4 +32,12 @@ export function deviceHarness() {
     };
     return { device, session: await another(), another };
   };
+}
+
+/** The body of the last request a fake device received, without its <rpc> wrapper. */
+export function lastBody(device: { requests: readonly { xml: string }[] }): string {
+  const xml = device.requests.at(-1)!.xml;
+  const m = /^<rpc xmlns="urn:ietf:params:xml:ns:netconf:base:1\.0" message-id="\d+">([\s\S]*)<\/rpc>$/.exec(xml);
+  expect(m, xml).not.toBeNull();
+  return m![1]!;
 }
