@@ -56,13 +56,8 @@ interface RunState {
  * RPC_TIMEOUT by where it was, or the last error when it was waiting to retry.
  */
 export async function runOnDevice<T>(device: FleetDevice, operation: DeviceOperation<T>, options: RunOptions = {}): Promise<DeviceResult<T>> {
-  const started = performance.now();
   const state: RunState = { phase: 'between', attempts: 0, warnings: [], lastError: undefined };
-  const timeoutMs = options.timeoutMs ?? 60_000;
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(timeUp(device, state, timeoutMs)), timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
-  const facts = () => ({ device: device.name, warnings: state.warnings, attempts: state.attempts, durationMs: performance.now() - started });
+  const { timeoutMs, signal, facts, stop } = startClock(device, state, options);
   try {
     const value = await withRetry(
       async ({ attempt }) => {
@@ -84,7 +79,7 @@ export async function runOnDevice<T>(device: FleetDevice, operation: DeviceOpera
   } catch (err) {
     return failureResult(toNetconfError(err), facts());
   } finally {
-    clearTimeout(timer);
+    stop();
   }
 }
 
@@ -154,20 +149,33 @@ export async function runOnSession<T>(
   operation: DeviceOperation<T>,
   options: Pick<RunOptions, 'timeoutMs' | 'signal'> = {},
 ): Promise<DeviceResult<T>> {
-  const started = performance.now();
   const state: RunState = { phase: 'operation', attempts: 1, warnings: [], lastError: undefined };
-  const timeoutMs = options.timeoutMs ?? 60_000;
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(timeUp(device, state, timeoutMs)), timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
-  const facts = () => ({ device: device.name, warnings: state.warnings, attempts: 1, durationMs: performance.now() - started });
+  const { signal, facts, stop } = startClock(device, state, options);
   try {
     return successResult(await operate(session, device, operation, { attempt: 1, signal, state }), facts());
   } catch (err) {
     return failureResult(toNetconfError(err), facts());
   } finally {
-    clearTimeout(timer);
+    stop();
   }
+}
+
+/**
+ * A run's clock, started now: the deadline that ends it (timeUp says how, by where the run is),
+ * joined with the caller's signal, and the facts every result carries.
+ */
+function startClock(device: FleetDevice, state: RunState, options: Pick<RunOptions, 'timeoutMs' | 'signal'>) {
+  const started = performance.now();
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(timeUp(device, state, timeoutMs)), timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+  return {
+    timeoutMs,
+    signal,
+    facts: () => ({ device: device.name, warnings: state.warnings, attempts: state.attempts, durationMs: performance.now() - started }),
+    stop: () => clearTimeout(timer),
+  };
 }
 
 /**
