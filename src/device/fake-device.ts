@@ -32,7 +32,6 @@ export type { FakeCallHomeOptions, FakeOutboundSsh, FakeTlsOptions } from './typ
 // ssh2 is CommonJS and Node's ESM loader sees only a few of its names (Client, not Server or
 // utils), so take them from the default export: this works in the ESM and the CJS build.
 const { Server: SshServer } = ssh2;
-type SshServer = InstanceType<typeof SshServer>;
 
 const DEFAULT_USERS: readonly FakeUser[] = [{ username: 'netconf', password: 'netconf' }];
 const COMMIT_FAULTS: readonly FakeCommitFault[] = ['drop-before-apply', 'drop-after-apply'];
@@ -79,7 +78,6 @@ export class FakeDevice {
   readonly clientHellos: string[] = [];
 
   private readonly tcp: TcpServer;
-  private readonly ssh: SshServer;
   private readonly tlsContext: FakeTlsOptions | null;
   private readonly hostKey: HostKey;
   private readonly auth: Authenticator;
@@ -92,8 +90,6 @@ export class FakeDevice {
   private readonly personality: FakePersonality | undefined;
   private readonly capture: Buffer | undefined;
   private readonly links = new Set<Link>();
-  /** Links whose SSH layer has not said hello yet, by the client's port (how ssh2 names them). */
-  private readonly pendingByPort = new Map<number, Link>();
   private readonly sessions = new Map<number, FakeSession>();
   /** RFC 5277 subscriptions: session id to stream. */
   private readonly subscribed = new Map<number, string>();
@@ -130,11 +126,6 @@ export class FakeDevice {
       },
       options.push,
     );
-    this.ssh = new SshServer(
-      { hostKeys: [this.hostKey.privateKey], keepaliveInterval: KEEPALIVE_INTERVAL_MS, keepaliveCountMax: 3 },
-      (conn, info) => this.onConnection(conn, info),
-    );
-    this.ssh.on('error', (err: unknown) => this.log(`ssh server error: ${describe(err)}`));
     this.tlsContext = options.tls ? { cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca } : null;
     // Our own TCP server hands sockets to ssh2, so the device holds every socket it has to
     // close or crash (ssh2 keeps its own private).
@@ -346,17 +337,28 @@ export class FakeDevice {
     const closed = new Promise<void>((resolve) => (markClosed = resolve));
     const link: Link = { socket, conn: null, tls: null, sessions: new Set(), username: '', closed };
     this.links.add(link);
-    const port = socket.remotePort;
-    if (port !== undefined) this.pendingByPort.set(port, link);
     socket.on('error', () => {}); // ssh2 reports socket errors on the connection
     socket.once('close', () => {
       this.links.delete(link);
-      if (port !== undefined && this.pendingByPort.get(port) === link) this.pendingByPort.delete(port);
       for (const session of link.sessions) session.kill();
       markClosed();
     });
     if (this.tlsContext) this.serveTls(socket, link, this.tlsContext);
-    else this.ssh.injectSocket(socket);
+    else this.serveSsh(socket, link);
+  }
+
+  /**
+   * Each connection gets its own (never listening) ssh2 Server, as each TLS one gets its own
+   * tls.Server: ssh2 names a connection only by the peer's address and port, which do not tell
+   * links apart (every call home to one manager has the manager's port as its remote port).
+   */
+  private serveSsh(socket: Socket, link: Link): void {
+    const server = new SshServer(
+      { hostKeys: [this.hostKey.privateKey], keepaliveInterval: KEEPALIVE_INTERVAL_MS, keepaliveCountMax: 3 },
+      (conn, info) => this.onConnection(conn, info, link),
+    );
+    server.on('error', (err: unknown) => this.log(`ssh server error: ${describe(err)}`));
+    server.injectSocket(socket);
   }
 
   /**
@@ -381,10 +383,8 @@ export class FakeDevice {
     server.emit('connection', socket);
   }
 
-  private onConnection(conn: Connection, info: ClientInfo): void {
-    const link = this.pendingByPort.get(info.port);
-    this.pendingByPort.delete(info.port);
-    if (!link || this.closing) {
+  private onConnection(conn: Connection, info: ClientInfo, link: Link): void {
+    if (this.closing) {
       conn.end();
       return;
     }

@@ -1,8 +1,11 @@
 import net from 'node:net';
 import ssh2 from 'ssh2';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { FakeDevice } from '../../src/device/index.js';
 import { generateEd25519KeyPair } from '../../src/device/host-key.js';
+import { type CallHomeListener, type CallHomeOptions, listenCallHome } from '../../src/session/call-home.js';
+import type { Session } from '../../src/session/session.js';
+import { makeTestPki } from '../support/certificates.js';
 import { BASE_10, BASE_11, NC_NS, RawNetconf, cleanup, connect, messageIdOf, session, startDevice } from './raw-client.js';
 
 afterEach(cleanup);
@@ -580,6 +583,49 @@ describe('close', () => {
       socket.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
     });
     expect(refused).toBe('ECONNREFUSED');
+  });
+});
+
+describe('call home', () => {
+  /** One device dials one manager twice at once: every dial has the manager's port as its remote port. */
+  async function twoCallsHome(device: FakeDevice, options: Omit<CallHomeOptions, 'port' | 'host'>): Promise<[Session, Session]> {
+    const listener = await listenCallHome({ port: 0, host: '127.0.0.1', ...options });
+    onTestFinished(() => listener.close());
+    const accepted = [listener.accept(), listener.accept()];
+    await Promise.all([device.callHome({ port: listener.port }), device.callHome({ port: listener.port })]);
+    const sessions = await Promise.all(accepted);
+    for (const s of sessions) onTestFinished(() => s.close());
+    return sessions as [Session, Session];
+  }
+
+  /** Both sessions serve requests on their own link, and ending one leaves the other whole. */
+  async function independent(device: FakeDevice, [a, b]: [Session, Session]): Promise<void> {
+    expect(device.connectionCount).toBe(2);
+    expect(device.sessionCount).toBe(2);
+    expect(new Set([a.sessionId, b.sessionId]).size).toBe(2);
+    await Promise.all([a.rpc('<get-config><source><running/></source></get-config>'), b.rpc('<get-config><source><running/></source></get-config>')]);
+    expect(device.requests.map((r) => r.sessionId).sort()).toEqual([a.sessionId, b.sessionId].sort());
+    expect(device.sessionUser(a.sessionId!)).toBe('netconf');
+    expect(device.sessionUser(b.sessionId!)).toBe('netconf');
+    await a.close();
+    await expect.poll(() => device.connectionCount, { timeout: 3000 }).toBe(1);
+    expect(device.sessionCount).toBe(1);
+    expect(b.state).toBe('open');
+    await b.rpc('<get-config><source><running/></source></get-config>');
+    expect(device.requests.at(-1)!.sessionId).toBe(b.sessionId);
+    expect(device.sessionUser(b.sessionId!)).toBe('netconf');
+  }
+
+  it('over SSH: two calls home to one manager at once are two independent sessions', async () => {
+    const device = await startDevice();
+    await independent(device, await twoCallsHome(device, { ssh: { username: 'netconf', password: 'netconf', hostKey: device.hostKeyFingerprint } }));
+  });
+
+  it('over TLS: two calls home to one manager at once are two independent sessions', async () => {
+    const pki = makeTestPki();
+    onTestFinished(() => pki.remove());
+    const device = await startDevice({ tls: { cert: pki.device.cert, key: pki.device.key, ca: pki.ca } });
+    await independent(device, await twoCallsHome(device, { tls: { ca: pki.ca, cert: pki.client.cert, key: pki.client.key } }));
   });
 });
 
