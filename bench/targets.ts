@@ -190,6 +190,8 @@ function bigReplyTargets(big: BigReplies | null): Target[] {
       const ok = r.ofCeiling >= needed && (e?.ok ?? true);
       const why = r.ofCeiling >= needed ? '' : ` (short of ${needed}: ${reasonFor(client, rs, big.freshMemoryMBps)})`;
       out.push({ area: 'big replies', target, measured: `${r.mbps!.toFixed(0)} vs ${ceiling.mbps.toFixed(0)} MB/s = ${r.ofCeiling.toFixed(2)}${e ? `; ${e.text}` : ''}${why}`, pass: ok });
+      // Not a target: how close the file client comes to what this machine allows for writing one.
+      if (client === 'file' && r.ofFileCeiling !== null) out[out.length - 1]!.measured += `; ${r.ofFileCeiling.toFixed(2)} of the file ceiling (bare ssh2 + indexOf + each read to a new file)`;
     };
     check('errors', 0.95);
     check('kept', 0.85);
@@ -222,7 +224,7 @@ function reasonFor(client: string, rs: BigRow[], freshMBps: number | null): stri
     return `keeping the text took ${touched.toFixed(2)} bytes of memory the process had never touched per reply byte (non-ASCII text is two bytes a character in V8), which this machine gives at ${freshMBps.toFixed(0)} MB/s: with free decoding and scanning that alone caps it at ${cap.toFixed(0)} MB/s = ${(cap / ceiling.mbps).toFixed(2)} of the ceiling`;
   }
   if (client === 'errors') return perTag;
-  return `${perTag}, and the file writes with their back-pressure`;
+  return `${perTag}, and the file's writes (a new file: the kernel allocates its page cache as it is written; see the file ceiling)`;
 }
 
 function replayProcessTargets(r: ReplayProcessRow | null): Target[] {

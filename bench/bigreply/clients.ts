@@ -5,7 +5,7 @@
  * timed to its first error. Each sends one `<get-config>` after the hellos and reports the
  * reply's bytes, the seconds from sending to the end, its RSS before sending and its max RSS.
  */
-import { createWriteStream } from 'node:fs';
+import { closeSync, createWriteStream, openSync, writeSync, writevSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,13 +19,15 @@ import { INTERFACES_PATH, benchFilter } from './device.js';
 import type { Server } from '../roundtrip/servers.js';
 
 export type Framing = 'eom' | 'chunked';
-export type NodeMode = 'bare' | 'scan' | 'kept' | 'errors' | 'file' | 'discard' | 'items' | 'first-error' | 'fresh-memory';
+export type NodeMode = 'bare' | 'scan' | 'scan-file' | 'kept' | 'errors' | 'file' | 'file-stream' | 'discard' | 'items' | 'first-error' | 'fresh-memory';
 
 export interface ClientJob {
   server: Pick<Server, 'host' | 'port' | 'username' | 'password' | 'hostKey'>;
   bytes: number;
   framing: Framing;
   mode: NodeMode;
+  /** A/B only (bench/bigreply/file-ab.ts): which way of writing the file. */
+  variant?: string;
 }
 
 export interface ClientRun {
@@ -36,6 +38,8 @@ export interface ClientRun {
   maxRss: number;
   /** CPU seconds (user + system) the client process spent from sending to the end, every thread. */
   cpuSeconds?: number;
+  /** Minor page faults of the client process from sending to the end (memory it was given afresh). */
+  faults?: number;
   /** first-error: ms from sending to the item, bytes read past its end tag, and the size of the read that held it. */
   firstErrorMs?: number;
   pastEndTag?: number;
@@ -48,6 +52,7 @@ export interface ClientRun {
 
 const NS = 'urn:ietf:params:xml:ns:netconf:base:1.0';
 const maxRss = peakRss;
+const faults = () => process.resourceUsage().minorPageFault;
 const cpu = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
@@ -74,7 +79,7 @@ function openChannel(server: ClientJob['server']): Promise<{ client: Client; cha
  * The floor: ssh2 with nothing on top reads the bytes until the end marker. With `scan`, it
  * also finds every "<" with indexOf: the ceiling for any reader that looks at each tag.
  */
-async function bare(job: ClientJob, scan = false): Promise<ClientRun> {
+async function bare(job: ClientJob, scan = false, toFile = false): Promise<ClientRun> {
   const { client, channel } = await openChannel(job.server);
   try {
     await new Promise<void>((resolve) => {
@@ -95,24 +100,114 @@ async function bare(job: ClientJob, scan = false): Promise<ClientRun> {
     resetHwm();
     const t0 = now();
     const c0 = cpu();
+    const f0 = faults();
     let total = 0;
     let tags = 0;
     let tail = Buffer.alloc(0);
+    const file = toFile ? fileWriter(job.variant ?? FILE_CEILING, channel) : null;
     await new Promise<void>((resolve, reject) => {
       channel.on('data', (d: Buffer) => {
         total += d.length;
         if (scan) for (let i = d.indexOf(0x3c); i !== -1; i = d.indexOf(0x3c, i + 1)) tags++;
+        file?.write(d);
         tail = Buffer.concat([tail, d.subarray(Math.max(0, d.length - end.length))]).subarray(-end.length);
         if (tail.equals(end)) resolve();
       });
       channel.on('close', () => reject(new Error('the channel closed before the reply ended')));
       channel.write(job.framing === 'chunked' ? Buffer.concat([Buffer.from(`\n#${rpc.length}\n`), rpc, Buffer.from('\n##\n')]) : Buffer.concat([rpc, Buffer.from(']]>]]>')]));
     });
-    return { replyBytes: total, seconds: now() - t0, cpuSeconds: cpu() - c0, baselineRss, maxRss: maxRss(), ...(scan ? { note: `${tags} "<" found` } : {}) };
+    await file?.end();
+    const run: ClientRun = { replyBytes: total, seconds: now() - t0, cpuSeconds: cpu() - c0, faults: faults() - f0, baselineRss, maxRss: maxRss(), ...(scan ? { note: `${tags} "<" found` } : {}) };
+    if (file) await unlink(file.path);
+    return run;
   } finally {
     channel.end();
     client.end();
   }
+}
+
+/** How often, and for how long in all, a Writable asked its writer to wait (write() returned false until 'drain'). */
+function watchPauses(ws: Writable): { toString(): string } {
+  let pauses = 0;
+  let waited = 0;
+  let since = 0;
+  const write = ws.write.bind(ws) as (chunk: Buffer) => boolean;
+  ws.write = ((chunk: Buffer) => {
+    const more = write(chunk);
+    if (!more && since === 0) {
+      pauses++;
+      since = now();
+    }
+    return more;
+  }) as typeof ws.write;
+  ws.on('drain', () => {
+    if (since) waited += now() - since;
+    since = 0;
+  });
+  return { toString: () => `${pauses} waits for drain, ${(waited * 1000).toFixed(0)} ms in all` };
+}
+
+/** Where a file client writes: a new file in the system's temporary directory. */
+const benchFile = () => path.join(tmpdir(), `netconfkit-bench-${process.pid}.xml`);
+
+/** How the file ceiling writes: the cheapest way measured (see docs/benchmarks.md). */
+const FILE_CEILING = 'batch';
+
+interface FileWriter {
+  path: string;
+  write(d: Buffer): void;
+  end(): Promise<void>;
+}
+
+/**
+ * The file ceiling's writes: every read written to a new file, all of it handed to the kernel
+ * (page cache) when the reply ends. `batch`: reads held to 1 MiB, then one fs.writevSync;
+ * `sync`: fs.writeSync of each read; `stream`, `stream8`: a WriteStream with a 1 (8) MiB
+ * buffer, the channel paused while it is full. Reads are not reused by ssh2: holding them is safe.
+ */
+function fileWriter(variant: string, channel: ClientChannel): FileWriter {
+  const file = benchFile();
+  if (variant.startsWith('stream')) {
+    const ws = createWriteStream(file, { highWaterMark: Number(variant.slice(6) || 1) << 20 });
+    ws.on('drain', () => channel.resume());
+    return {
+      path: file,
+      write: (d) => {
+        if (!ws.write(d)) channel.pause();
+      },
+      end: () => new Promise((resolve, reject) => ws.end((err?: Error | null) => (err ? reject(err) : resolve()))),
+    };
+  }
+  const fd = openSync(file, 'w');
+  let held: Buffer[] = [];
+  let size = 0;
+  const flush = () => {
+    let left = size;
+    let bufs = held;
+    held = [];
+    size = 0;
+    while (left > 0) {
+      const n = writevSync(fd, bufs);
+      left -= n;
+      if (left > 0) bufs = [Buffer.concat(bufs).subarray(n)];
+    }
+  };
+  return {
+    path: file,
+    write: (d) => {
+      if (variant === 'sync') {
+        for (let at = 0; at < d.length; ) at += writeSync(fd, d, at);
+        return;
+      }
+      held.push(d);
+      size += d.length;
+      if (size >= 1 << 20) flush();
+    },
+    end: async () => {
+      flush();
+      closeSync(fd);
+    },
+  };
 }
 
 /** netconfkit through connect(): the reply kept, errors only, or streamed to a file. */
@@ -123,12 +218,13 @@ async function library(job: ClientJob): Promise<ClientRun> {
   });
   try {
     const filter = benchFilter(job.bytes, job.framing, false);
-    const file = path.join(tmpdir(), `netconfkit-bench-${process.pid}.xml`);
+    const file = benchFile();
     const baselineRss = process.memoryUsage.rss();
     resetHwm();
     const t0 = now();
     const c0 = cpu();
-    let note: string | undefined;
+    const f0 = faults();
+    let note: { toString(): string } | undefined;
     let items: { items: number; expectedItems: number } | undefined;
     if (job.mode === 'items') {
       // Every interface of the configuration, parsed one at a time (its name read, as a program would).
@@ -155,11 +251,15 @@ async function library(job: ClientJob): Promise<ClientRun> {
       await session.rpc(`<get-config><source><running/></source><filter type="subtree">${filter}</filter></get-config>`, { collect: false });
     } else {
       // A 1 MiB buffer: fs streams default to 16 KiB, and every full buffer pauses the transport.
-      await getConfig(session, 'running', { filter, streamTo: createWriteStream(file, { highWaterMark: 1 << 20 }) });
+      // A path: netconfkit writes the file itself. `file-stream`: a WriteStream with a 1 MiB buffer
+      // (fs streams default to 16 KiB, and every full buffer pauses the transport).
+      const out = job.mode === 'file' ? file : createWriteStream(file, { highWaterMark: 1 << 20 });
+      if (typeof out !== 'string') note = watchPauses(out);
+      await getConfig(session, 'running', { filter, streamTo: out });
     }
     const seconds = now() - t0;
-    const run: ClientRun = { replyBytes: 0, seconds, cpuSeconds: cpu() - c0, baselineRss, maxRss: maxRss(), ...(note ? { note } : {}) };
-    if (job.mode === 'file') await unlink(file);
+    const run: ClientRun = { replyBytes: 0, seconds, cpuSeconds: cpu() - c0, faults: faults() - f0, baselineRss, maxRss: maxRss(), ...(note ? { note: String(note) } : {}) };
+    if (job.mode === 'file' || job.mode === 'file-stream') await unlink(file);
     return run;
   } finally {
     await session.close();
@@ -228,7 +328,7 @@ function freshMemory(job: ClientJob): ClientRun {
 
 registerChild(BIG_CLIENT, async ([json]) => {
   const job = JSON.parse(json!) as ClientJob;
-  if (job.mode === 'bare' || job.mode === 'scan') return bare(job, job.mode === 'scan');
+  if (job.mode === 'bare' || job.mode === 'scan' || job.mode === 'scan-file') return bare(job, job.mode !== 'bare', job.mode === 'scan-file');
   if (job.mode === 'fresh-memory') return freshMemory(job);
   if (job.mode === 'first-error') return firstError(job);
   return library(job);

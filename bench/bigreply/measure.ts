@@ -1,8 +1,9 @@
 /**
  * Measurement 6: big replies end to end. One big `<get-config>` over SSH from the fake device
  * (in a process of its own), 64 and 256 MiB (1 GiB with BENCH_LONG=1), both framings, each client
- * in a fresh process: the bare ssh2 client (the floor), netconfkit with the reply kept, errors
- * only, and streamed to a file, bare paramiko, and ncclient as shipped (64 MiB and below: it
+ * in a fresh process: the bare ssh2 client (the floor), the same plus an indexOf pass (the
+ * ceiling) and plus writing each read to a file (the file ceiling), netconfkit with the reply
+ * kept, errors only, and streamed to a file (a path; a WriteStream), bare paramiko, and ncclient as shipped (64 MiB and below: it
  * holds the reply several times over). Runs go round robin so load on the machine hits every
  * client alike; the best run of each is reported (MB/s of the framed reply), with its max RSS
  * and its RSS growth over the moment before the request. Then the time to the first error of a
@@ -32,6 +33,8 @@ export interface BigRow {
   ofFloor: number | null;
   /** MB/s over the ceiling's (bare ssh2 + the indexOf pass: `scan`), same size and framing, same run. */
   ofCeiling: number | null;
+  /** MB/s over the file ceiling's (`scan` writing every read to a new file: `scan-file`), same run. */
+  ofFileCeiling: number | null;
   /** Max RSS minus the RSS just before the request. */
   rssGrowth: number | null;
   error?: string;
@@ -59,9 +62,11 @@ export interface BigReplies {
 const LABELS: Record<BigClient, string> = {
   bare: 'bare ssh2, reads until the end marker (floor)',
   scan: 'bare ssh2 + indexOf("<") over every read (ceiling)',
+  'scan-file': 'bare ssh2 + indexOf("<") + each read to a new file (file ceiling)',
   kept: 'netconfkit getConfig (reply kept)',
   errors: 'netconfkit rpc(…, { collect: false }) (errors only)',
-  file: 'netconfkit getConfig({ streamTo: file })',
+  file: 'netconfkit getConfig({ streamTo: a file path })',
+  'file-stream': 'netconfkit getConfig({ streamTo: fs.createWriteStream(1 MiB) })',
   discard: 'netconfkit getConfig({ streamTo: a Writable that drops the bytes })',
   items: 'netconfkit getConfig({ path }): every interface parsed (streamItems)',
   paramiko: 'bare paramiko (python), reads until the end marker',
@@ -83,7 +88,7 @@ export function runOne(client: BigClient, server: Server, bytes: number, framing
 
 /** Which clients run at a size, and why the others do not. */
 function clientsFor(bytes: number): { clients: BigClient[]; notes: Partial<Record<BigClient, string>> } {
-  const clients: BigClient[] = ['bare', 'scan', 'kept', 'errors', 'file', 'paramiko'];
+  const clients: BigClient[] = ['bare', 'scan', 'scan-file', 'kept', 'errors', 'file', 'file-stream', 'paramiko'];
   const notes: Partial<Record<BigClient, string>> = {};
   // A JavaScript string holds at most 2^29 - 24 UTF-16 units (V8): a reply kept as text cannot be bigger.
   if (bytes > 512 * 2 ** 20) {
@@ -127,16 +132,18 @@ async function sizeAndFraming(server: Server, bytes: number, framing: Framing, l
     const note = notes[client] ?? best?.note;
     rows.push({
       server: server.name, bytes, framing, client, label: LABELS[client], best, runs: rs.length,
-      mbps: best ? mbps(wire, best.seconds) : null, ofFloor: null, ofCeiling: null,
+      mbps: best ? mbps(wire, best.seconds) : null, ofFloor: null, ofCeiling: null, ofFileCeiling: null,
       rssGrowth: best ? best.maxRss - best.baselineRss : null,
       ...(error ? { error } : {}), ...(note ? { note } : {}),
     });
   }
   const floor = rows.find((r) => r.client === 'bare')?.mbps ?? null;
   const ceiling = rows.find((r) => r.client === 'scan')?.mbps ?? null;
+  const fileCeiling = rows.find((r) => r.client === 'scan-file')?.mbps ?? null;
   for (const r of rows) {
     r.ofFloor = floor && r.mbps ? r.mbps / floor : null;
     r.ofCeiling = ceiling && r.mbps ? r.mbps / ceiling : null;
+    r.ofFileCeiling = fileCeiling && r.mbps ? r.mbps / fileCeiling : null;
   }
   return rows;
 }

@@ -14,11 +14,15 @@ export interface Settle<T> {
   reject(error: NetconfError): void;
 }
 
-/** A caller's mistake, found before anything is sent. */
+/** A caller's mistake, found before anything is sent (a file path is opened later, as the request goes). */
 export function checkReplyStream(stream: unknown): void {
+  if (typeof stream === 'string') {
+    if (stream === '') throw new ClientError('INVALID_ARGUMENT', 'The streamTo option is an empty file path');
+    return;
+  }
   const w = stream as Partial<Writable> | null;
   if (typeof w !== 'object' || w === null || typeof w.write !== 'function' || typeof w.end !== 'function' || typeof w.on !== 'function') {
-    throw new ClientError('INVALID_ARGUMENT', 'The streamTo option must be a Writable stream');
+    throw new ClientError('INVALID_ARGUMENT', 'The streamTo option must be a Writable stream or a file path');
   }
   if (w.destroyed || w.writableEnded) throw new ClientError('INVALID_ARGUMENT', 'The streamTo option is a Writable that has already ended');
 }

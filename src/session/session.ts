@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { Writable } from 'node:stream';
 import { ClientError, CommitOutcomeUnknownError, ConnectionError, ProtocolError, TimeoutError } from '../errors/classes.js';
 import { type DeviceError, RpcError } from '../errors/device-error.js';
 import type { NetconfError } from '../errors/netconf-error.js';
@@ -22,6 +23,7 @@ import { HelloWait, clientCapabilities, clientHello, negotiate } from './hello.j
 import { PendingCalls, type PendingCall } from './pending.js';
 import { ITEM_SINK, type ItemRpcOptions, type ItemSink } from './item-stream.js';
 import { registerQuirkReporter } from './quirk-report.js';
+import { openFileSink } from './file-sink.js';
 import { type FlowControl, ReplyStream, checkReplyStream } from './reply-stream.js';
 import type { CallHomeInfo, Notification, RpcOptions, RpcReply, RpcRequest, SessionEvents, SessionOptions, SessionState, SessionTransport, StartOptions } from './types.js';
 import { applyWarningPolicy, checkWarningPolicy, mergePolicies } from './warning-policy.js';
@@ -327,15 +329,22 @@ export class Session extends EventEmitter<SessionEvents> {
       // Only `]]>]]>` in the request can stop it being framed (end-of-message framing).
       return Promise.reject(new ClientError('INVALID_ARGUMENT', `The request cannot be sent to ${this.name}: ${(err as Error).message}`, { cause: err }));
     }
+    // A file path is opened now, once nothing else can stop the request from being sent.
+    let out: Writable | undefined;
+    try {
+      out = typeof options.streamTo === 'string' ? openFileSink(options.streamTo) : options.streamTo;
+    } catch (err) {
+      return Promise.reject(toNetconfError(err));
+    }
     this.nextId++;
     // observability
     if (trace) Object.assign(trace, { messageId: id, bytesOut: Buffer.byteLength(text) });
     if (this.wireLog || diagnostics.wire.hasSubscribers) this.observeWire('sent', 'rpc', id, text);
     return new Promise<RpcReply>((resolveCall, rejectCall) => {
-      // The streamTo option: the reply's data goes to the caller's Writable, which ends as the call settles.
+      // The streamTo option: the reply's data goes to the caller's Writable (or file), which ends as the call settles.
       // Its call leaves the pending table only as it settles, so the call's timeout and signal also bound the Writable's finish.
-      const sink = options.streamTo
-        ? new ReplyStream<RpcReply>(options.streamTo, this.flow, (error) => this.abandon(call, error), {
+      const sink = out
+        ? new ReplyStream<RpcReply>(out, this.flow, (error) => this.abandon(call, error), {
           resolve: (reply) => {
             this.calls.take(id);
             resolveCall(reply);

@@ -117,8 +117,16 @@ export interface RpcOptions {
    * it rejects (an RpcError included); errors and warnings still reach `onItem` as they are
    * read. A Writable that errors or is closed first gives up the call: ABORTED, and the rest
    * of the reply is drained as for an aborted call.
+   *
+   * A file path instead of a Writable: the file is created (or truncated) as the request is
+   * sent (one that cannot be opened: INVALID_ARGUMENT, nothing sent) and written on the
+   * session's own thread, 1 MiB at a time with synchronous writes: the cheapest way to a local
+   * file, and reading never waits for a thread-pool write. A failed write (a full disk) gives
+   * up the call with ABORTED like a failing Writable; the file then holds what was written.
+   * On a slow file system (a network mount), pass a Writable: a synchronous write there holds
+   * up every session of the process.
    */
-  streamTo?: Writable;
+  streamTo?: Writable | string;
   /**
    * Each error or warning of this reply, as soon as it is read (before the reply ends). It runs
    * after the reader has finished with the bytes at hand; what it throws goes to the session's
