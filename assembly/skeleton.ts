@@ -10,7 +10,8 @@
 const DEPTH = 0, NAMES_END = 1, MAX_DEPTH = 2, MAX_TAG = 3, PATH_NEXT = 4, PATH_CLOSE = 5,
   TOP_NS = 6, ENGINE_DEPTH = 7, STACK_CAP = 8, NAMES_CAP = 9, KINDS = 10, STARTS = 11, LENS = 12,
   NAMES = 13, REASON = 14, DECLARATION = 15, DECLARATION_LENGTH = 16, DECLARATION_OPENS = 17,
-  SCOPE_DEPTH = 18;
+  SCOPE_DEPTH = 18, ITEM_DEPTH = 19, ITEM_NAME = 20, ITEM_NAME_LENGTH = 21, ITEM_START = 22, MAX_ITEM = 23,
+  SPANS = 24, SPANS_CAP = 25, SPAN_COUNT = 26;
 const HEADER = memory.data(128, 16);
 
 // DECLARATION: the attribute bytes of a namespace declaration the host has read under the
@@ -19,6 +20,14 @@ const HEADER = memory.data(128, 16);
 // element. When it opens a new scope (DECLARATION_OPENS), the first such element is opened here
 // too and its depth kept in SCOPE_DEPTH (-1: none) until its end tag: the host, which knows the
 // scope, takes it over when the pass stops inside it. Inside it, the declaration is not known.
+
+// The watched path's elements (the items): at depth ITEM_DEPTH (the path's length; -1: no path),
+// named ITEM_NAME (the path's last local name, ITEM_NAME_LENGTH bytes). PATH_NEXT and PATH_CLOSE
+// are the extractor's pathNext and pathClose, read and written back. An item whose start tag is
+// an ordinary one is opened here (its "<" kept in ITEM_START, -1: none), and once its end tag is
+// read, no larger than MAX_ITEM, its span (two addresses: its "<", past its ">") is added to the
+// SPANS list (SPANS_CAP pairs; SPAN_COUNT of them written by this run): the host hands them on.
+// An item opened in an earlier run is the host's: its end tag stops the pass.
 
 // Why run() returned.
 const STOP_TOKEN = 1, STOP_INCOMPLETE = 2, STOP_DONE = 3;
@@ -107,8 +116,16 @@ export function run(p: usize, end: usize): usize {
   let namesEnd = slot(NAMES_END);
   const maxDepth = slot(MAX_DEPTH);
   const maxTag = slot(MAX_TAG);
-  const pathNext = slot(PATH_NEXT);
-  const pathClose = slot(PATH_CLOSE);
+  let pathNext = slot(PATH_NEXT);
+  let pathClose = slot(PATH_CLOSE);
+  const itemDepth = slot(ITEM_DEPTH);
+  const itemName = <usize>slot(ITEM_NAME);
+  const itemNameLength = slot(ITEM_NAME_LENGTH);
+  let itemStart = slot(ITEM_START);
+  const maxItem = slot(MAX_ITEM);
+  const spans = <usize>slot(SPANS);
+  const spansCap = slot(SPANS_CAP);
+  let spanCount = 0;
   const topNs = slot(TOP_NS);
   const engineDepth = slot(ENGINE_DEPTH);
   const stackCap = slot(STACK_CAP);
@@ -155,7 +172,17 @@ export function run(p: usize, end: usize): usize {
       if (load<u8>(gt) != GT) break;
       const start = load<i32>(starts + (<usize>d << 2));
       if (!same(p + 2, names + <usize>start, n)) break;
-      if (load<u8>(kinds + <usize>d) != 0 || d <= topNs || d == pathClose || d == engineDepth) break;
+      if (load<u8>(kinds + <usize>d) != 0 || d <= topNs || d == engineDepth) break;
+      if (d == pathClose) {
+        // An item opened in this run ends: its span, and its siblings are looked at next.
+        if (itemStart < 0 || spanCount >= spansCap || <i32>(gt + 1) - itemStart > maxItem) break;
+        store<i32>(spans + (<usize>spanCount << 3), itemStart);
+        store<i32>(spans + (<usize>spanCount << 3) + 4, <i32>(gt + 1));
+        spanCount++;
+        itemStart = -1;
+        pathNext = d;
+        pathClose = d > 1 ? d - 1 : -1;
+      }
       if (d == scope) scope = -1;
       depth = d;
       namesEnd = start;
@@ -217,8 +244,16 @@ export function run(p: usize, end: usize): usize {
       const attrEnd = load<u8>(e - 1) == SLASH ? e - 1 : e;
       if (<i32>(attrEnd - nameEnd) != declarationLength || !same(nameEnd, declaration, declarationLength)) break;
     }
-    if (depth == pathNext) break;
     const localStart = colon == 0 ? p + 1 : colon + 1;
+    // An item: opened here when its start tag is an ordinary one (another name at its depth is an ordinary element).
+    let item = false;
+    if (depth == pathNext) {
+      if (depth != itemDepth) break;
+      if (<i32>(nameEnd - localStart) == itemNameLength && same(localStart, itemName, itemNameLength)) {
+        if (declares || load<u8>(e - 1) == SLASH) break;
+        item = true;
+      }
+    }
     if (tracked(localStart, <i32>(nameEnd - localStart), load<u8>(kinds + <usize>(depth - 1)))) break;
     if (load<u8>(e - 1) != SLASH) {
       // An ordinary element: only its name is kept, for its end tag.
@@ -230,6 +265,11 @@ export function run(p: usize, end: usize): usize {
       store<i32>(lens + (<usize>depth << 2), n);
       namesEnd += n;
       if (declares && opens) scope = depth;
+      if (item) {
+        itemStart = <i32>p;
+        pathNext = -1;
+        pathClose = depth;
+      }
       depth++;
     }
     p = e + 1;
@@ -238,5 +278,9 @@ export function run(p: usize, end: usize): usize {
   store<i32>(HEADER + (<usize>NAMES_END << 2), namesEnd);
   store<i32>(HEADER + (<usize>REASON << 2), reason);
   store<i32>(HEADER + (<usize>SCOPE_DEPTH << 2), scope);
+  store<i32>(HEADER + (<usize>PATH_NEXT << 2), pathNext);
+  store<i32>(HEADER + (<usize>PATH_CLOSE << 2), pathClose);
+  store<i32>(HEADER + (<usize>ITEM_START << 2), itemStart);
+  store<i32>(HEADER + (<usize>SPAN_COUNT << 2), spanCount);
   return p;
 }

@@ -80,8 +80,8 @@ export interface ReaderHandler<Route> {
   onContent?(piece: Buffer, message: IncomingMessage<Route>): void;
   /** That content ended (before the message's outcome). */
   onContentEnd?(span: ContentSpan, message: IncomingMessage<Route>): void;
-  /** An element at the path the message watches (see `watchPath`), whole: a view of the pushed bytes, copy it to keep it. */
-  onPathElement?(bytes: Buffer, message: IncomingMessage<Route>): void;
+  /** An element at the path the message watches (see `watchPath`), whole: `buf[start, end)`, of the pushed bytes (copy them to keep them). */
+  onPathElement?(buf: Buffer, start: number, end: number, message: IncomingMessage<Route>): void;
   /** A deviation read past (see QuirkKind); the reader reports each kind it sees once. */
   onQuirk?(quirk: Quirk): void;
 }
@@ -238,7 +238,7 @@ export class MessageReader<Route = unknown> {
           this.handler.onItem(item, m);
         },
         ...(this.handler.onContent ? { onContent: (piece: Buffer) => this.handler.onContent!(piece, m) } : {}),
-        ...(this.handler.onPathElement ? { onPathElement: (bytes: Buffer) => this.handler.onPathElement!(bytes, m) } : {}),
+        ...(this.handler.onPathElement ? { onPathElement: (buf: Buffer, start: number, end: number) => this.handler.onPathElement!(buf, start, end, m) } : {}),
         onContentEnd: (span: ContentSpan) => {
           m.content = span;
           this.handler.onContentEnd?.(span, m);

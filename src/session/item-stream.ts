@@ -36,8 +36,8 @@ export interface ItemSink {
   readonly maxItemBytes: number | undefined;
   /** The session has taken the call on. */
   attach(control: ItemSinkControl): void;
-  /** An element at the path, whole: a view of the transport's bytes, which are never reused. */
-  element(bytes: Buffer): void;
+  /** An element at the path, whole: `buf[start, end)`, of the transport's bytes, which are never reused. */
+  element(buf: Buffer, start: number, end: number): void;
   /** An error-level item was read: the call will fail, no further item is wanted. */
   refuse(): void;
 }
@@ -68,7 +68,9 @@ export class ItemStream implements AsyncIterableIterator<XmlObject> {
    */
   readonly reply: Promise<RpcReply>;
 
-  private readonly queue: Buffer[] = [];
+  /** The elements read and not yet parsed: buffer, start, end, from `head` on (a flat array, no object per element). */
+  private queue: (Buffer | number)[] = [];
+  private head = 0;
   private queuedBytes = 0;
   private paused = false;
   private refused = false;
@@ -125,7 +127,7 @@ export class ItemStream implements AsyncIterableIterator<XmlObject> {
       path: this.path,
       maxItemBytes: this.maxItemBytes,
       attach: (control) => this.attach(control),
-      element: (bytes) => this.element(bytes),
+      element: (buf, start, end) => this.element(buf, start, end),
       refuse: () => this.refuse(),
     };
     const options: ItemRpcOptions = { ...this.rpcOptions, [ITEM_SINK]: sink };
@@ -165,13 +167,28 @@ export class ItemStream implements AsyncIterableIterator<XmlObject> {
   /** The next result when there is one (an item, or the end once the queue is empty); null while the reply is still coming. */
   private take(): IteratorResult<XmlObject> | null {
     if (this.finished) return { done: true, value: undefined };
-    const bytes = this.queue.shift();
-    if (bytes !== undefined) {
-      this.queuedBytes -= bytes.length;
+    const queue = this.queue;
+    const at = this.head;
+    if (at < queue.length) {
+      const buf = queue[at] as Buffer;
+      const start = queue[at + 1] as number;
+      const end = queue[at + 2] as number;
+      if (at + 3 === queue.length) {
+        queue.length = 0;
+        this.head = 0;
+      } else {
+        this.head = at + 3;
+        // Lets go of the buffers already parsed once they are half the array: now and then, not at every item.
+        if (at >= 3 * 1024 && 2 * at >= queue.length) {
+          this.queue = queue.slice(at + 3);
+          this.head = 0;
+        }
+      }
+      this.queuedBytes -= end - start;
       if (this.paused && this.queuedBytes <= LOW_WATER_BYTES) this.release();
       let value: XmlValue;
       try {
-        value = this.parser.parse(bytes);
+        value = this.parser.parse(buf, start, end);
       } catch (err) {
         const error = toNetconfError(err);
         this.giveUp(error);
@@ -204,11 +221,11 @@ export class ItemStream implements AsyncIterableIterator<XmlObject> {
     this.control = control;
   }
 
-  private element(bytes: Buffer): void {
+  private element(buf: Buffer, start: number, end: number): void {
     if (this.refused || this.finished || this.outcome) return;
-    // Kept as it is: a view of the transport's chunk (never reused) or the reader's own copy.
-    this.queue.push(bytes);
-    this.queuedBytes += bytes.length;
+    // Kept as it is: the transport's chunk (never reused) or the reader's own copy.
+    this.queue.push(buf, start, end);
+    this.queuedBytes += end - start;
     if (!this.paused && this.queuedBytes >= HIGH_WATER_BYTES && this.control) {
       this.paused = true;
       this.control.flow.pause();
@@ -233,7 +250,8 @@ export class ItemStream implements AsyncIterableIterator<XmlObject> {
   /** The consumer gives up (a break, or an item that cannot be parsed): nothing more is queued or held. */
   private giveUp(error: NetconfError): void {
     this.finished = true;
-    this.queue.length = 0;
+    this.queue = [];
+    this.head = 0;
     this.queuedBytes = 0;
     this.release();
     if (this.outcome) return;

@@ -108,7 +108,7 @@ export class Session extends EventEmitter<SessionEvents> {
         onRoot: (m) => this.route(m),
         onItem: (item, m) => this.onItem(item, m),
         onContent: (piece, m) => this.onContent(piece, m),
-        onPathElement: (bytes, m) => this.onPathElement(bytes, m),
+        onPathElement: (buf, start, end, m) => this.onPathElement(buf, start, end, m),
         onMessage: (outcome, m) => this.onMessage(outcome, m.route, m.bytes),
         onQuirk: (q) => this.quirk(q.kind, q.detail),
       },
@@ -549,13 +549,13 @@ export class Session extends EventEmitter<SessionEvents> {
     this.publish('item', item, m.root?.messageId ?? null);
   }
 
-  /** Content of a streamed reply's data, as it is read. */
   /** An element at a streamItems call's path, whole. */
-  private onPathElement(bytes: Buffer, m: IncomingMessage<Route>): void {
+  private onPathElement(buf: Buffer, start: number, end: number, m: IncomingMessage<Route>): void {
     const route = m.route;
-    if (route?.kind === 'reply' && route.call.items && this.calls.has(route.call)) route.call.items.element(bytes);
+    if (route?.kind === 'reply' && route.call.items && this.calls.has(route.call)) route.call.items.element(buf, start, end);
   }
 
+  /** Content of a streamed reply's data, as it is read. */
   private onContent(piece: Buffer, m: IncomingMessage<Route>): void {
     const route = m.route;
     if (route?.kind === 'reply' && route.call.sink && this.calls.has(route.call)) route.call.sink.write(piece);

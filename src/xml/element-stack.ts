@@ -31,7 +31,8 @@ interface SkeletonExports {
 // Header slots (assembly/skeleton.ts).
 const DEPTH = 0, NAMES_END = 1, MAX_DEPTH = 2, MAX_TAG = 3, PATH_NEXT = 4, PATH_CLOSE = 5, TOP_NS = 6,
   ENGINE_DEPTH = 7, STACK_CAP = 8, NAMES_CAP = 9, KINDS = 10, STARTS = 11, LENS = 12, NAMES = 13, REASON = 14,
-  DECLARATION = 15, DECLARATION_LENGTH = 16, DECLARATION_OPENS = 17, SCOPE_DEPTH = 18;
+  DECLARATION = 15, DECLARATION_LENGTH = 16, DECLARATION_OPENS = 17, SCOPE_DEPTH = 18, ITEM_DEPTH = 19, ITEM_NAME = 20,
+  ITEM_NAME_LENGTH = 21, ITEM_START = 22, MAX_ITEM = 23, SPANS = 24, SPANS_CAP = 25, SPAN_COUNT = 26;
 const STOP_INCOMPLETE = 2, STOP_DONE = 3;
 
 /** Bytes copied into the module per run; 16 more are readable past a window's end. */
@@ -39,6 +40,10 @@ const WINDOW = 64 * 1024;
 const PAD = 64;
 /** The longest namespace declaration the pass is given (longer ones stop it). */
 const DECLARATION_BYTES = 1024;
+/** The longest item name the pass is given (items of a longer one are cut out by the extractor). */
+const ITEM_NAME_BYTES = 256;
+/** Items the pass cuts out per run at most (it stops at the next one's end tag). */
+const MAX_SPANS = 512;
 
 class Engine {
   readonly exports: SkeletonExports;
@@ -56,6 +61,11 @@ class Engine {
   /** Where the declaration the pass knows is, and which one it holds. */
   readonly declaration: number;
   declarationBytes: Buffer | null = null;
+  /** Where the item name the pass knows is, and which one it holds; where the items' spans go. */
+  readonly itemName: number;
+  itemNameBytes: Buffer | null = null;
+  readonly spans: number;
+  spanWords!: Int32Array;
   /** The stack whose bytes the window holds (null: none). */
   windowUser: ElementStack | null = null;
 
@@ -65,6 +75,8 @@ class Engine {
     this.base = align(this.exports.heapBase());
     this.window = this.base;
     this.declaration = this.window + WINDOW + PAD;
+    this.itemName = this.declaration + DECLARATION_BYTES + PAD;
+    this.spans = this.itemName + ITEM_NAME_BYTES + PAD;
     this.header = new Int32Array(this.exports.memory.buffer, this.exports.header(), 32);
     this.layout(64, 8 * 1024);
   }
@@ -73,7 +85,7 @@ class Engine {
   layout(stackCap: number, namesCap: number): void {
     // Copies: growing the memory detaches every view of it.
     const old = this.bytes ? { kinds: this.kinds.slice(), starts: this.starts.slice(), lens: this.lens.slice(), names: Buffer.from(this.bytes.subarray(this.names, this.names + this.namesCap)) } : null;
-    const kinds = this.declaration + DECLARATION_BYTES + PAD;
+    const kinds = this.spans + 8 * MAX_SPANS;
     const starts = align(kinds + stackCap);
     const lens = starts + 4 * stackCap;
     const names = lens + 4 * stackCap;
@@ -87,6 +99,7 @@ class Engine {
     this.kinds = new Uint8Array(buffer, kinds, stackCap);
     this.starts = new Int32Array(buffer, starts, stackCap);
     this.lens = new Int32Array(buffer, lens, stackCap);
+    this.spanWords = new Int32Array(buffer, this.spans, 2 * MAX_SPANS);
     if (old) {
       this.kinds.set(old.kinds);
       this.starts.set(old.starts);
@@ -136,6 +149,15 @@ export class ElementStack {
   private windowBuf: Buffer | null = null;
   private windowFrom = 0;
   private windowTo = 0;
+  /** After skim(): the watched path's state, as the pass left it (see SkimLimits). */
+  pathNext = -1;
+  pathClose = -1;
+  /**
+   * After skim(): the items the pass cut out, as offsets into the buffer walked (start, end, …),
+   * and the offset of an item it opened and did not close (-1: none), which the extractor takes over.
+   */
+  readonly spans: number[] = [];
+  openItem = -1;
 
   constructor() {
     this.engine = engine ??= new Engine();
@@ -249,6 +271,23 @@ export class ElementStack {
       h[DECLARATION_OPENS] = limits.declarationOpens ? 1 : 0;
     }
     h[SCOPE_DEPTH] = -1;
+    const item = limits.item;
+    if (item === null || item.length > ITEM_NAME_BYTES) {
+      h[ITEM_DEPTH] = -1;
+    } else {
+      if (e.itemNameBytes !== item) {
+        e.bytes.set(item, e.itemName);
+        e.itemNameBytes = item;
+      }
+      h[ITEM_DEPTH] = limits.itemDepth;
+      h[ITEM_NAME] = e.itemName;
+      h[ITEM_NAME_LENGTH] = item.length;
+      h[MAX_ITEM] = Math.min(limits.maxItemBytes, 0x7fffffff);
+      h[SPANS] = e.spans;
+      h[SPANS_CAP] = MAX_SPANS;
+      h[ITEM_START] = -1;
+    }
+    this.openItem = -1;
     const len = buf.length;
     for (;;) {
       if (this.windowBuf !== buf || e.windowUser !== this || i < this.windowFrom || i >= this.windowTo) this.load(e, buf, i);
@@ -258,7 +297,9 @@ export class ElementStack {
       depth = this.depth = h[DEPTH]!;
       this.scopeDepth = h[SCOPE_DEPTH]!;
       this.namesEnd = h[NAMES_END]!;
-      i = this.windowFrom + at - e.window;
+      const shift = this.windowFrom - e.window;
+      i = at + shift;
+      if (h[ITEM_DEPTH]! >= 0) this.items(e, shift);
       const reason = h[REASON];
       // Past the window but not the chunk: the next window starts there (at the token cut).
       // A token longer than a window is left to the extractor.
@@ -267,8 +308,24 @@ export class ElementStack {
         this.windowBuf = null;
         continue;
       }
+      this.pathNext = h[PATH_NEXT]!;
+      this.pathClose = h[PATH_CLOSE]!;
       return i;
     }
+  }
+
+  /** Takes the items of the run that just ended out of the module's memory (a callback may run another extractor before they are read). */
+  private items(e: Engine, shift: number): void {
+    const h = e.header;
+    const count = h[SPAN_COUNT]!;
+    if (count > 0) {
+      const words = e.spanWords;
+      for (let k = 0; k < 2 * count; k++) this.spans.push(words[k]! + shift);
+    }
+    const open = h[ITEM_START]!;
+    if (open >= 0) this.openItem = open + shift;
+    // An item open at the end of this run is the extractor's from now on: its end tag stops the next.
+    h[ITEM_START] = -1;
   }
 
   get currentDepth(): number {
@@ -308,6 +365,14 @@ export interface SkimLimits {
    * reports it in `scopeDepth`.
    */
   declarationOpens: boolean;
+  /**
+   * The watched path's last local name (null: no path): the pass cuts out the elements of that
+   * name at `itemDepth` whose start tags are ordinary ones, no larger than `maxItemBytes`, and
+   * moves `pathNext` and `pathClose` along as the extractor would (see ElementStack.spans).
+   */
+  item: Buffer | null;
+  itemDepth: number;
+  maxItemBytes: number;
 }
 
 function align(n: number): number {

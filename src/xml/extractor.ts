@@ -53,10 +53,12 @@ export interface ExtractorEvents {
   /** That element ended: every piece has been given; the span is in message byte offsets. */
   onContentEnd?(span: ContentSpan): void;
   /**
-   * An element at the path given to `watchPath` has ended: its bytes, start tag to end tag.
-   * A view of the pushed bytes (or of the extractor's own copy): copy it to keep it.
+   * An element at the path given to `watchPath` has ended: its bytes, start tag to end tag,
+   * are `buf[start, end)`, where `buf` is the pushed buffer (or the extractor's own copy, for
+   * an element that spans pushes): copy them to keep them if the pushed buffer is reused.
+   * Given as offsets rather than a view: no object per element.
    */
-  onPathElement?(bytes: Buffer): void;
+  onPathElement?(buf: Buffer, start: number, end: number): void;
   /** NUL bytes outside the root element were skipped (padding some devices add). */
   onNul?(): void;
 }
@@ -183,7 +185,7 @@ export class ErrorExtractor {
     this.maxTagBytes = limits.maxTagBytes ?? 64 * 1024;
     this.maxItemBytes = limits.maxItemBytes ?? 1024 * 1024;
     this.maxSkippedTextBytes = limits.maxSkippedTextBytes ?? 8 * 1024;
-    this.skimLimits = { maxDepth: this.maxDepth, maxTagBytes: this.maxTagBytes, pathNext: -1, pathClose: -1, topNamespaceDepth: -1, engineDepth: -1, declaration: null, declarationOpens: false };
+    this.skimLimits = { maxDepth: this.maxDepth, maxTagBytes: this.maxTagBytes, pathNext: -1, pathClose: -1, topNamespaceDepth: -1, engineDepth: -1, declaration: null, declarationOpens: false, item: null, itemDepth: -1, maxItemBytes: 0 };
   }
 
   /**
@@ -195,6 +197,10 @@ export class ErrorExtractor {
   watchPath(path: readonly string[], maxBytes = this.maxItemBytes): void {
     this.path = path.map((name) => Buffer.from(name));
     this.maxPathElementBytes = maxBytes;
+    // The skeleton pass cuts out the ordinary ones itself.
+    this.skimLimits.item = this.path[this.path.length - 1]!;
+    this.skimLimits.itemDepth = this.path.length;
+    this.skimLimits.maxItemBytes = maxBytes;
     this.pathNext = 1;
     this.pathClose = -1;
   }
@@ -329,7 +335,7 @@ export class ErrorExtractor {
         continue;
       }
       if (this.depth > 0 && this.capture === null && this.engineName === null) {
-        i = this.skim(buf, i);
+        i = this.skim(buf, i, base);
         if (i >= len) break;
       }
       // Text between tags is mostly a few bytes: a loop finds the "<" sooner than a native
@@ -671,7 +677,7 @@ export class ErrorExtractor {
       this.pathClose = depth;
       return;
     }
-    if (selfClosing) return this.events.onPathElement?.(buf.subarray(i, end + 1));
+    if (selfClosing) return this.events.onPathElement?.(buf, i, end + 1);
     this.elementStart = this.elementFrom = base + i;
     this.pathNext = -1;
     this.pathClose = depth;
@@ -685,11 +691,14 @@ export class ErrorExtractor {
     if (this.elementStart < 0) return;
     const end = base + gt + 1;
     this.checkElementSize(end);
-    const tail = buf.subarray(this.elementFrom - base, gt + 1);
+    const from = this.elementFrom - base;
     const parts = this.elementParts;
-    this.elementParts = [];
     this.elementStart = this.elementFrom = -1;
-    this.events.onPathElement?.(parts.length === 0 ? tail : Buffer.concat([...parts, tail]));
+    if (parts.length === 0) return this.events.onPathElement?.(buf, from, gt + 1);
+    this.elementParts = [];
+    parts.push(buf.subarray(from, gt + 1));
+    const whole = Buffer.concat(parts);
+    this.events.onPathElement?.(whole, 0, whole.length);
   }
 
   /** A push ends inside the element being cut out: our own copy of its bytes up to `upTo`. */
@@ -760,7 +769,7 @@ export class ErrorExtractor {
   }
 
   /** Lets the stack's WebAssembly pass walk ordinary stretches from `i`; returns where a token needs reading here. */
-  private skim(buf: Buffer, i: number): number {
+  private skim(buf: Buffer, i: number, base: number): number {
     const l = this.skimLimits;
     l.pathNext = this.pathNext;
     l.pathClose = this.pathClose;
@@ -788,6 +797,18 @@ export class ErrorExtractor {
     if (stack.scopeDepth >= 0) {
       this.scopeDepths.push(stack.scopeDepth);
       this.scopes.push(known!.bindings);
+    }
+    if (this.path) {
+      // The items the pass cut out are given in order, once the state is the pass's (a callback may push elsewhere).
+      this.pathNext = stack.pathNext;
+      this.pathClose = stack.pathClose;
+      if (stack.openItem >= 0) this.elementStart = this.elementFrom = base + stack.openItem;
+      const spans = stack.spans;
+      if (spans.length > 0) {
+        const events = this.events;
+        if (events.onPathElement) for (let k = 0; k < spans.length; k += 2) events.onPathElement(buf, spans[k]!, spans[k + 1]!);
+        spans.length = 0;
+      }
     }
     return at;
   }

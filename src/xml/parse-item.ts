@@ -77,9 +77,9 @@ export class ItemParser {
     this.arrays = options.arrays && options.arrays.length > 0 ? new Set([...ALWAYS_ARRAYS, ...options.arrays]) : ALWAYS_ARRAYS;
   }
 
-  /** One element's value, as parseData gives it under the element's name. */
-  parse(bytes: Buffer): XmlValue {
-    const xml = bytes.toString('utf8');
+  /** One element's value (the whole of `bytes`, or `bytes[start, end)`), as parseData gives it under the element's name. */
+  parse(bytes: Buffer, start = 0, end = bytes.length): XmlValue {
+    const xml = bytes.toString('utf8', start, end);
     const len = xml.length;
     this.depth = 0;
     this.amp = xml.indexOf('&');

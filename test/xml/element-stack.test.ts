@@ -61,8 +61,8 @@ describe('the element stack shared by extractors', () => {
     const cut: string[] = [];
     const x = new ErrorExtractor({
       onRoot: () => x.watchPath(['configuration']),
-      onPathElement: (bytes) => {
-        cut.push(bytes.toString());
+      onPathElement: (buf, start, end) => {
+        cut.push(buf.toString('utf8', start, end));
         expect(extract('<rpc-reply><data><x><y/></x></data></rpc-reply>').root?.name).toBe('rpc-reply');
       },
     });
