@@ -81,7 +81,9 @@ async function getConfigTo(values: ReturnType<typeof parse<typeof GET_CONFIG_FLA
     }
     if (output !== undefined && file) {
       // Streamed to the file as it is read: a configuration of any size, in constant memory.
-      const reply = await getConfig(s, source, { ...options, streamTo: file });
+      // Given the path, netconfkit writes it on the session's thread (the cheapest way to a
+      // local file); the stream opened above only proved it could be written.
+      const reply = await getConfig(s, source, { ...options, streamTo: output });
       const bytes = (await stat(output)).size;
       return values.json ? { ok: true, output, bytes, warnings: warningsJson(reply.warnings) } : `wrote ${bytes} bytes to ${output}${warningLines(reply.warnings) ? `\n${warningLines(reply.warnings)}` : ''}`;
     }
