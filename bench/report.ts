@@ -96,17 +96,20 @@ export function render(r: Results): string {
   const big = r.bigReplies;
   if (big) {
     const rows: Cell[][] = big.rows.map((e) => [
-      formatBytes(e.bytes), e.framing, e.label, e.mbps === null ? '—' : e.mbps.toFixed(0), ratio(e.ofFloor), ratio(e.ofCeiling), ratio(e.ofFileCeiling),
+      `${formatBytes(e.bytes)}${e.text === 'ascii' ? ' ASCII' : ''}`, e.framing, e.label, e.mbps === null ? '—' : e.mbps.toFixed(0), ratio(e.ofFloor), ratio(e.ofCeiling), ratio(e.ofFileCeiling), ratio(e.ofKeeping),
       e.best?.cpuSeconds === undefined ? '—' : (e.best.cpuSeconds / e.best.seconds).toFixed(2),
       e.best?.cpuSeconds === undefined ? '—' : ((e.best.cpuSeconds * 1000) / (e.bytes / 2 ** 20)).toFixed(2),
+      e.best?.faults === undefined ? '—' : ((e.best.faults * 4096) / e.bytes).toFixed(2),
       mib(e.best?.maxRss ?? null), mib(e.rssGrowth), e.runs, clip(e.error ? `failed: ${e.error}` : e.note ?? '', 70),
     ]);
-    if (big.error) rows.unshift(['', '', clip(`failed: ${big.error}`), '', '', '', '', '', '', '', '', '', '']);
+    if (big.error) rows.unshift(['', '', clip(`failed: ${big.error}`), '', '', '', '', '', '', '', '', '', '', '', '']);
     out.push(table(
-      `6. Big replies end to end (one <get-config> over SSH from the ${big.server}, each client its own process; best of the runs;\n   MB/s of the framed reply from sending the request to its end; CPU = the client's CPU seconds (all threads) over that time, and per MiB of reply;\n   of file ceiling = over bare ssh2 + indexOf + each read written to a new file; RSS growth = max RSS − RSS just before the request)`,
-      ['reply', 'framing', 'client', 'MB/s', 'of floor', 'of ceiling', 'of file ceiling', 'CPU', 'CPU ms/MiB', 'max RSS', 'RSS growth', 'runs', 'note'],
+      `6. Big replies end to end (one <get-config> over SSH from the ${big.server}, each client its own process; best of the runs;\n   MB/s of the framed reply from sending the request to its end; CPU = the client's CPU seconds (all threads) over that time, and per MiB of reply;\n   of file ceiling = over bare ssh2 + indexOf + each read written to a new file; of keeping ceiling = over bare ssh2 + indexOf + every read kept;
+   fresh = bytes of memory the client touched for the first time (minor page faults × 4 KiB) per reply byte; RSS growth = max RSS − RSS just before the request;
+   ASCII = the same configuration with each byte of a non-ASCII character replaced)`,
+      ['reply', 'framing', 'client', 'MB/s', 'of floor', 'of ceiling', 'of file ceiling', 'of keeping ceiling', 'CPU', 'CPU ms/MiB', 'fresh', 'max RSS', 'RSS growth', 'runs', 'note'],
       rows,
-      [true, false, false, true, true, true, true, true, true, true, true, true, false],
+      [true, false, false, true, true, true, true, true, true, true, true, true, true, true, false],
     ));
     if (big.freshMemoryMBps !== null) out.push(`   (a fresh process fills memory it had not touched at ${big.freshMemoryMBps.toFixed(0)} MB/s on this machine: a kept reply's text must go into such memory once)`);
     out.push(table(

@@ -1,8 +1,9 @@
 /**
  * The Node clients of the big-reply measurements, each run in a process of its own (so its
  * max RSS is its own): the bare ssh2 client (the floor: it only reads the bytes until the end
- * marker) and netconfkit reading the reply kept, for its errors only, streamed to a file, and
- * timed to its first error. Each sends one `<get-config>` after the hellos and reports the
+ * marker; the ceiling: also finds every "<"; the keeping ceiling: also keeps every read) and
+ * netconfkit reading the reply kept, for its errors only, streamed to a file, and timed to its
+ * first error. Each sends one `<get-config>` after the hellos and reports the
  * reply's bytes, the seconds from sending to the end, its RSS before sending and its max RSS.
  */
 import { closeSync, createWriteStream, openSync, writeSync, writevSync } from 'node:fs';
@@ -15,11 +16,11 @@ import { connect, fingerprint, getConfig, parseData, Session } from '../../src/i
 import { registerChild } from '../children.js';
 import { now } from '../timing.js';
 import { peakRss, resetHwm } from '../rss.js';
-import { INTERFACES_PATH, benchFilter } from './device.js';
+import { INTERFACES_PATH, type ReplyText, benchFilter } from './device.js';
 import type { Server } from '../roundtrip/servers.js';
 
 export type Framing = 'eom' | 'chunked';
-export type NodeMode = 'bare' | 'scan' | 'scan-file' | 'kept' | 'errors' | 'file' | 'file-stream' | 'discard' | 'items' | 'first-error' | 'fresh-memory';
+export type NodeMode = 'bare' | 'scan' | 'scan-file' | 'scan-keep' | 'kept' | 'errors' | 'file' | 'file-stream' | 'discard' | 'items' | 'first-error' | 'fresh-memory';
 
 export interface ClientJob {
   server: Pick<Server, 'host' | 'port' | 'username' | 'password' | 'hostKey'>;
@@ -28,6 +29,8 @@ export interface ClientJob {
   mode: NodeMode;
   /** A/B only (bench/bigreply/file-ab.ts): which way of writing the file. */
   variant?: string;
+  /** The configuration's text (default: as generated, non-ASCII characters here and there). */
+  text?: ReplyText;
 }
 
 export interface ClientRun {
@@ -77,9 +80,11 @@ function openChannel(server: ClientJob['server']): Promise<{ client: Client; cha
 
 /**
  * The floor: ssh2 with nothing on top reads the bytes until the end marker. With `scan`, it
- * also finds every "<" with indexOf: the ceiling for any reader that looks at each tag.
+ * also finds every "<" with indexOf: the ceiling for any reader that looks at each tag. With
+ * `keep` as well, every read is also kept to the end: the cheapest keeping there is (one byte
+ * of memory per byte, nothing decoded), the ceiling for a client that keeps the reply.
  */
-async function bare(job: ClientJob, scan = false, toFile = false): Promise<ClientRun> {
+async function bare(job: ClientJob, scan = false, toFile = false, keep = false): Promise<ClientRun> {
   const { client, channel } = await openChannel(job.server);
   try {
     await new Promise<void>((resolve) => {
@@ -95,7 +100,7 @@ async function bare(job: ClientJob, scan = false, toFile = false): Promise<Clien
     });
     channel.write(hello(job.framing));
     const end = Buffer.from(job.framing === 'chunked' ? '\n##\n' : ']]>]]>');
-    const rpc = Buffer.from(`<rpc xmlns="${NS}" message-id="1"><get-config><source><running/></source><filter type="subtree">${benchFilter(job.bytes, job.framing, false)}</filter></get-config></rpc>`);
+    const rpc = Buffer.from(`<rpc xmlns="${NS}" message-id="1"><get-config><source><running/></source><filter type="subtree">${benchFilter(job.bytes, job.framing, false, false, job.text)}</filter></get-config></rpc>`);
     const baselineRss = process.memoryUsage.rss();
     resetHwm();
     const t0 = now();
@@ -105,11 +110,13 @@ async function bare(job: ClientJob, scan = false, toFile = false): Promise<Clien
     let tags = 0;
     let tail = Buffer.alloc(0);
     const file = toFile ? fileWriter(job.variant ?? FILE_CEILING, channel) : null;
+    const kept: Buffer[] = [];
     await new Promise<void>((resolve, reject) => {
       channel.on('data', (d: Buffer) => {
         total += d.length;
         if (scan) for (let i = d.indexOf(0x3c); i !== -1; i = d.indexOf(0x3c, i + 1)) tags++;
         file?.write(d);
+        if (keep) kept.push(d);
         tail = Buffer.concat([tail, d.subarray(Math.max(0, d.length - end.length))]).subarray(-end.length);
         if (tail.equals(end)) resolve();
       });
@@ -117,7 +124,7 @@ async function bare(job: ClientJob, scan = false, toFile = false): Promise<Clien
       channel.write(job.framing === 'chunked' ? Buffer.concat([Buffer.from(`\n#${rpc.length}\n`), rpc, Buffer.from('\n##\n')]) : Buffer.concat([rpc, Buffer.from(']]>]]>')]));
     });
     await file?.end();
-    const run: ClientRun = { replyBytes: total, seconds: now() - t0, cpuSeconds: cpu() - c0, faults: faults() - f0, baselineRss, maxRss: maxRss(), ...(scan ? { note: `${tags} "<" found` } : {}) };
+    const run: ClientRun = { replyBytes: total, seconds: now() - t0, cpuSeconds: cpu() - c0, faults: faults() - f0, baselineRss, maxRss: maxRss(), ...(scan ? { note: `${tags} "<" found${keep ? `, ${kept.length} reads kept` : ''}` } : {}) };
     if (file) await unlink(file.path);
     return run;
   } finally {
@@ -217,7 +224,7 @@ async function library(job: ClientJob): Promise<ClientRun> {
     base: job.framing === 'chunked' ? '1.1' : '1.0', rpcTimeoutMs: 0, limits: { maxMessageBytes: Number.MAX_SAFE_INTEGER },
   });
   try {
-    const filter = benchFilter(job.bytes, job.framing, false);
+    const filter = benchFilter(job.bytes, job.framing, false, false, job.text);
     const file = benchFile();
     const baselineRss = process.memoryUsage.rss();
     resetHwm();
@@ -245,8 +252,9 @@ async function library(job: ClientJob): Promise<ClientRun> {
       // streamTo's own rate: a Writable that takes every byte at once.
       await getConfig(session, 'running', { filter, streamTo: new Writable({ highWaterMark: 1 << 20, write: (_c, _e, done) => done() }) });
     } else if (job.mode === 'kept') {
-      const reply = await getConfig(session, 'running', { filter });
-      note = `data ${reply.data.length} chars`;
+      const { data } = await getConfig(session, 'running', { filter });
+      // Ready to be read: a text made of pieces would be flattened here (V8 does at the first read by index or search).
+      note = `data ${data.length} chars, the last ${data.charCodeAt(data.length - 1)}`;
     } else if (job.mode === 'errors') {
       await session.rpc(`<get-config><source><running/></source><filter type="subtree">${filter}</filter></get-config>`, { collect: false });
     } else {
@@ -328,7 +336,7 @@ function freshMemory(job: ClientJob): ClientRun {
 
 registerChild(BIG_CLIENT, async ([json]) => {
   const job = JSON.parse(json!) as ClientJob;
-  if (job.mode === 'bare' || job.mode === 'scan' || job.mode === 'scan-file') return bare(job, job.mode !== 'bare', job.mode === 'scan-file');
+  if (job.mode === 'bare' || job.mode === 'scan' || job.mode === 'scan-file' || job.mode === 'scan-keep') return bare(job, job.mode !== 'bare', job.mode === 'scan-file', job.mode === 'scan-keep');
   if (job.mode === 'fresh-memory') return freshMemory(job);
   if (job.mode === 'first-error') return firstError(job);
   return library(job);

@@ -6,6 +6,8 @@
  * into a fixed slot of the root tag (padded with spaces inside the tag), so every client gets
  * the same bytes at once, whatever its message-ids, and no client waits for a reply to be built.
  * With error="1" the reply has an `<rpc-error>` just before `<data>`: time to the first error.
+ * With text="ascii" every byte of a non-ASCII character is replaced by an "x": a configuration
+ * in ASCII, as most are (V8 then holds its text at one byte a character, not two).
  * `<bench-count …/>` (same attributes) answers how many interfaces that reply holds, counted in
  * its bytes as built: what a client streaming its items must find.
  */
@@ -19,9 +21,12 @@ export const BIG_ERROR =
   '<rpc-error><error-type>application</error-type><error-tag>operation-failed</error-tag><error-severity>error</error-severity>' +
   '<error-message>configuration database locked by another session</error-message></rpc-error>';
 
+/** The configuration's text: as generated (non-ASCII characters here and there), or ASCII only. */
+export type ReplyText = 'utf8' | 'ascii';
+
 /** The filter that asks the bench device for a reply (or, with `count`, for how many interfaces it holds). */
-export function benchFilter(bytes: number, framing: 'eom' | 'chunked', error: boolean, count = false): string {
-  return `<bench${count ? '-count' : ''} bytes="${bytes}" framing="${framing}" error="${error ? 1 : 0}"/>`;
+export function benchFilter(bytes: number, framing: 'eom' | 'chunked', error: boolean, count = false, text: ReplyText = 'utf8'): string {
+  return `<bench${count ? '-count' : ''} bytes="${bytes}" framing="${framing}" error="${error ? 1 : 0}" text="${text}"/>`;
 }
 
 /** Where the generated configuration's interfaces are, under the reply's root. */
@@ -40,7 +45,7 @@ export interface Built {
 }
 
 /** The framed reply (eom, or chunked in 64 KiB chunks). */
-export function build(size: number, framing: 'eom' | 'chunked', error: boolean): Built {
+export function build(size: number, framing: 'eom' | 'chunked', error: boolean, replyText: ReplyText = 'utf8'): Built {
   const parts: Buffer[] = [];
   let slot = -1;
   for (const piece of replyPieces({ bytes: size, seed: SEED, items: false })) {
@@ -52,6 +57,7 @@ export function build(size: number, framing: 'eom' | 'chunked', error: boolean):
       slot = Buffer.byteLength(head);
       parts.push(Buffer.from(`${head}${' '.repeat(SLOT)}>${error ? BIG_ERROR : ''}<data>${text.slice(at + id.length)}`));
     } else parts.push(piece);
+    if (replyText === 'ascii') asciiOnly(parts[parts.length - 1]!);
   }
   const last = parts.length - 1;
   parts[last] = Buffer.from(parts[last]!.toString('utf8').replace(/<\/rpc-reply>\s*$/, '</data></rpc-reply>'));
@@ -69,6 +75,11 @@ export function build(size: number, framing: 'eom' | 'chunked', error: boolean):
   return { key: '', bytes: Buffer.concat(framed), slot: slot + framed[0]!.length, interfaces };
 }
 
+/** Every byte of a multi-byte character becomes an "x" (the lengths stay). */
+function asciiOnly(piece: Buffer): void {
+  for (let i = 0; i < piece.length; i++) if (piece[i]! >= 0x80) piece[i] = 0x78;
+}
+
 const INTERFACE = Buffer.from('<interface');
 
 /** Start tags `<interface>` and `<interface …>` (not `<interfaces>`) in a piece that holds whole elements. */
@@ -84,12 +95,13 @@ function countInterfaces(piece: Buffer): number {
 let cached: Built | null = null;
 
 function answer(request: FakeRequest): { raw: Buffer } | string | undefined {
-  const m = /<bench(-count)? bytes="(\d+)" framing="(eom|chunked)" error="([01])"\/>/.exec(request.xml);
+  const m = /<bench(-count)? bytes="(\d+)" framing="(eom|chunked)" error="([01])"(?: text="(utf8|ascii)")?\/>/.exec(request.xml);
   if (!m) return undefined;
-  const key = `${m[2]}|${m[3]}|${m[4]}`;
+  const text = (m[5] ?? 'utf8') as ReplyText; // the Python clients ask without it
+  const key = `${m[2]}|${m[3]}|${m[4]}|${text}`;
   if (cached?.key !== key) {
     cached = null; // one reply held at a time
-    cached = { ...build(Number(m[2]), m[3] as 'eom' | 'chunked', m[4] === '1'), key };
+    cached = { ...build(Number(m[2]), m[3] as 'eom' | 'chunked', m[4] === '1', text), key };
   }
   if (m[1]) return `<data><count>${cached.interfaces}</count></data>`;
   const id = ` message-id="${request.messageId ?? ''}"`;

@@ -2,9 +2,11 @@
  * Measurement 6: big replies end to end. One big `<get-config>` over SSH from the fake device
  * (in a process of its own), 64 and 256 MiB (1 GiB with BENCH_LONG=1), both framings, each client
  * in a fresh process: the bare ssh2 client (the floor), the same plus an indexOf pass (the
- * ceiling) and plus writing each read to a file (the file ceiling), netconfkit with the reply
- * kept, errors only, and streamed to a file (a path; a WriteStream), bare paramiko, and ncclient as shipped (64 MiB and below: it
- * holds the reply several times over). Runs go round robin so load on the machine hits every
+ * ceiling) and plus writing each read to a file (the file ceiling) or keeping every read (the
+ * keeping ceiling), netconfkit with the reply kept, errors only, and streamed to a file (a path;
+ * a WriteStream), bare paramiko, and ncclient as shipped (64 MiB and below: it holds the reply
+ * several times over); then the same configuration in ASCII for the ceilings and the kept reply
+ * (V8 holds ASCII text at one byte a character, not two). Runs go round robin so load on the machine hits every
  * client alike; the best run of each is reported (MB/s of the framed reply), with its max RSS
  * and its RSS growth over the moment before the request. Then the time to the first error of a
  * reply whose `<rpc-error>` comes first.
@@ -15,7 +17,7 @@ import { formatBytes, mbps } from '../timing.js';
 import { login, runPython } from '../roundtrip/python.js';
 import type { Server } from '../roundtrip/servers.js';
 import { BIG_CLIENT, type ClientJob, type ClientRun, type Framing, type NodeMode } from './clients.js';
-import { startBigDevice } from './device.js';
+import { type ReplyText, startBigDevice } from './device.js';
 
 export type BigClient = Exclude<NodeMode, 'first-error' | 'fresh-memory'> | 'paramiko' | 'ncclient';
 
@@ -23,6 +25,8 @@ export interface BigRow {
   server: string;
   bytes: number;
   framing: Framing;
+  /** The configuration's text: as generated (non-ASCII characters here and there) or ASCII only. */
+  text: ReplyText;
   client: BigClient;
   label: string;
   /** The best run (fewest seconds), or null when every run failed. */
@@ -35,6 +39,8 @@ export interface BigRow {
   ofCeiling: number | null;
   /** MB/s over the file ceiling's (`scan` writing every read to a new file: `scan-file`), same run. */
   ofFileCeiling: number | null;
+  /** MB/s over the keeping ceiling's (`scan` keeping every read: `scan-keep`), same run. */
+  ofKeeping: number | null;
   /** Max RSS minus the RSS just before the request. */
   rssGrowth: number | null;
   error?: string;
@@ -63,6 +69,7 @@ const LABELS: Record<BigClient, string> = {
   bare: 'bare ssh2, reads until the end marker (floor)',
   scan: 'bare ssh2 + indexOf("<") over every read (ceiling)',
   'scan-file': 'bare ssh2 + indexOf("<") + each read to a new file (file ceiling)',
+  'scan-keep': 'bare ssh2 + indexOf("<") + every read kept (keeping ceiling)',
   kept: 'netconfkit getConfig (reply kept)',
   errors: 'netconfkit rpc(…, { collect: false }) (errors only)',
   file: 'netconfkit getConfig({ streamTo: a file path })',
@@ -79,45 +86,47 @@ async function python(script: string, server: Server, bytes: number, framing: Fr
 }
 
 /** Runs one client (in a process of its own, or Python) against `server` and returns its run. */
-export function runOne(client: BigClient, server: Server, bytes: number, framing: Framing): Promise<ClientRun> {
+export function runOne(client: BigClient, server: Server, bytes: number, framing: Framing, text: ReplyText = 'utf8'): Promise<ClientRun> {
   if (client === 'paramiko') return python('paramiko_big.py', server, bytes, framing);
   if (client === 'ncclient') return python('ncclient_big.py', server, bytes, framing);
-  const job: ClientJob = { server, bytes, framing, mode: client };
+  const job: ClientJob = { server, bytes, framing, mode: client, text };
   return runChild<ClientRun>(BIG_CLIENT, [JSON.stringify(job)]);
 }
 
-/** Which clients run at a size, and why the others do not. */
-function clientsFor(bytes: number): { clients: BigClient[]; notes: Partial<Record<BigClient, string>> } {
-  const clients: BigClient[] = ['bare', 'scan', 'scan-file', 'kept', 'errors', 'file', 'file-stream', 'paramiko'];
+/** Which clients run at a size, and why the others do not. The ASCII configuration: the ceilings and the kept reply. */
+function clientsFor(bytes: number, text: ReplyText): { clients: BigClient[]; notes: Partial<Record<BigClient, string>> } {
+  const clients: BigClient[] = text === 'ascii' ? ['bare', 'scan', 'scan-keep', 'kept'] : ['bare', 'scan', 'scan-file', 'scan-keep', 'kept', 'errors', 'file', 'file-stream', 'paramiko'];
   const notes: Partial<Record<BigClient, string>> = {};
   // A JavaScript string holds at most 2^29 - 24 UTF-16 units (V8): a reply kept as text cannot be bigger.
   if (bytes > 512 * 2 ** 20) {
     clients.splice(clients.indexOf('kept'), 1);
     notes.kept = 'not run: a reply over 512 MiB cannot be kept as one JavaScript string (stream it)';
   }
+  if (text === 'ascii') return { clients, notes };
   if (bytes <= BIG.ncclientMaxBytes) clients.push('ncclient');
   else notes.ncclient = `not run above ${formatBytes(BIG.ncclientMaxBytes)}: it holds the reply several times over (GiBs of RAM on a shared machine)`;
   return { clients, notes };
 }
 
-async function sizeAndFraming(server: Server, bytes: number, framing: Framing, log: (s: string) => void): Promise<BigRow[]> {
-  const { clients, notes } = clientsFor(bytes);
+async function sizeAndFraming(server: Server, bytes: number, framing: Framing, text: ReplyText, log: (s: string) => void): Promise<BigRow[]> {
+  const { clients, notes } = clientsFor(bytes, text);
+  const name = `${formatBytes(bytes)} ${framing}${text === 'ascii' ? ' ASCII' : ''}`;
   const runs = new Map<BigClient, ClientRun[]>(clients.map((c) => [c, []]));
   const errors = new Map<BigClient, string>();
   const rounds = BIG.runs(bytes);
   // The device builds each reply on its first request: that one is not timed.
-  await runOne('bare', server, bytes, framing).catch(() => undefined);
+  await runOne('bare', server, bytes, framing, text).catch(() => undefined);
   for (let round = 0; round < rounds; round++) {
     for (const client of clients) {
       // ncclient is slow and large: once is enough.
       if (client === 'ncclient' && round > 0) continue;
       try {
-        const r = await runOne(client, server, bytes, framing);
+        const r = await runOne(client, server, bytes, framing, text);
         runs.get(client)!.push(r);
-        log(`    ${formatBytes(bytes)} ${framing} ${client}: ${mbps(r.replyBytes || bytes, r.seconds).toFixed(0)} MB/s, max RSS ${formatBytes(r.maxRss)}`);
+        log(`    ${name} ${client}: ${mbps(r.replyBytes || bytes, r.seconds).toFixed(0)} MB/s, max RSS ${formatBytes(r.maxRss)}`);
       } catch (err) {
         errors.set(client, (err as Error).message);
-        log(`    ${formatBytes(bytes)} ${framing} ${client}: failed: ${(err as Error).message}`);
+        log(`    ${name} ${client}: failed: ${(err as Error).message}`);
       }
     }
   }
@@ -131,8 +140,8 @@ async function sizeAndFraming(server: Server, bytes: number, framing: Framing, l
     const error = errors.get(client);
     const note = notes[client] ?? best?.note;
     rows.push({
-      server: server.name, bytes, framing, client, label: LABELS[client], best, runs: rs.length,
-      mbps: best ? mbps(wire, best.seconds) : null, ofFloor: null, ofCeiling: null, ofFileCeiling: null,
+      server: server.name, bytes, framing, text, client, label: LABELS[client], best, runs: rs.length,
+      mbps: best ? mbps(wire, best.seconds) : null, ofFloor: null, ofCeiling: null, ofFileCeiling: null, ofKeeping: null,
       rssGrowth: best ? best.maxRss - best.baselineRss : null,
       ...(error ? { error } : {}), ...(note ? { note } : {}),
     });
@@ -140,7 +149,9 @@ async function sizeAndFraming(server: Server, bytes: number, framing: Framing, l
   const floor = rows.find((r) => r.client === 'bare')?.mbps ?? null;
   const ceiling = rows.find((r) => r.client === 'scan')?.mbps ?? null;
   const fileCeiling = rows.find((r) => r.client === 'scan-file')?.mbps ?? null;
+  const keeping = rows.find((r) => r.client === 'scan-keep')?.mbps ?? null;
   for (const r of rows) {
+    r.ofKeeping = keeping && r.mbps ? r.mbps / keeping : null;
     r.ofFloor = floor && r.mbps ? r.mbps / floor : null;
     r.ofCeiling = ceiling && r.mbps ? r.mbps / ceiling : null;
     r.ofFileCeiling = fileCeiling && r.mbps ? r.mbps / fileCeiling : null;
@@ -161,8 +172,12 @@ export async function measureBigReplies(log: (s: string) => void): Promise<BigRe
     server = await startBigDevice();
     out.server = server.name;
     log(`big replies: ${server.name} on ${server.host}:${server.port}`);
-    for (const bytes of BIG.sizes) {
-      for (const framing of ['eom', 'chunked'] as const) out.rows.push(...(await sizeAndFraming(server, bytes, framing, log)));
+    for (const text of ['utf8', 'ascii'] as const) {
+      for (const bytes of BIG.sizes) {
+        // Kept is not run above 512 MiB (a string cannot hold it): nothing to compare in ASCII.
+        if (text === 'ascii' && bytes > 512 * 2 ** 20) continue;
+        for (const framing of ['eom', 'chunked'] as const) out.rows.push(...(await sizeAndFraming(server, bytes, framing, text, log)));
+      }
     }
     const biggest = Math.min(Math.max(...BIG.sizes), 512 * 2 ** 20);
     const fresh = await runChild<ClientRun>(BIG_CLIENT, [JSON.stringify({ server, bytes: biggest, framing: 'eom', mode: 'fresh-memory' } satisfies ClientJob)]);

@@ -1,169 +1,134 @@
-// Up to this many bytes a message is decoded chunk by chunk (most messages are small).
-const DIRECT_BYTES = 64 * 1024;
-// Past it, a batch this size at a time: a piece of text this large is allocated straight in
-// V8's large-object space, which the garbage collector never copies.
-const BATCH_BYTES = 256 * 1024;
+// A message's bytes are kept in a buffer reused from message to message, grown up to this
+// size (most messages fit)...
+const SMALL_BYTES = 64 * 1024;
+const SMALL_FIRST_BYTES = 8 * 1024;
+// ...and past it in a store that grows in place: address space reserved for the largest text a
+// JavaScript string can hold (2^29 UTF-16 units, at most 3 UTF-8 bytes each), memory given
+// only as it is written, so the bytes are never copied again while they arrive.
+const STORE_MAX_BYTES = 3 * 2 ** 29;
+const STORE_FIRST_BYTES = 1024 * 1024;
+// Where address space is limited (ulimit -v) and that much cannot be reserved: this much more
+// than is needed at least, and a bigger store when it fills.
+const STORE_FALLBACK_BYTES = 64 * 1024 * 1024;
 
-/** Decoded text and the message bytes it came from. */
-interface Piece {
-  /** Message byte offsets of those bytes. */
-  from: number;
-  to: number;
-  text: string;
-  /** The bytes, kept only when they were not valid UTF-8 (the text's length then says nothing of them). */
-  raw: Buffer | null;
+/** ES2024's resizable ArrayBuffer (Node 20 has it; the project's lib is ES2022). */
+interface ResizableArrayBuffer extends ArrayBuffer {
+  readonly maxByteLength: number;
+  resize(byteLength: number): void;
 }
+const ResizableArrayBuffer = ArrayBuffer as unknown as new (byteLength: number, options: { maxByteLength: number }) => ResizableArrayBuffer;
 
 /**
- * A message's text, decoded as it arrives into pieces that are joined without copying (a rope
- * V8 flattens only when the text is searched). No pushed chunk is kept, so the caller may reuse
- * its buffers. A big message is copied into a batch and decoded a batch at a time: decoded
- * 64 KiB at a time, its pieces would sit in the young generation and be copied on every
- * scavenge and again when promoted, which made a big reply several times slower to keep.
- * `slice()` gives a part of the text by byte offsets, sharing the pieces: a reply's `<data>`
- * costs no second copy of the reply.
+ * A message's text. Its bytes are kept as they arrive (copied: the caller may reuse its
+ * buffers) and decoded once, when the text is asked for, into one flat string. Decoding as
+ * they arrived gave pieces joined as a rope, which V8 flattens into a second copy the first
+ * time the text is read by index or searched: for a big reply, the memory that cost (never
+ * touched before by the process, slow to get) was most of the time it took to keep it.
+ * `slice()` gives a part of the text by byte offsets as a slice of that string (V8 shares
+ * its memory): a reply's `<data>` costs no second copy of the reply.
  */
 export class TextCollector {
-  private pieces: Piece[] = [];
-  /** Direct mode: the text decoded since `directFrom`, and a character cut at the end of the last chunk. */
-  private direct = '';
-  private directFrom = 0;
-  private directTo = 0;
-  private cut: Buffer | null = null;
-  /** Batch mode: bytes not yet decoded, from message offset `batchFrom`. */
-  private batch: Buffer | null = null;
-  private batchFrom = 0;
+  private small: Buffer | null = null;
+  private store: ResizableArrayBuffer | null = null;
+  /** Where the bytes are (the small buffer or a view of the store), and how many. */
+  private bytes: Buffer | null = null;
   private used = 0;
+  /** The text of the bytes, once decoded (until the next write). */
+  private decoded: string | null = null;
 
   write(chunk: Buffer): void {
-    if (this.batch === null && this.directTo + (this.cut?.length ?? 0) + chunk.length <= DIRECT_BYTES) {
-      const buf = this.cut ? Buffer.concat([this.cut, chunk]) : chunk;
-      const end = completeUpTo(buf, buf.length);
-      const text = buf.toString('utf8', 0, end);
-      if (Buffer.byteLength(text) === end) {
-        this.direct += text;
-        this.directTo += end;
-      } else {
-        // Not valid UTF-8: a piece of its own, with its bytes.
-        this.sealDirect();
-        this.add(this.directTo, this.directTo + end, text, buf.subarray(0, end));
-        this.directFrom = this.directTo += end;
-      }
-      this.cut = end < buf.length ? Buffer.from(buf.subarray(end)) : null;
-      return;
-    }
-    if (this.batch === null) this.startBatches();
-    let from = 0;
-    while (from < chunk.length) {
-      const n = chunk.copy(this.batch!, this.used, from);
-      this.used += n;
-      from += n;
-      if (this.used === BATCH_BYTES) this.flush(false);
-    }
+    if (chunk.length === 0) return;
+    this.decoded = null;
+    const need = this.used + chunk.length;
+    if (this.bytes === null || need > this.bytes.length) this.grow(need);
+    chunk.copy(this.bytes!, this.used);
+    this.used = need;
   }
 
   /** The whole text; the collector is then empty. */
   end(): string {
-    this.finish();
-    let text = '';
-    for (const p of this.pieces) text += p.text;
+    const text = this.text();
     this.clear();
     return text;
   }
 
   /**
-   * The text decoded so far, without a character cut at the end of the last write: those bytes
-   * stay to be decoded with the next write, as they would have been had the bytes come whole.
+   * The text so far, without a character cut at the end of the last write: those bytes stay
+   * to be decoded with the next write, as they would have been had the bytes come whole.
    * What is returned is taken out of the collector (offsets start again from 0).
    */
   take(): string {
-    let rest: Buffer | null;
-    if (this.batch) {
-      this.flush(false);
-      rest = this.used > 0 ? Buffer.from(this.batch.subarray(0, this.used)) : null;
-    } else {
-      this.sealDirect();
-      rest = this.cut;
-    }
-    let text = '';
-    for (const p of this.pieces) text += p.text;
-    this.clear();
-    this.cut = rest;
+    if (this.bytes === null) return '';
+    const end = completeUpTo(this.bytes, this.used);
+    const text = this.bytes.toString('utf8', 0, end);
+    this.bytes.copy(this.bytes, 0, end, this.used);
+    this.used -= end;
+    this.decoded = null;
     return text;
   }
 
   /**
    * The text of message bytes `from` to `to`, each at a character boundary (an ASCII byte or
-   * the end), sharing the decoded pieces. Call before `end()`.
+   * the end): a slice of the whole text. Call before `end()`.
    */
   slice(from: number, to: number): string {
-    this.finish();
-    let text = '';
-    for (const p of this.pieces) {
-      if (p.to <= from || p.from >= to) continue;
-      const a = from > p.from ? charIndex(p, from) : 0;
-      const b = to < p.to ? charIndex(p, to) : p.text.length;
-      text += a === 0 && b === p.text.length ? p.text : p.text.slice(a, b);
-    }
-    return text;
+    const text = this.text();
+    return text.slice(this.charIndex(text, from), this.charIndex(text, to));
   }
 
   clear(): void {
-    this.pieces = [];
-    this.direct = '';
-    this.directFrom = 0;
-    this.directTo = 0;
-    this.cut = null;
-    this.batch = null;
-    this.batchFrom = 0;
+    this.store = null;
+    this.bytes = this.small;
     this.used = 0;
+    this.decoded = null;
   }
 
-  /** From direct decoding to batches: what was decoded is the first piece. */
-  private startBatches(): void {
-    this.sealDirect();
-    this.batch = Buffer.allocUnsafe(BATCH_BYTES);
-    this.batchFrom = this.directTo;
-    this.used = 0;
-    if (this.cut) {
-      this.used = this.cut.copy(this.batch);
-      this.cut = null;
+  /** Every byte written, decoded (once). */
+  private text(): string {
+    if (this.decoded === null) this.decoded = this.bytes === null ? '' : this.bytes.toString('utf8', 0, this.used);
+    return this.decoded;
+  }
+
+  /** Room for `need` bytes: the small buffer, else the store, grown in place. */
+  private grow(need: number): void {
+    if (need <= SMALL_BYTES) {
+      if (this.small === null || this.small.length < need) {
+        const small = Buffer.allocUnsafeSlow(Math.min(SMALL_BYTES, Math.max(need, 2 * (this.small?.length ?? SMALL_FIRST_BYTES / 2))));
+        if (this.used > 0) this.bytes!.copy(small, 0, 0, this.used);
+        this.small = small;
+      }
+      this.bytes = this.small;
+      return;
     }
-  }
-
-  /** Decodes the batch; a character cut at its end waits for its other bytes unless `last`. */
-  private flush(last: boolean): void {
-    const batch = this.batch!;
-    const end = last ? this.used : completeUpTo(batch, this.used);
-    if (end === 0) return;
-    this.add(this.batchFrom, this.batchFrom + end, batch.toString('utf8', 0, end), batch.subarray(0, end));
-    batch.copy(batch, 0, end, this.used);
-    this.used -= end;
-    this.batchFrom += end;
-  }
-
-  /** Every byte written decoded into pieces. */
-  private finish(): void {
-    if (this.batch) return this.flush(true);
-    this.sealDirect();
-    if (this.cut) {
-      // A character cut off by the end of the message.
-      this.add(this.directTo, this.directTo + this.cut.length, this.cut.toString('utf8'), this.cut);
-      this.cut = null;
+    if (need > STORE_MAX_BYTES) throw new RangeError(`A message of more than ${STORE_MAX_BYTES} bytes cannot be kept as one string`);
+    const size = Math.min(STORE_MAX_BYTES, Math.max(need, 2 * (this.store?.byteLength ?? STORE_FIRST_BYTES / 2)));
+    if (this.store !== null && size <= this.store.maxByteLength) {
+      this.store.resize(size);
+      this.bytes = Buffer.from(this.store, 0, size);
+      return;
     }
+    this.store = reserve(size);
+    const bytes = Buffer.from(this.store, 0, size);
+    if (this.used > 0) this.bytes!.copy(bytes, 0, 0, this.used);
+    this.bytes = bytes;
   }
 
-  /** The text decoded directly so far becomes a piece. */
-  private sealDirect(): void {
-    if (this.directTo > this.directFrom) this.pieces.push({ from: this.directFrom, to: this.directTo, text: this.direct, raw: null });
-    this.direct = '';
-    this.directFrom = this.directTo;
+  /** The index in `text` of the character that message byte `at` begins. */
+  private charIndex(text: string, at: number): number {
+    // As many characters as bytes: each byte is one (ASCII, or an invalid byte read as U+FFFD).
+    if (text.length === this.used) return at;
+    // Decoding is the same on either side of an ASCII byte: count from the nearer end.
+    if (at <= this.used - at) return this.bytes!.toString('utf8', 0, at).length;
+    return text.length - this.bytes!.toString('utf8', at, this.used).length;
   }
+}
 
-  private add(from: number, to: number, text: string, bytes: Buffer): void {
-    // Valid UTF-8 re-encodes to exactly its bytes; otherwise keep them to find offsets in.
-    const raw = Buffer.byteLength(text) === to - from ? null : Buffer.from(bytes);
-    this.pieces.push({ from, to, text, raw });
+/** A store of `size` bytes that can grow in place to the most a string can hold, or to less where address space is limited. */
+function reserve(size: number): ResizableArrayBuffer {
+  try {
+    return new ResizableArrayBuffer(size, { maxByteLength: STORE_MAX_BYTES });
+  } catch {
+    return new ResizableArrayBuffer(size, { maxByteLength: Math.min(STORE_MAX_BYTES, size + STORE_FALLBACK_BYTES) });
   }
 }
 
@@ -176,27 +141,4 @@ function completeUpTo(buf: Buffer, end: number): number {
     return i + length > end ? i : end;
   }
   return end;
-}
-
-/** The index in `p.text` of the character that message byte `at` begins. */
-function charIndex(p: Piece, at: number): number {
-  if (p.raw) return p.raw.toString('utf8', 0, at - p.from).length;
-  const text = p.text;
-  // Count from the nearer end (the tail after a reply's <data> is a few bytes).
-  if (at - p.from <= p.to - at) {
-    let bytes = at - p.from;
-    let i = 0;
-    while (bytes > 0) bytes -= utf8Length(text, i++);
-    return i;
-  }
-  let bytes = p.to - at;
-  let i = text.length;
-  while (bytes > 0) bytes -= utf8Length(text, --i);
-  return i;
-}
-
-/** UTF-8 bytes of the UTF-16 unit at `i` (a surrogate pair's four bytes counted as two and two). */
-function utf8Length(text: string, i: number): number {
-  const c = text.charCodeAt(i);
-  return c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdfff ? 2 : 3;
 }
