@@ -1,7 +1,7 @@
-// A message's bytes are kept in a buffer reused from message to message, grown up to this
-// size (most messages fit)...
+// A message's bytes are kept in a buffer that doubles as needed up to this size (most
+// messages fit)...
 const SMALL_BYTES = 64 * 1024;
-const SMALL_FIRST_BYTES = 8 * 1024;
+const SMALL_FIRST_BYTES = 4 * 1024;
 // ...and past it in a store that grows in place: address space reserved for the largest text a
 // JavaScript string can hold (2^29 UTF-16 units, at most 3 UTF-8 bytes each), memory given
 // only as it is written, so the bytes are never copied again while they arrive.
@@ -28,9 +28,8 @@ const ResizableArrayBuffer = ArrayBuffer as unknown as new (byteLength: number, 
  * its memory): a reply's `<data>` costs no second copy of the reply.
  */
 export class TextCollector {
-  private small: Buffer | null = null;
   private store: ResizableArrayBuffer | null = null;
-  /** Where the bytes are (the small buffer or a view of the store), and how many. */
+  /** Where the bytes are (a small buffer or a view of the store), and how many. */
   private bytes: Buffer | null = null;
   private used = 0;
   /** The text of the bytes, once decoded (until the next write). */
@@ -78,7 +77,7 @@ export class TextCollector {
 
   clear(): void {
     this.store = null;
-    this.bytes = this.small;
+    this.bytes = null;
     this.used = 0;
     this.decoded = null;
   }
@@ -89,15 +88,12 @@ export class TextCollector {
     return this.decoded;
   }
 
-  /** Room for `need` bytes: the small buffer, else the store, grown in place. */
+  /** Room for `need` bytes: a small buffer, else the store, grown in place. */
   private grow(need: number): void {
     if (need <= SMALL_BYTES) {
-      if (this.small === null || this.small.length < need) {
-        const small = Buffer.allocUnsafeSlow(Math.min(SMALL_BYTES, Math.max(need, 2 * (this.small?.length ?? SMALL_FIRST_BYTES / 2))));
-        if (this.used > 0) this.bytes!.copy(small, 0, 0, this.used);
-        this.small = small;
-      }
-      this.bytes = this.small;
+      const bytes = Buffer.allocUnsafe(Math.min(SMALL_BYTES, Math.max(need, 2 * (this.bytes?.length ?? SMALL_FIRST_BYTES / 2))));
+      if (this.used > 0) this.bytes!.copy(bytes, 0, 0, this.used);
+      this.bytes = bytes;
       return;
     }
     if (need > STORE_MAX_BYTES) throw new RangeError(`A message of more than ${STORE_MAX_BYTES} bytes cannot be kept as one string`);

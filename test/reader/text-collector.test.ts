@@ -35,7 +35,7 @@ describe('TextCollector', () => {
     }
   });
 
-  it('take() gives the text so far and keeps a character cut at the end for the next write, in direct mode and in batches', () => {
+  it('take() gives the text so far and keeps a character cut at the end for the next write, in the small buffer and in the store', () => {
     for (const size of [100, 300 * 1024]) {
       const want = `${'x'.repeat(size)}€𝄞\u00e9`;
       const bytes = Buffer.from(want);
@@ -69,7 +69,7 @@ describe('TextCollector', () => {
     expect(c.end()).toBe('');
   });
 
-  it('slice() gives the text between any two ASCII bytes, in direct mode and across batches, invalid UTF-8 included', () => {
+  it('slice() gives the text between any two ASCII bytes, in the small buffer and in the store, invalid UTF-8 included', () => {
     for (const [size, seed, invalid] of [[200, 1, false], [64 * 1024 + 3, 2, false], [900 * 1024, 3, false], [300 * 1024, 4, true], [5000, 5, true]] as const) {
       let bytes = Buffer.from(text(size, seed));
       if (invalid) {
