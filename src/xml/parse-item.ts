@@ -41,10 +41,14 @@ interface Name {
    * child whose bit its parent has not taken is the first of its key there, stored without a look.
    */
   bit: number;
+  /** Its key's store site (see addKey; -1: the shared one). */
+  site: number;
 }
 
 // Keys with a bit of their own (see Name.bit): the bits of a small integer.
 const KEY_BITS = 30;
+// Keys with a store of their own (see addKey).
+const STORE_SITES = 16;
 // Children whose names are remembered, per element name (the rest are looked up).
 const MAX_REMEMBERED_CHILDREN = 64;
 
@@ -69,7 +73,7 @@ export class ItemParser {
   private amp = -1;
   /** The last item's name: the next item's, most likely. */
   private root: Name | undefined = undefined;
-  /** The keys given a bit (see Name.bit). */
+  /** The keys given a bit, and their index (see Name.bit). */
   private readonly keys = new Map<string, number>();
 
   constructor(options: ParseOptions = {}) {
@@ -254,12 +258,14 @@ export class ItemParser {
     const key = internalised(RENAMED.has(name) ? `__${name}` : name);
     // As parseXml's isArray: the name after its first colon.
     const colon = key.indexOf(':');
-    let bit = this.keys.get(key);
-    if (bit === undefined) {
-      bit = 0;
-      if (this.keys.size < KEY_BITS) this.keys.set(key, (bit = 1 << this.keys.size));
+    let index = this.keys.get(key);
+    if (index === undefined) {
+      index = this.keys.size;
+      if (index < KEY_BITS) this.keys.set(key, index);
     }
-    const entry: Name = { raw, hash, key, array: this.arrays.has(colon === -1 ? key : key.slice(colon + 1)), next: this.names[slot], seen: [], bit };
+    const bit = index < KEY_BITS ? 1 << index : 0;
+    const site = index < STORE_SITES ? index : -1;
+    const entry: Name = { raw, hash, key, array: this.arrays.has(colon === -1 ? key : key.slice(colon + 1)), next: this.names[slot], seen: [], bit, site };
     if (this.named++ < MAX_CACHED_NAMES) this.names[slot] = entry;
     return entry;
   }
@@ -288,13 +294,41 @@ function addChild(parent: Frame, name: Name, value: XmlValue): void {
   const bit = name.bit;
   if ((parent.keys & bit) === 0 && bit !== 0) {
     parent.keys |= bit;
-    children[key] = name.array ? [value] : value;
+    addKey(children, name.site, key, name.array ? [value] : value);
     return;
   }
   const seen = children[key];
   if (seen === undefined) children[key] = name.array ? [value] : value;
   else if (Array.isArray(seen)) seen.push(value);
   else children[key] = [seen, value];
+}
+
+/**
+ * `object[key] = value`, `key` new to `object`, at a store of the key's own (the first
+ * STORE_SITES keys of a parser): V8 learns at each store the few shapes of object its key is
+ * added to, the same in every item, and adds it at once. At one store for every key it would
+ * learn nothing and look each addition up (several times slower).
+ */
+function addKey(object: XmlObject, site: number, key: string, value: XmlValue): void {
+  switch (site) {
+    case 0: object[key] = value; return;
+    case 1: object[key] = value; return;
+    case 2: object[key] = value; return;
+    case 3: object[key] = value; return;
+    case 4: object[key] = value; return;
+    case 5: object[key] = value; return;
+    case 6: object[key] = value; return;
+    case 7: object[key] = value; return;
+    case 8: object[key] = value; return;
+    case 9: object[key] = value; return;
+    case 10: object[key] = value; return;
+    case 11: object[key] = value; return;
+    case 12: object[key] = value; return;
+    case 13: object[key] = value; return;
+    case 14: object[key] = value; return;
+    case 15: object[key] = value; return;
+    default: object[key] = value;
+  }
 }
 
 /** One element parsed as `parseData` gives it (see ItemParser, for many). */

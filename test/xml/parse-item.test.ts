@@ -114,6 +114,14 @@ describe('one ItemParser over a stream of items', () => {
     sameInTurn([item(0), item(7), item(0), item(33)]);
   });
 
+  it('parses the element between two offsets of a buffer, as the extractor hands them on', () => {
+    const parser = new ItemParser();
+    const bytes = Buffer.from('<list><a x="1"><b>é</b></a>\n<a><b>2</b><b>3</b></a></list>');
+    const at = (s: string, from = 0) => bytes.indexOf(s, from);
+    expect(parser.parse(bytes, at('<a'), at('</a>') + 4)).toStrictEqual({ b: 'é', '@_x': '1' });
+    expect(parser.parse(bytes, at('<a>'), at('</list>'))).toStrictEqual({ b: ['2', '3'] });
+  });
+
   it('a name refused in one item is refused again, after items that parsed', () => {
     const parser = new ItemParser();
     expect(parser.parse(Buffer.from('<a><b>1</b></a>'))).toStrictEqual({ b: '1' });
