@@ -62,6 +62,22 @@ export class Datastores {
     return toXml(elementChildren(parse(this.content(datastore))).filter(selects));
   }
 
+  /**
+   * Answers a `<get>` request (RFC 6241): running and the state data (what `operational` adds
+   * to intended), both cut by its filter, as `<data>`.
+   */
+  get(rpcXml: string): string {
+    const op = operationElement(rpcXml);
+    return readReply(op, `${this.running}${this.stateData(false)}`, '<data>', '</data>');
+  }
+
+  /** Answers a `<get-config>` request: its `<source>`'s configuration, cut by its filter, as `<data>`. */
+  getConfig(rpcXml: string): string {
+    const op = operationElement(rpcXml);
+    const source = elementChildren(elementChildren(op).find((c) => c.localName === 'source') ?? op)[0]?.localName ?? 'running';
+    return readReply(op, WRITABLE.has(source) ? this.content(source) : '', '<data>', '</data>');
+  }
+
   /** Answers a `<get-data>` request (the whole `<rpc>` text). */
   getData(rpcXml: string): string {
     const op = operationElement(rpcXml);
@@ -69,8 +85,7 @@ export class Datastores {
     if (typeof datastore !== 'string') return datastore.error;
     const withOrigin = elementChildren(op).some((c) => c.localName === 'with-origin');
     const content = datastore === 'operational' ? this.operational(withOrigin) : this.content(datastore);
-    const filter = elementChildren(op).find((c) => c.localName === 'subtree-filter');
-    return `<data xmlns="${NMDA_NS}">${filter ? selectTop(content, filter) : content}</data>`;
+    return readReply(op, content, `<data xmlns="${NMDA_NS}">`, '</data>');
   }
 
   /** Answers an `<edit-data>` request: merges (or replaces) its config into a writable datastore. */
@@ -137,17 +152,99 @@ export class Datastores {
   }
 
   private operational(withOrigin: boolean): string {
-    const nodes: Element[] = [];
-    for (const [xml, origin] of [[this.content('intended'), 'intended'], [this.state, 'learned']] as const) {
-      for (const el of elementChildren(parse(xml))) {
-        const copy = el.cloneNode(true) as Element;
-        if (!withOrigin) stripOrigins(copy);
-        else if (!copy.hasAttributeNS(ORIGIN_NS, 'origin')) copy.setAttributeNS(ORIGIN_NS, 'or:origin', `or:${origin}`);
-        nodes.push(copy);
-      }
-    }
-    return toXml(nodes);
+    return `${toXml(withOrigins(this.content('intended'), 'intended', withOrigin))}${this.stateData(withOrigin)}`;
   }
+
+  /** The state data: what operational holds beyond intended. */
+  private stateData(withOrigin: boolean): string {
+    return toXml(withOrigins(this.state, 'learned', withOrigin));
+  }
+}
+
+/** Content's top-level elements, copied: with `origin` where they name none, or every origin stripped. */
+function withOrigins(xml: string, origin: 'intended' | 'learned', withOrigin: boolean): Element[] {
+  return elementChildren(parse(xml)).map((el) => {
+    const copy = el.cloneNode(true) as Element;
+    if (!withOrigin) stripOrigins(copy);
+    else if (!copy.hasAttributeNS(ORIGIN_NS, 'origin')) copy.setAttributeNS(ORIGIN_NS, 'or:origin', `or:${origin}`);
+    return copy;
+  });
+}
+
+/**
+ * A read's reply: the content its filter keeps, between `open` and `close` (`<data/>` for
+ * none when `open` is a bare `<data>`), or the rpc-error refusing the filter.
+ */
+function readReply(op: Element, content: string, open: string, close: string): string {
+  const filter = filterOf(op);
+  if (filter !== null && !('selects' in filter)) return filterRefusal(filter);
+  const kept = filter === null ? content : toXml(elementChildren(parse(content)).filter(filter.selects));
+  return kept === '' && open === '<data>' ? '<data/>' : `${open}${kept}${close}`;
+}
+
+/**
+ * A request's filter, as every operation that takes one reads it (`<get>`, `<get-config>`,
+ * `<get-data>`, `<create-subscription>`, `<establish-subscription>`, `<modify-subscription>`):
+ * a subtree filter's selection; an XPath filter's expression, which the device does not
+ * evaluate (each operation refuses it in its own RFC's terms, never ignores it); a `<filter>`
+ * of another type; null without one.
+ */
+export type RequestFilter = { selects: TopLevelSelector } | { xpath: string } | { unknownType: string };
+
+/** The filter of a request (the whole `<rpc>` text); null without one. */
+export function requestFilter(rpcXml: string): RequestFilter | null {
+  return filterOf(operationElement(rpcXml));
+}
+
+/** The element names of a subtree filter (RFC 8526, RFC 8639, RFC 8641) and of an XPath one. */
+const SUBTREE_FILTERS = new Set(['subtree-filter', 'stream-subtree-filter', 'datastore-subtree-filter']);
+const XPATH_FILTERS = new Set(['xpath-filter', 'stream-xpath-filter', 'datastore-xpath-filter']);
+
+function filterOf(op: Element): RequestFilter | null {
+  for (const el of elementChildren(op)) {
+    const name = el.localName;
+    if (SUBTREE_FILTERS.has(name)) return { selects: namedBy(elementChildren(el)) };
+    if (XPATH_FILTERS.has(name)) return { xpath: (el.textContent ?? '').trim() };
+    if (name !== 'filter') continue;
+    // RFC 6241 and RFC 5277: `type` unqualified as clients write it, or nc:type as ietf-netconf annotates it.
+    const type = el.getAttribute('type') ?? el.getAttributeNS(NETCONF_BASE_NS, 'type') ?? 'subtree';
+    if (type === 'subtree') return { selects: namedBy(elementChildren(el)) };
+    if (type === 'xpath') return { xpath: el.getAttribute('select') ?? el.getAttributeNS(NETCONF_BASE_NS, 'select') ?? '' };
+    return { unknownType: type };
+  }
+  return null;
+}
+
+/** Why the device does not apply an XPath filter: the same words wherever one comes. */
+export function xpathUnsupported(expression: string): string {
+  return `This device does not evaluate XPath filters, so it cannot apply ${JSON.stringify(expression)}: use a subtree filter`;
+}
+
+/** The rpc-error of RFC 6241 / RFC 5277 / RFC 8526 operations for a filter the device does not apply. */
+export function filterRefusal(filter: { xpath: string } | { unknownType: string }): string {
+  if ('xpath' in filter) return rpcErrorXml({ type: 'protocol', tag: 'operation-not-supported', message: xpathUnsupported(filter.xpath) });
+  return rpcErrorXml({
+    type: 'protocol', tag: 'bad-attribute', message: `No filter type ${JSON.stringify(filter.unknownType)}: subtree or xpath`,
+    info: '<bad-attribute>type</bad-attribute><bad-element>filter</bad-element>',
+  });
+}
+
+/**
+ * Whether a subtree filter keeps an event notification: it names the event's element (the
+ * child of `<notification>` after `<eventTime>`, or the content's top element). Content with
+ * no element, or that is not XML, is not the filter's to judge: it is kept.
+ */
+export function keepsEvent(selects: TopLevelSelector, xml: string): boolean {
+  let top: Element[];
+  try {
+    top = elementChildren(parse(xml));
+  } catch {
+    return true;
+  }
+  const events = top.length === 1 && top[0]!.localName === 'notification'
+    ? elementChildren(top[0]!).filter((el) => el.localName !== 'eventTime')
+    : top;
+  return events.length === 0 || events.some(selects);
 }
 
 /** Content's top-level elements by namespace and name, each as XML. */
@@ -161,12 +258,6 @@ function topLevel(content: string): Map<string, Omit<ConfigEdit, 'operation'> & 
 
 /** Keeps the top-level elements a subtree filter names at its top (by namespace and name). */
 export type TopLevelSelector = (el: { localName: string; namespaceURI: string | null }) => boolean;
-
-/** The selector of a subtree filter given as its element's XML (`<datastore-subtree-filter>…`); throws when that is not XML. */
-export function topLevelSelector(filterXml: string): TopLevelSelector {
-  const filter = elementChildren(fragment(filterXml).node)[0];
-  return namedBy(filter ? elementChildren(filter) : []);
-}
 
 function namedBy(wanted: readonly Element[]): TopLevelSelector {
   return (el) => wanted.some((w) => w.localName === el.localName && w.namespaceURI === el.namespaceURI);
@@ -245,11 +336,6 @@ function firstLeaf(el: Element): { name: string; value: string } | null {
   const first = elementChildren(el)[0];
   if (!first || elementChildren(first).length > 0) return null;
   return { name: first.localName, value: (first.textContent ?? '').trim() };
-}
-
-/** The top-level elements of `content` that a subtree filter names at its top (by namespace and name). */
-function selectTop(content: string, filter: Element): string {
-  return toXml(elementChildren(parse(content)).filter(namedBy(elementChildren(filter))));
 }
 
 function stripOrigins(el: Element): void {

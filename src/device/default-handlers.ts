@@ -1,5 +1,5 @@
 import { elementText } from '../xml/query.js';
-import type { Datastores } from './datastores.js';
+import { type Datastores, type TopLevelSelector, filterRefusal, requestFilter } from './datastores.js';
 import type { LockTable } from './locks.js';
 import type { PartialLocks } from './partial-locks.js';
 import type { FakePush } from './push.js';
@@ -18,8 +18,8 @@ export interface DefaultContext {
   locks: LockTable;
   /** Ends another session of the device; false when there is none with that id. */
   killSession(sessionId: number): boolean;
-  /** Subscribes a session to a stream; false when it already has a subscription. */
-  subscribe(sessionId: number, stream: string): boolean;
+  /** Subscribes a session to a stream, its events cut by a subtree filter's selection; false when it already has a subscription. */
+  subscribe(sessionId: number, stream: string, selects: TopLevelSelector | null): boolean;
   /** The device's commits: `<commit>` and `<cancel-commit>` change them. */
   commits: RfcCommits;
   /** The SSH user of a session. */
@@ -53,11 +53,9 @@ export function defaultReply(request: FakeRequest, ctx: DefaultContext): Default
   if (ACCEPTED.has(op)) return { reply: OK };
   switch (op) {
     case 'get':
-      return { reply: ctx.yang.getReply(request.xml) ?? xmlData(ctx.datastores.content('running')) };
-    case 'get-config': {
-      const source = firstChildOf(request.xml, 'source') ?? 'running';
-      return { reply: xmlData(['running', 'candidate', 'startup'].includes(source) ? ctx.datastores.content(source) : '') };
-    }
+      return { reply: ctx.yang.getReply(request.xml) ?? ctx.datastores.get(request.xml) };
+    case 'get-config':
+      return { reply: ctx.datastores.getConfig(request.xml) };
     case 'get-data':
       if (ctx.nmda) return { reply: ctx.datastores.getData(request.xml) };
       break;
@@ -167,8 +165,8 @@ const STREAM = 'NETCONF';
 
 /**
  * RFC 5277 section 2.1.1. One subscription per session, for the session's life. There is no
- * replay, so a startTime fails as RFC 5277 says for a stream without replay support. A filter
- * is accepted and not applied: tests choose what they send.
+ * replay, so a startTime fails as RFC 5277 says for a stream without replay support. A subtree
+ * filter picks events by their element; an XPath one is refused, since nothing evaluates it.
  */
 function createSubscription(request: FakeRequest, ctx: DefaultContext): DefaultReply {
   const stream = elementText(request.xml, 'stream') ?? STREAM;
@@ -182,8 +180,10 @@ function createSubscription(request: FakeRequest, ctx: DefaultContext): DefaultR
   if (stream !== STREAM) {
     return { reply: rpcErrorXml({ type: 'protocol', tag: 'invalid-value', message: `No stream named ${stream}`, info: '<bad-element>stream</bad-element>' }) };
   }
+  const filter = requestFilter(request.xml);
+  if (filter !== null && !('selects' in filter)) return { reply: filterRefusal(filter) };
   // RFC 5277 allows one subscription per session and names no error-tag for a second: in-use.
-  if (!ctx.subscribe(request.sessionId, stream)) {
+  if (!ctx.subscribe(request.sessionId, stream, filter?.selects ?? null)) {
     return { reply: rpcErrorXml({ type: 'protocol', tag: 'in-use', message: 'This session already has a subscription' }) };
   }
   return { reply: OK };
@@ -198,9 +198,4 @@ function missingTarget(op: string): DefaultReply {
       info: '<bad-element>target</bad-element>',
     }),
   };
-}
-
-/** A `<data>` with the content, `<data/>` while there is none. */
-function xmlData(content: string): string {
-  return content === '' ? '<data/>' : `<data>${content}</data>`;
 }

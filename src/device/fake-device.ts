@@ -9,7 +9,7 @@ import { defaultReply, type DefaultReply } from './default-handlers.js';
 import { FakeSession, type SessionHost } from './fake-session.js';
 import { type HostKey, knownHostsLine, loadHostKey } from './host-key.js';
 import { LockTable } from './locks.js';
-import { Datastores } from './datastores.js';
+import { Datastores, type TopLevelSelector, keepsEvent } from './datastores.js';
 import { PartialLocks } from './partial-locks.js';
 import { expandPersonality, FAKE_PERSONALITY_NAMES, FAKE_QUIRKS, isPersonalityName } from './personalities.js';
 import { BASE_1_0, BASE_1_1, FAKE_DEVICE_CAPABILITIES, NMDA_MODULE_CAPABILITY } from './replies.js';
@@ -91,8 +91,8 @@ export class FakeDevice {
   private readonly capture: Buffer | undefined;
   private readonly links = new Set<Link>();
   private readonly sessions = new Map<number, FakeSession>();
-  /** RFC 5277 subscriptions: session id to stream. */
-  private readonly subscribed = new Map<number, string>();
+  /** RFC 5277 subscriptions: session id to stream and the subtree filter's selection. */
+  private readonly subscribed = new Map<number, { stream: string; selects: TopLevelSelector | null }>();
   /** The SSH user of each session open now. */
   private readonly users = new Map<number, string>();
   private readonly commits: RfcCommits;
@@ -195,7 +195,7 @@ export class FakeDevice {
 
   /** The sessions subscribed with `<create-subscription>` now, in the order they subscribed. */
   get subscriptions(): FakeSubscription[] {
-    return [...this.subscribed].map(([sessionId, stream]) => ({ sessionId, stream }));
+    return [...this.subscribed].map(([sessionId, { stream }]) => ({ sessionId, stream }));
   }
 
   /** The dynamic subscriptions (RFC 8639 establish-subscription, YANG-Push) now, in the order they were made. */
@@ -213,13 +213,13 @@ export class FakeDevice {
 
   /**
    * Sends a `<notification>` (wrapped with an `<eventTime>` unless it is one) to every
-   * subscribed session (RFC 5277, or an RFC 8639 stream subscription); with `all`, to every
-   * session past its hello.
+   * subscribed session whose subscription's filter keeps it (RFC 5277, or an RFC 8639 stream
+   * subscription); with `all`, to every session past its hello.
    */
   notify(xml: string, options: FakeNotifyOptions = {}): void {
     const count = options.count ?? 1;
     if (!Number.isSafeInteger(count) || count < 1) throw new ClientError('INVALID_ARGUMENT', `count must be an integer >= 1, got ${String(count)}`);
-    for (const session of this.recipients(options.all)) session.notify(xml, count);
+    for (const session of this.recipients(options.all, xml)) session.notify(xml, count);
   }
 
   /**
@@ -454,7 +454,7 @@ export class FakeDevice {
         defaultReply(request, {
           locks: this.locks,
           killSession: (id) => this.killSession(id),
-          subscribe: (id, stream) => this.subscribe(id, stream),
+          subscribe: (id, stream, selects) => this.subscribe(id, stream, selects),
           commits: this.commits,
           yang: this.yang,
           user: (id) => this.users.get(id) ?? '',
@@ -504,13 +504,19 @@ export class FakeDevice {
     return { ...answer, ...scripted, reply: answer.reply, stall: answer.stall ?? false };
   }
 
-  private recipients(all: boolean | undefined): FakeSession[] {
-    return [...this.sessions.values()].filter((s) => all === true || this.subscribed.has(s.id) || this.push.hasStream(s.id));
+  /** The sessions a notification goes to; raw bytes (no `event`) are for every subscriber, filters aside. */
+  private recipients(all: boolean | undefined, event?: string): FakeSession[] {
+    const keeps = (selects: TopLevelSelector | null) => selects === null || event === undefined || keepsEvent(selects, event);
+    return [...this.sessions.values()].filter((s) => {
+      if (all === true) return true;
+      const rfc5277 = this.subscribed.get(s.id);
+      return (rfc5277 !== undefined && keeps(rfc5277.selects)) || this.push.wantsEvent(s.id, event);
+    });
   }
 
-  private subscribe(sessionId: number, stream: string): boolean {
+  private subscribe(sessionId: number, stream: string, selects: TopLevelSelector | null): boolean {
     if (this.subscribed.has(sessionId)) return false;
-    this.subscribed.set(sessionId, stream);
+    this.subscribed.set(sessionId, { stream, selects });
     this.log(`session ${sessionId}: subscribed to ${stream}`);
     return true;
   }

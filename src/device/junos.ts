@@ -1,3 +1,4 @@
+import { requestFilter, xpathUnsupported } from './datastores.js';
 import { FakeDevice } from './fake-device.js';
 import { FakeDeviceFront } from './fake-front.js';
 import { type JunosPlatform, PlatformReplies } from './junos-platforms.js';
@@ -301,9 +302,16 @@ export class JunosDevice extends FakeDeviceFront {
       case 'get-configuration':
         return reply(this.getConfiguration(f, xml));
       case 'get-config':
-        return reply(`<${f.nc('data')}>\n${this.configurationElement(firstChildOf(xml, 'source') === 'candidate')}\n</${f.nc('data')}>`);
-      case 'get':
-        return reply(`<${f.nc('data')}>\n${this.configurationElement(false)}\n</${f.nc('data')}>`);
+      case 'get': {
+        // Junos does not advertise :xpath: an XPath filter is refused, never ignored. A subtree
+        // filter is not applied (as with get-configuration): the whole configuration comes back.
+        const filter = requestFilter(xml);
+        if (filter !== null && 'xpath' in filter) {
+          return reply(f.rpcError({ message: xpathUnsupported(filter.xpath), element: 'filter' }, 'error', { type: 'protocol', tag: 'operation-not-supported' }));
+        }
+        const candidate = request.operation === 'get-config' && firstChildOf(xml, 'source') === 'candidate';
+        return reply(`<${f.nc('data')}>\n${this.configurationElement(candidate)}\n</${f.nc('data')}>`);
+      }
       case 'command':
         return reply(this.command(f, xml, platform));
       case 'get-software-information':

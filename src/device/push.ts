@@ -1,7 +1,7 @@
 import { escapeXml } from '../xml/entities.js';
 import { SUBSCRIBED_NOTIFICATIONS_NS, YANG_PUSH_NS } from '../xml/namespaces.js';
 import { elementText, findElement, innerXml } from '../xml/query.js';
-import { type ConfigEdit, type TopLevelSelector, topLevelSelector } from './datastores.js';
+import { type ConfigEdit, type TopLevelSelector, keepsEvent, requestFilter, xpathUnsupported } from './datastores.js';
 import { rpcErrorXml } from './replies.js';
 import type { FakeDynamicSubscription, FakePushOptions, FakeRequest } from './types.js';
 
@@ -9,9 +9,10 @@ import type { FakeDynamicSubscription, FakePushOptions, FakeRequest } from './ty
  * FakeDevice's dynamic subscriptions (RFC 8639) and YANG-Push (RFC 8641): establish, modify,
  * delete and kill; periodic push-updates of a datastore's content and on-change
  * push-change-updates when running changes, both cut to the top-level elements a datastore
- * subtree filter names; subscription-completed at stop-time and subscription-terminated when
- * killed. A named filter, a DSCP marking, JSON encoding and replay are refused with their
- * RFC 8639 reasons, so clients can be tested against each.
+ * subtree filter names (a stream subtree filter likewise picks events by their element);
+ * subscription-completed at stop-time and subscription-terminated when killed. A named
+ * filter, an XPath filter (the device evaluates none), a DSCP marking, JSON encoding and
+ * replay are refused with their RFC 8639 reasons, so clients can be tested against each.
  */
 
 /** What the subscriptions need from the device. */
@@ -28,7 +29,7 @@ interface Sub {
   sessionId: number;
   stream: string | null;
   datastore: string | null;
-  /** The datastore subtree filter's selection; null: everything. */
+  /** The subtree filter's selection (of the datastore's top-level nodes, or of events); null: everything. */
   selects: TopLevelSelector | null;
   periodMs: number | null;
   onChange: { dampeningMs: number; excluded: Set<string>; pending: ConfigEdit[] } | null;
@@ -62,30 +63,31 @@ export class FakePush {
     }));
   }
 
-  /** Whether a session has a stream subscription (it then receives the device's event notifications). */
-  hasStream(sessionId: number): boolean {
-    for (const s of this.subs.values()) if (s.sessionId === sessionId && s.stream !== null) return true;
+  /** Whether a session has a stream subscription whose filter keeps this event (undefined: raw bytes, no filter's to judge). */
+  wantsEvent(sessionId: number, xml: string | undefined): boolean {
+    for (const s of this.subs.values()) {
+      if (s.sessionId === sessionId && s.stream !== null && (s.selects === null || xml === undefined || keepsEvent(s.selects, xml))) return true;
+    }
     return false;
   }
 
   establish(request: FakeRequest): string {
     const xml = request.xml;
     if (findElement(xml, 'stream-filter-name') || findElement(xml, 'selection-filter-ref')) return refuse('filter-unsupported', 'This device has no named filters');
+    const selects = selectorOf(request);
+    if (typeof selects === 'string') return selects;
     if (findElement(xml, 'dscp')) return refuse('dscp-unavailable', 'This device does not mark notifications with DSCP');
     if (identityName(elementText(xml, 'encoding')) === 'encode-json') return refuse('encoding-unsupported', 'This device encodes notifications in XML only');
     if (findElement(xml, 'replay-start-time')) return refuse('replay-unsupported', 'This device keeps no events to replay');
     const stopTime = this.stopTimeOf(xml);
     if (stopTime === 'invalid') return invalid('stop-time is not a date-and-time');
     const datastoreText = elementText(xml, 'datastore');
-    const sub: Sub = { id: 0, sessionId: request.sessionId, stream: null, datastore: null, selects: null, periodMs: null, onChange: null, stopTime, timers: new Set(), periodic: null };
+    const sub: Sub = { id: 0, sessionId: request.sessionId, stream: null, datastore: null, selects, periodMs: null, onChange: null, stopTime, timers: new Set(), periodic: null };
     let sync = false;
     if (datastoreText !== null) {
       const datastore = identityName(datastoreText);
       if (!DATASTORES.has(datastore)) return refuse('datastore-not-subscribable', `The datastore ${datastoreText} cannot be subscribed to`, 'yp');
       sub.datastore = datastore;
-      const selects = selectorOf(xml);
-      if (typeof selects === 'string') return selects;
-      sub.selects = selects;
       const trigger = this.triggerOf(xml);
       if (typeof trigger === 'string') return trigger;
       sub.periodMs = trigger.periodMs;
@@ -110,6 +112,8 @@ export class FakePush {
     if (typeof sub === 'string') return sub;
     const xml = request.xml;
     if (findElement(xml, 'stream-filter-name') || findElement(xml, 'selection-filter-ref')) return refuse('filter-unsupported', 'This device has no named filters');
+    const selects = selectorOf(request);
+    if (typeof selects === 'string') return selects;
     const stopTime = this.stopTimeOf(xml);
     if (stopTime === 'invalid') return invalid('stop-time is not a date-and-time');
     const period = elementText(xml, 'period');
@@ -126,6 +130,7 @@ export class FakePush {
       sub.onChange.dampeningMs = Number(dampening) * 10;
     }
     if (stopTime !== null) sub.stopTime = stopTime;
+    if (selects !== null) sub.selects = selects;
     this.schedule(sub);
     return '<ok/>';
   }
@@ -293,15 +298,15 @@ export class FakePush {
   }
 }
 
-/** A datastore subtree filter's selection, null without one, or the rpc-error when it is not XML. */
-function selectorOf(xml: string): TopLevelSelector | null | string {
-  const at = findElement(xml, 'datastore-subtree-filter');
-  if (at === null) return null;
-  try {
-    return topLevelSelector(xml.slice(at.tag.start, at.end === -1 ? xml.length : at.end));
-  } catch {
-    return invalid('The datastore-subtree-filter is not well-formed XML');
-  }
+/**
+ * A subtree filter's selection, null without one; an XPath filter is refused as RFC 8639 has
+ * a publisher refuse a filter it cannot process (filter-unsupported), never ignored.
+ */
+function selectorOf(request: FakeRequest): TopLevelSelector | null | string {
+  const filter = requestFilter(request.xml);
+  if (filter === null) return null;
+  if ('selects' in filter) return filter.selects;
+  return refuse('filter-unsupported', 'xpath' in filter ? xpathUnsupported(filter.xpath) : `No filter type ${filter.unknownType}`);
 }
 
 function idOf(xml: string): number | null {

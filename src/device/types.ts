@@ -93,7 +93,7 @@ export interface FakeDatastores {
   startup?: string;
   /** Default: whatever `running` holds at the time of the read. */
   intended?: string;
-  /** State (config false) and learned nodes, shown after the intended config in `operational`. */
+  /** State (config false) and learned nodes, shown after the intended config in `operational`, and after running in `<get>`. */
   operational?: string;
 }
 

@@ -428,6 +428,22 @@ describe('rfc-compliant', () => {
 });
 
 describe('configuration, commands and operational RPCs', () => {
+  it('get and get-config: the configuration, no state (Junos serves that through its RPCs); an XPath filter is refused, as Junos lacks :xpath', async () => {
+    const device = await start();
+    const session = await open(device);
+    for (const body of ['<get/>', '<get-config><source><running/></source></get-config>']) {
+      const reply = await session.rpc(body);
+      expect(reply.xml).toContain('<data>\n<configuration');
+      expect(reply.xml).toContain('<host-name>fake-junos</host-name>');
+    }
+    expect(session.capabilities.has('urn:ietf:params:netconf:capability:xpath:1.0')).toBe(false);
+    for (const body of ['<get><filter type="xpath" select="/configuration/system"/></get>', '<get-config><source><running/></source><filter type="xpath" select="/configuration/system"/></get-config>']) {
+      const err = await failure<RpcError>(session.rpc(body));
+      expect(err.code).toBe('OPERATION_NOT_SUPPORTED');
+      expect(err.message).toContain('cannot apply "/configuration/system"');
+    }
+  });
+
   it('get-configuration: the configuration with the junos commit attributes, and the text and set formats', async () => {
     const device = await start();
     const session = await open(device);

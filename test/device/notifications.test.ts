@@ -76,6 +76,33 @@ describe('RFC 5277 create-subscription', () => {
   });
 });
 
+describe('RFC 5277 filters', () => {
+  it('a subtree filter picks events by their element: the others are not sent to that session', async () => {
+    const device = await startDevice();
+    const picky = await session(device);
+    const all = await session(device);
+    expect(await picky.nc.call('1', `<create-subscription xmlns="${NOTIF_NS}"><filter type="subtree"><link-up xmlns="urn:x"/></filter></create-subscription>`)).toMatch(/<ok\/>/);
+    expect(await all.nc.call('1', SUBSCRIBE)).toMatch(/<ok\/>/);
+    device.notify('<link-down xmlns="urn:x"><if>e0</if></link-down>');
+    device.notify(`<notification xmlns="${NOTIF_NS}"><eventTime>2026-01-01T00:00:00Z</eventTime><link-up xmlns="urn:x"><if>e0</if></link-up></notification>`);
+    expect(await all.nc.next()).toContain('<link-down');
+    expect(await all.nc.next()).toContain('<link-up');
+    expect(await picky.nc.next()).toContain('<link-up xmlns="urn:x"><if>e0</if></link-up>');
+    expect(await picky.nc.silentFor(100)).toBe(true);
+  });
+
+  it('an XPath filter is refused with operation-not-supported naming it, and nothing is subscribed', async () => {
+    const device = await startDevice();
+    const { nc } = await session(device);
+    const reply = await nc.call('1', `<create-subscription xmlns="${NOTIF_NS}"><filter type="xpath" select="/x:link-up" xmlns:x="urn:x"/></create-subscription>`);
+    expect(tagOf(reply)).toBe('operation-not-supported');
+    expect(reply).toContain('cannot apply &quot;/x:link-up&quot;');
+    expect(device.subscriptions).toEqual([]);
+    device.notify('<link-down xmlns="urn:x"/>');
+    expect(await nc.silentFor(100)).toBe(true);
+  });
+});
+
 describe('notification floods and garbage', () => {
   it('notify with count sends that many copies, in order, before a later reply', async () => {
     const device = await startDevice();

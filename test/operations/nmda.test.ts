@@ -26,7 +26,9 @@ describe('getData and editData send exactly the RFC 8526 request', () => {
     await getData(session, 'intended', { filter: `<interfaces xmlns="${IF}"/>`, configFilter: true, maxDepth: 3 });
     expect(lastBody(device)).toBe(`<get-data ${OPEN}><datastore>ds:intended</datastore><subtree-filter><interfaces xmlns="${IF}"/></subtree-filter>`
       + '<config-filter>true</config-filter><max-depth>3</max-depth></get-data>');
-    await getData(session, 'operational', { filter: { xpath: '/if:interfaces', namespaces: { if: IF } }, withOrigin: true, originFilter: ['intended', 'learned'], withDefaults: 'explicit', maxDepth: 'unbounded' });
+    // The fake evaluates no XPath: it refuses the filter rather than answer everything.
+    const refused = await rejection(getData(session, 'operational', { filter: { xpath: '/if:interfaces', namespaces: { if: IF } }, withOrigin: true, originFilter: ['intended', 'learned'], withDefaults: 'explicit', maxDepth: 'unbounded' }));
+    expect(refused.code).toBe('OPERATION_NOT_SUPPORTED');
     expect(lastBody(device)).toBe(`<get-data ${OPEN} xmlns:or="${OR}"><datastore>ds:operational</datastore><xpath-filter xmlns:if="${IF}">/if:interfaces</xpath-filter>`
       + '<origin-filter>or:intended</origin-filter><origin-filter>or:learned</origin-filter><max-depth>unbounded</max-depth><with-origin/>'
       + '<with-defaults>explicit</with-defaults></get-data>');

@@ -28,7 +28,9 @@ describe('RFC 6241 operations send exactly the request XML', () => {
     await get(session, { filter: node });
     expect(lastBody(device)).toBe('<get><filter type="subtree"><system xmlns="urn:y"><host-name/></system></filter></get>');
 
-    await get(session, { filter: { xpath: '/if:interfaces/if:interface[if:name="e0"]', namespaces: { if: 'urn:ietf:params:xml:ns:yang:ietf-interfaces' } } });
+    // The fake evaluates no XPath: it refuses the filter rather than answer everything.
+    const refused = await rejection(get(session, { filter: { xpath: '/if:interfaces/if:interface[if:name="e0"]', namespaces: { if: 'urn:ietf:params:xml:ns:yang:ietf-interfaces' } } }));
+    expect(refused.code).toBe('OPERATION_NOT_SUPPORTED');
     expect(lastBody(device)).toBe('<get><filter type="xpath" select="/if:interfaces/if:interface[if:name=&quot;e0&quot;]" xmlns:if="urn:ietf:params:xml:ns:yang:ietf-interfaces"/></get>');
   });
 
