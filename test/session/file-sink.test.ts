@@ -52,6 +52,22 @@ describe('rpc({ streamTo: path }): the reply\'s data written to a file', () => {
     expect(openFds()).toBe(fds);
   });
 
+  it('a batch of more pieces than one writev takes (thousands of small chunks) is written whole and in order', async () => {
+    const opened = await openScripted();
+    session = opened.session;
+    const { peer } = opened;
+    const file = path.join(dir, 'config.xml');
+    const call = session.rpc('<get/>', { streamTo: file });
+    await peer.waitForRequests(2);
+    chunk(peer, `<rpc-reply xmlns="${BASE}" message-id="${peer.idOf(1)}"><data>`);
+    const items = Array.from({ length: 5000 }, (_, i) => `<i>${String(i).padStart(300, '.')}</i>`);
+    for (const item of items) chunk(peer, item);
+    chunk(peer, '</data></rpc-reply>');
+    endOfMessage(peer);
+    await call;
+    expect(readFileSync(file, 'utf8')).toBe(items.join(''));
+  });
+
   it('truncates a file that is there, and a second call to the same path writes it afresh', async () => {
     const opened = await openScripted();
     session = opened.session;
