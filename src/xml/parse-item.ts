@@ -36,6 +36,8 @@ interface Name {
   next: Name | undefined;
   /** The names of the children an element of this name had last, in order: the likely next child's, tried first. */
   seen: Name[];
+  /** Its characters' codes, -1 for each one past ASCII (see ItemParser.bytes). */
+  codes: number[];
   /**
    * Its key's bit (shared by the names of the same key; 0 for the keys past the first 30): a
    * child whose bit its parent has not taken is the first of its key there, stored without a look.
@@ -71,6 +73,13 @@ export class ItemParser {
   private depth = 0;
   /** Where the next "&" of the item's text is at or after (-1: none): found once for many runs of text. */
   private amp = -1;
+  /**
+   * The item's bytes, and where its first is, when each of its characters is one byte (the text
+   * is as long as the bytes: ASCII, or bytes that are not UTF-8, one replacement each): a byte
+   * read is cheaper than a character. Else null.
+   */
+  private bytes: Buffer | null = null;
+  private offset = 0;
   /** The last item's name: the next item's, most likely. */
   private root: Name | undefined = undefined;
   /** The keys given a bit, and their index (see Name.bit). */
@@ -84,6 +93,8 @@ export class ItemParser {
   /** One element's value (the whole of `bytes`, or `bytes[start, end)`), as parseData gives it under the element's name. */
   parse(bytes: Buffer, start = 0, end = bytes.length): XmlValue {
     const xml = bytes.toString('utf8', start, end);
+    this.bytes = xml.length === end - start ? bytes : null;
+    this.offset = start;
     const len = xml.length;
     this.depth = 0;
     this.amp = xml.indexOf('&');
@@ -162,7 +173,7 @@ export class ItemParser {
     let name = parent ? parent.name.seen[parent.count] : this.root;
     let k: number;
     let c: number;
-    if (name !== undefined && (k = lt + 1 + name.raw.length) < len && isNameEnd((c = xml.charCodeAt(k))) && matches(xml, lt + 1, name.raw)) {
+    if (name !== undefined && (k = lt + 1 + name.raw.length) < len && isNameEnd((c = xml.charCodeAt(k))) && this.matches(xml, lt + 1, name)) {
       // (k and c are set)
     } else {
       k = lt + 1;
@@ -265,9 +276,19 @@ export class ItemParser {
     }
     const bit = index < KEY_BITS ? 1 << index : 0;
     const site = index < STORE_SITES ? index : -1;
-    const entry: Name = { raw, hash, key, array: this.arrays.has(colon === -1 ? key : key.slice(colon + 1)), next: this.names[slot], seen: [], bit, site };
+    const entry: Name = { raw, hash, key, array: this.arrays.has(colon === -1 ? key : key.slice(colon + 1)), next: this.names[slot], seen: [], bit, site, codes: asciiCodes(raw) };
     if (this.named++ < MAX_CACHED_NAMES) this.names[slot] = entry;
     return entry;
+  }
+
+  /** Whether `xml` holds `name` at `from` (only a name of ASCII characters is found in the bytes). */
+  private matches(xml: string, from: number, name: Name): boolean {
+    const bytes = this.bytes;
+    if (bytes === null) return matches(xml, from, name.raw);
+    const codes = name.codes;
+    const at = this.offset + from;
+    for (let j = 0; j < codes.length; j++) if (bytes[at + j] !== codes[j]) return false;
+    return true;
   }
 
   /** An attribute's key, or null when it is a namespace declaration and prefixes are removed. */
@@ -366,6 +387,13 @@ function finish(frame: Frame): XmlValue {
 /** What ends a name in a tag: ">", "/" or a space. */
 function isNameEnd(c: number): boolean {
   return c === GT || c === SLASH || c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
+}
+
+/** The codes of a name's characters (UTF-16 units), -1 for each one past ASCII. */
+function asciiCodes(name: string): number[] {
+  const codes: number[] = [];
+  for (let j = 0; j < name.length; j++) codes.push(name.charCodeAt(j) < 0x80 ? name.charCodeAt(j) : -1);
+  return codes;
 }
 
 /** Whether `xml` holds `name` at `from`. */

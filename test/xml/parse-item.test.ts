@@ -122,6 +122,18 @@ describe('one ItemParser over a stream of items', () => {
     expect(parser.parse(bytes, at('<a>'), at('</list>'))).toStrictEqual({ b: ['2', '3'] });
   });
 
+  it('tells names apart in items whose bytes are not all UTF-8 (each such byte a replacement character)', () => {
+    const parser = new ItemParser();
+    const items = [
+      Buffer.from('<a><é>1</é><b>x</b></a>'),
+      // é as one byte (0xE9), not UTF-8: the name read is U+FFFD, not the é of the item before.
+      Buffer.from('<a><é>2</é><b>y</b></a>', 'latin1'),
+      Buffer.from('<a><é>3</é><b>z</b></a>'),
+      Buffer.from('<a><e>4</e><b>w</b></a>', 'latin1'),
+    ];
+    for (const bytes of items) expect(parser.parse(bytes)).toStrictEqual(viaParser(bytes.toString('utf8')));
+  });
+
   it('a name refused in one item is refused again, after items that parsed', () => {
     const parser = new ItemParser();
     expect(parser.parse(Buffer.from('<a><b>1</b></a>'))).toStrictEqual({ b: '1' });
