@@ -96,7 +96,7 @@ export class MessageReader<Route = unknown> {
   private count = 0;
   private lastSawMarkup = false;
   private nulSeen = false;
-  /** The text of the message being read, decoded as it arrives (no chunk is kept). */
+  /** The bytes of the message being read, copied as they arrive (no chunk is kept) and decoded once at its end. */
   private readonly text = new TextCollector();
 
   constructor(private readonly handler: ReaderHandler<Route>, private readonly options: ReaderOptions) {

@@ -2,9 +2,8 @@ import type { RpcReply } from './types.js';
 
 /**
  * The text of a kept reply's `<data>` / `<configuration>` content, as the reader cut it out of
- * the reply's text (sharing its memory). Operations read it instead of searching `xml`: a
- * search makes V8 flatten the reply's text into a second copy, which for a big configuration
- * doubled the memory it took to keep. Internal: a reply's public shape is `xml`.
+ * the reply's text (a slice sharing its memory). Operations read it instead of searching `xml`
+ * for it: the reader already knows where it lies. Internal: a reply's public shape is `xml`.
  */
 const contents = new WeakMap<RpcReply, { name: string; text: string }>();
 
