@@ -1,5 +1,6 @@
-// A message's bytes are kept in a buffer that doubles as needed up to this size (most
-// messages fit)...
+// A message's bytes are kept in a buffer of the collector's, reused from message to message
+// (allocating one per message cost more than decoding a small one), doubled as needed up to
+// this size (most messages fit)...
 const SMALL_BYTES = 64 * 1024;
 const SMALL_FIRST_BYTES = 4 * 1024;
 // ...and past it in a store that grows in place: address space reserved for the largest text a
@@ -28,8 +29,9 @@ const ResizableArrayBuffer = ArrayBuffer as unknown as new (byteLength: number, 
  * its memory): a reply's `<data>` costs no second copy of the reply.
  */
 export class TextCollector {
+  private small: Buffer | null = null;
   private store: ResizableArrayBuffer | null = null;
-  /** Where the bytes are (a small buffer or a view of the store), and how many. */
+  /** Where the bytes are (the small buffer or a view of the store), and how many. */
   private bytes: Buffer | null = null;
   private used = 0;
   /** The text of the bytes, once decoded (until the next write). */
@@ -77,7 +79,7 @@ export class TextCollector {
 
   clear(): void {
     this.store = null;
-    this.bytes = null;
+    this.bytes = this.small;
     this.used = 0;
     this.decoded = null;
   }
@@ -88,12 +90,12 @@ export class TextCollector {
     return this.decoded;
   }
 
-  /** Room for `need` bytes: a small buffer, else the store, grown in place. */
+  /** Room for `need` bytes: the small buffer, grown, else the store, grown in place. */
   private grow(need: number): void {
     if (need <= SMALL_BYTES) {
-      const bytes = Buffer.allocUnsafe(Math.min(SMALL_BYTES, Math.max(need, 2 * (this.bytes?.length ?? SMALL_FIRST_BYTES / 2))));
-      if (this.used > 0) this.bytes!.copy(bytes, 0, 0, this.used);
-      this.bytes = bytes;
+      const small = Buffer.allocUnsafeSlow(Math.min(SMALL_BYTES, Math.max(need, 2 * (this.small?.length ?? SMALL_FIRST_BYTES / 2))));
+      if (this.used > 0) this.bytes!.copy(small, 0, 0, this.used);
+      this.bytes = this.small = small;
       return;
     }
     if (need > STORE_MAX_BYTES) throw new RangeError(`A message of more than ${STORE_MAX_BYTES} bytes cannot be kept as one string`);
