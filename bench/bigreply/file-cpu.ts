@@ -2,7 +2,7 @@
  * The client's own CPU cost of streamTo a file, in process (no SSH, no device process): the big
  * reply, framed in 64 KiB chunks, fed to a session over an in-memory transport in 32 KiB reads
  * with back-pressure; each way of writing the file against errors only and a Writable that drops
- * the bytes. CPU time of the whole process (every thread) per MiB, interleaved, median and best
+ * the bytes (`copy`: pieces copied into one reused buffer). CPU time of the whole process (every thread) per MiB, interleaved, median and best
  * of N. Not part of `npm run bench`:
  *   npx esbuild bench/bigreply/file-cpu.ts --bundle --platform=node --format=esm --packages=external --outfile=dist-bench/file-cpu.mjs
  *   node --expose-gc dist-bench/file-cpu.mjs [MiB=64] [runs=7] [mode,…]
@@ -48,6 +48,37 @@ function syncFile(file: string): Writable {
   });
 }
 
+/** Pieces copied into one reused 1 MiB buffer, written with one writeSync when full. */
+function copyFile(file: string): Writable {
+  const fd = openSync(file, 'w');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  let used = 0;
+  const flush = () => {
+    for (let at = 0; at < used; ) at += writeSync(fd, buf, at, used - at);
+    used = 0;
+  };
+  return new Writable({
+    write(chunk: Buffer, _e, done) {
+      let from = 0;
+      while (from < chunk.length) {
+        const n = chunk.copy(buf, used, from);
+        used += n;
+        from += n;
+        if (used === buf.length) flush();
+      }
+      done();
+    },
+    final(done) {
+      flush();
+      done();
+    },
+    destroy(err, done) {
+      closeSync(fd);
+      done(err);
+    },
+  });
+}
+
 const modes: Record<string, () => { streamTo?: Writable | string; collect?: false }> = {
   errors: () => ({ collect: false }),
   discard: () => ({ streamTo: new Writable({ highWaterMark: 1 << 20, write: (_c, _e, done) => done() }) }),
@@ -55,6 +86,7 @@ const modes: Record<string, () => { streamTo?: Writable | string; collect?: fals
   ws8: () => ({ streamTo: createWriteStream(FILE, { highWaterMark: 8 << 20 }) }),
   sync: () => ({ streamTo: syncFile(FILE) }),
   path: () => ({ streamTo: FILE }),
+  copy: () => ({ streamTo: copyFile(FILE) }),
 };
 
 const mib = Number(process.argv[2] ?? 64);
