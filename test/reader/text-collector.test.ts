@@ -67,6 +67,12 @@ describe('TextCollector', () => {
     c.write(Buffer.from('x'.repeat(300_000)));
     c.clear();
     expect(c.end()).toBe('');
+    // The small buffer is reused: a shorter message after a longer one holds only its own bytes.
+    c.write(Buffer.from('é'.repeat(20_000)));
+    expect(c.end()).toBe('é'.repeat(20_000));
+    c.write(Buffer.from('<a/>'));
+    expect(c.slice(0, 4)).toBe('<a/>');
+    expect(c.end()).toBe('<a/>');
   });
 
   it('slice() gives the text between any two ASCII bytes, in the small buffer and in the store, invalid UTF-8 included', () => {
