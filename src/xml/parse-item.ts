@@ -22,7 +22,8 @@ interface Frame {
   /** Children by key, in the order they first appeared (null until the first one). */
   children: XmlObject | null;
   text: string;
-  attributes: [string, string][] | null;
+  /** Its attributes: each one's key, then its value (no array per attribute). */
+  attributes: (AttributeKey | string)[] | null;
 }
 
 /** An element's name as written, its key, and whether it is always an array. */
@@ -44,6 +45,12 @@ interface Name {
    */
   bit: number;
   /** Its key's store site (see addKey; -1: the shared one). */
+  site: number;
+}
+
+/** An attribute's key (`@_name`), and its key's store site (see addKey). */
+interface AttributeKey {
+  key: string;
   site: number;
 }
 
@@ -82,6 +89,8 @@ export class ItemParser {
   private offset = 0;
   /** The last item's name: the next item's, most likely. */
   private root: Name | undefined = undefined;
+  /** The attributes' keys, by name as written (null: a namespace declaration, left out). */
+  private readonly attributeKeys = new Map<string, AttributeKey | null>();
   /** The keys given a bit, and their index (see Name.bit). */
   private readonly keys = new Map<string, number>();
 
@@ -220,7 +229,7 @@ export class ItemParser {
       const close = quote === DQUOTE || quote === SQUOTE ? xml.indexOf(quote === DQUOTE ? '"' : "'", k + 1) : -1;
       if (close === -1) throw new MalformedXmlError(`Attribute "${attr}" of <${name.key}> is not quoted`);
       const key = this.attributeKey(attr);
-      if (key !== null) (frame.attributes ??= []).push([key, decodeEntities(xml.slice(k + 1, close).trim())]);
+      if (key !== null) (frame.attributes ??= []).push(key, decodeEntities(xml.slice(k + 1, close).trim()));
       k = close + 1;
     }
   }
@@ -292,11 +301,27 @@ export class ItemParser {
   }
 
   /** An attribute's key, or null when it is a namespace declaration and prefixes are removed. */
-  private attributeKey(name: string): string | null {
-    if (this.keep) return `@_${name}`;
-    const parts = name.split(':');
-    if (parts[0] === 'xmlns') return null;
-    return `@_${parts.length === 2 ? parts[1] : name}`;
+  private attributeKey(name: string): AttributeKey | null {
+    const known = this.attributeKeys.get(name);
+    if (known !== undefined) return known;
+    let key: string | null;
+    if (this.keep) key = `@_${name}`;
+    else {
+      const parts = name.split(':');
+      key = parts[0] === 'xmlns' ? null : `@_${parts.length === 2 ? parts[1] : name}`;
+    }
+    let entry: AttributeKey | null = null;
+    if (key !== null) {
+      key = internalised(key);
+      let index = this.keys.get(key);
+      if (index === undefined) {
+        index = this.keys.size;
+        if (index < KEY_BITS) this.keys.set(key, index);
+      }
+      entry = { key, site: index < STORE_SITES ? index : -1 };
+    }
+    if (this.attributeKeys.size < MAX_CACHED_NAMES) this.attributeKeys.set(name, entry);
+    return entry;
   }
 
 }
@@ -380,7 +405,13 @@ function finish(frame: Frame): XmlValue {
   if (frame.children === null && frame.attributes === null) return frame.text;
   const value: XmlObject = frame.children ?? {};
   if (frame.text !== '') value['#text'] = frame.text;
-  if (frame.attributes) for (const [key, v] of frame.attributes) value[key] = v;
+  const attributes = frame.attributes;
+  if (attributes) {
+    for (let j = 0; j < attributes.length; j += 2) {
+      const a = attributes[j] as AttributeKey;
+      addKey(value, a.site, a.key, attributes[j + 1] as string);
+    }
+  }
   return value;
 }
 
