@@ -23,8 +23,8 @@ const ResizableArrayBuffer = ArrayBuffer as unknown as new (byteLength: number, 
  * A message's text. Its bytes are kept as they arrive (copied: the caller may reuse its
  * buffers) and decoded once, when the text is asked for, into one flat string. Decoding as
  * they arrived gave pieces joined as a rope, which V8 flattens into a second copy the first
- * time the text is read by index or searched: for a big reply, the memory that cost (never
- * touched before by the process, slow to get) was most of the time it took to keep it.
+ * time the text is read by index or searched: a big reply, once read, held twice the memory
+ * it needs, and getting memory the process never touched is most of what keeping one costs.
  * `slice()` gives a part of the text by byte offsets as a slice of that string (V8 shares
  * its memory): a reply's `<data>` costs no second copy of the reply.
  */
