@@ -40,7 +40,7 @@ export const TRANSPORT_AND_PROTOCOL_CODES = {
   MALFORMED_XML: protocol(false, 'A message is not well-formed XML, or uses a DOCTYPE or entity declaration.'),
   PROTOCOL_ERROR: protocol(false, 'The device broke a NETCONF rule (bad hello, unknown message-id, no common base).'),
   SESSION_CLOSED: client(false, 'The session was closed before or while the request was made.'),
-  ABORTED: client(false, "The caller's AbortSignal fired, the Writable a reply was streamed to failed or was closed, or a streamItems loop ended before its reply did."),
+  ABORTED: client(false, "The caller's AbortSignal fired, the Writable or file a reply was streamed to failed (a full disk) or was closed, or a streamItems loop ended before its reply did."),
   INVALID_ARGUMENT: client(false, 'The caller passed an argument netconfkit cannot use.'),
   CAPABILITY_MISSING: client(false, 'The device does not advertise a capability the operation needs.'),
   COMMIT_OUTCOME_UNKNOWN: transport(false, 'A write was cut off after it was sent and the device could not be asked, or could not tell: it may have applied it. Never retry blindly: resolveCommitOutcome(newSession, err) asks the device by the commitId the error carries.'),
