@@ -199,7 +199,7 @@ export class MessageReader<Route = unknown> {
 
   private data(bytes: Buffer): void {
     const m = (this.current ??= this.newMessage());
-    // Decoded now, so the caller may reuse its buffer once push returns (replay's callers may).
+    // Copied now, so the caller may reuse its buffer once push returns (replay's callers may).
     // A message broken before its root was read keeps its first bytes: its message-id is looked for in them.
     const undecided = m.error !== null && !m.routed && m.head !== null;
     if (m.keep || undecided) this.text.write(bytes);
