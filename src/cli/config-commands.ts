@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type WriteStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Writable } from 'node:stream';
 import path from 'node:path';
 import { RpcError } from '../errors/device-error.js';
 import { JUNOS_CAPABILITY } from '../xml/namespaces.js';
@@ -9,6 +8,7 @@ import { type JunosFormat, type LoadAction, commitConfiguration, getConfiguratio
 import { commitCandidate, editConfig, getConfig, validateConfig } from '../operations/rfc6241.js';
 import { type ConnectOptions, connect } from '../session/connect.js';
 import type { Session } from '../session/session.js';
+import { openFileSink } from '../session/file-sink.js';
 import { CliError, expectPositionals, parse, usageError } from './args.js';
 import { describePending, parseConfirmTimeout, pendingConfirmation } from './confirm.js';
 import { inlineOrFile, readSource } from './files.js';
@@ -50,7 +50,7 @@ export async function runGetConfig(args: string[], out: Out): Promise<number> {
   if (filter !== undefined) checkXmlFragment(filter, 'The filter');
   const output = values.output;
   // Opened first: a file that cannot be written fails before anything is sent.
-  const file = output === undefined ? null : await openOutput(output);
+  const file = output === undefined ? null : openOutput(output);
   try {
     return await getConfigTo(values, source, filter, output, file, out);
   } finally {
@@ -58,7 +58,7 @@ export async function runGetConfig(args: string[], out: Out): Promise<number> {
   }
 }
 
-async function getConfigTo(values: ReturnType<typeof parse<typeof GET_CONFIG_FLAGS>>['values'], source: 'running' | 'candidate' | 'startup', filter: string | undefined, output: string | undefined, file: WriteStream | null, out: Out): Promise<number> {
+async function getConfigTo(values: ReturnType<typeof parse<typeof GET_CONFIG_FLAGS>>['values'], source: 'running' | 'candidate' | 'startup', filter: string | undefined, output: string | undefined, file: Writable | null, out: Out): Promise<number> {
   // Under --trace, NODE_DEBUG=netconfkit or `netconfkit record` the reply's text is wanted
   // (logged, recorded), so it is read whole instead of streamed: the one case where
   // get-config holds the reply.
@@ -81,9 +81,7 @@ async function getConfigTo(values: ReturnType<typeof parse<typeof GET_CONFIG_FLA
     }
     if (output !== undefined && file) {
       // Streamed to the file as it is read: a configuration of any size, in constant memory.
-      // Given the path, netconfkit writes it on the session's thread (the cheapest way to a
-      // local file); the stream opened above only proved it could be written.
-      const reply = await getConfig(s, source, { ...options, streamTo: output });
+      const reply = await getConfig(s, source, { ...options, streamTo: file });
       const bytes = (await stat(output)).size;
       return values.json ? { ok: true, output, bytes, warnings: warningsJson(reply.warnings) } : `wrote ${bytes} bytes to ${output}${warningLines(reply.warnings) ? `\n${warningLines(reply.warnings)}` : ''}`;
     }
@@ -102,14 +100,17 @@ async function getConfigTo(values: ReturnType<typeof parse<typeof GET_CONFIG_FLA
 // A streamed reply is never held, so the size limit that protects memory does not apply to it.
 const STREAMED: Partial<ConnectOptions> = { limits: { maxMessageBytes: Number.MAX_SAFE_INTEGER } };
 
-/** The --output file, opened before the request is sent: one that cannot be written is the caller's problem (exit 2). */
-function openOutput(file: string): Promise<WriteStream> {
-  return new Promise((resolve, reject) => {
-    // 1 MiB: fs streams default to 16 KiB, and each full buffer pauses reading from the device.
-    const stream = createWriteStream(file, { highWaterMark: 1 << 20 });
-    stream.once('open', () => resolve(stream));
-    stream.once('error', (err) => reject(new CliError(`cannot write ${file}: ${err.message}`, false)));
-  });
+/**
+ * The --output file, opened before anything connects: one that cannot be written is the
+ * caller's problem (exit 2). Written on the session's thread, as `streamTo` given a path is.
+ */
+function openOutput(file: string): Writable {
+  try {
+    return openFileSink(file);
+  } catch (err) {
+    const reason = (err as { cause?: unknown }).cause;
+    throw new CliError(`cannot write ${file}: ${reason instanceof Error ? reason.message : (err as Error).message}`, false);
+  }
 }
 
 export const EDIT_CONFIG_FLAGS = { ...CONNECTION_FLAGS, target: { type: 'string', default: 'candidate' }, 'default-operation': { type: 'string' } } as const;

@@ -1,3 +1,4 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -39,6 +40,20 @@ describe('netconfkit get-config streams the configuration', () => {
     expect(r.stdout).toBe(`wrote ${Buffer.byteLength(text)} bytes to ${file}\n`);
     const json = await run(['--output', file, '--json']);
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, output: file, bytes: Buffer.byteLength(text), warnings: [] });
+  });
+
+  it('--output FILE with the wire observed (the reply read whole, then written): the same bytes', async () => {
+    const streamed = path.join(dir, 'streamed.xml');
+    const whole = path.join(dir, 'whole.xml');
+    await run(['-o', streamed]);
+    const wire = () => {};
+    subscribe('netconfkit:wire', wire);
+    try {
+      expect((await run(['-o', whole])).status).toBe(0);
+    } finally {
+      unsubscribe('netconfkit:wire', wire);
+    }
+    expect(readFileSync(whole, 'utf8')).toBe(readFileSync(streamed, 'utf8'));
   });
 
   it('to standard output without --output, the same bytes and a newline', async () => {
