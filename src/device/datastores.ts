@@ -74,7 +74,8 @@ export class Datastores {
   /** Answers a `<get-config>` request: its `<source>`'s configuration, cut by its filter, as `<data>`. */
   getConfig(rpcXml: string): string {
     const op = operationElement(rpcXml);
-    const source = elementChildren(elementChildren(op).find((c) => c.localName === 'source') ?? op)[0]?.localName ?? 'running';
+    const sourceElement = elementChildren(op).find((c) => c.localName === 'source');
+    const source = sourceElement ? elementChildren(sourceElement)[0]?.localName ?? '' : 'running';
     return readReply(op, WRITABLE.has(source) ? this.content(source) : '', '<data>', '</data>');
   }
 

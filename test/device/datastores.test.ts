@@ -49,6 +49,8 @@ describe('<get> (RFC 6241): configuration and state data', () => {
     const getConfig = (filter: string) => nc.call('1', `<get-config><source><running/></source><filter type="subtree">${filter}</filter></get-config>`).then(dataOf);
     expect(await getConfig('<interfaces xmlns="urn:x"/>')).toBe(IFS);
     expect(await getConfig('<interfaces-state xmlns="urn:x"/>')).toBe('');
+    // Without a <source>, running (the filter is not taken for one).
+    expect(dataOf(await nc.call('2', '<get-config><filter type="subtree"><interfaces xmlns="urn:x"/></filter></get-config>'))).toBe(IFS);
   });
 
   it('without state data, <get> is running', async () => {
