@@ -44,6 +44,17 @@ export interface Built {
   interfaces: number;
 }
 
+/** A message body in RFC 6242 chunks of 64 KiB, as the device frames its reply (each chunk a view of `body`). */
+export function frameChunked(body: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  for (let i = 0; i < body.length; i += CHUNK) {
+    const c = body.subarray(i, i + CHUNK);
+    out.push(Buffer.from(`\n#${c.length}\n`), c);
+  }
+  out.push(Buffer.from('\n##\n'));
+  return out;
+}
+
 /** The framed reply (eom, or chunked in 64 KiB chunks). */
 export function build(size: number, framing: 'eom' | 'chunked', error: boolean, replyText: ReplyText = 'utf8'): Built {
   const parts: Buffer[] = [];

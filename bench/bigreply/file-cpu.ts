@@ -13,20 +13,10 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { getConfig } from '../../src/operations/rfc6241.js';
 import { openScripted } from '../../test/session/scripted-peer.js';
-import { build } from './device.js';
+import { build, frameChunked } from './device.js';
 
 const READ = 32 * 1024;
 const FILE = path.join(tmpdir(), `netconfkit-file-cpu-${process.pid}.xml`);
-
-function frame(body: Buffer): Buffer[] {
-  const out: Buffer[] = [];
-  for (let i = 0; i < body.length; i += 65536) {
-    const c = body.subarray(i, i + 65536);
-    out.push(Buffer.from(`\n#${c.length}\n`), c);
-  }
-  out.push(Buffer.from('\n##\n'));
-  return out;
-}
 
 /** A Writable over a file descriptor written synchronously (the file ceiling's way, as a Writable). */
 function syncFile(file: string): Writable {
@@ -99,7 +89,7 @@ let n = 1;
 const feed = async () => {
   await peer.waitForRequests(++n);
   body.write(` message-id="${peer.idOf(n - 1)}"`.padEnd(80, ' '), built.slot, 'latin1');
-  for (const piece of frame(body)) {
+  for (const piece of frameChunked(body)) {
     for (let i = 0; i < piece.length; i += READ) {
       if (!peer.toClient.write(piece.subarray(i, i + READ))) await new Promise((r) => peer.toClient.once('drain', r));
     }

@@ -12,7 +12,7 @@
 import { Writable } from 'node:stream';
 import { getConfig } from '../../src/operations/rfc6241.js';
 import { openScripted } from '../../test/session/scripted-peer.js';
-import { INTERFACES_PATH, build } from '../bigreply/device.js';
+import { INTERFACES_PATH, build, frameChunked } from '../bigreply/device.js';
 
 const READ = 32 * 1024;
 
@@ -40,17 +40,6 @@ function reply(mib: number, repeat: number): { bytes: Buffer; slot: number; inte
   return { bytes: Buffer.concat([text.subarray(0, open), ...Array<Buffer>(repeat).fill(middle), text.subarray(close)]), slot: built.slot, interfaces: built.interfaces + (repeat - 1) * count };
 }
 
-/** Chunked framing, 64 KiB chunks (as the bench device frames its reply). */
-function frame(body: Buffer): Buffer[] {
-  const out: Buffer[] = [];
-  for (let i = 0; i < body.length; i += 65536) {
-    const c = body.subarray(i, i + 65536);
-    out.push(Buffer.from(`\n#${c.length}\n`), c);
-  }
-  out.push(Buffer.from('\n##\n'));
-  return out;
-}
-
 export async function runCpu(mib: number, runs: number, modes: ('items' | 'discard')[], repeat = 1): Promise<CpuRun[]> {
   const built = reply(mib, repeat);
   const { session, peer } = await openScripted({ rpcTimeoutMs: 0, limits: { maxMessageBytes: Number.MAX_SAFE_INTEGER } });
@@ -61,7 +50,7 @@ export async function runCpu(mib: number, runs: number, modes: ('items' | 'disca
     const id = ` message-id="${peer.idOf(n - 1)}"`;
     built.bytes.write(id.padEnd(80, ' '), built.slot, 'latin1');
     // 32 KiB reads, as an SSH channel's packets split the framed bytes.
-    for (const piece of frame(built.bytes)) {
+    for (const piece of frameChunked(built.bytes)) {
       for (let i = 0; i < piece.length; i += READ) {
         if (!peer.toClient.write(piece.subarray(i, i + READ))) await new Promise((r) => peer.toClient.once('drain', r));
       }
