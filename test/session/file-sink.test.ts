@@ -4,13 +4,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClientError, RpcError } from '../../src/errors/index.js';
 import type { Session } from '../../src/session/session.js';
-import { BASE, type ScriptedPeer, openScripted } from './scripted-peer.js';
+import { BASE, openScripted } from './scripted-peer.js';
 
-/** Sends one chunk of an RFC 6242 chunked message. */
-function chunk(peer: ScriptedPeer, text: string): void {
-  peer.sendRaw(`\n#${Buffer.byteLength(text)}\n${text}`);
-}
-const endOfMessage = (peer: ScriptedPeer) => peer.sendRaw('\n##\n');
 const tick = () => new Promise((r) => setImmediate(r));
 /** This process's open file descriptors (Linux). */
 const openFds = () => readdirSync('/proc/self/fd').length;
@@ -39,11 +34,11 @@ describe('rpc({ streamTo: path }): the reply\'s data written to a file', () => {
     await peer.waitForRequests(2);
     expect(readFileSync(file).length).toBe(0);
     const piece = `<item>${'x'.repeat(30_000)}</item>`;
-    chunk(peer, `<rpc-reply xmlns="${BASE}" message-id="${peer.idOf(1)}"><data><top>`);
-    for (let i = 0; i < 100; i++) chunk(peer, piece);
-    chunk(peer, '</top></da');
-    chunk(peer, 'ta></rpc-reply>');
-    endOfMessage(peer);
+    peer.sendChunk(`<rpc-reply xmlns="${BASE}" message-id="${peer.idOf(1)}"><data><top>`);
+    for (let i = 0; i < 100; i++) peer.sendChunk(piece);
+    peer.sendChunk('</top></da');
+    peer.sendChunk('ta></rpc-reply>');
+    peer.endChunks();
     const reply = await call;
     expect(reply.xml).toBeNull();
     const written = readFileSync(file, 'utf8');
@@ -59,11 +54,11 @@ describe('rpc({ streamTo: path }): the reply\'s data written to a file', () => {
     const file = path.join(dir, 'config.xml');
     const call = session.rpc('<get/>', { streamTo: file });
     await peer.waitForRequests(2);
-    chunk(peer, `<rpc-reply xmlns="${BASE}" message-id="${peer.idOf(1)}"><data>`);
+    peer.sendChunk(`<rpc-reply xmlns="${BASE}" message-id="${peer.idOf(1)}"><data>`);
     const items = Array.from({ length: 5000 }, (_, i) => `<i>${String(i).padStart(300, '.')}</i>`);
-    for (const item of items) chunk(peer, item);
-    chunk(peer, '</data></rpc-reply>');
-    endOfMessage(peer);
+    for (const item of items) peer.sendChunk(item);
+    peer.sendChunk('</data></rpc-reply>');
+    peer.endChunks();
     await call;
     expect(readFileSync(file, 'utf8')).toBe(items.join(''));
   });
@@ -107,14 +102,14 @@ describe('rpc({ streamTo: path }): the reply\'s data written to a file', () => {
     // /dev/full: every write fails with ENOSPC.
     const settled = session.rpc('<get/>', { streamTo: '/dev/full' }).then(() => null, (e: unknown) => e);
     await peer.waitForRequests(2);
-    chunk(peer, `<rpc-reply xmlns="${BASE}" message-id="${peer.idOf(1)}"><data><top>`);
-    for (let i = 0; i < 40; i++) chunk(peer, `<item>${'x'.repeat(30_000)}</item>`);
+    peer.sendChunk(`<rpc-reply xmlns="${BASE}" message-id="${peer.idOf(1)}"><data><top>`);
+    for (let i = 0; i < 40; i++) peer.sendChunk(`<item>${'x'.repeat(30_000)}</item>`);
     const error = (await settled) as ClientError;
     expect(error).toBeInstanceOf(ClientError);
     expect(error.code).toBe('ABORTED');
     expect(error.message).toContain('ENOSPC');
-    chunk(peer, '</top></data></rpc-reply>');
-    endOfMessage(peer);
+    peer.sendChunk('</top></data></rpc-reply>');
+    peer.endChunks();
     const next = session.rpc('<get/>');
     await peer.waitForRequests(3);
     peer.reply(2, '<ok/>');
@@ -154,7 +149,7 @@ describe('rpc({ streamTo: path }): the reply\'s data written to a file', () => {
     const fds = openFds();
     const settled = session.rpc('<get/>', { streamTo: path.join(dir, 'config.xml') }).then(() => null, (e: unknown) => e);
     await peer.waitForRequests(2);
-    chunk(peer, `<rpc-reply xmlns="${BASE}" message-id="${peer.idOf(1)}"><data><a>`);
+    peer.sendChunk(`<rpc-reply xmlns="${BASE}" message-id="${peer.idOf(1)}"><data><a>`);
     await tick();
     session.destroy();
     expect(await settled).toMatchObject({ code: 'SESSION_CLOSED' });

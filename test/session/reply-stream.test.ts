@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ClientError, RpcError } from '../../src/errors/index.js';
 import type { DeviceError } from '../../src/errors/device-error.js';
 import type { Session } from '../../src/session/session.js';
-import { BASE, type ScriptedPeer, openScripted } from './scripted-peer.js';
+import { BASE, openScripted } from './scripted-peer.js';
 
 /** A Writable that keeps what it is given. */
 function collector(): { out: Writable; text(): string; finished: boolean } {
@@ -22,11 +22,6 @@ function collector(): { out: Writable; text(): string; finished: boolean } {
   return state;
 }
 
-/** Sends one chunk of an RFC 6242 chunked message (the session speaks base:1.1). */
-function chunk(peer: ScriptedPeer, text: string): void {
-  peer.sendRaw(`\n#${Buffer.byteLength(text)}\n${text}`);
-}
-const endOfMessage = (peer: ScriptedPeer) => peer.sendRaw('\n##\n');
 const tick = () => new Promise((r) => setImmediate(r));
 
 const RPC_ERROR = '<rpc-error><error-type>application</error-type><error-tag>operation-failed</error-tag><error-severity>error</error-severity><error-message>disk full</error-message></rpc-error>';
@@ -45,13 +40,13 @@ describe('rpc({ streamTo }): the reply\'s data streamed to a Writable', () => {
     const sink = collector();
     const call = session.rpc('<get-config><source><running/></source></get-config>', { streamTo: sink.out });
     await peer.waitForRequests(2);
-    chunk(peer, `<rpc-reply xmlns="${BASE}" message-id="${peer.idOf(1)}"><data><top>`);
+    peer.sendChunk(`<rpc-reply xmlns="${BASE}" message-id="${peer.idOf(1)}"><data><top>`);
     await tick();
     expect(sink.text()).toBe('<top>');
-    for (let i = 0; i < 50; i++) chunk(peer, `<item><name>n${i}</name></item>`);
-    chunk(peer, '</top></da');
-    chunk(peer, 'ta></rpc-reply>');
-    endOfMessage(peer);
+    for (let i = 0; i < 50; i++) peer.sendChunk(`<item><name>n${i}</name></item>`);
+    peer.sendChunk('</top></da');
+    peer.sendChunk('ta></rpc-reply>');
+    peer.endChunks();
     const reply = await call;
     expect(sink.finished).toBe(true);
     expect(reply.xml).toBeNull();
@@ -68,13 +63,13 @@ describe('rpc({ streamTo }): the reply\'s data streamed to a Writable', () => {
     const call = session.rpc('<get/>', { streamTo: sink.out, onItem: (i) => items.push(i) });
     const settled = call.then(() => null, (e: unknown) => e);
     await peer.waitForRequests(2);
-    chunk(peer, `<rpc-reply xmlns="${BASE}" message-id="${peer.idOf(1)}"><data><a>1</a>${RPC_ERROR}<b>`);
+    peer.sendChunk(`<rpc-reply xmlns="${BASE}" message-id="${peer.idOf(1)}"><data><a>1</a>${RPC_ERROR}<b>`);
     await tick();
     // The item is out before the reply has ended, and the data read so far has been written.
     expect(items.map((i) => i.message)).toEqual(['disk full']);
     expect(sink.text()).toBe(`<a>1</a>${RPC_ERROR}<b>`);
-    chunk(peer, '2</b></data></rpc-reply>');
-    endOfMessage(peer);
+    peer.sendChunk('2</b></data></rpc-reply>');
+    peer.endChunks();
     const error = await settled;
     expect(error).toBeInstanceOf(RpcError);
     expect((error as RpcError).code).toBe('OPERATION_FAILED');
@@ -91,15 +86,15 @@ describe('rpc({ streamTo }): the reply\'s data streamed to a Writable', () => {
     const call = session.rpc('<get/>', { streamTo: out });
     const settled = call.then(() => null, (e: unknown) => e);
     await peer.waitForRequests(2);
-    chunk(peer, `<rpc-reply xmlns="${BASE}" message-id="${peer.idOf(1)}"><data><a>`);
+    peer.sendChunk(`<rpc-reply xmlns="${BASE}" message-id="${peer.idOf(1)}"><data><a>`);
     await tick();
     out.destroy();
     const error = await settled;
     expect(error).toBeInstanceOf(ClientError);
     expect((error as ClientError).code).toBe('ABORTED');
     // The rest of the abandoned reply arrives and is dropped; the next call is answered.
-    chunk(peer, '</a></data></rpc-reply>');
-    endOfMessage(peer);
+    peer.sendChunk('</a></data></rpc-reply>');
+    peer.endChunks();
     const next = session.rpc('<get/>');
     await peer.waitForRequests(3);
     peer.reply(2, '<ok/>');
@@ -114,7 +109,7 @@ describe('rpc({ streamTo }): the reply\'s data streamed to a Writable', () => {
     const out = new Writable({ write: (_c, _e, done) => done(new Error('disk on fire')) });
     const settled = session.rpc('<get/>', { streamTo: out }).then(() => null, (e: unknown) => e);
     await peer.waitForRequests(2);
-    chunk(peer, `<rpc-reply xmlns="${BASE}" message-id="${peer.idOf(1)}"><data><a>`);
+    peer.sendChunk(`<rpc-reply xmlns="${BASE}" message-id="${peer.idOf(1)}"><data><a>`);
     const error = (await settled) as ClientError;
     expect(error.code).toBe('ABORTED');
     expect(error.message).toContain('disk on fire');
@@ -136,10 +131,10 @@ describe('rpc({ streamTo }): the reply\'s data streamed to a Writable', () => {
     const call = session.rpc('<get/>', { streamTo: slow });
     await peer.waitForRequests(2);
     const body = Array.from({ length: 40 }, (_, i) => `<x>${String(i).padStart(40, '.')}</x>`);
-    chunk(peer, `<rpc-reply xmlns="${BASE}" message-id="${peer.idOf(1)}"><data>`);
-    for (const b of body) chunk(peer, b);
-    chunk(peer, '</data></rpc-reply>');
-    endOfMessage(peer);
+    peer.sendChunk(`<rpc-reply xmlns="${BASE}" message-id="${peer.idOf(1)}"><data>`);
+    for (const b of body) peer.sendChunk(b);
+    peer.sendChunk('</data></rpc-reply>');
+    peer.endChunks();
     await tick();
     await tick();
     // The consumer has taken one write and not finished it: the transport is paused, and

@@ -84,6 +84,16 @@ export class ScriptedPeer {
     this.toClient.write(bytes);
   }
 
+  /** One chunk of an RFC 6242 chunked message: a reply sent piece by piece (the session speaks base:1.1). */
+  sendChunk(text: string): void {
+    this.sendRaw(`\n#${Buffer.byteLength(text)}\n${text}`);
+  }
+
+  /** The end of a chunked message. */
+  endChunks(): void {
+    this.sendRaw('\n##\n');
+  }
+
   reply(n: number, body: string): void {
     this.send(`<rpc-reply xmlns="${BASE}" message-id="${this.idOf(n)}">${body}</rpc-reply>`);
   }
