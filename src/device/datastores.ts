@@ -231,11 +231,13 @@ export function filterRefusal(filter: { xpath: string } | { unknownType: string 
 }
 
 /**
- * Whether a subtree filter keeps an event notification: it names the event's element (the
- * child of `<notification>` after `<eventTime>`, or the content's top element). Content with
- * no element, or that is not XML, is not the filter's to judge: it is kept.
+ * Whether a subscription's subtree filter keeps an event notification: it names the event's
+ * element (the child of `<notification>` after `<eventTime>`, or the content's top element).
+ * No filter keeps everything; raw bytes (no `xml`), content with no element, or content that is
+ * not XML are not the filter's to judge: they are kept.
  */
-export function keepsEvent(selects: TopLevelSelector, xml: string): boolean {
+export function keepsEvent(selects: TopLevelSelector | null, xml: string | undefined): boolean {
+  if (selects === null || xml === undefined) return true;
   let top: Element[];
   try {
     top = elementChildren(parse(xml));

@@ -506,11 +506,10 @@ export class FakeDevice {
 
   /** The sessions a notification goes to; raw bytes (no `event`) are for every subscriber, filters aside. */
   private recipients(all: boolean | undefined, event?: string): FakeSession[] {
-    const keeps = (selects: TopLevelSelector | null) => selects === null || event === undefined || keepsEvent(selects, event);
     return [...this.sessions.values()].filter((s) => {
       if (all === true) return true;
       const rfc5277 = this.subscribed.get(s.id);
-      return (rfc5277 !== undefined && keeps(rfc5277.selects)) || this.push.wantsEvent(s.id, event);
+      return (rfc5277 !== undefined && keepsEvent(rfc5277.selects, event)) || this.push.wantsEvent(s.id, event);
     });
   }
 

@@ -66,7 +66,7 @@ export class FakePush {
   /** Whether a session has a stream subscription whose filter keeps this event (undefined: raw bytes, no filter's to judge). */
   wantsEvent(sessionId: number, xml: string | undefined): boolean {
     for (const s of this.subs.values()) {
-      if (s.sessionId === sessionId && s.stream !== null && (s.selects === null || xml === undefined || keepsEvent(s.selects, xml))) return true;
+      if (s.sessionId === sessionId && s.stream !== null && keepsEvent(s.selects, xml)) return true;
     }
     return false;
   }
