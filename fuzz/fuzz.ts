@@ -25,6 +25,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { NetconfError } from '../src/errors/netconf-error.js';
 import { Replayer, type ReplayOptions, type ReplayResult } from '../src/replay/replayer.js';
 import { judgeMessages } from './oracle.js';
+import { type WatchedPath, checkPath, pathForCase } from './path.js';
 
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness
@@ -345,6 +346,8 @@ export interface FuzzCase {
   /** Cut points: the input is pushed in the pieces between them. */
   cuts: number[];
   bytes: Buffer;
+  /** The path the case is also read with (fuzz/path.ts), null when none. */
+  path: WatchedPath | null;
 }
 
 /** Largest window taken from a capture (big captures are fuzzed a piece at a time). */
@@ -431,7 +434,9 @@ export function makeCase(seeds: readonly SeedInput[], seed: number, index: numbe
   }
 
   const cuts = chooseCuts(bytes.length, rng);
-  return { seed, index, source: src.name, window: [from, to], wrap, mutations, options, cuts, bytes };
+  // From a PRNG of its own: the cases are the ones they were before paths were checked.
+  const path = pathForCase(bytes, new Rng(seed ^ 0x7a7d, index));
+  return { seed, index, source: src.name, window: [from, to], wrap, mutations, options, cuts, bytes, path };
 }
 
 function chooseCuts(length: number, rng: Rng): number[] {
@@ -463,7 +468,7 @@ export function pieces(bytes: Buffer, cuts: readonly number[]): Buffer[] {
 /** What one run produced, reduced to what two runs must agree on. */
 export type Outcome = { kind: 'ok'; signature: string; label: string } | { kind: 'crash'; detail: string };
 
-export type FailureKind = 'crash' | 'slow' | 'hang' | 'split-variance' | 'oracle';
+export type FailureKind = 'crash' | 'slow' | 'hang' | 'split-variance' | 'oracle' | 'path';
 
 export interface CaseResult {
   /** `ok` or the NetconfError code; `crash` for anything else thrown. */
@@ -472,6 +477,8 @@ export interface CaseResult {
   failure: { kind: FailureKind; detail: string } | null;
   /** Messages the oracle judged (see fuzz/oracle.ts), when it ran. */
   judged: { wellFormed: number; broken: number } | null;
+  /** The watched path's check, when the case has one: elements cut out, messages compared with saxes. */
+  path: { elements: number; judged: number } | null;
 }
 
 function replayerOptions(options: CaseOptions): ReplayOptions {
@@ -526,7 +533,7 @@ function describe(err: unknown): string {
  * within `boundMs`, and the same outcome (code, or messages and items) both ways. With
  * `oracle`, each message is then judged by saxes too (not counted in the case's time).
  */
-export function runInput(bytes: Buffer, cuts: readonly number[], options: CaseOptions, boundMs: number, checkSplit = true, oracle = false): CaseResult {
+export function runInput(bytes: Buffer, cuts: readonly number[], options: CaseOptions, boundMs: number, checkSplit = true, oracle = false, path: WatchedPath | null = null): CaseResult {
   const t0 = performance.now();
   const split = pieces(bytes, cuts);
   const first = runOnce(split, options);
@@ -536,14 +543,26 @@ export function runInput(bytes: Buffer, cuts: readonly number[], options: CaseOp
   const label = first.kind === 'ok' ? first.label : 'crash';
   const judgement = oracle && first.kind !== 'crash' ? judgeMessages(bytes, options) : null;
   const judged = judgement && { wellFormed: judgement.wellFormed, broken: judgement.broken };
-  if (first.kind === 'crash') return { label, ms, judged, failure: { kind: 'crash', detail: first.detail } };
-  if (second?.kind === 'crash') return { label: 'crash', ms, judged, failure: { kind: 'crash', detail: `whole input: ${second.detail}` } };
-  if (second && !sameOutcome(first, second)) {
-    return { label, ms, judged, failure: { kind: 'split-variance', detail: `in ${split.length} pieces: ${show(first)}; whole: ${show(second)}` } };
+  let watched: ReturnType<typeof checkPath> | null = null;
+  let pathCrash: string | null = null;
+  if (path && first.kind !== 'crash') {
+    try {
+      watched = checkPath(checkSplit ? split : [bytes], bytes, options, path);
+    } catch (err) {
+      pathCrash = `with path ${path.names.join('/')}: ${describe(err)}`;
+    }
   }
-  if (ms > boundMs) return { label, ms, judged, failure: { kind: 'slow', detail: `took ${ms.toFixed(0)} ms (bound ${boundMs} ms)` } };
-  if (judgement?.disagreement) return { label, ms, judged, failure: { kind: 'oracle', detail: judgement.disagreement } };
-  return { label, ms, judged, failure: null };
+  const base = { label, ms, judged, path: watched && { elements: watched.elements, judged: watched.judged } };
+  if (first.kind === 'crash') return { ...base, failure: { kind: 'crash', detail: first.detail } };
+  if (second?.kind === 'crash') return { ...base, label: 'crash', failure: { kind: 'crash', detail: `whole input: ${second.detail}` } };
+  if (pathCrash) return { ...base, failure: { kind: 'crash', detail: pathCrash } };
+  if (second && !sameOutcome(first, second)) {
+    return { ...base, failure: { kind: 'split-variance', detail: `in ${split.length} pieces: ${show(first)}; whole: ${show(second)}` } };
+  }
+  if (ms > boundMs) return { ...base, failure: { kind: 'slow', detail: `took ${ms.toFixed(0)} ms (bound ${boundMs} ms)` } };
+  if (judgement?.disagreement) return { ...base, failure: { kind: 'oracle', detail: judgement.disagreement } };
+  if (watched?.disagreement) return { ...base, failure: { kind: 'path', detail: watched.disagreement } };
+  return { ...base, failure: null };
 }
 
 function sameOutcome(a: Outcome, b: Outcome): boolean {
@@ -597,6 +616,8 @@ export interface FuzzStats {
   timedOut: boolean;
   /** Messages the oracle judged: well-formed, and structurally broken (zero when it was off). */
   judged: { wellFormed: number; broken: number };
+  /** Cases read with a watched path too, the elements cut out, the messages compared with saxes. */
+  paths: { cases: number; elements: number; judged: number };
 }
 
 export interface FuzzOptions {
@@ -620,6 +641,8 @@ export interface FuzzOptions {
   maxWrittenPerKind?: number;
   /** Judge each message with the oracle too (fuzz/oracle.ts; default true). */
   oracle?: boolean;
+  /** Read the cases that have a watched path with it too (fuzz/path.ts; default true). */
+  path?: boolean;
   /** Called with the index about to run (the CLI's watchdog hook). */
   onCaseStart?(index: number): void;
   /** Called every `progressEvery` cases with the stats so far. */
@@ -628,7 +651,7 @@ export interface FuzzOptions {
 }
 
 export function emptyStats(seed: number, firstIndex = 0): FuzzStats {
-  return { seed, cases: 0, firstIndex, outcomes: {}, mutations: {}, bytes: 0, elapsedMs: 0, slowest: null, over100ms: 0, failures: [], timedOut: false, judged: { wellFormed: 0, broken: 0 } };
+  return { seed, cases: 0, firstIndex, outcomes: {}, mutations: {}, bytes: 0, elapsedMs: 0, slowest: null, over100ms: 0, failures: [], timedOut: false, judged: { wellFormed: 0, broken: 0 }, paths: { cases: 0, elements: 0, judged: 0 } };
 }
 
 /** Runs `cases` cases of `seed` in this thread. */
@@ -639,6 +662,7 @@ export function runFuzz(options: FuzzOptions): FuzzStats {
   const offset = options.offset ?? 0;
   const bound = options.caseBoundMs ?? 2000;
   const oracle = options.oracle ?? true;
+  const withPath = options.path ?? true;
   const failureDir = options.failureDir === undefined ? FAILURES_DIR : options.failureDir;
   const written = new Map<string, number>();
   const stats = emptyStats(options.seed, start);
@@ -657,10 +681,11 @@ export function runFuzz(options: FuzzOptions): FuzzStats {
       }
       options.onCaseStart?.(index);
       const c = makeCase(seeds, options.seed, index);
-      let r = runInput(c.bytes, c.cuts, c.options, bound, true, oracle);
+      const path = withPath ? c.path : null;
+      let r = runInput(c.bytes, c.cuts, c.options, bound, true, oracle, path);
       if (r.failure?.kind === 'crash') {
         Error.stackTraceLimit = stackTraceLimit;
-        r = runInput(c.bytes, c.cuts, c.options, bound, true, oracle);
+        r = runInput(c.bytes, c.cuts, c.options, bound, true, oracle, path);
         Error.stackTraceLimit = 0;
       }
       stats.cases++;
@@ -671,6 +696,11 @@ export function runFuzz(options: FuzzOptions): FuzzStats {
       if (r.judged) {
         stats.judged.wellFormed += r.judged.wellFormed;
         stats.judged.broken += r.judged.broken;
+      }
+      if (r.path) {
+        stats.paths.cases++;
+        stats.paths.elements += r.path.elements;
+        stats.paths.judged += r.path.judged;
       }
       if (!stats.slowest || r.ms > stats.slowest.ms) stats.slowest = { index, ms: r.ms, source: c.source, length: c.bytes.length };
       if (r.failure) {
@@ -704,7 +734,7 @@ export function writeFailure(dir: string, c: FuzzCase, kind: FailureKind, detail
   if (!fromCorpus) writeFileSync(`${base}.bin`, c.bytes);
   const meta: RegressionMeta = {
     kind, seed: c.seed, index: c.index, detail, source: c.source, window: c.window, wrap: c.wrap, mutations: c.mutations,
-    options: c.options, cuts: c.cuts, reproduce: `npm run fuzz -- --seed ${c.seed} --case ${c.index}`,
+    options: c.options, cuts: c.cuts, path: c.path, reproduce: `npm run fuzz -- --seed ${c.seed} --case ${c.index}`,
   };
   writeFileSync(`${base}.json`, `${JSON.stringify(meta, null, 2)}\n`);
   return fromCorpus ? `${base}.json` : `${base}.bin`;
@@ -728,6 +758,7 @@ export interface RegressionMeta {
   mutations?: string[];
   options?: CaseOptions;
   cuts?: number[];
+  path?: WatchedPath | null;
   reproduce?: string;
 }
 
@@ -742,6 +773,9 @@ export function mergeStats(into: FuzzStats, from: FuzzStats): FuzzStats {
   into.timedOut ||= from.timedOut;
   into.judged.wellFormed += from.judged.wellFormed;
   into.judged.broken += from.judged.broken;
+  into.paths.cases += from.paths.cases;
+  into.paths.elements += from.paths.elements;
+  into.paths.judged += from.paths.judged;
   return into;
 }
 
@@ -760,6 +794,9 @@ export function formatStats(stats: FuzzStats, label = 'fuzz'): string {
     stats.judged.wellFormed + stats.judged.broken > 0
       ? `  oracle: ${stats.judged.wellFormed.toLocaleString('en-US')} well-formed and ${stats.judged.broken.toLocaleString('en-US')} structurally broken messages (per saxes) judged`
       : '  oracle: off',
+    stats.paths.cases > 0
+      ? `  watched paths: ${stats.paths.cases.toLocaleString('en-US')} cases read with one too, ${stats.paths.elements.toLocaleString('en-US')} elements cut out, ${stats.paths.judged.toLocaleString('en-US')} messages compared with saxes`
+      : '  watched paths: off',
     `  failures: ${stats.failures.length}`,
   ];
   const byKind = new Map<string, FuzzFailure[]>();
@@ -824,6 +861,7 @@ const SMALL_LIMIT_OPTIONS: CaseOptions = { framing: 'auto', maxMessageBytes: 64,
 export function checkRegressionInput(input: RegressionInput, boundMs = 2000): { runs: number; labels: Record<string, number>; failures: string[] } {
   const runs: [CaseOptions, number[], boolean][] = [];
   if (input.meta?.options) runs.push([input.meta.options, input.meta.cuts ?? [], true]);
+  const ownPath = input.meta?.path ?? null;
   const rng = new Rng(6242, input.bytes.length);
   const n = input.bytes.length;
   for (const options of [...REGRESSION_OPTIONS, SMALL_LIMIT_OPTIONS]) {
@@ -834,8 +872,8 @@ export function checkRegressionInput(input: RegressionInput, boundMs = 2000): { 
   }
   const labels: Record<string, number> = {};
   const failures: string[] = [];
-  for (const [options, cuts, checkSplit] of runs) {
-    const r = runInput(input.bytes, cuts, options, boundMs, checkSplit, true);
+  for (const [k, [options, cuts, checkSplit]] of runs.entries()) {
+    const r = runInput(input.bytes, cuts, options, boundMs, checkSplit, true, k === 0 && input.meta?.options ? ownPath : null);
     labels[r.label] = (labels[r.label] ?? 0) + 1;
     if (r.failure) failures.push(`${input.name} (${JSON.stringify(options)}, ${cuts.length + 1} pieces): ${r.failure.kind}: ${r.failure.detail.split('\n')[0]}`);
   }
@@ -856,10 +894,11 @@ interface CliArgs {
   hangMs?: number;
   failureDir: string | null;
   oracle: boolean;
+  path: boolean;
 }
 
 function parseCli(argv: string[]): CliArgs {
-  const args: CliArgs = { cases: 100_000, seed: 1, caseBoundMs: 2000, workers: 1, failureDir: FAILURES_DIR, oracle: true };
+  const args: CliArgs = { cases: 100_000, seed: 1, caseBoundMs: 2000, workers: 1, failureDir: FAILURES_DIR, oracle: true, path: true };
   for (let k = 0; k < argv.length; k++) {
     const flag = argv[k]!;
     const value = () => {
@@ -879,8 +918,9 @@ function parseCli(argv: string[]): CliArgs {
       case '--hang-ms': args.hangMs = value(); break;
       case '--no-write': args.failureDir = null; break;
       case '--no-oracle': args.oracle = false; break;
+      case '--no-path': args.path = false; break;
       case '-h': case '--help':
-        process.stdout.write('usage: npm run fuzz -- [--cases N] [--seed S] [--time-limit-ms M] [--case-bound-ms B] [--hang-ms H] [--workers W] [--case I] [--no-write] [--no-oracle]\n');
+        process.stdout.write('usage: npm run fuzz -- [--cases N] [--seed S] [--time-limit-ms M] [--case-bound-ms B] [--hang-ms H] [--workers W] [--case I] [--no-write] [--no-oracle] [--no-path]\n');
         process.exit(0);
         break;
       default: throw new Error(`unknown option ${flag}`);
@@ -901,6 +941,7 @@ interface WorkerJob {
   caseBoundMs: number;
   failureDir: string | null;
   oracle: boolean;
+  path: boolean;
   /** [0]: index being run, [1]: when it started (Date.now()), [2]: last index reported. */
   heartbeat: SharedArrayBuffer;
   /** NETCONFKIT_FUZZ_HANG_AT: a case that never returns, to check the watchdog. */
@@ -923,7 +964,7 @@ function workerMain(job: WorkerJob): void {
   const stats = runFuzz({
     cases: job.cases, seed: job.seed, startIndex: job.start, stride: job.stride, offset: job.offset, skip: new Set(job.skip),
     ...(job.timeLimitMs === undefined ? {} : { timeLimitMs: job.timeLimitMs }),
-    caseBoundMs: job.caseBoundMs, seeds, failureDir: job.failureDir, oracle: job.oracle,
+    caseBoundMs: job.caseBoundMs, seeds, failureDir: job.failureDir, oracle: job.oracle, path: job.path,
     onCaseStart: (index) => {
       lastIndex = index;
       beat[0] = index;
@@ -939,7 +980,7 @@ function workerMain(job: WorkerJob): void {
 }
 
 function cloneStats(s: FuzzStats): FuzzStats {
-  return { ...s, outcomes: { ...s.outcomes }, mutations: { ...s.mutations }, failures: [...s.failures], slowest: s.slowest && { ...s.slowest }, judged: { ...s.judged } };
+  return { ...s, outcomes: { ...s.outcomes }, mutations: { ...s.mutations }, failures: [...s.failures], slowest: s.slowest && { ...s.slowest }, judged: { ...s.judged }, paths: { ...s.paths } };
 }
 
 function diffStats(now: FuzzStats, before: FuzzStats): FuzzStats {
@@ -953,6 +994,7 @@ function diffStats(now: FuzzStats, before: FuzzStats): FuzzStats {
   d.failures = now.failures.slice(before.failures.length);
   d.timedOut = now.timedOut;
   d.judged = { wellFormed: now.judged.wellFormed - before.judged.wellFormed, broken: now.judged.broken - before.judged.broken };
+  d.paths = { cases: now.paths.cases - before.paths.cases, elements: now.paths.elements - before.paths.elements, judged: now.paths.judged - before.paths.judged };
   return d;
 }
 
@@ -974,7 +1016,7 @@ async function runWithWatchdog(args: CliArgs): Promise<FuzzStats> {
       const elapsed = performance.now() - t0;
       const job: WorkerJob = {
         fuzzWorker: true, seed: args.seed, start, cases: remaining, stride: args.workers, offset, skip, caseBoundMs: args.caseBoundMs,
-        failureDir: args.failureDir, oracle: args.oracle, heartbeat, simulateHangAt: skip.includes(Number(process.env.NETCONFKIT_FUZZ_HANG_AT)) ? -1 : Number(process.env.NETCONFKIT_FUZZ_HANG_AT ?? -1),
+        failureDir: args.failureDir, oracle: args.oracle, path: args.path, heartbeat, simulateHangAt: skip.includes(Number(process.env.NETCONFKIT_FUZZ_HANG_AT)) ? -1 : Number(process.env.NETCONFKIT_FUZZ_HANG_AT ?? -1),
         ...(args.timeLimitMs === undefined ? {} : { timeLimitMs: Math.max(0, args.timeLimitMs - elapsed) }),
       };
       const worker = new Worker(new URL(import.meta.url), { workerData: job });
@@ -1042,6 +1084,7 @@ function describeCase(c: FuzzCase, r: CaseResult): string {
     `  input:     ${c.bytes.length} bytes: ${JSON.stringify(c.bytes.subarray(0, 400).toString('latin1'))}${c.bytes.length > 400 ? '…' : ''}`,
     `  outcome:   ${r.label} in ${r.ms.toFixed(2)} ms`,
     r.judged ? `  oracle:    ${r.judged.wellFormed} message(s) well-formed, ${r.judged.broken} structurally broken per saxes` : '  oracle:    off',
+    c.path && r.path ? `  path:      ${c.path.names.join('/')}${c.path.maxBytes < 2 ** 30 ? ` (elements up to ${c.path.maxBytes} bytes)` : ''}: ${r.path.elements} element(s) cut out, ${r.path.judged} message(s) compared with saxes` : '  path:      none',
     r.failure ? `  FAILURE:   ${r.failure.kind}: ${r.failure.detail}` : '  no failure',
   ].join('\n');
 }
@@ -1056,7 +1099,7 @@ async function cli(argv: string[]): Promise<number> {
   }
   if (args.caseIndex !== undefined) {
     const c = makeCase(loadSeeds(), args.seed, args.caseIndex);
-    const r = runInput(c.bytes, c.cuts, c.options, args.caseBoundMs, true, args.oracle);
+    const r = runInput(c.bytes, c.cuts, c.options, args.caseBoundMs, true, args.oracle, args.path ? c.path : null);
     process.stdout.write(`${describeCase(c, r)}\n`);
     return r.failure ? 1 : 0;
   }
