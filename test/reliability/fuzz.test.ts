@@ -3,7 +3,7 @@
  * every regression input in fixtures/fuzz/. Each case is a corpus capture or fixture, mutated
  * (bit flips, truncation, duplicated and deleted ranges, `]]>]]>` and chunk headers, huge
  * chunk sizes, deep nesting, unclosed tags, invalid UTF-8, DOCTYPEs and entity bombs) and fed
- * to a Replayer in random pieces, then whole.
+ * to a Replayer in random pieces, then whole; a third are also read with a watched path (fuzz/path.ts).
  *
  * The long runs are `npm run fuzz -- --cases 2000000 --seed 7` (worker threads under a
  * watchdog that also catches a case that never returns).
@@ -13,6 +13,7 @@ import {
   type FuzzStats, checkRegressionInput, formatStats, loadRegressionInputs, loadSeeds, makeCase, runFuzz, runInput,
 } from '../../fuzz/fuzz.js';
 import { judgeMessages } from '../../fuzz/oracle.js';
+import { UNBOUNDED, checkPath, choosePath } from '../../fuzz/path.js';
 
 const CASES = 100_000;
 const SEED = 20_240_607;
@@ -61,6 +62,15 @@ describe(`fuzzing the Replayer: ${CASES.toLocaleString('en-US')} cases, seed ${S
     // Both checks are exercised: well-formed messages read without error, broken ones refused.
     expect(stats.judged.wellFormed).toBeGreaterThan(1000);
     expect(stats.judged.broken).toBeGreaterThan(10_000);
+  });
+
+  it('a watched path cuts out the same elements in pieces and whole, and the ones saxes finds', () => {
+    const disagreements = stats.failures.filter((f) => f.kind === 'path');
+    expect(disagreements.map((f) => `case ${f.index}: ${f.detail}`).slice(0, 10)).toEqual([]);
+    // A share of the cases is read with a path, and elements are cut out and compared.
+    expect(stats.paths.cases).toBeGreaterThan(CASES / 5);
+    expect(stats.paths.elements).toBeGreaterThan(1000);
+    expect(stats.paths.judged).toBeGreaterThan(500);
   });
 
   it('is deterministic: a case rebuilt alone is the same case with the same outcome', () => {
@@ -119,5 +129,29 @@ describe('the oracle (fuzz/oracle.ts)', () => {
 
   it('judges a well-formed message that limits refuse only for its structure', () => {
     expect(judgeMessages(Buffer.from('<a><b><c/></b></a>'), { framing: 'none', maxDepth: 1 })).toEqual({ wellFormed: 0, broken: 0, disagreement: null });
+  });
+});
+
+describe('the watched path check (fuzz/path.ts)', () => {
+  const NC = 'xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"';
+  const LIST = `<rpc-reply ${NC}><data><ifs><if><name>a</name></if><x:if xmlns:x="urn:x"><name>b</name></x:if><if/><other><if>no</if></other><if><name>c</name></if ></ifs></data></rpc-reply>`;
+
+  it('picks a path from the markup, a repeated one first', () => {
+    expect(choosePath(Buffer.from(LIST), () => 0, true)).toEqual(['data', 'ifs', 'if']);
+    expect(choosePath(Buffer.from(LIST), () => 0, false)).toEqual(['data']);
+    expect(choosePath(Buffer.from('no markup'), () => 0, true)).toBeNull();
+  });
+
+  it('finds the elements saxes finds, in pieces and whole, framed or not', () => {
+    const path = { names: ['data', 'ifs', 'if'], maxBytes: UNBOUNDED };
+    const bytes = Buffer.from(`${LIST}]]>]]>${LIST}]]>]]>`);
+    const bytewise = Array.from(bytes, (_, k) => bytes.subarray(k, k + 1));
+    expect(checkPath(bytewise, bytes, { framing: 'eom' }, path)).toEqual({ elements: 8, judged: 2, disagreement: null });
+    expect(checkPath([bytes], Buffer.from(LIST), { framing: 'none' }, path)).toEqual({ elements: 4, judged: 1, disagreement: null });
+  });
+
+  it('allows MESSAGE_TOO_LARGE for an element over the bound, and only then a different outcome', () => {
+    const bytes = Buffer.from(LIST);
+    expect(checkPath([bytes.subarray(0, 99), bytes.subarray(99)], bytes, { framing: 'none' }, { names: ['data', 'ifs', 'if'], maxBytes: 30 }).disagreement).toBeNull();
   });
 });
