@@ -1,11 +1,11 @@
-import { MalformedXmlError } from '../errors/classes.js';
+import { FramingError, MalformedXmlError } from '../errors/classes.js';
 import type { DeviceError } from '../errors/device-error.js';
 import type { NetconfError } from '../errors/netconf-error.js';
 import { toNetconfError } from '../errors/to-netconf-error.js';
 import { FrameDecoder, type FramingMode } from '../framing/decoder.js';
 import type { Quirk } from './quirks.js';
 import { readReplyHead } from './reply-head.js';
-import { TextCollector } from './text-collector.js';
+import { MAX_KEPT_BYTES, TextCollector } from './text-collector.js';
 import { type ContentSpan, ErrorExtractor, type Limits, type MessageSummary, type RootInfo } from '../xml/extractor.js';
 
 /**
@@ -211,6 +211,9 @@ export class MessageReader<Route = unknown> {
     } catch (err) {
       this.failMessage(m, err);
     }
+    // Past the longest string there is, its text cannot be given back: the message fails (typed),
+    // is read to its end without being kept, and the session goes on.
+    if (m.keep && !m.error && m.bytes > MAX_KEPT_BYTES) this.failMessage(m, tooLongToKeep());
   }
 
   /** NUL padding was skipped, between messages or around a message's root. */
@@ -309,6 +312,10 @@ export class MessageReader<Route = unknown> {
     this.text.clear();
     this.handler.onMessage(outcome, m);
   }
+}
+
+function tooLongToKeep(): FramingError {
+  return new FramingError('MESSAGE_TOO_LARGE', `A message of more than ${MAX_KEPT_BYTES} bytes cannot be kept as one string: read it with streamTo or collect: false`);
 }
 
 /** The text without the NUL padding around its root (the extractor checked there is nothing else there). */

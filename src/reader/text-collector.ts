@@ -7,6 +7,11 @@ const SMALL_FIRST_BYTES = 4 * 1024;
 // JavaScript string can hold (2^29 UTF-16 units, at most 3 UTF-8 bytes each), memory given
 // only as it is written, so the bytes are never copied again while they arrive.
 const STORE_MAX_BYTES = 3 * 2 ** 29;
+/**
+ * The longest message whose text is always one JavaScript string: V8's longest string, in
+ * characters, and a message never has more characters than bytes. A longer one may not fit.
+ */
+export const MAX_KEPT_BYTES = 2 ** 29 - 24;
 const STORE_FIRST_BYTES = 1024 * 1024;
 // Where address space is limited (ulimit -v) and that much cannot be reserved: this much more
 // than is needed at least, and a bigger store when it fills.
