@@ -17,6 +17,11 @@ export interface WatchedPath {
   names: string[];
   /** The bound on an element's size given to watchPath. */
   maxBytes: number;
+  /**
+   * When not 0, the input is also read with its first element at the path repeated to about
+   * this many bytes: a list longer than the pass's 64 KiB window and its 512 spans a run.
+   */
+  longList?: number;
 }
 
 /** What one reading gave: each message's code (null: read) and the elements cut out of it. */
@@ -166,11 +171,22 @@ export interface PathResult {
 /** Reads the input in `split` and whole with `path` watched, and whole without it. */
 export function checkPath(split: readonly Buffer[], bytes: Buffer, options: PathOptions, path: WatchedPath): PathResult {
   const result: PathResult = { elements: 0, judged: 0, disagreement: null };
-  result.disagreement = compare(split, bytes, options, path, result);
+  let first: Buffer | null = null;
+  result.disagreement = compare(split, bytes, options, path, result, (e) => (first ??= e));
+  if (result.disagreement !== null || !path.longList || first === null) return result;
+  // The element again and again where it stood (the first time its bytes occur), read whole and in three pieces.
+  const element: Buffer = first;
+  const at = bytes.indexOf(element);
+  if (at === -1) return result;
+  const times = Math.min(20_000, Math.ceil(path.longList / element.length));
+  const long = Buffer.concat([bytes.subarray(0, at), ...Array.from({ length: times }, () => element), bytes.subarray(at)]);
+  const thirds = [long.subarray(0, long.length / 3 | 0), long.subarray(long.length / 3 | 0, (2 * long.length / 3 | 0) + 7), long.subarray((2 * long.length / 3 | 0) + 7)];
+  const disagreement = compare(thirds, long, options, path, result, () => {});
+  if (disagreement !== null) result.disagreement = `with its first element repeated ${times} times (${long.length} bytes): ${disagreement}`;
   return result;
 }
 
-function compare(split: readonly Buffer[], bytes: Buffer, options: PathOptions, path: WatchedPath, result: PathResult): string | null {
+function compare(split: readonly Buffer[], bytes: Buffer, options: PathOptions, path: WatchedPath, result: PathResult, element: (e: Buffer) => void): string | null {
   const at = `path ${path.names.join('/')}${path.maxBytes < UNBOUNDED ? ` (elements up to ${path.maxBytes} bytes)` : ''}`;
   const plain = read([bytes], options, null);
   const whole = read([bytes], options, path);
@@ -178,7 +194,10 @@ function compare(split: readonly Buffer[], bytes: Buffer, options: PathOptions, 
   const bounded = path.maxBytes < UNBOUNDED;
   // A message refused only for an element over the bound: allowed when there is one.
   const tooLarge = (r: PathRead) => bounded && r.messages.some((m) => m.code === 'MESSAGE_TOO_LARGE');
-  for (const m of whole.messages) result.elements += m.spans.length;
+  for (const m of whole.messages) {
+    result.elements += m.spans.length;
+    if (m.spans.length > 0) element(m.spans[0]!);
+  }
 
   // The outcome is the one read without a path.
   if (whole.streamError !== plain.streamError || whole.messages.length !== plain.messages.length
@@ -219,7 +238,8 @@ export function pathForCase(bytes: Buffer, rng: { int(n: number): number; chance
   if (!rng.chance(PATH_FRACTION)) return null;
   const names = choosePath(bytes, (n) => rng.int(n), rng.chance(0.75));
   if (!names) return null;
-  return { names, maxBytes: rng.chance(0.2) ? rng.pick([1, 16, 64, 256, 1024]) : UNBOUNDED };
+  const maxBytes = rng.chance(0.2) ? rng.pick([1, 16, 64, 256, 1024]) : UNBOUNDED;
+  return { names, maxBytes, ...(rng.chance(0.02) ? { longList: rng.pick([70_000, 100_000]) } : {}) };
 }
 
 /** The share of cases also read with a watched path. */

@@ -150,6 +150,13 @@ describe('the watched path check (fuzz/path.ts)', () => {
     expect(checkPath([bytes], Buffer.from(LIST), { framing: 'none' }, path)).toEqual({ elements: 4, judged: 1, disagreement: null });
   });
 
+  it('also reads a long list: the first element repeated past the pass\'s window, whole and in pieces', () => {
+    const bytes = Buffer.from(LIST);
+    const times = Math.ceil(70_000 / Buffer.byteLength('<if><name>a</name></if>'));
+    const r = checkPath([bytes], bytes, { framing: 'none' }, { names: ['data', 'ifs', 'if'], maxBytes: UNBOUNDED, longList: 70_000 });
+    expect(r).toEqual({ elements: 4 + 4 + times, judged: 2, disagreement: null });
+  });
+
   it('allows MESSAGE_TOO_LARGE for an element over the bound, and only then a different outcome', () => {
     const bytes = Buffer.from(LIST);
     expect(checkPath([bytes.subarray(0, 99), bytes.subarray(99)], bytes, { framing: 'none' }, { names: ['data', 'ifs', 'if'], maxBytes: 30 }).disagreement).toBeNull();
