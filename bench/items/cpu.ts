@@ -12,7 +12,7 @@
 import { Writable } from 'node:stream';
 import { getConfig } from '../../src/operations/rfc6241.js';
 import { openScripted } from '../../test/session/scripted-peer.js';
-import { INTERFACES_PATH, build, frameChunked } from '../bigreply/device.js';
+import { INTERFACES_PATH, type ReplyText, build, frameChunked } from '../bigreply/device.js';
 
 const READ = 32 * 1024;
 
@@ -28,8 +28,8 @@ export interface CpuRun {
  * The reply: a generated one of `mib` MiB, or (with `repeat`) one whose first interface list
  * is that reply's, `repeat` times over: a big reply without building it.
  */
-function reply(mib: number, repeat: number): { bytes: Buffer; slot: number; interfaces: number } {
-  const built = build(mib * 1024 * 1024, 'eom', false);
+export function reply(mib: number, repeat: number, replyText: ReplyText = 'utf8'): { bytes: Buffer; slot: number; interfaces: number } {
+  const built = build(mib * 1024 * 1024, 'eom', false, replyText);
   const text = built.bytes.subarray(0, built.bytes.length - ']]>]]>'.length);
   if (repeat <= 1) return { ...built, bytes: text };
   const open = text.indexOf('<interfaces>\n') + '<interfaces>\n'.length;

@@ -229,7 +229,7 @@ export class ItemParser {
       const close = quote === DQUOTE || quote === SQUOTE ? xml.indexOf(quote === DQUOTE ? '"' : "'", k + 1) : -1;
       if (close === -1) throw new MalformedXmlError(`Attribute "${attr}" of <${name.key}> is not quoted`);
       const key = this.attributeKey(attr);
-      if (key !== null) (frame.attributes ??= []).push(key, decodeEntities(xml.slice(k + 1, close).trim()));
+      if (key !== null) (frame.attributes ??= []).push(key, own(decodeEntities(xml.slice(k + 1, close).trim())));
       k = close + 1;
     }
   }
@@ -242,7 +242,10 @@ export class ItemParser {
     const text = a <= 0x20 || a >= 0x80 || b <= 0x20 || b >= 0x80 ? raw.trim() : raw;
     let amp = this.amp;
     if (amp !== -1 && amp < from) this.amp = amp = xml.indexOf('&', from);
-    return amp === -1 || amp >= to ? text : decodeEntities(text);
+    if (amp !== -1 && amp < to) return own(decodeEntities(text));
+    // Most values: decoded from the item's bytes, a string of its own (see own).
+    if (text.length >= SLICED && text === raw && this.bytes !== null) return this.bytes.toString('utf8', this.offset + from, this.offset + to);
+    return own(text);
   }
 
   /** The next frame, as the element `name` opens. */
@@ -271,7 +274,7 @@ export class ItemParser {
       while (j < len && raw.charCodeAt(j) === xml.charCodeAt(from + j)) j++;
       if (j === len) return n;
     }
-    const raw = xml.slice(from, to);
+    const raw = own(xml.slice(from, to));
     const name = this.keep ? raw : localOf(raw);
     if (REFUSED.has(name)) throw new MalformedXmlError(`Cannot parse XML: [SECURITY] Invalid name: "${name}" is a reserved JavaScript keyword that could cause prototype pollution`);
     if (name === '#text' || name.startsWith('@_')) throw new MalformedXmlError(`Cannot parse XML: Invalid tag name: ${name}`);
@@ -320,7 +323,7 @@ export class ItemParser {
       }
       entry = { key, site: index < STORE_SITES ? index : -1 };
     }
-    if (this.attributeKeys.size < MAX_CACHED_NAMES) this.attributeKeys.set(name, entry);
+    if (this.attributeKeys.size < MAX_CACHED_NAMES) this.attributeKeys.set(own(name), entry);
     return entry;
   }
 
@@ -402,9 +405,9 @@ function addText(frame: Frame, raw: string): void {
 
 /** An element's value: its text alone, or an object of its children, then `#text`, then its attributes. */
 function finish(frame: Frame): XmlValue {
-  if (frame.children === null && frame.attributes === null) return frame.text;
+  if (frame.children === null && frame.attributes === null) return own(frame.text);
   const value: XmlObject = frame.children ?? {};
-  if (frame.text !== '') value['#text'] = frame.text;
+  if (frame.text !== '') value['#text'] = own(frame.text);
   const attributes = frame.attributes;
   if (attributes) {
     for (let j = 0; j < attributes.length; j += 2) {
@@ -413,6 +416,20 @@ function finish(frame: Frame): XmlValue {
     }
   }
   return value;
+}
+
+/** V8's shortest substring that is a view of its parent (shorter ones are copies). */
+const SLICED = 13;
+
+/**
+ * `s` as a string of its own. V8 makes a substring of 13 characters or more a view of its parent
+ * (a concatenation, a pair of its parts): a value kept from an item, or a name kept by the
+ * parser, would keep the item's whole text alive. Flattening a concatenation copies it; the
+ * slice after it is a view of that copy alone (a few dozen bytes more than a copy, and cheaper
+ * than decoding a copy from bytes).
+ */
+function own(s: string): string {
+  return s.length < SLICED ? s : (' ' + s).slice(1);
 }
 
 /** What ends a name in a tag: ">", "/" or a space. */

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { MalformedXmlError } from '../../src/errors/index.js';
-import { type ParseOptions, type XmlValue, parseXml } from '../../src/xml/parse-data.js';
+import { type ParseOptions, type XmlObject, type XmlValue, parseXml } from '../../src/xml/parse-data.js';
 import { ItemParser, parseItem } from '../../src/xml/parse-item.js';
 
 /** What parseXml (fast-xml-parser) makes of the element: the value under its one key. */
@@ -140,5 +142,40 @@ describe('one ItemParser over a stream of items', () => {
     expect(() => parser.parse(Buffer.from('<a><__proto__>1</__proto__></a>'))).toThrow(MalformedXmlError);
     expect(() => parser.parse(Buffer.from('<a><__proto__>1</__proto__></a>'))).toThrow(MalformedXmlError);
     expect(parser.parse(Buffer.from('<a><b>2</b></a>'))).toStrictEqual({ b: '2' });
+  });
+
+  describe('a value kept from an item does not keep the item\'s text alive', () => {
+    // Full collections, from a fresh context once the flag is set (no change to vitest's options).
+    const gc = ((globalThis as { gc?: () => void }).gc ?? (setFlagsFromString('--expose-gc'), runInNewContext('gc'))) as () => void;
+    const ITEMS = 4000;
+    // Each item's text is over 8,000 characters; a value that kept it would cost that much.
+    const filler = '<mtu>1514</mtu>'.repeat(600);
+    /** The heap's growth per item, keeping `pick`'s values of each item parsed (one parser for all, as a stream has). */
+    function keptPerItem(make: (i: number) => string, pick: (item: XmlObject) => unknown[]): number {
+      const parser = new ItemParser();
+      const kept: unknown[] = [];
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      for (let i = 0; i < ITEMS; i++) kept.push(...pick(parser.parse(Buffer.from(make(i))) as XmlObject));
+      gc();
+      const growth = process.memoryUsage().heapUsed - before;
+      expect(kept.length).toBeGreaterThan(0);
+      return growth / ITEMS;
+    }
+    const at = (v: unknown, ...keys: string[]) => keys.reduce((o, k) => (o as XmlObject)[k], v);
+
+    it.each([
+      ['a value of text alone', (i: number) => `<interface><description>uplink to core router ${i}</description>${filler}</interface>`, (o: XmlObject) => [o.description]],
+      ['a value trimmed', (i: number) => `<interface><description>  uplink to core router ${i}\n</description>${filler}</interface>`, (o: XmlObject) => [o.description]],
+      ['a value with references', (i: number) => `<interface><description>to dc-edge &quot;north&quot; ${i}</description>${filler}</interface>`, (o: XmlObject) => [o.description]],
+      ['a value in an item not all ASCII', (i: number) => `<interface><description>café lab, rack ${i}</description>${filler}</interface>`, (o: XmlObject) => [o.description]],
+      ['an attribute', (i: number) => `<interface><unit name="unit number ${i}"><a>1</a></unit>${filler}</interface>`, (o: XmlObject) => [at(o, 'unit', '@_name')]],
+      ['text beside children', (i: number) => `<interface><unit>mixed text of unit ${i}<a>1</a></unit>${filler}</interface>`, (o: XmlObject) => [at(o, 'unit', '#text')]],
+      ['text across a comment and CDATA', (i: number) => `<interface><d>text of item ${i}<!-- c --> and <![CDATA[more]]></d>${filler}</interface>`, (o: XmlObject) => [o.d]],
+    ])('%s', (_, make, pick) => {
+      expect(pick(new ItemParser().parse(Buffer.from(make(7))) as XmlObject)).toStrictEqual(pick(viaParser(make(7)) as XmlObject));
+      // Copies of the values cost under 100 bytes each.
+      expect(keptPerItem(make, pick)).toBeLessThan(1000);
+    });
   });
 });
