@@ -14,8 +14,8 @@ import { INTERFACES_PATH, type ReplyText, frameChunked } from '../bigreply/devic
 import { reply } from './cpu.js';
 
 const READ = 32 * 1024;
-/** Bytes per item allowed over the floor (a handful of small objects' worth; an item's text is ~300–600). */
-export const TARGET = 32;
+/** Bytes per item allowed over the floor: a kept value may be a pair of copies (see own in parse-item.ts), never its item's text (300–600 bytes). */
+export const TARGET = 128;
 
 export interface RetainRun {
   text: ReplyText;

@@ -242,10 +242,7 @@ export class ItemParser {
     const text = a <= 0x20 || a >= 0x80 || b <= 0x20 || b >= 0x80 ? raw.trim() : raw;
     let amp = this.amp;
     if (amp !== -1 && amp < from) this.amp = amp = xml.indexOf('&', from);
-    if (amp !== -1 && amp < to) return own(decodeEntities(text));
-    // Most values: decoded from the item's bytes, a string of its own (see own).
-    if (text.length >= SLICED && text === raw && this.bytes !== null) return this.bytes.toString('utf8', this.offset + from, this.offset + to);
-    return own(text);
+    return own(amp === -1 || amp >= to ? text : decodeEntities(text));
   }
 
   /** The next frame, as the element `name` opens. */
@@ -422,14 +419,17 @@ function finish(frame: Frame): XmlValue {
 const SLICED = 13;
 
 /**
- * `s` as a string of its own. V8 makes a substring of 13 characters or more a view of its parent
- * (a concatenation, a pair of its parts): a value kept from an item, or a name kept by the
- * parser, would keep the item's whole text alive. Flattening a concatenation copies it; the
- * slice after it is a view of that copy alone (a few dozen bytes more than a copy, and cheaper
- * than decoding a copy from bytes).
+ * `s` as a string of its own. V8 makes a substring of SLICED characters or more a view of its
+ * parent (and a concatenation, a pair of its parts): a value kept from an item, or a name kept
+ * by the parser, would keep the item's whole text alive. Two halves shorter than SLICED are
+ * copies, joined as a pair (most values: no call out of the compiled code); a longer string is
+ * flattened (a concatenation is copied whole) and the slice after it is a view of that copy alone.
  */
 function own(s: string): string {
-  return s.length < SLICED ? s : (' ' + s).slice(1);
+  const n = s.length;
+  if (n < SLICED) return s;
+  if (n < 2 * SLICED - 1) return s.slice(0, SLICED - 1) + s.slice(SLICED - 1);
+  return (' ' + s).slice(1);
 }
 
 /** What ends a name in a tag: ">", "/" or a space. */
