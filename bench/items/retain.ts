@@ -4,8 +4,8 @@
  * description, dropping the rest. The heap's growth per item, after a full GC, against the same
  * values copied into strings of their own (the floor): a value that kept its item's text alive
  * would cost the item's whole text. Not part of `npm run bench`; bundle it and run it:
- *   npx esbuild bench/items/retain.ts --bundle --platform=node --format=esm --packages=external --outfile=bench/.retain.mjs
- *   node --expose-gc bench/.retain.mjs [MiB=64]
+ *   npx esbuild bench/items/retain.ts --bundle --platform=node --format=esm --packages=external --outfile=dist-bench/retain.mjs
+ *   node --expose-gc dist-bench/retain.mjs [MiB=64]
  * Prints PASS when keeping them costs at most TARGET bytes per item over the floor, else MISS.
  */
 import { getConfig } from '../../src/operations/rfc6241.js';
