@@ -100,9 +100,10 @@ function memoryTargets(rows: MemoryRow[]): Target[] {
       measured: `${mib(peak(stream))}${extra}`, pass: peak(stream) <= 32 * MIB,
     });
   }
-  // A kept reply is its text's pieces, joined without a copy: one byte per character for ASCII
-  // text, two (V8's only other form) for a piece holding any other character. Measured over
-  // the same reading with nothing kept (the control), so what is counted is what keeping costs.
+  // A kept reply is its bytes as they came, then one flat string decoded from them (one byte per
+  // character for ASCII text, two, V8's only other form, when any character is not): both are
+  // held for a moment. Measured over the same reading with nothing kept (the control), so what
+  // is counted is what keeping costs.
   const reading = rows.find((r) => r.id === 'collected-control');
   const searched = rows.find((r) => r.id === 'collected-searched');
   for (const row of (['collected-ascii', 'collected'] as const).map((id) => rows.find((r) => r.id === id))) {
