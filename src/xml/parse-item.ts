@@ -278,16 +278,22 @@ export class ItemParser {
     const key = internalised(RENAMED.has(name) ? `__${name}` : name);
     // As parseXml's isArray: the name after its first colon.
     const colon = key.indexOf(':');
-    let index = this.keys.get(key);
-    if (index === undefined) {
-      index = this.keys.size;
-      if (index < KEY_BITS) this.keys.set(key, index);
-    }
+    const index = this.keyIndex(key);
     const bit = index < KEY_BITS ? 1 << index : 0;
     const site = index < STORE_SITES ? index : -1;
     const entry: Name = { raw, hash, key, array: this.arrays.has(colon === -1 ? key : key.slice(colon + 1)), next: this.names[slot], seen: [], bit, site, codes: asciiCodes(raw) };
     if (this.named++ < MAX_CACHED_NAMES) this.names[slot] = entry;
     return entry;
+  }
+
+  /** A key's index among the parser's keys (its bit and store site); KEY_BITS or more once they are all given. */
+  private keyIndex(key: string): number {
+    let index = this.keys.get(key);
+    if (index === undefined) {
+      index = this.keys.size;
+      if (index < KEY_BITS) this.keys.set(key, index);
+    }
+    return index;
   }
 
   /** Whether `xml` holds `name` at `from` (only a name of ASCII characters is found in the bytes). */
@@ -313,11 +319,7 @@ export class ItemParser {
     let entry: AttributeKey | null = null;
     if (key !== null) {
       key = internalised(key);
-      let index = this.keys.get(key);
-      if (index === undefined) {
-        index = this.keys.size;
-        if (index < KEY_BITS) this.keys.set(key, index);
-      }
+      const index = this.keyIndex(key);
       entry = { key, site: index < STORE_SITES ? index : -1 };
     }
     if (this.attributeKeys.size < MAX_CACHED_NAMES) this.attributeKeys.set(own(name), entry);
