@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClientError, RpcError } from '../../src/errors/index.js';
 import type { Session } from '../../src/session/session.js';
-import { BASE, openScripted } from './scripted-peer.js';
+import { BASE, nextCallAnswered, openScripted } from './scripted-peer.js';
 
 const tick = () => new Promise((r) => setImmediate(r));
 /** This process's open file descriptors (Linux). */
@@ -88,10 +88,7 @@ describe('rpc({ streamTo: path }): the reply\'s data written to a file', () => {
     }
     await tick();
     expect(peer.requests).toHaveLength(1); // the hello only
-    const next = session.rpc('<get/>');
-    await peer.waitForRequests(2);
-    peer.reply(1, '<ok/>');
-    expect((await next).hasOk).toBe(true);
+    expect(await nextCallAnswered(session, peer)).toBe(true);
   });
 
   it('a write that fails (a full disk) gives up the call with ABORTED, not a network error; the rest is drained and the session goes on', async () => {
@@ -110,10 +107,7 @@ describe('rpc({ streamTo: path }): the reply\'s data written to a file', () => {
     expect(error.message).toContain('ENOSPC');
     peer.sendChunk('</top></data></rpc-reply>');
     peer.endChunks();
-    const next = session.rpc('<get/>');
-    await peer.waitForRequests(3);
-    peer.reply(2, '<ok/>');
-    expect((await next).hasOk).toBe(true);
+    expect(await nextCallAnswered(session, peer)).toBe(true);
     expect(session.state).toBe('open');
     expect(openFds()).toBe(fds);
   });

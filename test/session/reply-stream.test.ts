@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ClientError, RpcError } from '../../src/errors/index.js';
 import type { DeviceError } from '../../src/errors/device-error.js';
 import type { Session } from '../../src/session/session.js';
-import { BASE, openScripted } from './scripted-peer.js';
+import { BASE, nextCallAnswered, openScripted } from './scripted-peer.js';
 
 /** A Writable that keeps what it is given. */
 function collector(): { out: Writable; text(): string; finished: boolean } {
@@ -95,10 +95,7 @@ describe('rpc({ streamTo }): the reply\'s data streamed to a Writable', () => {
     // The rest of the abandoned reply arrives and is dropped; the next call is answered.
     peer.sendChunk('</a></data></rpc-reply>');
     peer.endChunks();
-    const next = session.rpc('<get/>');
-    await peer.waitForRequests(3);
-    peer.reply(2, '<ok/>');
-    expect((await next).hasOk).toBe(true);
+    expect(await nextCallAnswered(session, peer)).toBe(true);
     expect(session.state).toBe('open');
   });
 

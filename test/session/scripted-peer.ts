@@ -114,3 +114,12 @@ export async function openScripted(options: SessionOptions = {}, hello = serverH
   if (session.capabilities.base11 && options.base !== '1.0') peer.useChunked();
   return { session, peer };
 }
+
+/** Whether the session still works: a `<get/>` sent now gets its own `<ok/>`. */
+export async function nextCallAnswered(session: Session, peer: ScriptedPeer): Promise<boolean> {
+  const n = peer.requests.length;
+  const next = session.rpc('<get/>');
+  await peer.waitForRequests(n + 1);
+  peer.reply(n, '<ok/>');
+  return (await next).hasOk;
+}
