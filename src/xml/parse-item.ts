@@ -10,6 +10,7 @@ const MAX_CACHED_NAMES = 4096;
 // Slots of the table of names (a power of two): far more than a stream's names.
 const NAME_SLOTS = 1024;
 
+const EMPTY = Buffer.alloc(0);
 const LT = 0x3c, GT = 0x3e, SLASH = 0x2f, BANG = 0x21, QUESTION = 0x3f, EQUALS = 0x3d, DQUOTE = 0x22, SQUOTE = 0x27, DASH = 0x2d;
 
 interface Frame {
@@ -48,6 +49,12 @@ interface Name {
   site: number;
 }
 
+/** An item's shape, learnt from one of plain markup: an element's name, and its children (null: it holds text alone). */
+interface Shape {
+  name: Name;
+  children: Shape[] | null;
+}
+
 /** An attribute's key (`@_name`), and its key's store site (see addKey). */
 interface AttributeKey {
   key: string;
@@ -60,14 +67,21 @@ const KEY_BITS = 30;
 const STORE_SITES = 16;
 // Children whose names are remembered, per element name (the rest are looked up).
 const MAX_REMEMBERED_CHILDREN = 64;
+// A shape that read fewer items than this before one departed from it did not last; learning then waits, at most this many items.
+const SHAPE_LASTED = 16;
+const MAX_SHAPE_WAIT = 1024;
+// The deepest element a shape holds.
+const MAX_SHAPE_DEPTH = 32;
 
 /**
  * Elements, already checked well-formed (the streaming extractor cut them out of a reply),
  * parsed into the shape `parseData` gives for them: what fast-xml-parser makes of an element
  * with the project's options (local names, `@_` attributes, strings, each run of text trimmed,
  * `#text` beside children, repeated and always-array names as arrays). Made once per stream
- * of items, which share its options and its table of names. A loop over the text, no
- * recursion, no DOCTYPE, no entities but the five predefined ones and character references.
+ * of items, which share its options and its table of names. Items mostly repeat one shape:
+ * once learnt from an item, the next are read along it (see fit), and any item that departs
+ * from it is parsed as any element. A loop over the text (a shape holds at most 32 levels),
+ * no DOCTYPE, no entities but the five predefined ones and character references.
  */
 export class ItemParser {
   private readonly keep: boolean;
@@ -80,19 +94,28 @@ export class ItemParser {
   private depth = 0;
   /** Where the next "&" of the item's text is at or after (-1: none): found once for many runs of text. */
   private amp = -1;
-  /**
-   * The item's bytes, and where its first is, when each of its characters is one byte (the text
-   * is as long as the bytes: ASCII, or bytes that are not UTF-8, one replacement each): a byte
-   * read is cheaper than a character. Else null.
-   */
-  private bytes: Buffer | null = null;
+  /** The item's bytes, and where its first is: its text has a character for each (see parse). */
+  private bytes: Buffer = EMPTY;
   private offset = 0;
+  /** The item has a byte past ASCII: its pieces of text are looked at (see piece). */
+  private wide = false;
   /** The last item's name: the next item's, most likely. */
   private root: Name | undefined = undefined;
   /** The attributes' keys, by name as written (null: a namespace declaration, left out). */
   private readonly attributeKeys = new Map<string, AttributeKey | null>();
   /** The keys given a bit, and their index (see Name.bit). */
   private readonly keys = new Map<string, number>();
+  /** The shape the items have had lately (see fit), or null. */
+  private shape: Shape | null = null;
+  /** Where fit and learn are in the item's text. */
+  private at = 0;
+  /** The attributes the last start tag read kept (see attributes). */
+  private found: (AttributeKey | string)[] | null = null;
+  /** Items the shape has read since it was learnt. */
+  private served = 0;
+  /** Items to parse before a shape is learnt again, and how many the next wait is (doubled while shapes last only a few items). */
+  private wait = 0;
+  private backoff = 0;
 
   constructor(options: ParseOptions = {}) {
     this.keep = options.keepPrefixes === true;
@@ -101,12 +124,32 @@ export class ItemParser {
 
   /** One element's value (the whole of `bytes`, or `bytes[start, end)`), as parseData gives it under the element's name. */
   parse(bytes: Buffer, start = 0, end = bytes.length): XmlValue {
-    const xml = bytes.toString('utf8', start, end);
-    this.bytes = xml.length === end - start ? bytes : null;
+    // Read as latin1: a character per byte, held at one byte each, made at the speed of a copy
+    // (V8 decodes UTF-8 with characters past ASCII several times slower). Names are compared
+    // with the bytes; a piece of text with a byte past ASCII is decoded as UTF-8 (see piece).
+    const xml = bytes.toString('latin1', start, end);
+    this.bytes = bytes;
     this.offset = start;
+    // A character past ASCII takes two bytes in UTF-8: the quickest way to learn there is none.
+    this.wide = Buffer.byteLength(xml, 'utf8') !== xml.length;
     const len = xml.length;
     this.depth = 0;
-    this.amp = xml.indexOf('&');
+    const amp = xml.indexOf('&');
+    if (this.shape !== null) {
+      // Items mostly repeat their shape: read along the last one's, else parse the item as any element.
+      this.amp = amp;
+      this.at = 0;
+      const value = this.fit(xml, this.shape);
+      if (value !== undefined && this.at === len) {
+        this.served++;
+        return value;
+      }
+      // A shape that lasted only a few items: the items change shape, learning waits longer each time.
+      this.backoff = this.served < SHAPE_LASTED ? Math.min(Math.max(1, 2 * this.backoff), MAX_SHAPE_WAIT) : 0;
+      this.wait = this.backoff;
+      this.shape = null;
+    }
+    this.amp = amp;
     const frames = this.frames;
     let result: XmlValue | undefined;
     // A run of text goes on across comments (as fast-xml-parser reads it); a tag, CDATA or PI ends it.
@@ -123,12 +166,12 @@ export class ItemParser {
         else {
           lt = xml.indexOf('<', i);
           if (lt === -1) lt = len;
-          run = xml.slice(i, lt);
+          run = this.piece(xml, i, lt);
         }
       } else {
         lt = xml.indexOf('<', i);
         if (lt === -1) lt = len;
-        if (lt > i) run += xml.slice(i, lt);
+        if (lt > i) run += this.piece(xml, i, lt);
       }
       if (lt === len) break;
       const c = xml.charCodeAt(lt + 1);
@@ -150,7 +193,7 @@ export class ItemParser {
         i = xml.charCodeAt(gt) === GT ? gt + 1 : xml.indexOf('>', gt) + 1;
       } else if (c === BANG) {
         const end = xml.indexOf(']]>', lt + 9);
-        if (top) top.text += xml.slice(lt + 9, end);
+        if (top) top.text += this.piece(xml, lt + 9, end);
         i = end + 3;
       } else if (c === QUESTION) {
         i = xml.indexOf('?>', lt + 2) + 2;
@@ -167,7 +210,122 @@ export class ItemParser {
       }
     }
     if (result === undefined || this.depth > 0) throw new MalformedXmlError('A streamed item is not one whole element');
+    if (this.shape === null && this.wait-- <= 0) {
+      this.at = 0;
+      this.shape = this.learn(xml, 0);
+      this.served = 0;
+    }
     return result;
+  }
+
+  /**
+   * The item read along `shape` (from `this.at`, which it moves past the element), or
+   * undefined as soon as the item departs from it: the same value parse gives, made without
+   * frames, lookups or guesses.
+   */
+  private fit(xml: string, shape: Shape): XmlValue | undefined {
+    const name = shape.name;
+    const n = name.raw.length;
+    let i = this.at;
+    if (xml.charCodeAt(i) !== LT || !this.matches(i + 1, name)) return undefined;
+    i += 1 + n;
+    const c = xml.charCodeAt(i);
+    let attributes: (AttributeKey | string)[] | null = null;
+    if (c === GT) i++;
+    else {
+      // A longer name, or attributes (read as parse reads them).
+      if (c !== SLASH && !isSpace(c)) return undefined;
+      i = this.attributes(xml, i, name);
+      attributes = this.found;
+      if (i < 0) {
+        this.at = -i;
+        return attributes === null ? '' : withAttributes({}, attributes);
+      }
+    }
+    const children = shape.children;
+    if (children === null) {
+      // The next tag is its end tag (the extractor checked the nesting), with nothing before its ">", or the item is read as any.
+      const lt = xml.indexOf('<', i);
+      if (lt === -1 || xml.charCodeAt(lt + 1) !== SLASH || xml.charCodeAt(lt + 2 + n) !== GT) return undefined;
+      this.at = lt + 3 + n;
+      const text = lt === i ? '' : this.textOf(xml, i, lt);
+      if (attributes === null) return text;
+      const value: XmlObject = {};
+      if (text !== '') value['#text'] = text;
+      return withAttributes(value, attributes);
+    }
+    const object: XmlObject = {};
+    for (let k = 0; k < children.length; k++) {
+      this.at = skipSpaces(xml, i);
+      const child = children[k]!;
+      const value = this.fit(xml, child);
+      if (value === undefined) return undefined;
+      const cn = child.name;
+      addKey(object, cn.site, cn.key, cn.array ? [value] : value);
+      i = this.at;
+    }
+    i = skipSpaces(xml, i);
+    if (xml.charCodeAt(i) !== LT || xml.charCodeAt(i + 1) !== SLASH || xml.charCodeAt(i + 2 + n) !== GT) return undefined;
+    this.at = i + 3 + n;
+    return attributes === null ? object : withAttributes(object, attributes);
+  }
+
+  /**
+   * The shape of the element at `this.at` (moved past it), when its markup is plain: each
+   * element holding text alone or elements alone (spaces between them, attributes anywhere),
+   * names of ASCII, keys not repeated among siblings, no comment, PI or CDATA. Else null.
+   */
+  private learn(xml: string, depth: number): Shape | null {
+    let i = this.at;
+    if (depth > MAX_SHAPE_DEPTH || xml.charCodeAt(i) !== LT) return null;
+    let k = i + 1;
+    let hash = 0;
+    let c = xml.charCodeAt(k);
+    for (; k < xml.length; c = xml.charCodeAt(++k)) {
+      if (c <= GT && isNameEnd(c)) break;
+      if (c >= 0x80 || c === BANG || c === QUESTION) return null;
+      hash = (Math.imul(hash, 31) + c) | 0;
+    }
+    if (k === i + 1 || k >= xml.length) return null;
+    const name = this.name(xml, i + 1, k, hash);
+    const n = k - i - 1;
+    // Attributes are read as they come: only the tag's end is looked for (a quoted value may hold a ">").
+    while (c !== GT && c !== SLASH) {
+      if (c === DQUOTE || c === SQUOTE) k = xml.indexOf(c === DQUOTE ? '"' : "'", k + 1);
+      if (k === -1 || k >= xml.length) return null;
+      c = xml.charCodeAt(++k);
+    }
+    if (c === SLASH) {
+      // Closes itself: an element of text, empty here.
+      this.at = xml.indexOf('>', k) + 1;
+      return this.at === 0 ? null : { name, children: null };
+    }
+    i = k + 1;
+    const lt = xml.indexOf('<', i);
+    if (lt === -1) return null;
+    if (xml.charCodeAt(lt + 1) === SLASH) {
+      // Text alone (or spaces alone, when it is the first thing: an element with no children is text).
+      if (xml.charCodeAt(lt + 2 + n) !== GT) return null;
+      this.at = lt + 3 + n;
+      return { name, children: null };
+    }
+    const children: Shape[] = [];
+    const keys = new Set<string>();
+    for (;;) {
+      i = skipSpaces(xml, i);
+      if (xml.charCodeAt(i) !== LT) return null;
+      if (xml.charCodeAt(i + 1) === SLASH) break;
+      if (children.length >= MAX_REMEMBERED_CHILDREN) return null;
+      this.at = i;
+      const child = this.learn(xml, depth + 1);
+      if (child === null || keys.has(child.name.key)) return null;
+      keys.add(child.name.key);
+      children.push(child);
+      i = this.at;
+    }
+    if (children.length === 0 || xml.charCodeAt(i + 2 + n) !== GT) return null;
+    this.at = i + 3 + n;
+    return { name, children };
   }
 
   /**
@@ -182,7 +340,7 @@ export class ItemParser {
     let name = parent ? parent.name.seen[parent.count] : this.root;
     let k: number;
     let c: number;
-    if (name !== undefined && (k = lt + 1 + name.raw.length) < len && isNameEnd((c = xml.charCodeAt(k))) && this.matches(xml, lt + 1, name)) {
+    if (name !== undefined && (k = lt + 1 + name.raw.length) < len && isNameEnd((c = xml.charCodeAt(k))) && this.matches(lt + 1, name)) {
       // (k and c are set)
     } else {
       k = lt + 1;
@@ -211,16 +369,34 @@ export class ItemParser {
       }
     }
     const frame = this.open(name);
-    // Attributes up to ">" (a quoted value may hold one).
+    const end = this.attributes(xml, k, name);
+    frame.attributes = this.found;
+    return end;
+  }
+
+  /**
+   * Reads a start tag's attributes, from `k` (past its name) to its ">" (a quoted value may
+   * hold one), into `found` (null: none kept); returns the index past the tag, negated when it
+   * closes itself.
+   */
+  private attributes(xml: string, k: number, name: Name): number {
+    const len = xml.length;
+    let list: (AttributeKey | string)[] | null = null;
     for (;;) {
       while (isSpace(xml.charCodeAt(k))) k++;
       const c = xml.charCodeAt(k);
-      if (c === GT) return k + 1;
-      if (c === SLASH) return -(xml.indexOf('>', k) + 1);
+      if (c === GT) {
+        this.found = list;
+        return k + 1;
+      }
+      if (c === SLASH) {
+        this.found = list;
+        return -(xml.indexOf('>', k) + 1);
+      }
       if (k >= len) throw new MalformedXmlError('A streamed item ends inside a start tag');
       const from = k;
       for (let d = c; d !== EQUALS && d !== GT && d !== SLASH && !isSpace(d) && k < len; d = xml.charCodeAt(++k));
-      const attr = xml.slice(from, k);
+      const attr = this.piece(xml, from, k);
       while (isSpace(xml.charCodeAt(k))) k++;
       if (xml.charCodeAt(k) !== EQUALS) throw new MalformedXmlError(`Attribute "${attr}" of <${name.key}> has no value`);
       k++;
@@ -229,7 +405,7 @@ export class ItemParser {
       const close = quote === DQUOTE || quote === SQUOTE ? xml.indexOf(quote === DQUOTE ? '"' : "'", k + 1) : -1;
       if (close === -1) throw new MalformedXmlError(`Attribute "${attr}" of <${name.key}> is not quoted`);
       const key = this.attributeKey(attr);
-      if (key !== null) (frame.attributes ??= []).push(key, own(decodeEntities(xml.slice(k + 1, close).trim())));
+      if (key !== null) (list ??= []).push(key, own(decodeEntities(this.piece(xml, k + 1, close).trim())));
       k = close + 1;
     }
   }
@@ -238,11 +414,18 @@ export class ItemParser {
   private textOf(xml: string, from: number, to: number): string {
     const a = xml.charCodeAt(from);
     const b = xml.charCodeAt(to - 1);
-    const raw = xml.slice(from, to);
+    const raw = this.piece(xml, from, to);
     const text = a <= 0x20 || a >= 0x80 || b <= 0x20 || b >= 0x80 ? raw.trim() : raw;
     let amp = this.amp;
     if (amp !== -1 && amp < from) this.amp = amp = xml.indexOf('&', from);
     return own(amp === -1 || amp >= to ? text : decodeEntities(text));
+  }
+
+  /** The text at `xml[from, to)`; a piece with a byte past ASCII is decoded from its bytes, as UTF-8. */
+  private piece(xml: string, from: number, to: number): string {
+    // A piece starts and ends at ASCII characters (which no UTF-8 sequence holds): it is decoded whole, as the item would be.
+    if (this.wide) for (let j = from; j < to; j++) if (xml.charCodeAt(j) >= 0x80) return this.bytes.toString('utf8', this.offset + from, this.offset + to);
+    return xml.slice(from, to);
   }
 
   /** The next frame, as the element `name` opens. */
@@ -271,8 +454,10 @@ export class ItemParser {
       while (j < len && raw.charCodeAt(j) === xml.charCodeAt(from + j)) j++;
       if (j === len) return n;
     }
+    // As written (what later tags are compared with, byte for byte); its key from its characters.
     const raw = own(xml.slice(from, to));
-    const name = this.keep ? raw : localOf(raw);
+    const written = this.piece(xml, from, to);
+    const name = this.keep ? written : localOf(written);
     if (REFUSED.has(name)) throw new MalformedXmlError(`Cannot parse XML: [SECURITY] Invalid name: "${name}" is a reserved JavaScript keyword that could cause prototype pollution`);
     if (name === '#text' || name.startsWith('@_')) throw new MalformedXmlError(`Cannot parse XML: Invalid tag name: ${name}`);
     const key = internalised(RENAMED.has(name) ? `__${name}` : name);
@@ -296,10 +481,9 @@ export class ItemParser {
     return index;
   }
 
-  /** Whether `xml` holds `name` at `from` (only a name of ASCII characters is found in the bytes). */
-  private matches(xml: string, from: number, name: Name): boolean {
+  /** Whether the item holds `name` at `from` (a name with a character past ASCII never does: it is looked up). */
+  private matches(from: number, name: Name): boolean {
     const bytes = this.bytes;
-    if (bytes === null) return matches(xml, from, name.raw);
     const codes = name.codes;
     const at = this.offset + from;
     for (let j = 0; j < codes.length; j++) if (bytes[at + j] !== codes[j]) return false;
@@ -326,6 +510,22 @@ export class ItemParser {
     return entry;
   }
 
+}
+
+/** The value's attributes joined to it, after its children and text (as parse gives them). */
+function withAttributes(value: XmlObject, attributes: (AttributeKey | string)[]): XmlObject {
+  for (let j = 0; j < attributes.length; j += 2) {
+    const a = attributes[j] as AttributeKey;
+    addKey(value, a.site, a.key, attributes[j + 1] as string);
+  }
+  return value;
+}
+
+/** The index of the first character at or after `i` that is not a space. */
+function skipSpaces(xml: string, i: number): number {
+  let c = xml.charCodeAt(i);
+  while (c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d) c = xml.charCodeAt(++i);
+  return i;
 }
 
 /** The string V8 keeps for `s` as a property name: a key that is one already is stored without a lookup. */
@@ -407,14 +607,7 @@ function finish(frame: Frame): XmlValue {
   if (frame.children === null && frame.attributes === null) return own(frame.text);
   const value: XmlObject = frame.children ?? {};
   if (frame.text !== '') value['#text'] = own(frame.text);
-  const attributes = frame.attributes;
-  if (attributes) {
-    for (let j = 0; j < attributes.length; j += 2) {
-      const a = attributes[j] as AttributeKey;
-      addKey(value, a.site, a.key, attributes[j + 1] as string);
-    }
-  }
-  return value;
+  return frame.attributes ? withAttributes(value, frame.attributes) : value;
 }
 
 /** V8's shortest substring that is a view of its parent (shorter ones are copies). */
@@ -444,12 +637,6 @@ function asciiCodes(name: string): number[] {
   const codes: number[] = [];
   for (let j = 0; j < name.length; j++) codes.push(name.charCodeAt(j) < 0x80 ? name.charCodeAt(j) : -1);
   return codes;
-}
-
-/** Whether `xml` holds `name` at `from`. */
-function matches(xml: string, from: number, name: string): boolean {
-  for (let j = 0; j < name.length; j++) if (xml.charCodeAt(from + j) !== name.charCodeAt(j)) return false;
-  return true;
 }
 
 function isSpace(c: number): boolean {

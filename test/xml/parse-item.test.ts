@@ -110,6 +110,57 @@ describe('one ItemParser over a stream of items', () => {
     }), { numRuns: 500 });
   });
 
+  // Items of a few shapes, repeated and interleaved: the shape the parser learns from one item
+  // reads the next ones, and an item that departs from it anywhere is parsed as any element.
+  type Plain = { name: string; attrs: [string, string][]; content: Plain[] | string | null };
+  const plain = fc.letrec<{ node: Plain }>((tie) => ({
+    node: fc.record({
+      name: fc.constantFrom('a', 'b', 'j:a', 'name', 'names', 'unit', 'rpc-error', 'naïve', 'toString'),
+      attrs: fc.uniqueArray(fc.tuple(fc.constantFrom('x', 'j:y', 'xmlns:j', 'inactive'), attrValue), { selector: (a) => a[0], maxLength: 2 }),
+      // Text, elements, or nothing (a tag that closes itself).
+      content: fc.oneof({ maxDepth: 3, depthSize: 'small' }, text, fc.array(tie('node'), { minLength: 1, maxLength: 3 }), fc.constant(null)),
+    }),
+  })).node;
+  const writePlain = (n: Plain, space: string): string => {
+    const attrs = n.attrs.map(([k, v]) => ` ${k}="${v}"`).join('');
+    if (n.content === null) return `<${n.name}${attrs}/>`;
+    const inner = typeof n.content === 'string' ? n.content : `${space}${n.content.map((c) => writePlain(c, space)).join(space)}${space}`;
+    return `<${n.name}${attrs}>${inner}</${n.name}>`;
+  };
+
+  it('agrees with parseXml on streams of items that repeat a few shapes and depart from them', () => {
+    const stream = fc.tuple(
+      fc.array(plain, { minLength: 1, maxLength: 3 }),
+      fc.array(fc.tuple(fc.nat(2), fc.constantFrom('', '\n', '\n  ', ' \r\n\t')), { minLength: 1, maxLength: 40 }),
+    );
+    fc.assert(fc.property(stream, fc.boolean(), ([shapes, picks], keepPrefixes) => {
+      sameInTurn(picks.map(([k, space]) => writePlain(shapes[k % shapes.length]!, space)), { keepPrefixes, arrays: ['unit'] });
+    }), { numRuns: 400 });
+  });
+
+  it('reads items of one shape along it, and parses those that depart from it at any depth', () => {
+    const item = (i: number, extra = '') => `<interface${i % 5 === 0 ? ' inactive="inactive"' : ''}>\n<name>xe-0/0/${i}</name>\n<description>${i % 3 === 0 ? 'café &amp; bar' : 'uplink'}</description>\n<unit>\n<name>0</name>\n<family><inet><address><name>10.0.0.${i}/31</name></address></inet></family>${extra}\n</unit>\n</interface>`;
+    const xmls: string[] = [];
+    for (let i = 0; i < 40; i++) xmls.push(item(i));
+    xmls.push(
+      item(40, '<family/>'), // a repeated name (an array)
+      item(41).replace('<mtu>', ''), // the same
+      item(42).replace('</name>\n<description>', '</name>\n<mtu>1500</mtu>\n<description>'), // a child more
+      item(43).replace('<description>uplink</description>\n', ''), // a child less
+      item(44).replace('<inet>', '<inet6>').replace('</inet>', '</inet6>'), // a name changed, deep
+      item(45).replace('<address><name>', '<address>text<name>'), // text beside children
+      item(46).replace('uplink', 'up<!-- c -->link'), // a comment
+      item(47).replace('<description>uplink</description>', '<description/>'), // closes itself
+      item(48).replace('<name>0</name>', '<name >0</name >'), // spaces in tags
+      item(49).replace('<name>0</name>', '<name>0<b/></name>'), // an element where text was
+      item(50),
+      item(51),
+    );
+    for (let i = 52; i < 120; i++) xmls.push(i % 2 ? item(i) : item(i, '<x>1</x>'));
+    sameInTurn(xmls);
+    sameInTurn(xmls, { keepPrefixes: true, arrays: ['unit'] });
+  });
+
   it('gives the same shapes once more than 30 keys have been seen (the keys past them are looked up)', () => {
     const names = Array.from({ length: 40 }, (_, n) => `k${n}`);
     const item = (shift: number) => `<a>${names.map((_, n) => names[(n + shift) % names.length]).map((k, n) => `<${k}>${n}</${k}>${n % 3 === 0 ? `<${k}/>` : ''}`).join('')}</a>`;
