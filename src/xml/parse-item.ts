@@ -369,6 +369,7 @@ export class ItemParser {
       }
     }
     const frame = this.open(name);
+    if (c === GT) return k + 1;
     const end = this.attributes(xml, k, name);
     frame.attributes = this.found;
     return end;
