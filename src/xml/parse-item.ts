@@ -256,13 +256,25 @@ export class ItemParser {
     }
     const object: XmlObject = {};
     for (let k = 0; k < children.length; k++) {
-      this.at = skipSpaces(xml, i);
+      i = skipSpaces(xml, i);
       const child = children[k]!;
-      const value = this.fit(xml, child);
-      if (value === undefined) return undefined;
       const cn = child.name;
+      const m = cn.raw.length;
+      let value: XmlValue | undefined;
+      const gt = i + 1 + m;
+      if (child.children === null && xml.charCodeAt(gt) === GT && xml.charCodeAt(i) === LT && this.matches(i + 1, cn)) {
+        // Most children: text alone, in a tag without attributes (fit's first case, without the call).
+        const lt = xml.indexOf('<', gt + 1);
+        if (lt === -1 || xml.charCodeAt(lt + 1) !== SLASH || xml.charCodeAt(lt + 2 + m) !== GT) return undefined;
+        value = lt === gt + 1 ? '' : this.textOf(xml, gt + 1, lt);
+        i = lt + 3 + m;
+      } else {
+        this.at = i;
+        value = this.fit(xml, child);
+        if (value === undefined) return undefined;
+        i = this.at;
+      }
       addKey(object, cn.site, cn.key, cn.array ? [value] : value);
-      i = this.at;
     }
     i = skipSpaces(xml, i);
     if (xml.charCodeAt(i) !== LT || xml.charCodeAt(i + 1) !== SLASH || xml.charCodeAt(i + 2 + n) !== GT) return undefined;
