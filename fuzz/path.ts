@@ -6,11 +6,16 @@
  *   bound on an element's size, a message may instead fail with MESSAGE_TOO_LARGE;
  * - fed in the case's pieces and fed whole, the same elements are cut out (the same bytes);
  * - in a message the reader reads without an error and saxes finds well-formed, they are
- *   exactly the elements saxes finds at that path, in order (their text, byte for byte).
+ *   exactly the elements saxes finds at that path, in order (their text, byte for byte), and
+ *   each parsed as streamItems parses it (one parser for all, in order, as a stream) is the
+ *   value parseData gives for it, or both refuse it.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { SaxesParser } from 'saxes';
 import { MessageReader } from '../src/reader/message-reader.js';
 import type { Limits } from '../src/xml/extractor.js';
+import { type XmlValue, parseXml } from '../src/xml/parse-data.js';
+import { ItemParser } from '../src/xml/parse-item.js';
 
 export interface WatchedPath {
   /** Local names from the root's child down. */
@@ -172,7 +177,8 @@ export interface PathResult {
 export function checkPath(split: readonly Buffer[], bytes: Buffer, options: PathOptions, path: WatchedPath): PathResult {
   const result: PathResult = { elements: 0, judged: 0, disagreement: null };
   let first: Buffer | null = null;
-  result.disagreement = compare(split, bytes, options, path, result, (e) => (first ??= e));
+  const parsed: Parsed = { parser: new ItemParser(), expected: new Map() };
+  result.disagreement = compare(split, bytes, options, path, result, (e) => (first ??= e), parsed);
   if (result.disagreement !== null || !path.longList || first === null) return result;
   // The element again and again where it stood (the first time its bytes occur), read whole and in three pieces.
   const element: Buffer = first;
@@ -181,12 +187,30 @@ export function checkPath(split: readonly Buffer[], bytes: Buffer, options: Path
   const times = Math.min(20_000, Math.ceil(path.longList / element.length));
   const long = Buffer.concat([bytes.subarray(0, at), ...Array.from({ length: times }, () => element), bytes.subarray(at)]);
   const thirds = [long.subarray(0, long.length / 3 | 0), long.subarray(long.length / 3 | 0, (2 * long.length / 3 | 0) + 7), long.subarray((2 * long.length / 3 | 0) + 7)];
-  const disagreement = compare(thirds, long, options, path, result, () => {});
+  const disagreement = compare(thirds, long, options, path, result, () => {}, parsed);
   if (disagreement !== null) result.disagreement = `with its first element repeated ${times} times (${long.length} bytes): ${disagreement}`;
   return result;
 }
 
-function compare(split: readonly Buffer[], bytes: Buffer, options: PathOptions, path: WatchedPath, result: PathResult, element: (e: Buffer) => void): string | null {
+/** The stream's parser, and parseData's value of each element text met (a repeated element is parsed once). */
+interface Parsed {
+  parser: ItemParser;
+  expected: Map<string, XmlValue | 'refused'>;
+}
+
+/** An element's value as parseData gives it (under its one key), or 'refused'. */
+function parseDataValue(text: string): XmlValue | 'refused' {
+  try {
+    const parsed = parseXml(text);
+    const value = parsed[Object.keys(parsed)[0]!]!;
+    // A name that is always an array comes back as one even at the top.
+    return Array.isArray(value) && value.length === 1 ? value[0]! : value;
+  } catch {
+    return 'refused';
+  }
+}
+
+function compare(split: readonly Buffer[], bytes: Buffer, options: PathOptions, path: WatchedPath, result: PathResult, element: (e: Buffer) => void, parsed: Parsed): string | null {
   const at = `path ${path.names.join('/')}${path.maxBytes < UNBOUNDED ? ` (elements up to ${path.maxBytes} bytes)` : ''}`;
   const plain = read([bytes], options, null);
   const whole = read([bytes], options, path);
@@ -225,6 +249,17 @@ function compare(split: readonly Buffer[], bytes: Buffer, options: PathOptions, 
     const got = m.spans.map((s) => s.toString('utf8'));
     if (got.length !== expected.length || got.some((g, j) => g !== expected[j])) {
       return `${at}: message ${k}: the reader cut out ${show(m.spans)}; saxes finds ${show(expected)}`;
+    }
+    for (let j = 0; j < m.spans.length; j++) {
+      let want = parsed.expected.get(got[j]!);
+      if (want === undefined) parsed.expected.set(got[j]!, (want = parseDataValue(got[j]!)));
+      let value: XmlValue | 'refused';
+      try {
+        value = parsed.parser.parse(m.spans[j]!);
+      } catch {
+        value = 'refused';
+      }
+      if (!isDeepStrictEqual(value, want)) return `${at}: message ${k}: element ${j} ${show([m.spans[j]!])} parsed as ${JSON.stringify(value)}; parseData gives ${JSON.stringify(want)}`;
     }
   }
   return null;

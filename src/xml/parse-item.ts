@@ -97,8 +97,9 @@ export class ItemParser {
   /** The item's bytes, and where its first is: its text has a character for each (see parse). */
   private bytes: Buffer = EMPTY;
   private offset = 0;
-  /** The item has a byte past ASCII: its pieces of text are looked at (see piece). */
+  /** The item has a byte past ASCII, or a carriage return: its pieces of text are looked at (see piece). */
   private wide = false;
+  private cr = false;
   /** The last item's name: the next item's, most likely. */
   private root: Name | undefined = undefined;
   /** The attributes' keys, by name as written (null: a namespace declaration, left out). */
@@ -132,6 +133,7 @@ export class ItemParser {
     this.offset = start;
     // A character past ASCII takes two bytes in UTF-8: the quickest way to learn there is none.
     this.wide = Buffer.byteLength(xml, 'utf8') !== xml.length;
+    this.cr = xml.indexOf('\r') !== -1;
     const len = xml.length;
     this.depth = 0;
     const amp = xml.indexOf('&');
@@ -434,11 +436,19 @@ export class ItemParser {
     return own(amp === -1 || amp >= to ? text : decodeEntities(text));
   }
 
-  /** The text at `xml[from, to)`; a piece with a byte past ASCII is decoded from its bytes, as UTF-8. */
+  /**
+   * The text at `xml[from, to)`: a piece with a byte past ASCII is decoded from its bytes, as
+   * UTF-8, and line ends are one line feed each (as XML reads them, and fast-xml-parser).
+   */
   private piece(xml: string, from: number, to: number): string {
+    let text: string | null = null;
     // A piece starts and ends at ASCII characters (which no UTF-8 sequence holds): it is decoded whole, as the item would be.
-    if (this.wide) for (let j = from; j < to; j++) if (xml.charCodeAt(j) >= 0x80) return this.bytes.toString('utf8', this.offset + from, this.offset + to);
-    return xml.slice(from, to);
+    if (this.wide) for (let j = from; j < to; j++) if (xml.charCodeAt(j) >= 0x80) {
+      text = this.bytes.toString('utf8', this.offset + from, this.offset + to);
+      break;
+    }
+    text ??= xml.slice(from, to);
+    return this.cr ? lineFeeds(text) : text;
   }
 
   /** The next frame, as the element `name` opens. */
@@ -638,6 +648,19 @@ function own(s: string): string {
   if (n < SLICED) return s;
   if (n < 2 * SLICED - 1) return s.slice(0, SLICED - 1) + s.slice(SLICED - 1);
   return (' ' + s).slice(1);
+}
+
+/** `text` with each CR LF, and each CR alone, made one LF. */
+function lineFeeds(text: string): string {
+  let at = text.indexOf('\r');
+  if (at === -1) return text;
+  let out = '';
+  let from = 0;
+  for (; at !== -1; at = text.indexOf('\r', from)) {
+    out += text.slice(from, at) + '\n';
+    from = text.charCodeAt(at + 1) === 0x0a ? at + 2 : at + 1;
+  }
+  return out + text.slice(from);
 }
 
 /** What ends a name in a tag: ">", "/" or a space. */

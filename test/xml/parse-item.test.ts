@@ -51,6 +51,8 @@ describe('parseItem gives the shape parseXml gives', () => {
     '<a>&lt;&amp;&#65;&#x42;</a>', '<a><b/><b/></a>', '<a><b x="1"/><b>t</b></a>', '<a>\n  <b>1</b>\n</a>', '<a><rpc-error>x</rpc-error></a>',
     '<a x="1" x2=\'&amp;\' x3 = "q"/>', '<a><b><c/></b></a>', '<a>1<b/>2<c/>3</a>', '<a><hasOwnProperty>1</hasOwnProperty></a>', '<a b="1"><b>2</b></a>',
     '<a>   </a>', '<a> <b/> </a>', '<a>t<!-- n --> t</a>', '<a>t <?pi x?> t</a>', '<a> p <!--x--> <![CDATA[ c ]]> q </a>', '<a>&amp; <!--c--> &lt;</a>', '<a><b>1</b><c/><b>2</b></a>', '<a x="1"></a>', '<a x="1">  </a>', '<a><?pi x?>t</a>', '<a msg="a &gt; b">x</a>',
+    // Line ends: CR LF and a CR alone are read as one LF each, wherever they are.
+    '<a x="p\rq\r\ns">t\r\nu\rv<b>w\r</b></a>', '<a><b>x\r\ny</b><c> \r </c><d><![CDATA[c\rd]]>\r\n</d></a>',
     '<interface inactive="inactive" junos:group="G">\n<name>xe-0/0/1</name>\n<description>A &amp; B</description>\n<unit>\n<name>0</name>\n<family><inet><address><name>10.0.0.1/31</name></address></inet></family>\n</unit>\n</interface>',
   ])('%s', (xml) => {
     same(xml);
