@@ -192,6 +192,25 @@ export function checkPath(split: readonly Buffer[], bytes: Buffer, options: Path
   return result;
 }
 
+// Spaces to JavaScript (\s) that XML does not count as spaces (most are name characters there).
+const UNICODE_SPACES = new Set([0x0b, 0x0c, 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff]);
+
+/**
+ * A tag holding a space to JavaScript that is not one to XML: fast-xml-parser splits or trims
+ * names there, ItemParser (as XML) keeps the character in the name. Such elements are not
+ * compared.
+ */
+function unicodeSpaceInTag(text: string): boolean {
+  let inTag = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x3c) inTag = true;
+    else if (c === 0x3e) inTag = false;
+    else if (inTag && (UNICODE_SPACES.has(c) || (c >= 0x2000 && c <= 0x200a))) return true;
+  }
+  return false;
+}
+
 /** The stream's parser, and parseData's value of each element text met (a repeated element is parsed once). */
 interface Parsed {
   parser: ItemParser;
@@ -205,6 +224,7 @@ interface Parsed {
  * the text, even inside CDATA or a comment (the reader refuses a real one before any item).
  */
 function parseDataValue(text: string): XmlValue | 'refused' | 'not compared' {
+  if (unicodeSpaceInTag(text)) return 'not compared';
   try {
     const parsed = parseXml(text);
     const value = parsed[Object.keys(parsed)[0]!]!;
