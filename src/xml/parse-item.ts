@@ -108,8 +108,9 @@ export class ItemParser {
   private readonly keys = new Map<string, number>();
   /** The shape the items have had lately (see fit), or null. */
   private shape: Shape | null = null;
-  /** Where fit and learn are in the item's text. */
+  /** Where fit and learn are in the item's text, and where the last name nameAt read ends. */
   private at = 0;
+  private nameEnd = 0;
   /** The attributes the last start tag read kept (see attributes). */
   private found: (AttributeKey | string)[] | null = null;
   /** Items the shape has read since it was learnt. */
@@ -161,10 +162,9 @@ export class ItemParser {
       let lt: number;
       if (run === '') {
         // Mostly a line end between two tags: stepped over without a search or a copy (the run is trimmed anyway).
-        let c = xml.charCodeAt(i);
-        while (c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d) c = xml.charCodeAt(++i);
+        i = skipSpaces(xml, i);
         if (i >= len) break;
-        if (c === LT) lt = i;
+        if (xml.charCodeAt(i) === LT) lt = i;
         else {
           lt = xml.indexOf('<', i);
           if (lt === -1) lt = len;
@@ -291,30 +291,19 @@ export class ItemParser {
    */
   private learn(xml: string, depth: number): Shape | null {
     let i = this.at;
-    if (depth > MAX_SHAPE_DEPTH || xml.charCodeAt(i) !== LT) return null;
-    let k = i + 1;
-    let hash = 0;
-    let c = xml.charCodeAt(k);
-    for (; k < xml.length; c = xml.charCodeAt(++k)) {
-      if (c <= GT && isNameEnd(c)) break;
-      if (c >= 0x80 || c === BANG || c === QUESTION) return null;
-      hash = (Math.imul(hash, 31) + c) | 0;
-    }
-    if (k === i + 1 || k >= xml.length) return null;
-    const name = this.name(xml, i + 1, k, hash);
-    const n = k - i - 1;
-    // Attributes are read as they come: only the tag's end is looked for (a quoted value may hold a ">").
-    while (c !== GT && c !== SLASH) {
-      if (c === DQUOTE || c === SQUOTE) k = xml.indexOf(c === DQUOTE ? '"' : "'", k + 1);
-      if (k === -1 || k >= xml.length) return null;
-      c = xml.charCodeAt(++k);
-    }
-    if (c === SLASH) {
+    const first = xml.charCodeAt(i + 1);
+    if (depth > MAX_SHAPE_DEPTH || xml.charCodeAt(i) !== LT || first === BANG || first === QUESTION || isNameEnd(first)) return null;
+    const name = this.nameAt(xml, i + 1);
+    // A name past ASCII is never matched in the bytes (see matches): no shape holds one.
+    if (name.codes.includes(-1)) return null;
+    const n = name.raw.length;
+    // The attributes, read as parse read them (this item parsed): only where the tag ends matters here.
+    i = this.attributes(xml, this.nameEnd, name);
+    if (i < 0) {
       // Closes itself: an element of text, empty here.
-      this.at = xml.indexOf('>', k) + 1;
-      return this.at === 0 ? null : { name, children: null };
+      this.at = -i;
+      return { name, children: null };
     }
-    i = k + 1;
     const lt = xml.indexOf('<', i);
     if (lt === -1) return null;
     if (xml.charCodeAt(lt + 1) === SLASH) {
@@ -357,15 +346,9 @@ export class ItemParser {
     if (name !== undefined && (k = lt + 1 + name.raw.length) < len && isNameEnd((c = xml.charCodeAt(k))) && this.matches(lt + 1, name)) {
       // (k and c are set)
     } else {
-      k = lt + 1;
-      let hash = 0;
+      name = this.nameAt(xml, lt + 1);
+      k = this.nameEnd;
       c = xml.charCodeAt(k);
-      // Letters (above ">") go on at one comparison.
-      for (; k < len; c = xml.charCodeAt(++k)) {
-        if (c <= GT && isNameEnd(c)) break;
-        hash = (Math.imul(hash, 31) + c) | 0;
-      }
-      name = this.name(xml, lt + 1, k, hash);
       if (!parent) this.root = name;
       else if (parent.count < MAX_REMEMBERED_CHILDREN) parent.name.seen[parent.count] = name;
     }
@@ -466,6 +449,20 @@ export class ItemParser {
     return frame;
   }
 
+  /** The name that starts at `from`, read to its end (kept in `nameEnd`) and found or added in the table. */
+  private nameAt(xml: string, from: number): Name {
+    const len = xml.length;
+    let k = from;
+    let hash = 0;
+    // Letters (above ">") go on at one comparison.
+    for (let c = xml.charCodeAt(k); k < len; c = xml.charCodeAt(++k)) {
+      if (c <= GT && isNameEnd(c)) break;
+      hash = (Math.imul(hash, 31) + c) | 0;
+    }
+    this.nameEnd = k;
+    return this.name(xml, from, k, hash);
+  }
+
   /** The name at `xml[from, to)` (whose hash is `hash`): its key, its local name (its name as written, with keepPrefixes) made safe as fast-xml-parser makes it. */
   private name(xml: string, from: number, to: number, hash: number): Name {
     const slot = (hash ^ (hash >>> 16)) & (NAME_SLOTS - 1);
@@ -546,8 +543,7 @@ function withAttributes(value: XmlObject, attributes: (AttributeKey | string)[])
 
 /** The index of the first character at or after `i` that is not a space. */
 function skipSpaces(xml: string, i: number): number {
-  let c = xml.charCodeAt(i);
-  while (c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d) c = xml.charCodeAt(++i);
+  while (isSpace(xml.charCodeAt(i))) i++;
   return i;
 }
 
