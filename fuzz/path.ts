@@ -14,7 +14,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { SaxesParser } from 'saxes';
 import { MessageReader } from '../src/reader/message-reader.js';
 import type { Limits } from '../src/xml/extractor.js';
-import { type XmlValue, parseXml } from '../src/xml/parse-data.js';
+import { type ParseOptions, type XmlValue, parseXml } from '../src/xml/parse-data.js';
 import { ItemParser } from '../src/xml/parse-item.js';
 
 export interface WatchedPath {
@@ -211,6 +211,14 @@ function unicodeSpaceInTag(text: string): boolean {
   return false;
 }
 
+/** What parseData (fast-xml-parser) makes of one element: the value under its one key (it throws as parseXml does). */
+export function parseDataElement(xml: string, options: ParseOptions = {}): XmlValue {
+  const parsed = parseXml(xml, options);
+  const value = parsed[Object.keys(parsed)[0]!]!;
+  // A name that is always an array comes back as one even at the top.
+  return Array.isArray(value) && value.length === 1 ? value[0]! : value;
+}
+
 /** The stream's parser, and parseData's value of each element text met (a repeated element is parsed once). */
 interface Parsed {
   parser: ItemParser;
@@ -226,10 +234,7 @@ interface Parsed {
 function parseDataValue(text: string): XmlValue | 'refused' | 'not compared' {
   if (unicodeSpaceInTag(text)) return 'not compared';
   try {
-    const parsed = parseXml(text);
-    const value = parsed[Object.keys(parsed)[0]!]!;
-    // A name that is always an array comes back as one even at the top.
-    return Array.isArray(value) && value.length === 1 ? value[0]! : value;
+    return parseDataElement(text);
   } catch (err) {
     const message = (err as Error).message;
     return message.includes('Maximum nested tags exceeded') || message.includes('DOCTYPE and entity declarations') ? 'not compared' : 'refused';
