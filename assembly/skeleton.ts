@@ -78,7 +78,7 @@ export function heapBase(): usize {
 }
 
 /** The local name at `p` (`n` bytes) is one the extractor tracks (its classify() gives other than Kind.Other). */
-function tracked(p: usize, n: i32, parentKind: u8): bool {
+@inline function tracked(p: usize, n: i32, parentKind: u8): bool {
   switch (n) {
     case 2: return same(p, OK, 2);
     case 4: return same(p, DATA, 4) || (parentKind == ENGINE_CONTAINER && same(p, NAME, 4));
@@ -259,7 +259,10 @@ export function run(p: usize, end: usize): usize {
       // An ordinary element: only its name is kept, for its end tag.
       const n = <i32>(nameEnd - p - 1);
       if (depth >= maxDepth || depth >= stackCap || namesEnd + n > namesCap) break;
-      memory.copy(names + <usize>namesEnd, p + 1, <usize>n);
+      // A vector at a time, not memory.copy (a call out of the module, as costly as the rest of
+      // the tag): up to 15 bytes past the name are written into the padding after the names
+      // region, and read from the 16 readable bytes past the window.
+      for (let k = 0; k < n; k += 16) v128.store(names + <usize>(namesEnd + k), v128.load(p + 1 + <usize>k));
       store<u8>(kinds + <usize>depth, 0);
       store<i32>(starts + (<usize>depth << 2), namesEnd);
       store<i32>(lens + (<usize>depth << 2), n);

@@ -101,7 +101,8 @@ export function choosePath(bytes: Buffer, pick: (n: number) => number, repeatedF
       keys.pop();
       continue;
     }
-    const local = name.slice(name.lastIndexOf(':') + 1);
+    // A local name as the reader reads it: what follows the first colon (a name with two colons is no QName: either rule would do, the two must agree).
+    const local = name.slice(name.indexOf(':') + 1);
     if (local === '' || gt === -1) continue;
     const selfClosing = s[gt - 1] === '/';
     // The root's own name is not part of a path.
@@ -126,7 +127,7 @@ function saxesElements(text: string, names: readonly string[]): string[] | null 
   let start = -1;
   let fault = false;
   parser.on('opentagstart', (tag) => {
-    const local = tag.name.slice(tag.name.lastIndexOf(':') + 1);
+    const local = tag.name.slice(tag.name.indexOf(':') + 1);
     const depth = open.length;
     open.push(local);
     // The root is depth 0; names[d - 1] is matched at depth d, below a matched parent.

@@ -37,6 +37,7 @@ const STOP_INCOMPLETE = 2, STOP_DONE = 3;
 
 /** Bytes copied into the module per run; 16 more are readable past a window's end. */
 const WINDOW = 64 * 1024;
+/** Bytes after each region: what the pass's 16-byte loads read, and its 16-byte copies of a name write, past a region's end. */
 const PAD = 64;
 /** The longest namespace declaration the pass is given (longer ones stop it). */
 const DECLARATION_BYTES = 1024;
