@@ -259,9 +259,9 @@ export function run(p: usize, end: usize): usize {
       // An ordinary element: only its name is kept, for its end tag.
       const n = <i32>(nameEnd - p - 1);
       if (depth >= maxDepth || depth >= stackCap || namesEnd + n > namesCap) break;
-      // A vector at a time, not memory.copy (a call out of the module, as costly as the rest of
-      // the tag): up to 15 bytes past the name are written into the padding after the names
-      // region, and read from the 16 readable bytes past the window.
+      // A vector at a time, not memory.copy (which V8 makes a call out of the module, too costly
+      // for a few bytes): up to 15 bytes past the name are written into the padding after the
+      // names region, and read from the 16 readable bytes past the window.
       for (let k = 0; k < n; k += 16) v128.store(names + <usize>(namesEnd + k), v128.load(p + 1 + <usize>k));
       store<u8>(kinds + <usize>depth, 0);
       store<i32>(starts + (<usize>depth << 2), namesEnd);

@@ -101,8 +101,7 @@ export function choosePath(bytes: Buffer, pick: (n: number) => number, repeatedF
       keys.pop();
       continue;
     }
-    // A local name as the reader reads it: what follows the first colon (a name with two colons is no QName: either rule would do, the two must agree).
-    const local = name.slice(name.indexOf(':') + 1);
+    const local = localName(name);
     if (local === '' || gt === -1) continue;
     const selfClosing = s[gt - 1] === '/';
     // The root's own name is not part of a path.
@@ -117,6 +116,14 @@ export function choosePath(bytes: Buffer, pick: (n: number) => number, repeatedF
   return from[pick(from.length)]!.split('/');
 }
 
+/**
+ * A name's local part as the reader reads it: what follows its first colon. (A name with two
+ * colons is no QName; either rule would do, but the oracle and the reader must agree.)
+ */
+function localName(name: string): string {
+  return name.slice(name.indexOf(':') + 1);
+}
+
 /** The elements saxes finds at `names` in a well-formed text (their text), or null when it finds a fault. */
 function saxesElements(text: string, names: readonly string[]): string[] | null {
   const parser = new SaxesParser({ xmlns: false });
@@ -127,7 +134,7 @@ function saxesElements(text: string, names: readonly string[]): string[] | null 
   let start = -1;
   let fault = false;
   parser.on('opentagstart', (tag) => {
-    const local = tag.name.slice(tag.name.indexOf(':') + 1);
+    const local = localName(tag.name);
     const depth = open.length;
     open.push(local);
     // The root is depth 0; names[d - 1] is matched at depth d, below a matched parent.
