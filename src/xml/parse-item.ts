@@ -1,5 +1,5 @@
 import { MalformedXmlError } from '../errors/classes.js';
-import { decodeEntities } from './entities.js';
+import { decodeEntities, normaliseLineEnds } from './entities.js';
 import { ALWAYS_ARRAYS, type ParseOptions, type XmlObject, type XmlValue } from './parse-data.js';
 
 // Names fast-xml-parser refuses, and names it renames with a "__" prefix (they shadow Object.prototype).
@@ -431,7 +431,7 @@ export class ItemParser {
       break;
     }
     text ??= xml.slice(from, to);
-    return this.cr ? lineFeeds(text) : text;
+    return this.cr ? normaliseLineEnds(text) : text;
   }
 
   /** The next frame, as the element `name` opens. */
@@ -644,19 +644,6 @@ function own(s: string): string {
   if (n < SLICED) return s;
   if (n < 2 * SLICED - 1) return s.slice(0, SLICED - 1) + s.slice(SLICED - 1);
   return (' ' + s).slice(1);
-}
-
-/** `text` with each CR LF, and each CR alone, made one LF. */
-function lineFeeds(text: string): string {
-  let at = text.indexOf('\r');
-  if (at === -1) return text;
-  let out = '';
-  let from = 0;
-  for (; at !== -1; at = text.indexOf('\r', from)) {
-    out += text.slice(from, at) + '\n';
-    from = text.charCodeAt(at + 1) === 0x0a ? at + 2 : at + 1;
-  }
-  return out + text.slice(from);
 }
 
 /** What ends a name in a tag: ">", "/" or a space. */
