@@ -140,7 +140,7 @@ describe('one ItemParser over a stream of items', () => {
     for (let i = 0; i < 40; i++) xmls.push(item(i));
     xmls.push(
       item(40, '<family/>'), // a repeated name (an array)
-      item(41).replace('<mtu>', ''), // the same
+      item(41), // the shape again
       item(42).replace('</name>\n<description>', '</name>\n<mtu>1500</mtu>\n<description>'), // a child more
       item(43).replace('<description>uplink</description>\n', ''), // a child less
       item(44).replace('<inet>', '<inet6>').replace('</inet>', '</inet6>'), // a name changed, deep
